@@ -1,0 +1,19 @@
+package dev.lamina.dsl;
+
+/** Element-wise activation applied to a layer's output. */
+public enum Activation {
+  /** {@code y = x}. */
+  IDENTITY,
+  /** {@code y = max(0, x)}; the derivative at 0 is taken as 0. */
+  RELU,
+  /** {@code y = x} for x &gt; 0, else {@code slope·x}; the derivative at 0 is the slope. */
+  LEAKY_RELU,
+  /** {@code y = 1 / (1 + e^-x)}. */
+  SIGMOID,
+  /** {@code y = tanh(x)}. */
+  TANH,
+  /** Exact GELU, {@code x·Φ(x) = 0.5·x·(1 + erf(x/√2))}. */
+  GELU,
+  /** GELU's tanh approximation, {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}. */
+  GELU_TANH
+}

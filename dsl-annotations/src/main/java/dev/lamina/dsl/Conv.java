@@ -1,0 +1,48 @@
+package dev.lamina.dsl;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A 2-D convolution (cross-correlation, zero padding) with {@link #filters()} output channels.
+ *
+ * <p>Sizes given as one value apply to both axes; two values are {@code {height, width}}. Output
+ * size per axis: {@code floor((in + 2*padding - dilation*(kernel-1) - 1) / stride) + 1}.
+ */
+@Documented
+@Retention(RetentionPolicy.SOURCE)
+@Target(ElementType.FIELD)
+public @interface Conv {
+  /** Number of filters (output channels). */
+  int filters();
+
+  /** Kernel size: {@code {k}} or {@code {kh, kw}}. */
+  int[] kernel();
+
+  /** Stride: {@code {s}} or {@code {sh, sw}}. */
+  int[] stride() default {1};
+
+  /** Zero padding added on both sides: {@code {p}} or {@code {ph, pw}}. */
+  int[] padding() default {0};
+
+  /** Dilation: {@code {d}} or {@code {dh, dw}}. */
+  int[] dilation() default {1};
+
+  /** Whether the layer has a bias per filter. */
+  boolean bias() default true;
+
+  /** Activation applied to the output. */
+  Activation activation() default Activation.IDENTITY;
+
+  /** Slope for negative inputs when {@link #activation()} is {@link Activation#LEAKY_RELU}. */
+  double negativeSlope() default 0.01;
+
+  /** Loss on this layer's output (only on the last layer); see {@link Network#loss()}. */
+  Loss loss() default Loss.NONE;
+
+  /** Receptive field this layer's units must have; unset means no requirement. */
+  ReceptiveField receptiveField() default @ReceptiveField;
+}

@@ -1,0 +1,74 @@
+package dev.lamina.processor.model;
+
+import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Precision;
+import dev.lamina.runtime.NetworkSummary;
+import dev.lamina.runtime.ParameterTensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A checked network, free of {@code javax.lang.model} types: what the generator turns into code.
+ * Only a network without errors becomes a {@code NetworkModel}.
+ *
+ * @param packageName the declaring class's package ("" for the default package)
+ * @param declaredName the declaring class's name relative to its package ({@code Outer.Inner})
+ * @param input shape of one input sample
+ * @param nodes the layers in execution order (every input of a node comes before it)
+ * @param loss the training loss ({@link Loss#NONE} for inference-only networks)
+ * @param precisions which variants to generate
+ */
+public record NetworkModel(
+    String packageName,
+    String declaredName,
+    Shape input,
+    List<Node> nodes,
+    Loss loss,
+    Set<Precision> precisions) {
+
+  public NetworkModel {
+    nodes = List.copyOf(nodes);
+    precisions = Set.copyOf(precisions);
+  }
+
+  /** {@code pkg.Outer.Inner}. */
+  public String qualifiedName() {
+    return packageName.isEmpty() ? declaredName : packageName + "." + declaredName;
+  }
+
+  /** Simple name of the generated class: {@code Lamina_Outer_Inner}, {@code _F64} for double. */
+  public String generatedSimpleName(Precision precision) {
+    String base = "Lamina_" + declaredName.replace('.', '_');
+    return precision == Precision.DOUBLE ? base + "_F64" : base;
+  }
+
+  /** Shape of one output sample. */
+  public Shape output() {
+    return nodes.get(nodes.size() - 1).outputShape();
+  }
+
+  /** Every parameter tensor, in storage order. */
+  public List<ParameterTensor> parameterTensors() {
+    List<ParameterTensor> all = new ArrayList<>();
+    for (Node n : nodes) {
+      all.addAll(n.parameters());
+    }
+    return all;
+  }
+
+  /** Length of the flat parameter array. */
+  public int parameterCount() {
+    int n = 0;
+    for (ParameterTensor t : parameterTensors()) {
+      n += t.size();
+    }
+    return n;
+  }
+
+  /** The summary the processor writes as a resource and the generated class holds as a constant. */
+  public NetworkSummary summary() {
+    return new NetworkSummary(qualifiedName(), input.dims(), loss,
+        nodes.stream().map(Node::summary).toList(), parameterTensors());
+  }
+}

@@ -1,0 +1,48 @@
+package dev.lamina.processor.model;
+
+import dev.lamina.dsl.PoolKind;
+
+/**
+ * What a node computes, with every attribute resolved to per-axis values (defaults applied, one
+ * value expanded to {h, w}). Add a layer kind by adding a record here, a case to the checker and an
+ * emitter to the generator.
+ */
+public sealed interface Op {
+  /** The kind's name as users see it: {@code Conv}, {@code Pool}, {@code Affine}. */
+  String kindName();
+
+  /** Convolution; weight [filters][inChannels][kh][kw], then bias [filters]. */
+  record Conv(int filters, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,
+      boolean bias) implements Op {
+    /** Effective kernel height with dilation: {@code dh·(kh-1)+1}. */
+    public int effectiveKh() {
+      return dh * (kh - 1) + 1;
+    }
+
+    public int effectiveKw() {
+      return dw * (kw - 1) + 1;
+    }
+
+    @Override
+    public String kindName() {
+      return "Conv";
+    }
+  }
+
+  /** Pooling; SUBSAMPLE has coeff [channels], then bias [channels]. */
+  record Pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw, boolean countPadding)
+      implements Op {
+    @Override
+    public String kindName() {
+      return "Pool";
+    }
+  }
+
+  /** Fully connected; weight [in][units] (Y = X·W), then bias [units]. Flattens image inputs. */
+  record Affine(int units, boolean bias) implements Op {
+    @Override
+    public String kindName() {
+      return "Affine";
+    }
+  }
+}

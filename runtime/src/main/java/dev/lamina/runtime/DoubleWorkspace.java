@@ -1,0 +1,44 @@
+package dev.lamina.runtime;
+
+/** The {@code double} counterpart of {@link FloatWorkspace}. Not thread-safe. */
+public interface DoubleWorkspace {
+  DoubleNetwork network();
+
+  int maxBatch();
+
+  double[] forward(double[] input, int offset, int batch, boolean training);
+
+  void backward(double[] gradOutput, int offset, int batch);
+
+  double[] outputGradientBuffer();
+
+  double[] gradients();
+
+  void zeroGradients();
+
+  void setInputGradientEnabled(boolean enabled);
+
+  double[] inputGradient();
+
+  default double lossAndGradients(
+      double[] input, int offset, int[] labels, int labelOffset, int batch, double gradScale) {
+    double[] out = forward(input, offset, batch, true);
+    double[] g = outputGradientBuffer();
+    double loss =
+        Losses.forwardBackward(network().summary().loss(), out, batch, network().outputSize(),
+            labels, labelOffset, g, gradScale);
+    backward(g, 0, batch);
+    return loss;
+  }
+
+  default double lossAndGradients(
+      double[] input, int offset, double[] targets, int targetOffset, int batch, double gradScale) {
+    double[] out = forward(input, offset, batch, true);
+    double[] g = outputGradientBuffer();
+    double loss =
+        Losses.forwardBackward(network().summary().loss(), out, batch, network().outputSize(),
+            targets, targetOffset, g, gradScale);
+    backward(g, 0, batch);
+    return loss;
+  }
+}

@@ -1,0 +1,203 @@
+package dev.lamina.runtime;
+
+import dev.lamina.dsl.Loss;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Everything the compiler computed about a network: shapes, parameter tensors, counts and receptive
+ * fields per layer. The processor builds it, writes {@link #toTable()} to
+ * {@code META-INF/lamina/<name>.txt}, and the generated class holds the same structure as a
+ * constant.
+ *
+ * @param networkName the declaring class's qualified name
+ * @param inputShape shape of one input sample
+ * @param loss the training loss
+ * @param layers one row per layer, in execution order
+ * @param parameterTensors every parameter tensor, in storage order
+ */
+public record NetworkSummary(
+    String networkName,
+    int[] inputShape,
+    Loss loss,
+    List<LayerSummary> layers,
+    List<ParameterTensor> parameterTensors) {
+
+  public NetworkSummary {
+    inputShape = inputShape.clone();
+    layers = List.copyOf(layers);
+    parameterTensors = List.copyOf(parameterTensors);
+  }
+
+  @Override
+  public int[] inputShape() {
+    return inputShape.clone();
+  }
+
+  /** Elements of one input sample. */
+  public int inputSize() {
+    return product(inputShape);
+  }
+
+  /** Shape of one output sample (the last layer's). */
+  public int[] outputShape() {
+    return layers.get(layers.size() - 1).outputShape();
+  }
+
+  /** Elements of one output sample. */
+  public int outputSize() {
+    return product(outputShape());
+  }
+
+  /** The layer row with this name. */
+  public LayerSummary layer(String name) {
+    for (LayerSummary l : layers) {
+      if (l.name().equals(name)) {
+        return l;
+      }
+    }
+    throw new IllegalArgumentException("no layer named '" + name + "' in " + networkName);
+  }
+
+  /** Total trainable parameters. */
+  public long totalParameters() {
+    return layers.stream().mapToLong(LayerSummary::parameters).sum();
+  }
+
+  /** Total connections per sample (multiply-adds including bias terms). */
+  public long totalConnections() {
+    return layers.stream().mapToLong(LayerSummary::connections).sum();
+  }
+
+  /** Total multiply-adds per sample of one forward pass. */
+  public long totalMultiplyAdds() {
+    return layers.stream().mapToLong(LayerSummary::multiplyAdds).sum();
+  }
+
+  /**
+   * A stable identity of the network's structure: its name, layer kinds, descriptions and shapes,
+   * and its parameter layout. Checkpoints carry it so that loading into another network fails.
+   */
+  public String fingerprint() {
+    StringBuilder sb = new StringBuilder(networkName).append('|').append(shapeString(inputShape));
+    for (LayerSummary l : layers) {
+      sb.append('|').append(l.name()).append(':').append(l.kind()).append(':')
+          .append(l.description()).append(':').append(shapeString(l.outputShape()));
+    }
+    for (ParameterTensor t : parameterTensors) {
+      sb.append('|').append(t.qualifiedName()).append(shapeString(t.shape())).append('@')
+          .append(t.offset());
+    }
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  /** A short human-readable structure line: {@code LeNet5 1x28x28 -> c1 Conv 6x28x28 -> ...}. */
+  public String structure() {
+    StringBuilder sb = new StringBuilder(networkName).append(' ').append(shapeString(inputShape));
+    for (LayerSummary l : layers) {
+      sb.append(" -> ").append(l.name()).append(' ').append(l.kind()).append(' ')
+          .append(shapeString(l.outputShape()));
+    }
+    return sb.toString();
+  }
+
+  /** The summary as a fixed-width text table with a totals row. */
+  public String toTable() {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {
+        "layer", "kind", "output", "params", "connections", "mult-adds", "RF", "jump", "start"});
+    rows.add(new String[] {"input", "Input", shapeString(inputShape), "", "", "", "1x1", "1x1",
+        "0,0"});
+    for (LayerSummary l : layers) {
+      rows.add(new String[] {
+          l.name(),
+          l.kind() + (l.description().isEmpty() ? "" : " " + l.description()),
+          shapeString(l.outputShape()),
+          group(l.parameters()),
+          group(l.connections()),
+          group(l.multiplyAdds()),
+          l.receptiveField()[0] + "x" + l.receptiveField()[1],
+          l.jump()[0] + "x" + l.jump()[1],
+          num(l.start()[0]) + "," + num(l.start()[1])
+      });
+    }
+    rows.add(new String[] {"total", "", "", group(totalParameters()), group(totalConnections()),
+        group(totalMultiplyAdds()), "", "", ""});
+    int cols = rows.get(0).length;
+    int[] width = new int[cols];
+    for (String[] r : rows) {
+      for (int c = 0; c < cols; c++) {
+        width[c] = Math.max(width[c], r[c].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(networkName).append(": input ").append(shapeString(inputShape)).append(", loss ")
+        .append(loss).append('\n');
+    for (int r = 0; r < rows.size(); r++) {
+      String[] row = rows.get(r);
+      StringBuilder line = new StringBuilder();
+      for (int c = 0; c < cols; c++) {
+        boolean numeric = c >= 3 && c <= 5;
+        String cell = row[c];
+        String pad = " ".repeat(width[c] - cell.length());
+        line.append(numeric ? pad + cell : cell + pad);
+        if (c < cols - 1) {
+          line.append("  ");
+        }
+      }
+      sb.append(line.toString().stripTrailing()).append('\n');
+      if (r == 0 || r == rows.size() - 2) {
+        int total = 0;
+        for (int w : width) {
+          total += w;
+        }
+        sb.append("-".repeat(total + 2 * (cols - 1))).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public String toString() {
+    return structure();
+  }
+
+  /** {@code 16x5x5}. */
+  public static String shapeString(int[] shape) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < shape.length; i++) {
+      if (i > 0) {
+        sb.append('x');
+      }
+      sb.append(shape[i]);
+    }
+    return sb.toString();
+  }
+
+  private static String group(long v) {
+    return String.format(Locale.ROOT, "%,d", v);
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : String.valueOf(v);
+  }
+
+  private static int product(int[] shape) {
+    int n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+}
