@@ -172,6 +172,22 @@ class ErrorsTest {
             + " remove `final`", "final Layer c1");
   }
 
+  @Test
+  void layerNamedLikeAGeneratedMember() {
+    assertThatNetwork("@Conv(filters = 6, kernel = 5) Layer forward;", OUT)
+        .failsWith("forward: the generated Lamina_Net already has a member forward() of its own,"
+            + " so a layer cannot be named forward; rename the layer (for example forwardLayer)",
+            "Layer forward;");
+  }
+
+  @Test
+  void layerNamesWhoseConstantsClash() {
+    assertThatNetwork("@Conv(filters = 6, kernel = 5) Layer convOne;",
+        "@Conv(filters = 6, kernel = 5) Layer conv_one;", OUT)
+        .failsWith("conv_one: layers convOne and conv_one would both get the offset constants"
+            + " CONV_ONE_* in the generated Lamina_Net; rename one of them", "Layer conv_one;");
+  }
+
   // ---- attributes ------------------------------------------------------------------------------
 
   @Test

@@ -13,6 +13,7 @@ import dev.lamina.processor.decl.Value;
 import dev.lamina.processor.diag.Diagnostic;
 import dev.lamina.processor.diag.Message;
 import dev.lamina.processor.diag.Site;
+import dev.lamina.processor.gen.NetworkGenerator;
 import dev.lamina.processor.model.Geometry;
 import dev.lamina.processor.model.ModelBuilder;
 import dev.lamina.processor.model.NetworkModel;
@@ -22,7 +23,9 @@ import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.LayerSummary;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Checks one declared network and, only when it is clean, builds its {@link NetworkModel} with
@@ -92,6 +95,8 @@ public final class Checker {
     private long totalParameters;
     private String lastAffine;
     private boolean anyLayerUnplanned;
+    /** Offset-constant prefix of each layer seen so far, to catch names that would clash. */
+    private final Map<String, String> constantPrefixes = new HashMap<>();
 
     Run(NetworkDecl net) {
       this.net = net;
@@ -330,6 +335,17 @@ public final class Checker {
       if (f.isFinal()) {
         d.add(Message.LAYER_FINAL, layer.site(), layer.name(), gen);
         ok = false;
+      }
+      if (NetworkGenerator.RESERVED_MEMBER_NAMES.contains(layer.name())) {
+        d.add(Message.LAYER_RESERVED_NAME, layer.site(), layer.name(), gen);
+        ok = false;
+      } else {
+        String prefix = NetworkGenerator.constantPrefix(layer.name());
+        String earlier = constantPrefixes.putIfAbsent(prefix, layer.name());
+        if (earlier != null) {
+          d.add(Message.LAYER_NAME_CLASH, layer.site(), layer.name(), earlier, prefix, gen);
+          ok = false;
+        }
       }
       return ok;
     }

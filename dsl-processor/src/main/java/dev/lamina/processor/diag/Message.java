@@ -77,6 +77,12 @@ public enum Message {
           + " package-private, protected or public"),
   LAYER_FINAL(Severity.ERROR, "layer-final",
       "%1$s: layer member is final, so the generated %2$s cannot assign it; remove `final`"),
+  LAYER_RESERVED_NAME(Severity.ERROR, "layer-reserved-name",
+      "%1$s: the generated %2$s already has a member %1$s() of its own, so a layer cannot be"
+          + " named %1$s; rename the layer (for example %1$sLayer)"),
+  LAYER_NAME_CLASH(Severity.ERROR, "layer-name-clash",
+      "%1$s: layers %2$s and %1$s would both get the offset constants %3$s_* in the generated"
+          + " %4$s; rename one of them"),
   LAYER_OUTSIDE_NETWORK(Severity.ERROR, "layer-outside-network",
       "%1$s: @%2$s on a field of %3$s, which has no @Network; annotate %3$s with"
           + " @Network(input = ...) or remove @%2$s"),

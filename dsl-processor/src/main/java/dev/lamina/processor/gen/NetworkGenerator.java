@@ -32,6 +32,14 @@ public final class NetworkGenerator {
       "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait", "clone",
       "finalize");
 
+  /**
+   * Prefix of a layer's offset constants ({@code convBlock1} → {@code CONV_BLOCK1}, giving {@code
+   * CONV_BLOCK1_WEIGHT}); two layers with the same prefix cannot coexist in one network.
+   */
+  public static String constantPrefix(String layerName) {
+    return Src.upperSnake(layerName);
+  }
+
   /** The generated class for one precision. */
   public JavaFile generate(NetworkModel model, Precision precision) {
     return new NetworkClassWriter(model, new Num(precision)).write();
