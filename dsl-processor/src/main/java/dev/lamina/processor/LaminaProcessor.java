@@ -1,0 +1,180 @@
+package dev.lamina.processor;
+
+import com.google.auto.service.AutoService;
+import com.palantir.javapoet.JavaFile;
+import dev.lamina.dsl.Precision;
+import dev.lamina.processor.check.Checker;
+import dev.lamina.processor.decl.DeclarationReader;
+import dev.lamina.processor.decl.LayerDecl;
+import dev.lamina.processor.decl.LayerKind;
+import dev.lamina.processor.decl.NetworkDecl;
+import dev.lamina.processor.diag.ElementSite;
+import dev.lamina.processor.diag.Message;
+import dev.lamina.processor.diag.Reporter;
+import dev.lamina.processor.gen.NetworkGenerator;
+import dev.lamina.processor.model.NetworkModel;
+import java.io.IOException;
+import java.io.Writer;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Filer;
+import javax.annotation.processing.ProcessingEnvironment;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.TypeElement;
+import javax.tools.FileObject;
+import javax.tools.JavaFileObject;
+import javax.tools.StandardLocation;
+
+/**
+ * The Lamina annotation processor: for every {@code @Network} class, reads the declaration, checks
+ * it, and only when it is clean generates {@code Lamina_<Name>} (and {@code _F64}) and the summary
+ * resource {@code META-INF/lamina/<qualified.Name>.txt}.
+ *
+ * <p>Every network is processed on its own: errors in one never stop another, and an unexpected
+ * exception becomes one {@code internal error} diagnostic on the class or layer, never a javac
+ * stack trace. It never claims the annotations.
+ */
+@AutoService(Processor.class)
+public final class LaminaProcessor extends AbstractProcessor {
+  /** Where the generated summary of a network goes, relative to the class output. */
+  public static final String SUMMARY_DIRECTORY = "META-INF/lamina/";
+
+  private final Checker.Probe probe;
+  private DeclarationReader reader;
+  private Reporter reporter;
+  private Filer filer;
+
+  public LaminaProcessor() {
+    this(what -> {});
+  }
+
+  /** For tests: a probe called before each network and layer, which may throw. */
+  LaminaProcessor(Checker.Probe probe) {
+    this.probe = probe;
+  }
+
+  @Override
+  public synchronized void init(ProcessingEnvironment processingEnv) {
+    super.init(processingEnv);
+    reader = new DeclarationReader(processingEnv.getElementUtils());
+    reporter = new Reporter(processingEnv.getMessager());
+    filer = processingEnv.getFiler();
+  }
+
+  @Override
+  public Set<String> getSupportedAnnotationTypes() {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(DeclarationReader.NETWORK);
+    for (LayerKind k : LayerKind.values()) {
+      names.add(k.annotationName());
+    }
+    return names;
+  }
+
+  @Override
+  public SourceVersion getSupportedSourceVersion() {
+    return SourceVersion.latestSupported();
+  }
+
+  @Override
+  public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    if (round.processingOver()) {
+      return false;
+    }
+    try {
+      reportOrphans(round);
+    } catch (RuntimeException | StackOverflowError e) {
+      reporter.report(Message.INTERNAL_ERROR, null, "layer annotations", Message.describe(e));
+    }
+    for (TypeElement type : networks(round)) {
+      process(type);
+    }
+    return false;
+  }
+
+  private Set<TypeElement> networks(RoundEnvironment round) {
+    Set<TypeElement> out = new LinkedHashSet<>();
+    TypeElement network = processingEnv.getElementUtils().getTypeElement(DeclarationReader.NETWORK);
+    if (network == null) {
+      return out;
+    }
+    for (Element e : round.getElementsAnnotatedWith(network)) {
+      if (e instanceof TypeElement t) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** Layer annotations on fields of classes without {@code @Network}. */
+  private void reportOrphans(RoundEnvironment round) {
+    Set<Element> seen = new LinkedHashSet<>();
+    Checker checker = new Checker();
+    for (LayerKind kind : LayerKind.values()) {
+      TypeElement annotation =
+          processingEnv.getElementUtils().getTypeElement(kind.annotationName());
+      if (annotation == null) {
+        continue;
+      }
+      for (Element member : round.getElementsAnnotatedWith(annotation)) {
+        Element owner = member.getEnclosingElement();
+        if (!seen.add(member) || (owner != null
+            && DeclarationReader.find(owner, DeclarationReader.NETWORK) != null)) {
+          continue;
+        }
+        LayerDecl layer = reader.readLayer(member);
+        if (layer != null) {
+          String ownerName = owner == null ? "?" : owner.getSimpleName().toString();
+          reporter.reportAll(checker.checkOrphan(layer, ownerName));
+        }
+      }
+    }
+  }
+
+  /** Reads, checks and (when clean) generates one network; never throws. */
+  private void process(TypeElement type) {
+    ElementSite site = new ElementSite(type,
+        DeclarationReader.find(type, DeclarationReader.NETWORK), null, Set.of());
+    try {
+      NetworkDecl decl = reader.read(type);
+      Checker.Result result = new Checker(probe).check(decl);
+      reporter.reportAll(result.diagnostics());
+      NetworkModel model = result.model();
+      if (model == null) {
+        return;
+      }
+      NetworkGenerator generator = new NetworkGenerator();
+      for (Precision precision : EnumSet.copyOf(model.precisions())) {
+        JavaFile file = generator.generate(model, precision);
+        String name = file.packageName().isEmpty()
+            ? file.typeSpec().name()
+            : file.packageName() + "." + file.typeSpec().name();
+        try {
+          JavaFileObject source = filer.createSourceFile(name, type);
+          try (Writer w = source.openWriter()) {
+            file.writeTo(w);
+          }
+        } catch (IOException e) {
+          reporter.report(Message.WRITE_FAILED, site, decl.simpleName(), name, e.getMessage());
+        }
+      }
+      String resource = SUMMARY_DIRECTORY + model.qualifiedName() + ".txt";
+      try {
+        FileObject summary =
+            filer.createResource(StandardLocation.CLASS_OUTPUT, "", resource, type);
+        try (Writer w = summary.openWriter()) {
+          w.write(model.summary().toTable());
+        }
+      } catch (IOException e) {
+        reporter.report(Message.WRITE_FAILED, site, decl.simpleName(), resource, e.getMessage());
+      }
+    } catch (RuntimeException | StackOverflowError e) {
+      reporter.report(Message.INTERNAL_ERROR, site, type.getSimpleName(), Message.describe(e));
+    }
+  }
+}

@@ -1,0 +1,714 @@
+package dev.lamina.processor.check;
+
+import dev.lamina.dsl.Activation;
+import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.PoolKind;
+import dev.lamina.dsl.Precision;
+import dev.lamina.processor.decl.ClassFacts;
+import dev.lamina.processor.decl.LayerDecl;
+import dev.lamina.processor.decl.MemberFacts;
+import dev.lamina.processor.decl.NetworkDecl;
+import dev.lamina.processor.decl.ReceptiveFieldDecl;
+import dev.lamina.processor.decl.Value;
+import dev.lamina.processor.diag.Diagnostic;
+import dev.lamina.processor.diag.Message;
+import dev.lamina.processor.diag.Site;
+import dev.lamina.processor.model.Geometry;
+import dev.lamina.processor.model.ModelBuilder;
+import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.Node;
+import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.Shape;
+import dev.lamina.runtime.LayerSummary;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * Checks one declared network and, only when it is clean, builds its {@link NetworkModel} with
+ * {@link ModelBuilder}. Free of {@code javax.lang.model}: it sees attribute values and opaque
+ * {@link Site}s, and returns diagnostics rather than printing them.
+ *
+ * <p>Order: the class, the input, then every layer in source order. A layer's attributes are
+ * always checked; its shape checks run while the incoming shape is known, and a layer whose output
+ * cannot be computed makes the following shapes unknown until an Affine layer (whose output size
+ * does not depend on its input) makes them known again. Receptive-field requirements are compared
+ * with the model's values, so they are checked once everything else is clean.
+ */
+public final class Checker {
+  /** Largest array the JVM reliably allocates. */
+  public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+  /** Called before each network ({@code Name}) and each layer ({@code Name.layer}). */
+  public interface Probe {
+    void before(String what);
+  }
+
+  /** The checker's verdict: diagnostics, and the model when there is no error. */
+  public record Result(List<Diagnostic> diagnostics, NetworkModel model) {
+    public Result {
+      diagnostics = List.copyOf(diagnostics);
+    }
+
+    public boolean clean() {
+      return model != null;
+    }
+  }
+
+  private final Probe probe;
+
+  public Checker() {
+    this(what -> {});
+  }
+
+  public Checker(Probe probe) {
+    this.probe = probe;
+  }
+
+  /** A layer annotation on a field of a class without {@code @Network}. */
+  public List<Diagnostic> checkOrphan(LayerDecl layer, String className) {
+    Diagnostics d = new Diagnostics();
+    d.add(Message.LAYER_OUTSIDE_NETWORK, layer.site(), layer.name(), layer.kind().simpleName(),
+        className);
+    return d.toList();
+  }
+
+  /** Checks a network; an unexpected exception in a layer becomes one internal error there. */
+  public Result check(NetworkDecl decl) {
+    probe.before(decl.declaredName());
+    return new Run(decl).run();
+  }
+
+  /** One layer that passed its checks, ready for the model builder. */
+  private record Planned(LayerDecl decl, Op op, Activation activation, double slope) {}
+
+  /** The state of checking one network. */
+  private final class Run {
+    private final NetworkDecl net;
+    private final Diagnostics d = new Diagnostics();
+    private final String cls;
+    private final String gen;
+    private final List<Planned> planned = new ArrayList<>();
+    private long totalParameters;
+    private String lastAffine;
+    private boolean anyLayerUnplanned;
+
+    Run(NetworkDecl net) {
+      this.net = net;
+      this.cls = net.simpleName();
+      this.gen = net.generatedName();
+    }
+
+    Result run() {
+      if (!checkClass()) {
+        return new Result(d.toList(), null);
+      }
+      List<Precision> precisions = net.precision().value();
+      if (precisions != null && precisions.isEmpty()) {
+        d.add(Message.PRECISION_EMPTY, net.precision().site(), cls);
+      }
+      Value<Integer> classes = net.classes();
+      if (classes.known() && classes.value() < 0) {
+        d.add(Message.CLASSES_NEGATIVE, classes.site(), cls, classes.value());
+      }
+      Shape input = checkInput();
+      checkRequirementSyntax(net.receptiveField(), cls);
+      List<LayerDecl> layers = net.layers();
+      if (layers.isEmpty()) {
+        d.add(Message.NETWORK_NO_LAYERS, net.site(), cls);
+        return new Result(d.toList(), null);
+      }
+      Shape in = input;
+      Shape last = null;
+      for (LayerDecl layer : layers) {
+        try {
+          probe.before(net.declaredName() + "." + layer.name());
+          last = checkLayer(layer, in);
+        } catch (RuntimeException | StackOverflowError e) {
+          List<Diagnostic> list = new ArrayList<>(d.toList());
+          list.add(Message.INTERNAL_ERROR.at(layer.site(), "layer " + layer.name() + " of " + cls,
+              Message.describe(e)));
+          return new Result(list, null);
+        }
+        in = last;
+      }
+      Loss loss = checkLoss(layers, last);
+      if (d.errorCount() > 0 || anyLayerUnplanned || input == null) {
+        return new Result(d.toList(), null);
+      }
+      NetworkModel model;
+      try {
+        ModelBuilder builder = new ModelBuilder(net.packageName(), net.declaredName(), input)
+            .loss(loss)
+            .precisions(EnumSet.copyOf(precisions == null ? List.of(Precision.FLOAT) : precisions));
+        for (Planned p : planned) {
+          builder.add(p.decl().name(), p.op(), p.activation(), p.slope());
+        }
+        model = builder.build();
+      } catch (IllegalArgumentException e) {
+        List<Diagnostic> list = new ArrayList<>(d.toList());
+        list.add(Message.INTERNAL_ERROR.at(net.site(), cls, Message.describe(e)));
+        return new Result(list, null);
+      }
+      checkReceptiveFields(model, input);
+      return new Result(d.toList(), d.errorCount() == 0 ? model : null);
+    }
+
+    // ---- the class ---------------------------------------------------------------------------
+
+    /** False when the type is not a class at all (its members are then not examined). */
+    private boolean checkClass() {
+      ClassFacts f = net.facts();
+      Site site = net.site();
+      if (f.form() != ClassFacts.Form.CLASS) {
+        d.add(Message.NETWORK_NOT_A_CLASS, site, cls, gen, f.form().phrase());
+        return false;
+      }
+      if (f.isLocal()) {
+        d.add(Message.NETWORK_LOCAL, site, cls, gen);
+      } else {
+        if (f.privateWhere() != null) {
+          d.add(Message.NETWORK_PRIVATE, site, cls, gen, f.privateWhere());
+        }
+        if (f.isInner()) {
+          d.add(Message.NETWORK_INNER, site, cls, gen);
+        }
+      }
+      if (f.isFinal()) {
+        d.add(Message.NETWORK_FINAL, site, cls, gen);
+      }
+      if (f.isSealed()) {
+        d.add(Message.NETWORK_SEALED, site, cls, gen);
+      }
+      if (!f.typeParameters().isEmpty()) {
+        d.add(Message.NETWORK_GENERIC, site, cls, gen, f.typeParameters());
+      }
+      if (!f.hasNoArgConstructor()) {
+        d.add(Message.NETWORK_NO_CONSTRUCTOR, site, cls, gen);
+      }
+      return true;
+    }
+
+    private Shape checkInput() {
+      Value<List<Integer>> v = net.input();
+      List<Integer> dims = v.value();
+      if (dims == null) {
+        return null;
+      }
+      if (dims.size() != 1 && dims.size() != 3) {
+        d.add(Message.INPUT_RANK, v.site(), cls, list(dims), dims.size());
+        return null;
+      }
+      String[] names = dims.size() == 3
+          ? new String[] {"channels", "height", "width"} : new String[] {"size"};
+      for (int i = 0; i < dims.size(); i++) {
+        if (dims.get(i) < 1) {
+          d.add(Message.INPUT_NON_POSITIVE, v.site(), cls, list(dims), names[i], dims.get(i));
+          return null;
+        }
+      }
+      Shape s = dims.size() == 3
+          ? Shape.image(dims.get(0), dims.get(1), dims.get(2)) : Shape.flat(dims.get(0));
+      if (s.size() > MAX_ARRAY) {
+        d.add(Message.ACTIVATION_TOO_LARGE, v.site(), "input", s, s.size(), MAX_ARRAY);
+        return null;
+      }
+      return s;
+    }
+
+    // ---- layers ------------------------------------------------------------------------------
+
+    /** Checks one layer; returns its output shape, or null when it cannot be known. */
+    private Shape checkLayer(LayerDecl layer, Shape in) {
+      boolean memberOk = checkMember(layer);
+      boolean attrsOk = checkActivation(layer);
+      attrsOk &= checkRequirementSyntax(layer.receptiveField(), layer.name());
+      Shape out;
+      Op op;
+      switch (layer.kind()) {
+        case CONV -> {
+          Integer filters = count(layer, "filters");
+          int[] k = sizes(layer, "kernel", false);
+          int[] s = sizes(layer, "stride", false);
+          int[] p = paddings(layer);
+          int[] dil = sizes(layer, "dilation", false);
+          Boolean bias = layer.bool("bias").value();
+          if (filters == null || k == null || s == null || p == null || dil == null
+              || bias == null || in == null) {
+            out = null;
+            op = null;
+            break;
+          }
+          op = new Op.Conv(filters, k[0], k[1], s[0], s[1], p[0], p[1], dil[0], dil[1], bias);
+          out = window(layer, in, "Conv", k, s, p, dil, filters);
+          if (out != null) {
+            long fanIn = mul(mul(in.channels(), k[0]), k[1]);
+            addParameters(layer, mul(filters, fanIn + (bias ? 1 : 0)));
+          }
+        }
+        case POOL -> {
+          PoolKind kind = layer.<PoolKind>attr("kind").value();
+          int[] k = sizes(layer, "size", false);
+          int[] s = sizes(layer, "stride", true);
+          int[] p = paddings(layer);
+          Boolean countPadding = layer.bool("countPadding").value();
+          if (s != null && s.length == 0) {
+            s = k;
+          }
+          if (kind == null || k == null || s == null || p == null || countPadding == null
+              || in == null) {
+            out = null;
+            op = null;
+            break;
+          }
+          op = new Op.Pool(kind, k[0], k[1], s[0], s[1], p[0], p[1], countPadding);
+          out = window(layer, in, "Pool", k, s, p, new int[] {1, 1}, 0);
+          if (out != null && kind == PoolKind.SUBSAMPLE) {
+            addParameters(layer, 2L * in.channels());
+          }
+        }
+        case AFFINE -> {
+          Integer units = count(layer, "units");
+          Boolean bias = layer.bool("bias").value();
+          if (units == null || bias == null) {
+            out = null;
+            op = null;
+            break;
+          }
+          op = new Op.Affine(units, bias);
+          out = Shape.flat(units);
+          if (units > MAX_ARRAY) {
+            d.add(Message.ACTIVATION_TOO_LARGE, layer.integer("units").site(), layer.name(), out,
+                out.size(), MAX_ARRAY);
+            out = null;
+          } else if (in != null) {
+            addParameters(layer, mul(in.size(), units) + (bias ? units : 0));
+          }
+          lastAffine = layer.name();
+        }
+        default -> throw new IllegalStateException("unknown layer kind " + layer.kind());
+      }
+      Activation activation = layer.activation().value();
+      Double slope = layer.negativeSlope().value();
+      if (memberOk && attrsOk && out != null && op != null && activation != null
+          && slope != null) {
+        planned.add(new Planned(layer, op, activation, slope));
+      } else {
+        anyLayerUnplanned = true;
+      }
+      return out;
+    }
+
+    /** Declaration of the member itself; false when it cannot be a layer. */
+    private boolean checkMember(LayerDecl layer) {
+      MemberFacts f = layer.facts();
+      boolean ok = true;
+      if (f.annotations().size() > 1) {
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < f.annotations().size(); i++) {
+          names.append(i == 0 ? "" : i == f.annotations().size() - 1 ? " and " : ", ")
+              .append('@').append(f.annotations().get(i).simpleName());
+        }
+        d.add(Message.LAYER_TWO_ANNOTATIONS, layer.site(), layer.name(), names);
+        ok = false;
+      }
+      if (f.type() == MemberFacts.TypeFact.OTHER) {
+        d.add(Message.LAYER_WRONG_TYPE, layer.site(), layer.name(), f.typeName());
+        ok = false;
+      } else if (f.type() == MemberFacts.TypeFact.ERROR) {
+        ok = false;
+      }
+      if (f.isStatic()) {
+        d.add(Message.LAYER_STATIC, layer.site(), layer.name());
+        ok = false;
+      }
+      if (f.isPrivate()) {
+        d.add(Message.LAYER_PRIVATE, layer.site(), layer.name(), gen);
+        ok = false;
+      }
+      if (f.isFinal()) {
+        d.add(Message.LAYER_FINAL, layer.site(), layer.name(), gen);
+        ok = false;
+      }
+      return ok;
+    }
+
+    private boolean checkActivation(LayerDecl layer) {
+      Value<Double> slope = layer.negativeSlope();
+      Value<Activation> activation = layer.activation();
+      if (!slope.known()) {
+        return true;
+      }
+      if (!Double.isFinite(slope.value())) {
+        d.add(Message.SLOPE_NOT_FINITE, slope.site(), layer.name(), slope.value());
+        return false;
+      }
+      if (slope.explicit() && activation.known() && activation.value() != Activation.LEAKY_RELU) {
+        d.add(Message.UNUSED_NEGATIVE_SLOPE, slope.site(), layer.name(), num(slope.value()),
+            activation.value());
+      }
+      return true;
+    }
+
+    /** The shape checks of a sliding window (Conv or Pool); its output, or null. */
+    private Shape window(LayerDecl layer, Shape in, String kind, int[] k, int[] s, int[] p,
+        int[] dil, int filters) {
+      boolean conv = filters > 0;
+      String kernelAttr = conv ? "kernel" : "size";
+      if (!in.isImage()) {
+        if (lastAffine == null) {
+          d.add(Message.NEEDS_IMAGE_INPUT, layer.site(),
+              layer.name(), kind, in);
+        } else {
+          d.add(Message.NEEDS_IMAGE_AFTER_AFFINE, layer.site(), layer.name(), kind, lastAffine,
+              in);
+        }
+        return null;
+      }
+      int[] size = {in.height(), in.width()};
+      long[] keff = {Geometry.effectiveKernel(k[0], dil[0]), Geometry.effectiveKernel(k[1], dil[1])};
+      long[] outSize = new long[2];
+      boolean[] fails = new boolean[2];
+      for (int a = 0; a < 2; a++) {
+        outSize[a] = Geometry.outputSize(size[a], k[a], s[a], p[a], dil[a]);
+        fails[a] = outSize[a] < 1;
+      }
+      String what = describeKernel(conv, k, dil, keff);
+      if (fails[0] || fails[1]) {
+        StringBuilder formula = new StringBuilder();
+        long[] maxK = new long[2];
+        long[] minP = new long[2];
+        for (int a = 0; a < 2; a++) {
+          if (!fails[a]) {
+            continue;
+          }
+          long span = (long) size[a] + 2L * p[a] - keff[a];
+          formula.append(formula.length() == 0 ? "" : "; ").append(a == 0 ? "height" : "width")
+              .append(": floor((").append(size[a]).append(" + 2*").append(p[a]).append(" - ")
+              .append(keff[a]).append(") / ").append(s[a]).append(") + 1 = ")
+              .append(Math.floorDiv(span, s[a]) + 1);
+          long room = (long) size[a] + 2L * p[a];
+          maxK[a] = dil[a] == 1 ? room : (room - 1) / dil[a] + 1;
+          minP[a] = (keff[a] - size[a] + 1) / 2;
+        }
+        String fix = bound(kernelAttr, fails, maxK, "<=")
+            + (dil[0] > 1 || dil[1] > 1 ? " at dilation " + pair(dil[0], dil[1]) : "")
+            + " or " + bound("padding", fails, minP, ">=");
+        d.add(Message.WINDOW_TOO_LARGE, layer.ints(kernelAttr).site(), layer.name(), what, in,
+            pair(p[0], p[1]), Math.max(0, outSize[0]) + "x" + Math.max(0, outSize[1]),
+            formula, fix);
+        return null;
+      }
+      Site padSite = layer.ints("padding").site();
+      if (conv) {
+        if (p[0] >= keff[0] || p[1] >= keff[1]) {
+          long maxH = keff[0] - 1;
+          long maxW = keff[1] - 1;
+          String use = maxH == maxW ? Long.toString(maxH) : "{" + maxH + ", " + maxW + "}";
+          if (keff[0] % 2 == 1 && keff[1] % 2 == 1) {
+            use += " (padding " + pair((int) (keff[0] / 2), (int) (keff[1] / 2))
+                + " keeps the size)";
+          }
+          d.add(Message.PADDING_TOO_LARGE, padSite, layer.name(), pair(p[0], p[1]), what, use);
+        }
+      } else if (2L * p[0] > k[0] || 2L * p[1] > k[1]) {
+        d.add(Message.POOL_PADDING_TOO_LARGE, padSite, layer.name(), pair(p[0], p[1]),
+            k[0] + "x" + k[1], pair(k[0] / 2, k[1] / 2));
+      }
+      // Trailing input rows/columns no window reads (beyond those that are padding).
+      long[] unread = new long[2];
+      for (int a = 0; a < 2; a++) {
+        unread[a] = Math.max(0, Geometry.unreadRemainder(size[a], k[a], s[a], p[a], dil[a]) - p[a]);
+      }
+      if (unread[0] > 0 || unread[1] > 0) {
+        StringBuilder lost = new StringBuilder();
+        StringBuilder formula = new StringBuilder();
+        int[] fixK = k.clone();
+        for (int a = 0; a < 2; a++) {
+          if (unread[a] == 0) {
+            continue;
+          }
+          String unit = a == 0 ? "row" : "column";
+          lost.append(lost.length() == 0 ? "the last " : " and the last ").append(unread[a])
+              .append(' ').append(unit).append(unread[a] == 1 ? "" : "s");
+          long rem = Geometry.unreadRemainder(size[a], k[a], s[a], p[a], dil[a]);
+          formula.append(formula.length() == 0 ? "" : "; ").append(a == 0 ? "height" : "width")
+              .append(": (").append(size[a]).append(" + 2*").append(p[a]).append(" - ")
+              .append(keff[a]).append(") mod ").append(s[a]).append(" = ").append(rem);
+          if (dil[a] == 1) {
+            fixK[a] = (int) Math.min(Integer.MAX_VALUE, k[a] + rem);
+          }
+        }
+        String fix = (fixK[0] != k[0] || fixK[1] != k[1]
+            ? kernelAttr + " " + pair(fixK[0], fixK[1]) + " (same output size), or " : "")
+            + "padding and stride such that (in + 2*padding - " + kernelAttr
+            + ") is a multiple of the stride";
+        Value<List<Integer>> stride = layer.ints("stride");
+        Site site = stride.explicit() ? stride.site() : layer.ints(kernelAttr).site();
+        d.add(Message.STRIDE_REMAINDER, site, layer.name(), pair(s[0], s[1]), lost, in, formula,
+            fix);
+      }
+      if (outSize[0] > Integer.MAX_VALUE || outSize[1] > Integer.MAX_VALUE) {
+        d.add(Message.ACTIVATION_TOO_LARGE, layer.site(), layer.name(),
+            (conv ? filters : in.channels()) + "x" + outSize[0] + "x" + outSize[1],
+            mul(mul(conv ? filters : in.channels(), outSize[0]), outSize[1]), MAX_ARRAY);
+        return null;
+      }
+      Shape out = Shape.image(conv ? filters : in.channels(), (int) outSize[0], (int) outSize[1]);
+      if (out.size() > MAX_ARRAY) {
+        d.add(Message.ACTIVATION_TOO_LARGE, layer.site(), layer.name(), out, out.size(),
+            MAX_ARRAY);
+        return null;
+      }
+      return out;
+    }
+
+    private void addParameters(LayerDecl layer, long parameters) {
+      long before = totalParameters;
+      totalParameters = Math.min(Long.MAX_VALUE / 2, before + parameters);
+      if (before <= MAX_ARRAY && totalParameters > MAX_ARRAY) {
+        d.add(Message.PARAMETERS_TOO_LARGE, layer.site(), layer.name(), parameters,
+            totalParameters, MAX_ARRAY);
+      }
+    }
+
+    // ---- attributes --------------------------------------------------------------------------
+
+    private Integer count(LayerDecl layer, String attr) {
+      Value<Integer> v = layer.integer(attr);
+      if (!v.known()) {
+        return null;
+      }
+      if (v.value() < 1) {
+        d.add(Message.COUNT_NON_POSITIVE, v.site(), layer.name(), attr, v.value());
+        return null;
+      }
+      return v.value();
+    }
+
+    /** {h, w} from {n} or {h, w}; an empty array when empty and allowed; null when invalid. */
+    private int[] sizes(LayerDecl layer, String attr, boolean emptyAllowed) {
+      Value<List<Integer>> v = layer.ints(attr);
+      List<Integer> l = v.value();
+      if (l == null) {
+        return null;
+      }
+      if (l.isEmpty() && emptyAllowed) {
+        return new int[0];
+      }
+      if (l.isEmpty() || l.size() > 2) {
+        d.add(Message.SIZE_ARITY, v.site(), layer.name(), attr, list(l), l.size());
+        return null;
+      }
+      for (int x : l) {
+        if (x < 1) {
+          d.add(Message.SIZE_NON_POSITIVE, v.site(), layer.name(), attr, value(l));
+          return null;
+        }
+      }
+      return new int[] {l.get(0), l.get(l.size() - 1)};
+    }
+
+    private int[] paddings(LayerDecl layer) {
+      Value<List<Integer>> v = layer.ints("padding");
+      List<Integer> l = v.value();
+      if (l == null) {
+        return null;
+      }
+      if (l.isEmpty() || l.size() > 2) {
+        d.add(Message.SIZE_ARITY, v.site(), layer.name(), "padding", list(l), l.size());
+        return null;
+      }
+      for (int x : l) {
+        if (x < 0) {
+          d.add(Message.PADDING_NEGATIVE, v.site(), layer.name(), value(l));
+          return null;
+        }
+      }
+      return new int[] {l.get(0), l.get(l.size() - 1)};
+    }
+
+    // ---- losses and classes ------------------------------------------------------------------
+
+    private Loss checkLoss(List<LayerDecl> layers, Shape lastOut) {
+      LayerDecl last = layers.get(layers.size() - 1);
+      for (LayerDecl layer : layers) {
+        Value<Loss> l = layer.loss();
+        if (layer != last && l.known() && l.value() != Loss.NONE) {
+          d.add(Message.LOSS_NOT_LAST, l.site(), layer.name(), l.value(), last.name());
+        }
+      }
+      Value<Loss> onNet = net.loss();
+      Value<Loss> onLast = last.loss();
+      if (!onNet.known() || !onLast.known()) {
+        return Loss.NONE;
+      }
+      Loss loss = onNet.value() != Loss.NONE ? onNet.value() : onLast.value();
+      Site lossSite = onNet.value() != Loss.NONE ? onNet.site() : onLast.site();
+      if (onNet.value() != Loss.NONE && onLast.value() != Loss.NONE) {
+        d.add(Message.LOSS_TWICE, onLast.site(), last.name(), onNet.value(), onLast.value());
+      }
+      if (loss == Loss.NONE) {
+        d.add(Message.NO_LOSS, net.site(), cls);
+      }
+      String unitsAttr = switch (last.kind()) {
+        case CONV -> "filters";
+        case AFFINE -> "units";
+        case POOL -> null;
+      };
+      Site unitsSite = unitsAttr == null ? last.site() : last.integer(unitsAttr).site();
+      if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
+        if (lastOut != null && lastOut.size() < 2) {
+          d.add(Message.SOFTMAX_TOO_FEW_UNITS, unitsSite, last.name(), lastOut, lastOut.size());
+        }
+        Value<Activation> act = last.activation();
+        if (act.known() && act.value() != Activation.IDENTITY) {
+          d.add(Message.ACTIVATION_BEFORE_SOFTMAX, act.site(), last.name(), act.value());
+        }
+      }
+      Value<Integer> classes = net.classes();
+      if (classes.known() && classes.value() > 0 && lastOut != null
+          && lastOut.size() != classes.value()) {
+        d.add(Message.CLASSES_MISMATCH, classes.site(), cls, classes.value(), last.name(),
+            lastOut, lastOut.size());
+      }
+      return loss;
+    }
+
+    // ---- receptive fields --------------------------------------------------------------------
+
+    private boolean checkRequirementSyntax(ReceptiveFieldDecl rf, String owner) {
+      boolean ok = requirementSyntax(rf.atLeast(), "atLeast", owner);
+      ok &= requirementSyntax(rf.exactly(), "exactly", owner);
+      return ok;
+    }
+
+    private boolean requirementSyntax(Value<List<Integer>> v, String attr, String owner) {
+      List<Integer> l = v.value();
+      if (l == null || l.isEmpty()) {
+        return true;
+      }
+      if (l.size() > 2) {
+        d.add(Message.RF_ARITY, v.site(), owner, attr, list(l), l.size());
+        return false;
+      }
+      for (int x : l) {
+        if (x < 1) {
+          d.add(Message.RF_NON_POSITIVE, v.site(), owner, attr, value(l));
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void checkReceptiveFields(NetworkModel model, Shape input) {
+      List<Node> nodes = model.nodes();
+      for (int i = 0; i < nodes.size(); i++) {
+        checkRequirement(planned.get(i).decl().receptiveField(), nodes.get(i).summary(), input);
+      }
+      checkRequirement(net.receptiveField(), nodes.get(nodes.size() - 1).summary(), input);
+    }
+
+    private void checkRequirement(ReceptiveFieldDecl req, LayerSummary s, Shape input) {
+      if (!req.present()) {
+        return;
+      }
+      int[] rf = s.receptiveField();
+      int[] jump = s.jump();
+      String actual = rf[0] + "x" + rf[1];
+      String grow = "to grow it, add a layer (one more 3x3 conv after " + s.name() + " adds "
+          + pair(2 * jump[0], 2 * jump[1]) + "), use a larger kernel (each extra row adds "
+          + pair(jump[0], jump[1]) + "), or put a stride or pooling earlier";
+      String shrink = "to shrink it, use smaller kernels, smaller strides or fewer layers";
+      List<Integer> atLeast = req.atLeast().value();
+      if (atLeast != null && !atLeast.isEmpty()) {
+        int[] want = {atLeast.get(0), atLeast.get(atLeast.size() - 1)};
+        if (rf[0] < want[0] || rf[1] < want[1]) {
+          d.add(Message.RF_TOO_SMALL, req.atLeast().site(), s.name(), actual, value(atLeast),
+              want[0] + "x" + want[1], compare(rf, want), grow);
+        }
+      }
+      List<Integer> exactly = req.exactly().value();
+      if (exactly != null && !exactly.isEmpty()) {
+        int[] want = {exactly.get(0), exactly.get(exactly.size() - 1)};
+        if (rf[0] != want[0] || rf[1] != want[1]) {
+          boolean small = rf[0] < want[0] || rf[1] < want[1];
+          d.add(Message.RF_NOT_EXACT, req.exactly().site(), s.name(), actual, value(exactly),
+              want[0] + "x" + want[1], compare(rf, want), small ? grow : shrink);
+        }
+      }
+      if (Boolean.TRUE.equals(req.coversInput().value())) {
+        int[] extent = input.isImage()
+            ? new int[] {input.height(), input.width()}
+            : new int[] {1, (int) input.size()};
+        if (rf[0] < extent[0] || rf[1] < extent[1]) {
+          d.add(Message.RF_NOT_COVERING, req.coversInput().site(), s.name(), actual,
+              extent[0] + "x" + extent[1], compare(rf, extent), grow);
+        }
+      }
+    }
+  }
+
+  // ---- formatting helpers --------------------------------------------------------------------
+
+  private static String compare(int[] actual, int[] want) {
+    StringBuilder sb = new StringBuilder();
+    String[] axis = {"height", "width"};
+    for (int a = 0; a < 2; a++) {
+      String op = actual[a] < want[a] ? " < " : actual[a] > want[a] ? " > " : " = ";
+      sb.append(a == 0 ? "" : ", ").append(axis[a]).append(' ').append(actual[a]).append(op)
+          .append(want[a]);
+    }
+    return sb.toString();
+  }
+
+  private static String describeKernel(boolean conv, int[] k, int[] dil, long[] keff) {
+    String base = (conv ? "kernel " : "window ") + k[0] + "x" + k[1];
+    if (dil[0] == 1 && dil[1] == 1) {
+      return base;
+    }
+    return base + " at dilation " + pair(dil[0], dil[1]) + " (effective " + keff[0] + "x"
+        + keff[1] + ")";
+  }
+
+  /** {@code kernel <= 4}, {@code kernel <= {4, 6}}, {@code kernel height <= 4}. */
+  private static String bound(String what, boolean[] fails, long[] v, String op) {
+    if (fails[0] && fails[1]) {
+      return what + " " + op + " " + (v[0] == v[1] ? Long.toString(v[0])
+          : "{" + v[0] + ", " + v[1] + "}");
+    }
+    return fails[0] ? what + " height " + op + " " + v[0] : what + " width " + op + " " + v[1];
+  }
+
+  /** {@code 2} or {@code 2x1}. */
+  static String pair(int h, int w) {
+    return h == w ? Integer.toString(h) : h + "x" + w;
+  }
+
+  /** {@code {5, 5, 5}}. */
+  static String list(List<Integer> values) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < values.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(values.get(i));
+    }
+    return sb.append('}').toString();
+  }
+
+  /** As written: {@code 7} or {@code {7, 5}}. */
+  private static String value(List<Integer> values) {
+    return values.size() == 1 ? Integer.toString(values.get(0)) : list(values);
+  }
+
+  private static String num(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.valueOf(v);
+  }
+
+  /** Saturating multiplication of non-negative values. */
+  static long mul(long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2;
+    }
+  }
+}

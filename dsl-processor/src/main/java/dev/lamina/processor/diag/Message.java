@@ -1,0 +1,203 @@
+package dev.lamina.processor.diag;
+
+import java.util.Locale;
+
+/**
+ * Every diagnostic Lamina reports: one constant, one format string. Each message names the layer
+ * (or class), what does not fit with the actual numbers, and one way to fix it.
+ *
+ * <p>Every entry has a stable {@link #id()}. Warning ids are public API: {@code
+ * @SuppressWarnings("lamina:<id>")} on the member or on the class silences them, and every warning
+ * is printed with its id, for example {@code [lamina:stride-remainder] c1: ...}.
+ */
+public enum Message {
+  // ---- the @Network class ------------------------------------------------------------------
+  NETWORK_NOT_A_CLASS(Severity.ERROR, "network-not-a-class",
+      "%1$s: @Network needs a class that the generated %2$s can extend, but %1$s is %3$s; declare"
+          + " it as `abstract class %1$s`"),
+  NETWORK_FINAL(Severity.ERROR, "network-final",
+      "%1$s: @Network class is final, so the generated %2$s cannot extend it; remove `final`"
+          + " (declare it abstract)"),
+  NETWORK_SEALED(Severity.ERROR, "network-sealed",
+      "%1$s: @Network class is sealed, so the generated %2$s cannot extend it; remove `sealed`"
+          + " and its permits clause"),
+  NETWORK_PRIVATE(Severity.ERROR, "network-private",
+      "%1$s: @Network class is %3$s, so the generated %2$s cannot extend it; make it"
+          + " package-private or public"),
+  NETWORK_INNER(Severity.ERROR, "network-inner",
+      "%1$s: @Network class is an inner (non-static) class, so the generated %2$s cannot create it"
+          + " without an enclosing instance; declare it `static`"),
+  NETWORK_LOCAL(Severity.ERROR, "network-local",
+      "%1$s: @Network class is a local or anonymous class, which the generated %2$s cannot"
+          + " extend; move it to a top-level or static nested class"),
+  NETWORK_GENERIC(Severity.ERROR, "network-generic",
+      "%1$s: @Network class has type parameters %3$s, which the generated %2$s cannot choose;"
+          + " remove them"),
+  NETWORK_NO_CONSTRUCTOR(Severity.ERROR, "network-no-constructor",
+      "%1$s: @Network class has no non-private constructor without parameters for the generated"
+          + " %2$s to call; add `%1$s() {}`"),
+  NETWORK_NO_LAYERS(Severity.ERROR, "network-no-layers",
+      "%1$s: @Network declares no layers; add Layer fields annotated with @Conv, @Pool or @Affine,"
+          + " e.g. `@Affine(units = 10) Layer out;`"),
+  PRECISION_EMPTY(Severity.ERROR, "precision-empty",
+      "%1$s: precision = {} would generate no class; use precision = FLOAT, DOUBLE or both"),
+  INPUT_RANK(Severity.ERROR, "input-rank",
+      "%1$s: input = %2$s has %3$d values; give {C, H, W} for images (e.g. {1, 28, 28}) or {D}"
+          + " for flat vectors (e.g. {784})"),
+  INPUT_NON_POSITIVE(Severity.ERROR, "input-non-positive",
+      "%1$s: input = %2$s has %3$s %4$d; every input dimension must be >= 1"),
+  CLASSES_NEGATIVE(Severity.ERROR, "classes-negative",
+      "%1$s: classes = %2$d; give the number of classes (>= 2) or leave it 0 (not stated)"),
+  CLASSES_MISMATCH(Severity.ERROR, "classes-mismatch",
+      "%1$s: classes = %2$d but the last layer %3$s outputs %4$s (%5$d units); use units = %2$d"
+          + " on %3$s or classes = %5$d"),
+
+  // ---- losses --------------------------------------------------------------------------------
+  LOSS_TWICE(Severity.ERROR, "loss-twice",
+      "%1$s: loss is declared both on @Network (%2$s) and on the last layer (%3$s); keep only one"),
+  LOSS_NOT_LAST(Severity.ERROR, "loss-not-last",
+      "%1$s: loss = %2$s on a layer that is not the last (the last is %3$s); move it to %3$s or to"
+          + " @Network(loss = %2$s)"),
+  SOFTMAX_TOO_FEW_UNITS(Severity.ERROR, "softmax-too-few-units",
+      "%1$s: SOFTMAX_CROSS_ENTROPY needs at least 2 output units, but %1$s outputs %2$s (%3$d"
+          + " unit); use units >= 2 (2 for a yes/no choice), or loss = MSE for a single output"),
+
+  // ---- layer members -------------------------------------------------------------------------
+  LAYER_TWO_ANNOTATIONS(Severity.ERROR, "layer-two-annotations",
+      "%1$s: member has %2$s, but a member is exactly one layer; keep one annotation and declare"
+          + " another Layer field for the other layer"),
+  LAYER_WRONG_TYPE(Severity.ERROR, "layer-wrong-type",
+      "%1$s: a layer member must have type dev.lamina.dsl.Layer, not %2$s; declare it as"
+          + " `Layer %1$s;`"),
+  LAYER_STATIC(Severity.ERROR, "layer-static",
+      "%1$s: layer member is static, but every network instance has its own layers; remove"
+          + " `static`"),
+  LAYER_PRIVATE(Severity.ERROR, "layer-private",
+      "%1$s: layer member is private, so the generated %2$s cannot assign it; make it"
+          + " package-private, protected or public"),
+  LAYER_FINAL(Severity.ERROR, "layer-final",
+      "%1$s: layer member is final, so the generated %2$s cannot assign it; remove `final`"),
+  LAYER_OUTSIDE_NETWORK(Severity.ERROR, "layer-outside-network",
+      "%1$s: @%2$s on a field of %3$s, which has no @Network; annotate %3$s with"
+          + " @Network(input = ...) or remove @%2$s"),
+
+  // ---- layer attributes ----------------------------------------------------------------------
+  SIZE_ARITY(Severity.ERROR, "size-arity",
+      "%1$s: %2$s = %3$s has %4$d values; give {n} for both axes or {height, width}"),
+  SIZE_NON_POSITIVE(Severity.ERROR, "size-non-positive",
+      "%1$s: %2$s = %3$s; every %2$s value must be >= 1"),
+  PADDING_NEGATIVE(Severity.ERROR, "padding-negative",
+      "%1$s: padding = %2$s is negative; use padding >= 0"),
+  COUNT_NON_POSITIVE(Severity.ERROR, "count-non-positive",
+      "%1$s: %2$s = %3$d; a layer needs %2$s >= 1"),
+  SLOPE_NOT_FINITE(Severity.ERROR, "slope-not-finite",
+      "%1$s: negativeSlope = %2$s is not a finite number; use a small positive slope such as"
+          + " 0.01"),
+
+  // ---- shapes --------------------------------------------------------------------------------
+  NEEDS_IMAGE_INPUT(Severity.ERROR, "needs-image-input",
+      "%1$s: %2$s needs a CxHxW input, but the network input is the flat vector %3$s; declare"
+          + " @Network(input = {C, H, W}) or use @Affine"),
+  NEEDS_IMAGE_AFTER_AFFINE(Severity.ERROR, "needs-image-after-affine",
+      "%1$s: %2$s needs a CxHxW input, but it follows the Affine layer %3$s, whose output %4$s is"
+          + " flat; put every Conv and Pool layer before the first Affine layer"),
+  WINDOW_TOO_LARGE(Severity.ERROR, "window-too-large",
+      "%1$s: %2$s does not fit input %3$s (padding %4$s gives output %5$s; %6$s); use %7$s"),
+  PADDING_TOO_LARGE(Severity.ERROR, "padding-too-large",
+      "%1$s: padding %2$s is not smaller than the %3$s, so the outermost outputs would see only"
+          + " zero padding; use padding <= %4$s"),
+  POOL_PADDING_TOO_LARGE(Severity.ERROR, "pool-padding-too-large",
+      "%1$s: padding %2$s is more than half the window %3$s, so a window could lie entirely in"
+          + " padding; use padding <= %4$s"),
+  ACTIVATION_TOO_LARGE(Severity.ERROR, "activation-too-large",
+      "%1$s: output %2$s has %3$,d values, more than a Java array can hold (%4$,d); use fewer"
+          + " filters or units, or a larger stride or pooling earlier"),
+  PARAMETERS_TOO_LARGE(Severity.ERROR, "parameters-too-large",
+      "%1$s: this layer has %2$,d parameters and brings the network to %3$,d, more than a Java"
+          + " array can hold (%4$,d); use fewer units or filters, or pool before an Affine layer"),
+
+  // ---- receptive fields ----------------------------------------------------------------------
+  RF_ARITY(Severity.ERROR, "rf-arity",
+      "%1$s: @ReceptiveField(%2$s = %3$s) has %4$d values; give {n} for both axes or"
+          + " {height, width}"),
+  RF_NON_POSITIVE(Severity.ERROR, "rf-non-positive",
+      "%1$s: @ReceptiveField(%2$s = %3$s); receptive-field sizes must be >= 1"),
+  RF_TOO_SMALL(Severity.ERROR, "rf-too-small",
+      "%1$s: receptive field is %2$s but @ReceptiveField(atLeast = %3$s) requires at least %4$s"
+          + " (%5$s); %6$s"),
+  RF_NOT_EXACT(Severity.ERROR, "rf-not-exact",
+      "%1$s: receptive field is %2$s but @ReceptiveField(exactly = %3$s) requires %4$s (%5$s);"
+          + " %6$s"),
+  RF_NOT_COVERING(Severity.ERROR, "rf-not-covering",
+      "%1$s: receptive field is %2$s, which does not cover the input %3$s"
+          + " (@ReceptiveField(coversInput = true); %4$s); %5$s"),
+
+  // ---- the processor itself ------------------------------------------------------------------
+  INTERNAL_ERROR(Severity.ERROR, "internal-error",
+      "internal error in Lamina while processing %1$s: %2$s"),
+  WRITE_FAILED(Severity.ERROR, "write-failed",
+      "%1$s: could not write %2$s: %3$s"),
+
+  // ---- warnings (suppressible) ---------------------------------------------------------------
+  STRIDE_REMAINDER(Severity.WARNING, "stride-remainder",
+      "%1$s: stride %2$s leaves %3$s of input %4$s unread (%5$s); use %6$s"),
+  ACTIVATION_BEFORE_SOFTMAX(Severity.WARNING, "activation-before-softmax",
+      "%1$s: activation %2$s on the last layer is applied before SOFTMAX_CROSS_ENTROPY, which"
+          + " expects raw scores (logits); use activation = IDENTITY on %1$s"),
+  NO_LOSS(Severity.WARNING, "no-loss",
+      "%1$s: no loss is declared on @Network or on the last layer, so %1$s is inference-only"
+          + " (it cannot train); declare e.g. @Network(loss = SOFTMAX_CROSS_ENTROPY), or"
+          + " @SuppressWarnings(\"lamina:no-loss\") if that is intended"),
+  UNUSED_NEGATIVE_SLOPE(Severity.WARNING, "unused-negative-slope",
+      "%1$s: negativeSlope = %2$s has no effect with activation %3$s; use activation = LEAKY_RELU"
+          + " or remove negativeSlope");
+
+  /** Error or warning. */
+  public enum Severity {
+    ERROR,
+    WARNING
+  }
+
+  private final Severity severity;
+  private final String id;
+  private final String format;
+
+  Message(Severity severity, String id, String format) {
+    this.severity = severity;
+    this.id = id;
+    this.format = format;
+  }
+
+  public Severity severity() {
+    return severity;
+  }
+
+  /** Stable id; for warnings, {@code @SuppressWarnings("lamina:" + id)} silences it. */
+  public String id() {
+    return id;
+  }
+
+  public String format() {
+    return format;
+  }
+
+  /** The formatted text; warnings start with {@code [lamina:<id>]}. */
+  public String text(Object... args) {
+    String body = String.format(Locale.ROOT, format, args);
+    return severity == Severity.WARNING ? "[lamina:" + id + "] " + body : body;
+  }
+
+  /**
+   * An exception as the last argument of {@link #INTERNAL_ERROR}: its text and the frame that threw
+   * it, which is what a bug report needs.
+   */
+  public static String describe(Throwable e) {
+    StackTraceElement[] trace = e.getStackTrace();
+    return e + (trace.length == 0 ? "" : " (at " + trace[0] + ")");
+  }
+
+  /** This message, formatted, at a site. */
+  public Diagnostic at(Site site, Object... args) {
+    return new Diagnostic(this, site, text(args));
+  }
+}
