@@ -37,13 +37,46 @@ public final class Models {
     BY_KEY.put(e.name().toLowerCase(Locale.ROOT), e);
   }
 
-  /** The model with this name, ignoring case; an unknown name is an {@link AppException}. */
+  /**
+   * The model with this name, ignoring case, or any generated network on the class path by the
+   * qualified name of its declaring class (for example {@code dev.lamina.example.Garments}, whose
+   * generated class is {@code dev.lamina.example.Lamina_Garments}). An unknown name is an {@link
+   * AppException}.
+   */
   public static Entry get(String name) {
     Entry e = BY_KEY.get(name.toLowerCase(Locale.ROOT));
+    if (e == null && name.contains(".")) {
+      e = onClassPath(name);
+    }
     if (e == null) {
-      throw new AppException("unknown model '" + name + "'; valid models: " + names());
+      throw new AppException("unknown model '" + name + "'; valid models: " + names()
+          + " (or the qualified name of a @Network class on the class path)");
     }
     return e;
+  }
+
+  /** A generated network found by its declaring class's qualified name, or {@code null}. */
+  private static Entry onClassPath(String qualifiedName) {
+    int dot = qualifiedName.lastIndexOf('.');
+    String generated = qualifiedName.substring(0, dot + 1) + "Lamina_"
+        + qualifiedName.substring(dot + 1).replace('$', '_');
+    try {
+      Class<?> c = Class.forName(generated, true, Models.class.getClassLoader());
+      if (!FloatNetwork.class.isAssignableFrom(c)) {
+        return null;
+      }
+      var ctor = c.getConstructor(long.class);
+      NetworkSummary summary = (NetworkSummary) c.getField("SUMMARY").get(null);
+      return new Entry(qualifiedName, summary, seed -> {
+        try {
+          return (FloatNetwork) ctor.newInstance(seed);
+        } catch (ReflectiveOperationException ex) {
+          throw new IllegalStateException("cannot create " + generated + ": " + ex, ex);
+        }
+      });
+    } catch (ReflectiveOperationException | ClassCastException | LinkageError ex) {
+      return null;
+    }
   }
 
   /** The model whose generated summary has this fingerprint, or {@code null}. */
