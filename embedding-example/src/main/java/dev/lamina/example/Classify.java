@@ -1,6 +1,5 @@
 package dev.lamina.example;
 
-import java.awt.Image;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,47 +63,65 @@ public final class Classify {
   }
 
   /**
-   * 28×28 gray levels of any picture: scaled down by area averaging (aspect ratio kept), inverted
-   * when its border is light, since the network learnt light garments on black.
+   * 28×28 gray levels of any picture: the longer side scaled to 28 pixels by area averaging
+   * (aspect ratio kept, centred), inverted when its border is light, since the network learnt light
+   * garments on black.
    */
   public static int[] toPixels(BufferedImage image) {
     int w = image.getWidth();
     int h = image.getHeight();
+    double[] gray = new double[w * h];
+    var raster = image.getRaster();
+    var cm = image.getColorModel();
+    // Gray images are read from the raster: getRGB would convert them to sRGB and brighten them.
+    boolean plainGray = cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+        && raster.getNumBands() == 1 && !(cm instanceof java.awt.image.IndexColorModel);
     double border = 0;
-    int count = 0;
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
+        double v = plainGray
+            ? raster.getSampleDouble(x, y, 0) * 255 / ((1 << cm.getComponentSize(0)) - 1)
+            : gray(image.getRGB(x, y));
+        gray[y * w + x] = v;
         if (x == 0 || y == 0 || x == w - 1 || y == h - 1) {
-          border += gray(image.getRGB(x, y));
-          count++;
+          border += v;
         }
       }
     }
-    boolean invert = border / count > 127.5;
+    border /= w * h - Math.max(0, w - 2) * Math.max(0, h - 2);
+    boolean invert = border > 127.5;
+    double background = invert ? 255 - border : border;
     int side = 28;
-    int sw = Math.max(1, Math.round((float) w * side / Math.max(w, h)));
-    int sh = Math.max(1, Math.round((float) h * side / Math.max(w, h)));
-    BufferedImage small = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-    var g = small.createGraphics();
-    g.setColor(invert ? java.awt.Color.WHITE : java.awt.Color.BLACK);
-    g.fillRect(0, 0, side, side);
-    Image scaled = w == sw && h == sh ? image
-        : image.getScaledInstance(sw, sh, Image.SCALE_AREA_AVERAGING);
-    g.drawImage(scaled, (side - sw) / 2, (side - sh) / 2, null);
-    g.dispose();
+    double scale = (double) side / Math.max(w, h);
+    double offX = (side - w * scale) / 2;
+    double offY = (side - h * scale) / 2;
     int[] pixels = new int[side * side];
-    for (int i = 0; i < pixels.length; i++) {
-      int v = (int) Math.round(gray(small.getRGB(i % side, i / side)));
-      pixels[i] = invert ? 255 - v : v;
+    for (int oy = 0; oy < side; oy++) {
+      for (int ox = 0; ox < side; ox++) {
+        // Mean over the source area this output pixel covers; outside the picture: background.
+        double x0 = (ox - offX) / scale;
+        double x1 = (ox + 1 - offX) / scale;
+        double y0 = (oy - offY) / scale;
+        double y1 = (oy + 1 - offY) / scale;
+        double sum = 0;
+        double covered = 0;
+        for (int sy = (int) Math.max(0, Math.floor(y0)); sy < Math.min(h, Math.ceil(y1)); sy++) {
+          double fy = Math.min(sy + 1, y1) - Math.max(sy, y0);
+          for (int sx = (int) Math.max(0, Math.floor(x0)); sx < Math.min(w, Math.ceil(x1));
+              sx++) {
+            double f = fy * (Math.min(sx + 1, x1) - Math.max(sx, x0));
+            if (f > 0) {
+              double v = gray[sy * w + sx];
+              sum += (invert ? 255 - v : v) * f;
+              covered += f;
+            }
+          }
+        }
+        double area = (x1 - x0) * (y1 - y0);
+        pixels[oy * side + ox] = (int) Math.round((sum + (area - covered) * background) / area);
+      }
     }
     return pixels;
-  }
-
-  private static double gray(int argb) {
-    double a = ((argb >>> 24) & 0xff) / 255.0;
-    double lum = 0.299 * ((argb >> 16) & 0xff) + 0.587 * ((argb >> 8) & 0xff)
-        + 0.114 * (argb & 0xff);
-    return a * lum + (1 - a) * 255;
   }
 
   /** Reads a bundled resource image. */

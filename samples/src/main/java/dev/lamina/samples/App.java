@@ -66,7 +66,11 @@ public final class App implements Runnable {
       CommandLine cl = ex.getCommandLine();
       PrintWriter err = cl.getErr();
       String where = cl.getCommandSpec().qualifiedName();
-      err.println("error: " + oneLine(ex.getMessage()) + " (see '" + where + " --help')");
+      String msg = oneLine(ex.getMessage());
+      if (msg.startsWith("Error: ")) {
+        msg = msg.substring("Error: ".length());
+      }
+      err.println("error: " + msg + " (see '" + where + " --help')");
       if (java.util.Arrays.asList(args).contains("--verbose")) {
         ex.printStackTrace(err);
       }

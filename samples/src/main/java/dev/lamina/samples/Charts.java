@@ -1,10 +1,7 @@
 package dev.lamina.samples;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -20,14 +17,15 @@ public final class Charts {
   /** One epoch's figures. */
   public record EpochPoint(int epoch, double trainLoss, double trainAccuracy, double testAccuracy) {}
 
-  /** Writes the chart to {@code file} (through a temporary file, so a reader never sees half). */
+  /** Writes the chart to {@code file} (atomically: a reader never sees half a file). */
   public static void writeTrainingChart(String title, List<EpochPoint> points, Path file)
       throws IOException {
     System.setProperty("java.awt.headless", "true");
     XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
         .xAxisTitle("epoch").yAxisTitle("loss").build();
     Styler styler = chart.getStyler();
-    styler.setLegendPosition(Styler.LegendPosition.InsideNE);
+    styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+    styler.setLegendLayout(Styler.LegendLayout.Horizontal);
     chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
     chart.setYAxisGroupTitle(1, "accuracy");
     chart.getStyler().setXAxisDecimalPattern("0");
@@ -54,19 +52,7 @@ public final class Charts {
     s.setYAxisGroup(1);
     s.setMarker(SeriesMarkers.SQUARE);
 
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
-    }
-    Path tmp = Files.createTempFile(dir, ".chart-", ".png");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG);
-      }
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    OutputFiles.writeAtomically(file,
+        os -> BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG));
   }
 }

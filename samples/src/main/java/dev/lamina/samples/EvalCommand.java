@@ -46,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
     if (t < 1) {
       throw new AppException("--threads must be at least 1, got " + t);
     }
-    out.printf(Locale.ROOT, "model %s, weights %s, test set: %s (%,d images)%n",
+    out.printf(Locale.ROOT, "model %s, weights %s, test set from %s (%,d images)%n",
         loaded.model().name(), weights, d.source(), d.split().test().size());
     Evaluation.run(net, d.split().test(), 256, t).print(out);
     return 0;

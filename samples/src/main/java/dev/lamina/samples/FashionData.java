@@ -62,7 +62,7 @@ public final class FashionData {
           Files.copy(in, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
       }
-      return new Loaded(FashionMnist.load(dir), "bundled subset (2,000 train / 500 test images)",
+      return new Loaded(FashionMnist.load(dir), "the bundled subset",
           true);
     } finally {
       for (String name : FILES) {

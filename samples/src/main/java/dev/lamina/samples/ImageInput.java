@@ -1,6 +1,10 @@
 package dev.lamina.samples;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,19 +55,7 @@ public final class ImageInput {
   public static Converted convert(BufferedImage image) {
     int w = image.getWidth();
     int h = image.getHeight();
-    double[] gray = new double[w * h];
-    for (int y = 0; y < h; y++) {
-      for (int x = 0; x < w; x++) {
-        int argb = image.getRGB(x, y);
-        double a = ((argb >>> 24) & 0xff) / 255.0;
-        double r = (argb >> 16) & 0xff;
-        double g = (argb >> 8) & 0xff;
-        double b = argb & 0xff;
-        double lum = 0.299 * r + 0.587 * g + 0.114 * b;
-        // Transparent areas count as white paper.
-        gray[y * w + x] = a * lum + (1 - a) * 255;
-      }
-    }
+    double[] gray = luminance(image);
     double border = borderMean(gray, w, h);
     boolean invert = border > 127.5;
     if (invert) {
@@ -78,6 +70,46 @@ public final class ImageInput {
       pixels[i] = (int) Math.max(0, Math.min(255, Math.round(small[i])));
     }
     return new Converted(pixels, invert, border, w, h);
+  }
+
+  /**
+   * Gray levels 0..255. Gray images are read from their raster: {@code getRGB} would convert them
+   * from a linear gray colour space to sRGB and brighten them. Transparent areas count as white
+   * paper.
+   */
+  static double[] luminance(BufferedImage image) {
+    int w = image.getWidth();
+    int h = image.getHeight();
+    double[] gray = new double[w * h];
+    Raster raster = image.getRaster();
+    ColorModel cm = image.getColorModel();
+    boolean grayRaster = cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
+        && !(cm instanceof IndexColorModel)
+        && raster.getNumBands() == (cm.hasAlpha() ? 2 : 1);
+    if (grayRaster) {
+      double max = (1L << cm.getComponentSize(0)) - 1;
+      double maxAlpha = cm.hasAlpha() ? (1L << cm.getComponentSize(1)) - 1 : 1;
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          double v = raster.getSampleDouble(x, y, 0) * 255 / max;
+          double a = cm.hasAlpha() ? raster.getSampleDouble(x, y, 1) / maxAlpha : 1;
+          gray[y * w + x] = a * v + (1 - a) * 255;
+        }
+      }
+      return gray;
+    }
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int argb = image.getRGB(x, y);
+        double a = ((argb >>> 24) & 0xff) / 255.0;
+        double r = (argb >> 16) & 0xff;
+        double g = (argb >> 8) & 0xff;
+        double b = argb & 0xff;
+        double lum = 0.299 * r + 0.587 * g + 0.114 * b;
+        gray[y * w + x] = a * lum + (1 - a) * 255;
+      }
+    }
+    return gray;
   }
 
   /** Mean of the outermost rows and columns. */

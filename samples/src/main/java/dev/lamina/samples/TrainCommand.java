@@ -114,6 +114,8 @@ final class TrainCommand implements Callable<Integer> {
       case sgd -> 0.1f;
     };
 
+    OutputFiles.checkWritable(checkpoint, "checkpoint");
+    OutputFiles.checkWritable(chartFile, "chart");
     FashionData.Loaded d = FashionData.load(data, err);
     FloatNetwork net = entry.create(seed);
     if (net.inputSize() != d.split().train().sampleSize()) {
@@ -130,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
       case step -> LearningRateSchedule.stepDecay(rate, Math.max(1, epochs / 3), 0.1f);
       case cosine -> LearningRateSchedule.cosine(rate, rate / 100, epochs);
     };
-    out.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %,d train / %,d test images%n",
+    out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test images)%n",
         entry.name(), net.summary().totalParameters(), d.source(), d.split().train().size(),
         d.split().test().size());
     out.printf(Locale.ROOT, "%d epochs, batch %d, %s lr %s with %s schedule, %d threads, seed %d%n",

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
 
 /**
@@ -40,15 +39,7 @@ final class Weights {
     CRC32 crc = new CRC32();
     crc.update(bytes.toByteArray());
     out.writeLong(crc.getValue());
-    Path abs = file.toAbsolutePath();
-    Files.createDirectories(abs.getParent());
-    Path tmp = Files.createTempFile(abs.getParent(), ".ckpt-", ".tmp");
-    try {
-      Files.write(tmp, bytes.toByteArray());
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    OutputFiles.writeAtomically(file, os -> os.write(bytes.toByteArray()));
   }
 
   /**

@@ -72,4 +72,22 @@ class ImageInputTest {
     ImageInput.Converted c = ImageInput.convert(img);
     assertEquals(128, c.pixels()[10 * 28 + 10], 1);
   }
+
+  @Test
+  void grayPngsKeepTheirExactLevels() throws Exception {
+    // getRGB would brighten a gray image (linear gray to sRGB); the raster is read instead.
+    BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    for (int i = 0; i < 28 * 28; i++) {
+      img.getRaster().setSample(i % 28, i / 28, 0, i % 200);
+    }
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "png", png);
+    BufferedImage read = javax.imageio.ImageIO.read(
+        new java.io.ByteArrayInputStream(png.toByteArray()));
+    ImageInput.Converted c = ImageInput.convert(read);
+    assertFalse(c.inverted());
+    for (int i = 0; i < 28 * 28; i++) {
+      assertEquals(i % 200, c.pixels()[i], "pixel " + i);
+    }
+  }
 }
