@@ -23,9 +23,9 @@ public final class Layouts {
 
   /**
    * The summary of a stack of affine layers {@code sizes[0] -> sizes[1] -> ...}, each with weight
-   * {@code [out x in]} then bias, named {@code fc1, fc2, ...}.
+   * {@code [out x in]} then bias, named {@code fc1, fc2, ...}, hidden layers described with {@code activation}.
    */
-  public static NetworkSummary mlp(String name, Loss loss, int... sizes) {
+  public static NetworkSummary mlp(String name, Loss loss, String activation, int... sizes) {
     List<LayerSummary> layers = new ArrayList<>();
     List<ParameterTensor> tensors = new ArrayList<>();
     int offset = 0;
@@ -40,7 +40,7 @@ public final class Layouts {
       tensors.add(bias(layer, offset, out));
       offset += out;
       long params = (long) in * out + out;
-      layers.add(new LayerSummary(layer, "Affine", out + (last ? "" : " tanh"), new int[] {out},
+      layers.add(new LayerSummary(layer, "Affine", out + (last ? "" : " " + activation), new int[] {out},
           params, params, (long) in * out, new int[] {1, 1}, new int[] {1, 1},
           new double[] {0, 0}));
     }
