@@ -2,6 +2,7 @@ package dev.lamina.samples;
 
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.data.Dataset;
+import dev.lamina.runtime.train.ConfusionMatrix;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,82 +91,28 @@ public final class Evaluation {
     return best;
   }
 
-  /** Samples evaluated. */
-  public long total() {
-    long t = 0;
-    for (long[] row : confusion) {
-      for (long v : row) {
-        t += v;
-      }
-    }
-    return t;
-  }
-
-  /** Samples classified correctly. */
-  public long correct() {
-    long c = 0;
+  /** The counts as the runtime's confusion matrix. */
+  public ConfusionMatrix matrix() {
+    long[] counts = new long[classes * classes];
     for (int i = 0; i < classes; i++) {
-      c += confusion[i][i];
+      System.arraycopy(confusion[i], 0, counts, i * classes, classes);
     }
-    return c;
+    return new ConfusionMatrix(classes, counts);
   }
 
   /** Fraction classified correctly. */
   public double accuracy() {
-    return total() == 0 ? 0 : (double) correct() / total();
+    return matrix().accuracy();
   }
 
-  /** {@code confusion()[true][predicted]}. */
-  public long[][] confusion() {
-    long[][] copy = new long[classes][];
-    for (int i = 0; i < classes; i++) {
-      copy[i] = confusion[i].clone();
-    }
-    return copy;
-  }
-
-  /** Prints accuracy, per-class accuracy and the confusion matrix with class names. */
+  /** Prints the accuracy, then the confusion matrix with class names and per-class accuracy. */
   public void print(PrintWriter out) {
-    out.printf(Locale.ROOT, "accuracy %.2f%% (%,d of %,d)%n%n", 100 * accuracy(), correct(),
-        total());
-    int nameWidth = 0;
-    for (int i = 0; i < classes; i++) {
-      nameWidth = Math.max(nameWidth, FashionClasses.name(i).length());
-    }
-    out.printf(Locale.ROOT, "%-" + nameWidth + "s  %8s  %s%n", "class", "accuracy", "correct");
-    for (int i = 0; i < classes; i++) {
-      long row = 0;
-      for (long v : confusion[i]) {
-        row += v;
-      }
-      out.printf(Locale.ROOT, "%-" + nameWidth + "s  %7.2f%%  %,d/%,d%n", FashionClasses.name(i),
-          row == 0 ? 0.0 : 100.0 * confusion[i][i] / row, confusion[i][i], row);
-    }
-    out.println();
-    out.println("confusion matrix (rows: true class, columns: predicted class)");
-    int cell = 6;
-    for (long[] r : confusion) {
-      for (long v : r) {
-        cell = Math.max(cell, Long.toString(v).length() + 1);
-      }
-    }
-    StringBuilder head = new StringBuilder(" ".repeat(nameWidth + 1));
-    for (int j = 0; j < classes; j++) {
-      head.append(String.format(Locale.ROOT, "%" + cell + "s", SHORT[j % SHORT.length]));
-    }
-    out.println(head.toString().stripTrailing());
-    for (int i = 0; i < classes; i++) {
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-" + (nameWidth + 1)
-          + "s", FashionClasses.name(i)));
-      for (int j = 0; j < classes; j++) {
-        line.append(String.format(Locale.ROOT, "%" + cell + "d", confusion[i][j]));
-      }
-      out.println(line);
-    }
+    ConfusionMatrix m = matrix();
+    out.printf(Locale.ROOT, "accuracy %.2f%% (%,d of %,d)%n%n", 100 * m.accuracy(), m.correct(),
+        m.total());
+    out.println("confusion matrix (rows: true class, columns: predicted class, last column:"
+        + " per-class accuracy)");
+    out.println(m.render(FashionClasses.NAMES));
     out.flush();
   }
-
-  /** Column headers: at most five letters per class name. */
-  private static final String[] SHORT =
-      {"Tee", "Trous", "Pull", "Dress", "Coat", "Sand", "Shirt", "Snkr", "Bag", "Boot"};
 }

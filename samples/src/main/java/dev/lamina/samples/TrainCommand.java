@@ -2,8 +2,12 @@ package dev.lamina.samples;
 
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.Optimizer;
+import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.optim.LearningRateSchedule;
 import dev.lamina.runtime.optim.Optimizers;
+import dev.lamina.runtime.train.EpochResult;
+import dev.lamina.runtime.train.Trainer;
+import dev.lamina.runtime.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,28 +139,36 @@ final class TrainCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "training %s (%,d parameters) on %s (%,d train / %,d test images)%n",
         entry.name(), net.summary().totalParameters(), d.source(), d.split().train().size(),
         d.split().test().size());
-    out.printf(Locale.ROOT, "%d epochs, batch %d, %s lr %s with %s schedule, %d threads, seed %d%n",
-        epochs, batch, optimizer, rate, schedule, t, seed);
+    out.printf(Locale.ROOT, "%d epoch%s, batch %d, %s lr %s with %s schedule, %d thread%s, seed %d%n",
+        epochs, epochs == 1 ? "" : "s", batch, optimizer, rate, schedule, t, t == 1 ? "" : "s",
+        seed);
     out.flush();
 
     List<Charts.EpochPoint> points = new ArrayList<>();
     boolean terminal = System.console() != null;
     long started = System.nanoTime();
-    try (Training training = new Training(net, opt, sched, d.split().train(), batch, t, seed)) {
+    Dataset train = d.split().train();
+    Dataset test = d.split().test();
+    Progress[] progress = new Progress[1];
+    TrainingListener listener = (epoch, b, batches, imagesPerSecond, loss) ->
+        progress[0].update(Math.min((long) b * batch, train.size()), loss);
+    try (Trainer trainer = Trainer.builder(net, opt).batchSize(batch).threads(Math.min(t, batch))
+        .seed(seed).schedule(sched).listener(listener).build()) {
       for (int e = 0; e < epochs; e++) {
         long epochStart = System.nanoTime();
-        Training.EpochResult r;
-        try (Progress progress = Progress.create(terminal, out)) {
-          progress.start(e + 1, epochs, d.split().train().size());
-          r = training.epoch(e, progress::update);
+        EpochResult r;
+        try (Progress p = Progress.create(terminal, out)) {
+          progress[0] = p;
+          p.start(e + 1, epochs, train.size());
+          r = trainer.trainEpoch(train, test, e);
         }
-        Evaluation test = Evaluation.run(net, d.split().test(), 256, t);
         double seconds = (System.nanoTime() - epochStart) / 1e9;
-        out.printf(Locale.ROOT,
-            "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%  %.1f s%n",
-            e + 1, epochs, r.loss(), 100 * r.accuracy(), 100 * test.accuracy(), seconds);
+        out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test"
+            + " accuracy %.2f%%  %.1f s (%,.0f img/s)%n", e + 1, epochs, r.trainLoss(),
+            100 * r.trainAccuracy(), 100 * r.testAccuracy(), seconds, r.imagesPerSecond());
         out.flush();
-        points.add(new Charts.EpochPoint(e + 1, r.loss(), r.accuracy(), test.accuracy()));
+        points.add(new Charts.EpochPoint(e + 1, r.trainLoss(), r.trainAccuracy(),
+            r.testAccuracy()));
       }
     }
     double total = (System.nanoTime() - started) / 1e9;
