@@ -548,7 +548,9 @@ public final class Checker {
       if (onNet.value() != Loss.NONE && onLast.value() != Loss.NONE) {
         d.add(Message.LOSS_TWICE, onLast.site(), last.name(), onNet.value(), onLast.value());
       }
-      if (loss == Loss.NONE) {
+      // Silenced on the class, or on the last layer (where a loss would be declared).
+      if (loss == Loss.NONE && (last.site() == null
+          || !last.site().suppresses(Message.NO_LOSS.id()))) {
         d.add(Message.NO_LOSS, net.site(), cls);
       }
       String unitsAttr = switch (last.kind()) {
