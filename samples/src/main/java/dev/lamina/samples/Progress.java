@@ -1,6 +1,8 @@
 package dev.lamina.samples;
 
 import java.io.PrintWriter;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.time.Duration;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -39,7 +41,7 @@ public interface Progress extends AutoCloseable {
           .setInitialMax(images)
           .setStyle(ProgressBarStyle.COLORFUL_UNICODE_BLOCK)
           .setUnit(" img", 1)
-          .showSpeed()
+          .showSpeed(new DecimalFormat("#,##0", DecimalFormatSymbols.getInstance(Locale.ROOT)))
           .setUpdateIntervalMillis(250)
           .setConsumer(new ConsoleProgressBarConsumer(System.err))
           .build();
@@ -48,7 +50,7 @@ public interface Progress extends AutoCloseable {
     @Override
     public void update(long done, double loss) {
       bar.stepTo(done);
-      bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f", loss));
+      bar.setExtraMessage(String.format(Locale.ROOT, "  loss %.4f", loss));
     }
 
     @Override
