@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
 public final class BenchCommand implements Callable<Integer> {
   /** Sections that can be selected with --sections. */
   static final List<String> SECTIONS =
-      List.of("peak", "layers", "train", "latency", "infer", "naive", "apt", "main");
+      List.of("peak", "train", "latency", "infer", "layers", "naive", "apt", "main");
 
   @Spec CommandSpec spec;
 
@@ -98,6 +98,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "2",
       description = "Warm-up before each figure (default: ${DEFAULT-VALUE}).")
   double warmupSeconds;
+
+  @Option(names = "--jit-warmup-seconds", paramLabel = "S", defaultValue = "10",
+      description = "Training steps at batches 1 and 64 before any measurement, so that C2 has"
+          + " compiled the generated methods (default: ${DEFAULT-VALUE}).")
+  double jitWarmupSeconds;
 
   @Option(names = "--latency-iterations", paramLabel = "N", defaultValue = "20000",
       description = "Timed single-image predictions (default: ${DEFAULT-VALUE}).")
@@ -225,6 +230,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (!pr.hasMatchedOption("--warmup-seconds")) {
       warmupSeconds = 0.25;
     }
+    if (!pr.hasMatchedOption("--jit-warmup-seconds")) {
+      jitWarmupSeconds = 1;
+    }
     if (!pr.hasMatchedOption("--latency-iterations")) {
       latencyIterations = 2000;
     }
@@ -269,8 +277,8 @@ public final class BenchCommand implements Callable<Integer> {
       if (on("peak")) {
         peak();
       }
-      if (on("layers")) {
-        layers(train);
+      if (on("train") || on("latency") || on("infer") || on("layers")) {
+        jitWarmup(train);
       }
       if (on("train")) {
         training("lamina", Lamina_LeNet5::new, train, true);
@@ -280,6 +288,9 @@ public final class BenchCommand implements Callable<Integer> {
       }
       if (on("infer")) {
         inference("lamina", Lamina_LeNet5::new, test);
+      }
+      if (on("layers")) {
+        layers(train);
       }
       if (on("naive")) {
         training("naive", NaiveLeNet5::new, train, false);
@@ -464,7 +475,7 @@ public final class BenchCommand implements Callable<Integer> {
           int in = train.sampleSize();
           int limit = (train.size() / b) * b;
           int[] pos = {0};
-          LayerTimer.Body step = () -> {
+          Timing.Body step = () -> {
             if (pos[0] + b > limit) {
               pos[0] = 0;
             }
@@ -495,8 +506,43 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Trains the generated network at batches 1 and 64 for a while, and predicts, before anything
+   * is measured: the generated methods are large and loop long, so C2 compiles them late.
+   */
+  private void jitWarmup(Dataset train) {
+    if (jitWarmupSeconds <= 0) {
+      return;
+    }
+    out.printf(Locale.ROOT, "JIT warm-up: %.0f s of training and prediction%n", jitWarmupSeconds);
+    out.flush();
+    FloatNetwork net = new Lamina_LeNet5(seed);
+    float[] x = train.features();
+    int[] y = train.labels();
+    int in = train.sampleSize();
+    float[] sample = Arrays.copyOf(x, in);
+    long share = (long) (jitWarmupSeconds / 3 * 1e9);
+    for (int b : new int[] {1, 64}) {
+      int limit = (Math.min(train.size(), 4096) / b) * b;
+      if (limit == 0) {
+        continue;
+      }
+      try (Trainer tr = Trainer.builder(net, Optimizers.sgd(0.01f).build(net.summary()))
+          .batchSize(b).threads(1).seed(seed).build()) {
+        long end = System.nanoTime() + share;
+        for (int pos = 0; System.nanoTime() < end; pos = pos + b >= limit ? 0 : pos + b) {
+          tr.trainBatch(x, pos * in, y, pos, b);
+        }
+      }
+    }
+    long end = System.nanoTime() + share;
+    while (System.nanoTime() < end) {
+      sink += net.predict(sample);
+    }
+  }
+
   /** Bytes allocated per training step, summed over the calling thread and trainer workers. */
-  private double allocatedPerStep(LayerTimer.Body step) throws Throwable {
+  private double allocatedPerStep(Timing.Body step) throws Throwable {
     var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     if (!mx.isThreadAllocatedMemorySupported()) {
       return Double.NaN;
@@ -525,7 +571,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private static long allocatedDuring(com.sun.management.ThreadMXBean mx, long[] ids,
-      LayerTimer.Body step, int steps) throws Throwable {
+      Timing.Body step, int steps) throws Throwable {
     long[] before = mx.getThreadAllocatedBytes(ids);
     for (int i = 0; i < steps; i++) {
       step.run();
@@ -541,25 +587,8 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   /** Seconds per call of {@code body}: warm-up, then {@code runs} runs. */
-  private double[] timedRuns(LayerTimer.Body body) throws Throwable {
-    long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
-    do {
-      body.run();
-    } while (System.nanoTime() < end);
-    double[] perCall = new double[runs];
-    long budget = (long) (runSeconds * 1e9);
-    for (int r = 0; r < runs; r++) {
-      long n = 0;
-      long t0 = System.nanoTime();
-      long now;
-      do {
-        body.run();
-        n++;
-        now = System.nanoTime();
-      } while (now - t0 < budget);
-      perCall[r] = (now - t0) / 1e9 / n;
-    }
-    return perCall;
+  private double[] timedRuns(Timing.Body body) throws Throwable {
+    return Timing.secondsPerCall(body, runs, runSeconds, warmupSeconds);
   }
 
   private void latency(String impl, FloatNetwork net, Dataset test) {

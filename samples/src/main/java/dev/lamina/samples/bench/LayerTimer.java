@@ -122,31 +122,10 @@ final class LayerTimer {
     return new Pass(l.name(), l.kind(), which, macs, micros, gflops);
   }
 
-  interface Body {
-    void run() throws Throwable;
-  }
-
-  /** Median microseconds per call over {@code runs} runs of at least {@code runSeconds}. */
-  static double time(Body body, int runs, double runSeconds, double warmupSeconds)
+  /** Median microseconds per call. */
+  static double time(Timing.Body body, int runs, double runSeconds, double warmupSeconds)
       throws Throwable {
-    long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
-    do {
-      body.run();
-    } while (System.nanoTime() < end);
-    double[] perCall = new double[runs];
-    for (int r = 0; r < runs; r++) {
-      long n = 0;
-      long t0 = System.nanoTime();
-      long budget = (long) (runSeconds * 1e9);
-      long now;
-      do {
-        body.run();
-        n++;
-        now = System.nanoTime();
-      } while (now - t0 < budget);
-      perCall[r] = (now - t0) / 1e3 / n;
-    }
-    return Stats.median(perCall);
+    return Stats.median(Timing.secondsPerCall(body, runs, runSeconds, warmupSeconds)) * 1e6;
   }
 
   private static MethodHandle handle(Class<?> c, String name, MethodType erased,
