@@ -1,0 +1,54 @@
+package dev.lamina.samples;
+
+import dev.lamina.runtime.FloatNetwork;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code eval}: accuracy, per-class accuracy and confusion matrix on the test set. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+    description = "Evaluate a checkpoint on the Fashion-MNIST test set: accuracy, per-class"
+        + " accuracy and the confusion matrix.")
+final class EvalCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--weights", required = true, paramLabel = "FILE",
+      description = "Checkpoint written by 'train'.")
+  Path weights;
+
+  @Option(names = "--model", paramLabel = "MODEL",
+      description = "Model of the checkpoint (${COMPLETION-CANDIDATES}); by default the one the"
+          + " checkpoint was saved from.", completionCandidates = ModelNames.class)
+  String model;
+
+  @Option(names = "--data", paramLabel = "DIR", defaultValue = FashionData.DEFAULT_FOLDER,
+      description = "Fashion-MNIST folder (default: ${DEFAULT-VALUE}; the bundled subset if"
+          + " missing).")
+  Path data;
+
+  @Option(names = "--threads", paramLabel = "T", description = "Threads (default: all"
+      + " processors).")
+  Integer threads;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Weights.Loaded loaded = Weights.load(weights, model);
+    FloatNetwork net = loaded.network();
+    FashionData.Loaded d = FashionData.load(data, err);
+    int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    if (t < 1) {
+      throw new AppException("--threads must be at least 1, got " + t);
+    }
+    out.printf(Locale.ROOT, "model %s, weights %s, test set from %s (%,d images)%n",
+        loaded.model().name(), weights, d.source(), d.split().test().size());
+    Evaluation.run(net, d.split().test(), 256, t).print(out);
+    return 0;
+  }
+}

@@ -1,0 +1,151 @@
+package dev.lamina.samples.bench;
+
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
+import dev.lamina.runtime.LayerSummary;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Times each layer's passes of a generated network separately, on one thread.
+ *
+ * <p>The generated workspace has no public per-layer entry points today, so this reaches its
+ * private per-layer methods by naming convention, through reflection (method handles; the call
+ * overhead is a few nanoseconds against microseconds of work):
+ *
+ * <ul>
+ *   <li>forward: {@code <layer>Forward(float[] x, int xOff, int batch)} then, if present, {@code
+ *       <layer>Activate(int batch)}; {@code x} is the previous layer's {@code <prev>Out} field
+ *       (the network input for the first layer);
+ *   <li>backward: {@code <layer>ActivateBackward(int)}, {@code <layer>BackwardParams(float[] x,
+ *       int xOff, int batch)} and {@code <layer>BackwardData(float[] dx, int batch)} with {@code
+ *       dx} the previous layer's {@code <prev>Delta} field (none for the first layer: training does
+ *       not compute the input gradient).
+ * </ul>
+ *
+ * Buffers are filled by one real training pass first, so data-dependent branches (pooling, ReLU)
+ * see real data. Accumulating passes run repeatedly on the same buffers (the values only grow;
+ * timing is unaffected). Whatever the convention does not find is reported as not measurable.
+ */
+final class LayerTimer {
+  /** One timed pass of one layer. */
+  record Pass(String layer, String kind, String pass, long multiplyAdds, double micros,
+      double gflops) {}
+
+  /** Results, plus what could not be measured and why. */
+  record Result(int batch, List<Pass> passes, List<String> notMeasured) {}
+
+  private static final MethodType DATA_OFF_BATCH =
+      MethodType.methodType(void.class, Object.class, float[].class, int.class, int.class);
+  private static final MethodType BATCH = MethodType.methodType(void.class, Object.class, int.class);
+  private static final MethodType DATA_BATCH =
+      MethodType.methodType(void.class, Object.class, float[].class, int.class);
+
+  private LayerTimer() {}
+
+  static Result measure(FloatNetwork net, float[] inputs, int[] labels, int batch, int runs,
+      double runSeconds, double warmupSeconds) throws Throwable {
+    FloatWorkspace ws = net.newWorkspace(batch);
+    ws.zeroGradients();
+    ws.lossAndGradients(inputs, 0, labels, 0, batch, 1f / batch);
+    Class<?> c = ws.getClass();
+    List<LayerSummary> layers = net.summary().layers();
+    List<Pass> passes = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (int li = 0; li < layers.size(); li++) {
+      LayerSummary l = layers.get(li);
+      String name = l.name();
+      float[] x = li == 0 ? inputs : floatField(c, ws, layers.get(li - 1).name() + "Out");
+      float[] dx = li == 0 ? null : floatField(c, ws, layers.get(li - 1).name() + "Delta");
+      MethodHandle fwd = handle(c, name + "Forward", DATA_OFF_BATCH, float[].class, int.class,
+          int.class);
+      MethodHandle act = handle(c, name + "Activate", BATCH, int.class);
+      if (fwd == null || x == null) {
+        missing.add(name + " forward: no " + name + "Forward(float[], int, int) or input buffer"
+            + (li == 0 ? "" : " " + layers.get(li - 1).name() + "Out"));
+      } else {
+        double us = time(() -> {
+          fwd.invokeExact((Object) ws, x, 0, batch);
+          if (act != null) {
+            act.invokeExact((Object) ws, batch);
+          }
+        }, runs, runSeconds, warmupSeconds);
+        passes.add(pass(l, "forward", l.multiplyAdds() * batch, us));
+      }
+      MethodHandle actBack = handle(c, name + "ActivateBackward", BATCH, int.class);
+      MethodHandle params = handle(c, name + "BackwardParams", DATA_OFF_BATCH, float[].class,
+          int.class, int.class);
+      MethodHandle data = handle(c, name + "BackwardData", DATA_BATCH, float[].class, int.class);
+      if (actBack != null) {
+        double us = time(() -> {
+          actBack.invokeExact((Object) ws, batch);
+        }, runs, runSeconds,
+            warmupSeconds);
+        passes.add(pass(l, "activation backward", 0, us));
+      }
+      if (params != null && x != null) {
+        double us = time(() -> {
+          params.invokeExact((Object) ws, x, 0, batch);
+        }, runs, runSeconds,
+            warmupSeconds);
+        passes.add(pass(l, "weight gradient", l.multiplyAdds() * batch, us));
+      } else if (l.parameters() > 0) {
+        missing.add(name + " weight gradient: no " + name + "BackwardParams(float[], int, int)");
+      }
+      if (li > 0) {
+        if (data != null && dx != null) {
+          double us = time(() -> {
+            data.invokeExact((Object) ws, dx, batch);
+          }, runs, runSeconds,
+              warmupSeconds);
+          passes.add(pass(l, "input gradient", l.multiplyAdds() * batch, us));
+        } else {
+          missing.add(name + " input gradient: no " + name + "BackwardData(float[], int) or buffer "
+              + layers.get(li - 1).name() + "Delta");
+        }
+      }
+    }
+    if (passes.isEmpty()) {
+      missing.add(0, "per-layer timing needs per-layer methods in " + c.getName()
+          + "; none found (overall figures only)");
+    }
+    return new Result(batch, passes, missing);
+  }
+
+  private static Pass pass(LayerSummary l, String which, long macs, double micros) {
+    double gflops = macs > 0 ? 2.0 * macs / (micros * 1e3) : Double.NaN;
+    return new Pass(l.name(), l.kind(), which, macs, micros, gflops);
+  }
+
+  /** Median microseconds per call. */
+  static double time(Timing.Body body, int runs, double runSeconds, double warmupSeconds)
+      throws Throwable {
+    return Stats.median(Timing.secondsPerCall(body, runs, runSeconds, warmupSeconds)) * 1e6;
+  }
+
+  private static MethodHandle handle(Class<?> c, String name, MethodType erased,
+      Class<?>... params) {
+    try {
+      Method m = c.getDeclaredMethod(name, params);
+      m.setAccessible(true);
+      return MethodHandles.lookup().unreflect(m).asType(erased);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static float[] floatField(Class<?> c, Object target, String name) {
+    try {
+      Field f = c.getDeclaredField(name);
+      f.setAccessible(true);
+      return f.get(target) instanceof float[] a ? a : null;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+}
