@@ -332,6 +332,41 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private final float[] c1Delta;
 
     /**
+     * c1: one sample's input, zero-padded to 8x8, [1][64].
+     */
+    private final float[][] c1Pad;
+
+    /**
+     * c1: one input channel shifted by each kernel tap, on the 8-wide grid, [9][46].
+     */
+    private final float[][] c1Shift;
+
+    /**
+     * c1: one sample's output channels on the grid, [2][46].
+     */
+    private final float[][] c1Grid;
+
+    /**
+     * c1: one sample's dL/dz on the grid, zero outside the output, [2][46].
+     */
+    private final float[][] c1DzGrid;
+
+    /**
+     * c1: one sample's dL/dz, zero-padded to 8x8, [1][128].
+     */
+    private final float[][] c1BackPad;
+
+    /**
+     * c1: one dL/dz channel shifted by each kernel tap, on the 8-wide grid, [9][46].
+     */
+    private final float[][] c1BackShift;
+
+    /**
+     * c1: one sample's dL/dx channels on the grid, [1][46].
+     */
+    private final float[][] c1BackGrid;
+
+    /**
      * s2: output, [maxBatch][2][3][3].
      */
     private final float[] s2Out;
@@ -368,6 +403,13 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.c1Out = new float[Math.multiplyExact(maxBatch, 72)];
       this.c1Pre = new float[Math.multiplyExact(maxBatch, 72)];
       this.c1Delta = new float[Math.multiplyExact(maxBatch, 72)];
+      this.c1Pad = new float[1][64];
+      this.c1Shift = new float[9][46];
+      this.c1Grid = new float[2][46];
+      this.c1DzGrid = new float[2][46];
+      this.c1BackPad = new float[1][128];
+      this.c1BackShift = new float[9][46];
+      this.c1BackGrid = new float[1][46];
       this.s2Out = new float[Math.multiplyExact(maxBatch, 18)];
       this.s2Delta = new float[Math.multiplyExact(maxBatch, 18)];
       this.s2Arg = new int[Math.multiplyExact(maxBatch, 18)];
@@ -484,88 +526,64 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
-     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: forward, into c1Pre.
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: forward, into c1Pre; per sample and input channel, one shifted copy per tap, then 5-tap vectorized loops over each output channel's grid.
      */
     private void c1Forward(float[] x, int xOff, int batch) {
       float[] p = this.p;
       float[] z = this.c1Pre;
+      float[][] s = this.c1Shift;
+      float[][] acc = this.c1Grid;
+      float[] xp = this.c1Pad[0];
       for (int n = 0; n < batch; n++) {
         int xs = xOff + n * 36;
         int zs = n * 72;
-        for (int k = 0; k < 2; k++) {
-          int zk = zs + k * 36;
-          Arrays.fill(z, zk, zk + 36, p[C1_BIAS + k]);
-          for (int c = 0; c < 1; c++) {
-            int xc = xs + c * 36;
-            int wb = C1_WEIGHT + k * 9;
-            for (int i = 1; i < 6; i++) {
-              int zr = zk + i * 6;
-              int xr = xc + (i - 1) * 6;
-              {
-                float w = p[wb];
-                for (int j = 1; j < 6; j++) {
-                  z[zr + j] += w * x[xr - 1 + j];
-                }
-              }
-              {
-                float w = p[wb + 1];
-                for (int j = 0; j < 6; j++) {
-                  z[zr + j] += w * x[xr + j];
-                }
-              }
-              {
-                float w = p[wb + 2];
-                for (int j = 0; j < 5; j++) {
-                  z[zr + j] += w * x[xr + 1 + j];
-                }
-              }
-            }
-            for (int i = 0; i < 6; i++) {
-              int zr = zk + i * 6;
-              int xr = xc + i * 6;
-              {
-                float w = p[wb + 3];
-                for (int j = 1; j < 6; j++) {
-                  z[zr + j] += w * x[xr - 1 + j];
-                }
-              }
-              {
-                float w = p[wb + 4];
-                for (int j = 0; j < 6; j++) {
-                  z[zr + j] += w * x[xr + j];
-                }
-              }
-              {
-                float w = p[wb + 5];
-                for (int j = 0; j < 5; j++) {
-                  z[zr + j] += w * x[xr + 1 + j];
-                }
-              }
-            }
-            for (int i = 0; i < 5; i++) {
-              int zr = zk + i * 6;
-              int xr = xc + (i + 1) * 6;
-              {
-                float w = p[wb + 6];
-                for (int j = 1; j < 6; j++) {
-                  z[zr + j] += w * x[xr - 1 + j];
-                }
-              }
-              {
-                float w = p[wb + 7];
-                for (int j = 0; j < 6; j++) {
-                  z[zr + j] += w * x[xr + j];
-                }
-              }
-              {
-                float w = p[wb + 8];
-                for (int j = 0; j < 5; j++) {
-                  z[zr + j] += w * x[xr + 1 + j];
-                }
-              }
-            }
+        for (int c = 0; c < 1; c++) {
+          for (int r = 0; r < 6; r++) {
+            System.arraycopy(x, xs + c * 36 + r * 6, xp, c * 64 + r * 8 + 9, 6);
           }
         }
+        for (int k = 0; k < 2; k++) {
+          Arrays.fill(acc[k], p[C1_BIAS + k]);
+        }
+        for (int c = 0; c < 1; c++) {
+          for (int u = 0; u < 3; u++) {
+            for (int v = 0; v < 3; v++) {
+              System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
+            }
+          }
+          for (int k = 0; k < 2; k++) {
+            int wb = C1_WEIGHT + k * 9;
+            for (int t = 0; t < 5; t += 5) {
+              c1Taps5(acc[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wb + t], p[wb + t + 1], p[wb + t + 2], p[wb + t + 3], p[wb + t + 4], 46);
+            }
+            c1Taps4(acc[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], p[wb + 5], p[wb + 5 + 1], p[wb + 5 + 2], p[wb + 5 + 3], 46);
+          }
+        }
+        for (int k = 0; k < 2; k++) {
+          for (int i = 0; i < 6; i++) {
+            System.arraycopy(acc[k], i * 8, z, zs + k * 36 + i * 6, 6);
+          }
+        }
+      }
+    }
+
+    /**
+     * c1: o[q] += Σ w_t · tap_t[q] over 5 taps (C2 vectorizes this loop).
+     */
+    private static void c1Taps5(float[] o, float[] a, float[] b, float[] c, float[] d, float[] e,
+        float w0, float w1, float w2, float w3, float w4, int len) {
+      for (int q = 0; q < len; q++) {
+        o[q] += w0 * a[q] + w1 * b[q] + w2 * c[q] + w3 * d[q] + w4 * e[q];
+      }
+    }
+
+    /**
+     * c1: o[q] += Σ w_t · tap_t[q] over 4 taps (C2 vectorizes this loop).
+     */
+    private static void c1Taps4(float[] o, float[] a, float[] b, float[] c, float[] d, float w0,
+        float w1, float w2, float w3, int len) {
+      for (int q = 0; q < len; q++) {
+        o[q] += w0 * a[q] + w1 * b[q] + w2 * c[q] + w3 * d[q];
       }
     }
 
@@ -577,7 +595,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       float[] y = this.c1Out;
       for (int q = 0, e = batch * 72; q < e; q++) {
         float v = z[q];
-        y[q] = v > 0 ? v : 0.0f;
+        y[q] = Math.max(v, 0.0f);
       }
     }
 
@@ -588,19 +606,27 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       float[] d = this.c1Delta;
       float[] z = this.c1Pre;
       for (int q = 0, e = batch * 72; q < e; q++) {
-        d[q] = z[q] > 0 ? d[q] : 0.0f;
+        d[q] *= Math.min(1.0f, Math.max(0.0f, z[q]) * 0x1p126f * 0x1p126f);
       }
     }
 
     /**
-     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dweight and dL/dbias to the gradients.
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot products of dz on the grid (zero outside the output) with the shifted input copies of the forward pass.
      */
     private void c1BackwardParams(float[] x, int xOff, int batch) {
       float[] g = this.g;
       float[] dz = this.c1Delta;
+      float[][] s = this.c1Shift;
+      float[][] dg = this.c1DzGrid;
+      float[] xp = this.c1Pad[0];
       for (int n = 0; n < batch; n++) {
         int xs = xOff + n * 36;
         int zs = n * 72;
+        for (int c = 0; c < 1; c++) {
+          for (int r = 0; r < 6; r++) {
+            System.arraycopy(x, xs + c * 36 + r * 6, xp, c * 64 + r * 8 + 9, 6);
+          }
+        }
         for (int k = 0; k < 2; k++) {
           int zk = zs + k * 36;
           float bacc = 0;
@@ -608,192 +634,116 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
             bacc += dz[q];
           }
           g[C1_BIAS + k] += bacc;
-          for (int c = 0; c < 1; c++) {
-            int xc = xs + c * 36;
+          for (int i = 0; i < 6; i++) {
+            System.arraycopy(dz, zk + i * 6, dg[k], i * 8, 6);
+          }
+        }
+        for (int c = 0; c < 1; c++) {
+          for (int u = 0; u < 3; u++) {
+            for (int v = 0; v < 3; v++) {
+              System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
+            }
+          }
+          for (int k = 0; k < 2; k++) {
             int wb = C1_WEIGHT + k * 9;
-            {
-              float acc = 0;
-              for (int i = 1; i < 6; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + (i - 1) * 6;
-                for (int j = 1; j < 6; j++) {
-                  acc += dz[zr + j] * x[xr - 1 + j];
-                }
-              }
-              g[wb] += acc;
+            for (int t = 0; t < 5; t += 5) {
+              c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, wb + t, 46);
             }
-            {
-              float acc = 0;
-              for (int i = 1; i < 6; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + (i - 1) * 6;
-                for (int j = 0; j < 6; j++) {
-                  acc += dz[zr + j] * x[xr + j];
-                }
-              }
-              g[wb + 1] += acc;
-            }
-            {
-              float acc = 0;
-              for (int i = 1; i < 6; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + (i - 1) * 6;
-                for (int j = 0; j < 5; j++) {
-                  acc += dz[zr + j] * x[xr + 1 + j];
-                }
-              }
-              g[wb + 2] += acc;
-            }
-            {
-              float acc = 0;
-              for (int i = 0; i < 6; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + i * 6;
-                for (int j = 1; j < 6; j++) {
-                  acc += dz[zr + j] * x[xr - 1 + j];
-                }
-              }
-              g[wb + 3] += acc;
-            }
-            {
-              float acc = 0;
-              for (int i = 0; i < 6; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + i * 6;
-                for (int j = 0; j < 6; j++) {
-                  acc += dz[zr + j] * x[xr + j];
-                }
-              }
-              g[wb + 4] += acc;
-            }
-            {
-              float acc = 0;
-              for (int i = 0; i < 6; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + i * 6;
-                for (int j = 0; j < 5; j++) {
-                  acc += dz[zr + j] * x[xr + 1 + j];
-                }
-              }
-              g[wb + 5] += acc;
-            }
-            {
-              float acc = 0;
-              for (int i = 0; i < 5; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + (i + 1) * 6;
-                for (int j = 1; j < 6; j++) {
-                  acc += dz[zr + j] * x[xr - 1 + j];
-                }
-              }
-              g[wb + 6] += acc;
-            }
-            {
-              float acc = 0;
-              for (int i = 0; i < 5; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + (i + 1) * 6;
-                for (int j = 0; j < 6; j++) {
-                  acc += dz[zr + j] * x[xr + j];
-                }
-              }
-              g[wb + 7] += acc;
-            }
-            {
-              float acc = 0;
-              for (int i = 0; i < 5; i++) {
-                int zr = zk + i * 6;
-                int xr = xc + (i + 1) * 6;
-                for (int j = 0; j < 5; j++) {
-                  acc += dz[zr + j] * x[xr + 1 + j];
-                }
-              }
-              g[wb + 8] += acc;
-            }
+            c1Dots4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], g, wb + 5, 46);
           }
         }
       }
     }
 
     /**
-     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dx to dx.
+     * c1: grad[gi + t] += Σ_q dz[q] · tap_t[q] over 5 taps.
+     */
+    private static void c1Dots5(float[] dz, float[] a, float[] b, float[] c, float[] d, float[] e,
+        float[] grad, int gi, int len) {
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      float s4 = 0;
+      for (int q = 0; q < len; q++) {
+        float dq = dz[q];
+        s0 += dq * a[q];
+        s1 += dq * b[q];
+        s2 += dq * c[q];
+        s3 += dq * d[q];
+        s4 += dq * e[q];
+      }
+      grad[gi] += s0;
+      grad[gi + 1] += s1;
+      grad[gi + 2] += s2;
+      grad[gi + 3] += s3;
+      grad[gi + 4] += s4;
+    }
+
+    /**
+     * c1: grad[gi + t] += Σ_q dz[q] · tap_t[q] over 4 taps.
+     */
+    private static void c1Dots4(float[] dz, float[] a, float[] b, float[] c, float[] d,
+        float[] grad, int gi, int len) {
+      float s0 = 0;
+      float s1 = 0;
+      float s2 = 0;
+      float s3 = 0;
+      for (int q = 0; q < len; q++) {
+        float dq = dz[q];
+        s0 += dq * a[q];
+        s1 += dq * b[q];
+        s2 += dq * c[q];
+        s3 += dq * d[q];
+      }
+      grad[gi] += s0;
+      grad[gi + 1] += s1;
+      grad[gi + 2] += s2;
+      grad[gi + 3] += s3;
+    }
+
+    /**
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dx to dx, as the stride-1 correlation of dz (padded on the grid) with the kernel rotated by 180°.
      */
     private void c1BackwardData(float[] dx, int batch) {
       float[] p = this.p;
       float[] dz = this.c1Delta;
+      float[][] s = this.c1BackShift;
+      float[][] acc = this.c1BackGrid;
+      float[] dp = this.c1BackPad[0];
       for (int n = 0; n < batch; n++) {
         int xs = n * 36;
         int zs = n * 72;
+        for (int c = 0; c < 2; c++) {
+          for (int r = 0; r < 6; r++) {
+            System.arraycopy(dz, zs + c * 36 + r * 6, dp, c * 64 + r * 8 + 9, 6);
+          }
+        }
+        for (int c = 0; c < 1; c++) {
+          Arrays.fill(acc[c], 0.0f);
+        }
         for (int k = 0; k < 2; k++) {
-          int zk = zs + k * 36;
+          for (int u = 0; u < 3; u++) {
+            for (int v = 0; v < 3; v++) {
+              System.arraycopy(dp, k * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
+            }
+          }
           for (int c = 0; c < 1; c++) {
-            int xc = xs + c * 36;
             int wb = C1_WEIGHT + k * 9;
-            for (int i = 1; i < 6; i++) {
-              int zr = zk + i * 6;
-              int xr = xc + (i - 1) * 6;
-              {
-                float w = p[wb];
-                for (int j = 1; j < 6; j++) {
-                  dx[xr - 1 + j] += w * dz[zr + j];
-                }
-              }
-              {
-                float w = p[wb + 1];
-                for (int j = 0; j < 6; j++) {
-                  dx[xr + j] += w * dz[zr + j];
-                }
-              }
-              {
-                float w = p[wb + 2];
-                for (int j = 0; j < 5; j++) {
-                  dx[xr + 1 + j] += w * dz[zr + j];
-                }
-              }
+            int wr = wb + 8;
+            for (int t = 0; t < 5; t += 5) {
+              c1Taps5(acc[c], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wr - (t)], p[wr - (t + 1)], p[wr - (t + 2)], p[wr - (t + 3)], p[wr - (t + 4)], 46);
             }
-            for (int i = 0; i < 6; i++) {
-              int zr = zk + i * 6;
-              int xr = xc + i * 6;
-              {
-                float w = p[wb + 3];
-                for (int j = 1; j < 6; j++) {
-                  dx[xr - 1 + j] += w * dz[zr + j];
-                }
-              }
-              {
-                float w = p[wb + 4];
-                for (int j = 0; j < 6; j++) {
-                  dx[xr + j] += w * dz[zr + j];
-                }
-              }
-              {
-                float w = p[wb + 5];
-                for (int j = 0; j < 5; j++) {
-                  dx[xr + 1 + j] += w * dz[zr + j];
-                }
-              }
-            }
-            for (int i = 0; i < 5; i++) {
-              int zr = zk + i * 6;
-              int xr = xc + (i + 1) * 6;
-              {
-                float w = p[wb + 6];
-                for (int j = 1; j < 6; j++) {
-                  dx[xr - 1 + j] += w * dz[zr + j];
-                }
-              }
-              {
-                float w = p[wb + 7];
-                for (int j = 0; j < 6; j++) {
-                  dx[xr + j] += w * dz[zr + j];
-                }
-              }
-              {
-                float w = p[wb + 8];
-                for (int j = 0; j < 5; j++) {
-                  dx[xr + 1 + j] += w * dz[zr + j];
-                }
-              }
+            c1Taps4(acc[c], s[5], s[5 + 1], s[5 + 2], s[5 + 3], p[wr - 5], p[wr - (5 + 1)], p[wr - (5 + 2)], p[wr - (5 + 3)], 46);
+          }
+        }
+        for (int c = 0; c < 1; c++) {
+          float[] a = acc[c];
+          for (int i = 0; i < 6; i++) {
+            int xr = xs + c * 36 + i * 6;
+            int ar = i * 8;
+            for (int j = 0; j < 6; j++) {
+              dx[xr + j] += a[ar + j];
             }
           }
         }

@@ -35,7 +35,7 @@ final class ActivationEmitter {
     f.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
     f.addStatement("$L v = z[q]", t);
     switch (a) {
-      case RELU -> f.addStatement("y[q] = v > 0 ? v : $L", zero);
+      case RELU -> f.addStatement("y[q] = Math.max(v, $L)", zero); // branch-free, vectorized
       case LEAKY_RELU -> f.addStatement("y[q] = v > 0 ? v : $L * v",
           num.lit(ctx.node().negativeSlope()));
       case SIGMOID -> f.addStatement("y[q] = $L", num.fromDouble("1.0 / (1.0 + Math.exp(-v))"));
@@ -57,7 +57,13 @@ final class ActivationEmitter {
         fromOutput ? ctx.outBuffer() : ctx.preBuffer());
     b.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
     switch (a) {
-      case RELU -> b.addStatement("d[q] = z[q] > 0 ? d[q] : $L", zero);
+      case RELU -> {
+        // Branch-free step(z) so that C2 vectorizes the loop: max(z, 0) scaled past 1 for any
+        // z > 0 (even the smallest subnormal), then clamped to 1; exactly 0 for z <= 0.
+        String big = num.isFloat() ? "0x1p126f" : "0x1p1023";
+        b.addStatement("d[q] *= Math.min($L, Math.max($L, z[q]) * $L * $L)", num.lit(1), zero,
+            big, big);
+      }
       case LEAKY_RELU -> b.addStatement("d[q] = z[q] > 0 ? d[q] : $L * d[q]",
           num.lit(ctx.node().negativeSlope()));
       case SIGMOID -> {

@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,6 +54,81 @@ final class ConvEmitter implements LayerEmitter {
         op.kh() * op.kw() <= UNROLL_LIMIT);
   }
 
+  /** The stride-1 grid of the forward pass (and weight gradient), or null for plain loops. */
+  private Grid forwardGrid(LayerContext ctx) {
+    Geo g = geo(ctx);
+    if (op.sh() != 1 || op.sw() != 1 || !g.unroll()) {
+      return null;
+    }
+    Grid grid = new Grid(g.c(), g.h(), g.w(), op.ph(), op.pw(), op.kh(), op.kw(), op.dh(),
+        op.dw());
+    return grid.scratch(g.k()) + (long) g.k() * grid.length() <= Grid.BUDGET ? grid : null;
+  }
+
+  /**
+   * The grid of the input gradient: a stride-1 correlation of dz, padded by {@code (k-1)·d - p},
+   * with the kernel rotated by 180° and input and output channels swapped; or null.
+   */
+  private Grid backwardGrid(LayerContext ctx) {
+    Geo g = geo(ctx);
+    int ph = (op.kh() - 1) * op.dh() - op.ph();
+    int pw = (op.kw() - 1) * op.dw() - op.pw();
+    if (forwardGrid(ctx) == null || ph < 0 || pw < 0) {
+      return null;
+    }
+    Grid grid = new Grid(g.k(), g.oh(), g.ow(), ph, pw, op.kh(), op.kw(), op.dh(), op.dw());
+    return grid.scratch(g.c()) <= Grid.BUDGET ? grid : null;
+  }
+
+  @Override
+  public List<Buffer> buffers(LayerContext ctx) {
+    List<Buffer> b = new ArrayList<>();
+    Geo g = geo(ctx);
+    Grid f = forwardGrid(ctx);
+    if (f != null) {
+      if (f.padded()) {
+        b.add(Buffer.scratch(ctx.buffer("Pad"), 1, g.c() * f.paddedPlane(),
+            "one sample's input, zero-padded to " + f.hp() + "x" + f.wp()));
+      }
+      b.add(Buffer.scratch(ctx.buffer("Shift"), f.taps(), f.length(),
+          "one input channel shifted by each kernel tap, on the " + f.wp() + "-wide grid"));
+      b.add(Buffer.scratch(ctx.buffer("Grid"), g.k(), f.length(),
+          "one sample's output channels on the grid"));
+      b.add(Buffer.scratch(ctx.buffer("DzGrid"), g.k(), f.length(),
+          "one sample's dL/dz on the grid, zero outside the output"));
+    }
+    Grid d = backwardGrid(ctx);
+    if (d != null) {
+      if (d.padded()) {
+        b.add(Buffer.scratch(ctx.buffer("BackPad"), 1, g.k() * d.paddedPlane(),
+            "one sample's dL/dz, zero-padded to " + d.hp() + "x" + d.wp()));
+      }
+      b.add(Buffer.scratch(ctx.buffer("BackShift"), d.taps(), d.length(),
+          "one dL/dz channel shifted by each kernel tap, on the " + d.wp() + "-wide grid"));
+      b.add(Buffer.scratch(ctx.buffer("BackGrid"), g.c(), d.length(),
+          "one sample's dL/dx channels on the grid"));
+    }
+    return b;
+  }
+
+  private List<MethodSpec> tapHelpers(LayerContext ctx) {
+    List<MethodSpec> m = new ArrayList<>();
+    Grid f = forwardGrid(ctx);
+    if (f != null) {
+      for (int size : f.groupSizes()) {
+        m.add(Grid.taps(ctx, size));
+      }
+    }
+    return m;
+  }
+
+  private List<MethodSpec> with(MethodSpec first, List<MethodSpec> helpers) {
+    List<MethodSpec> all = new ArrayList<>();
+    all.add(first);
+    all.addAll(helpers);
+    return all;
+  }
+
   private String weightIndex(Axis.Tap u, Axis.Tap v) {
     if (u.literal() && v.literal()) {
       return Integer.toString(u.value() * op.kw() + v.value());
@@ -72,6 +148,10 @@ final class ConvEmitter implements LayerEmitter {
 
   @Override
   public List<MethodSpec> forward(LayerContext ctx) {
+    Grid grid = forwardGrid(ctx);
+    if (grid != null) {
+      return with(gridForward(ctx, grid), tapHelpers(ctx));
+    }
     Geo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
@@ -111,6 +191,14 @@ final class ConvEmitter implements LayerEmitter {
 
   @Override
   public List<MethodSpec> backwardParams(LayerContext ctx) {
+    Grid grid = forwardGrid(ctx);
+    if (grid != null) {
+      List<MethodSpec> dots = new ArrayList<>();
+      for (int size : grid.groupSizes()) {
+        dots.add(Grid.dots(ctx, size));
+      }
+      return with(gridBackwardParams(ctx, grid), dots);
+    }
     Geo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
@@ -156,6 +244,10 @@ final class ConvEmitter implements LayerEmitter {
 
   @Override
   public List<MethodSpec> backwardData(LayerContext ctx) {
+    Grid grid = backwardGrid(ctx);
+    if (grid != null) {
+      return List.of(gridBackwardData(ctx, grid));
+    }
     Geo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
@@ -189,5 +281,169 @@ final class ConvEmitter implements LayerEmitter {
     return List.of(ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx to dx.\n", ctx.header())
         .addCode(b.build()).build());
+  }
+
+  // ---------------------------------------------------------------- stride 1: on a grid
+
+  /** {@code WEIGHT + (k·C + c)·taps}. */
+  private String weightBase(LayerContext ctx, Geo g) {
+    return Src.plus(ctx.offset("weight"), channelBase(g));
+  }
+
+  private MethodSpec gridForward(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    b.addStatement("$L[][] s = this.$L", t, ctx.buffer("Shift"));
+    b.addStatement("$L[][] acc = this.$L", t, ctx.buffer("Grid"));
+    if (gr.padded()) {
+      b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
+    }
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    if (gr.padded()) {
+      gr.pad(b, "x", "xs", "xp");
+    }
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("$T.fill(acc[k], $L)", ARRAYS,
+        op.bias() ? "p[" + ctx.offset("bias") + " + k]" : ctx.num().lit(0));
+    b.endControlFlow();
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    gr.shifts(b, gr.padded() ? "xp" : "x",
+        gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), "s");
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("int wb = $L", weightBase(ctx, g));
+    gr.accumulate(b, ctx, "acc[k]", "s", tap -> Src.plus("wb", tap));
+    b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
+    b.addStatement("System.arraycopy(acc[k], i * $L, z, zs + k * $L + i * $L, $L)", gr.wp(),
+        g.ohw(), g.ow(), g.ow());
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    return ctx.inputMethod("Forward")
+        .addJavadoc("$L: forward, into $L; per sample and input channel, one shifted copy per "
+            + "tap, then $L-tap vectorized loops over each output channel's grid.\n",
+            ctx.header(), ctx.preBuffer(), Grid.GROUP)
+        .addCode(b.build()).build();
+  }
+
+  private MethodSpec gridBackwardParams(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] g = this.g", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[][] s = this.$L", t, ctx.buffer("Shift"));
+    b.addStatement("$L[][] dg = this.$L", t, ctx.buffer("DzGrid"));
+    if (gr.padded()) {
+      b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
+    }
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    if (gr.padded()) {
+      gr.pad(b, "x", "xs", "xp");
+    }
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("int zk = zs + k * $L", g.ohw());
+    if (op.bias()) {
+      b.addStatement("$L bacc = 0", t);
+      b.beginControlFlow("for (int q = zk; q < zk + $L; q++)", g.ohw());
+      b.addStatement("bacc += dz[q]");
+      b.endControlFlow();
+      b.addStatement("g[$L + k] += bacc", ctx.offset("bias"));
+    }
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
+    b.addStatement("System.arraycopy(dz, zk + i * $L, dg[k], i * $L, $L)", g.ow(), gr.wp(),
+        g.ow());
+    b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    gr.shifts(b, gr.padded() ? "xp" : "x",
+        gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), "s");
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("int wb = $L", weightBase(ctx, g));
+    int taps = op.kh() * op.kw();
+    int full = taps / Grid.GROUP * Grid.GROUP;
+    if (full > 0) {
+      b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
+      b.addStatement("$LDots$L($L)", ctx.name(), Grid.GROUP, dotArgs(gr, "t", Grid.GROUP));
+      b.endControlFlow();
+    }
+    if (full < taps) {
+      b.addStatement("$LDots$L($L)", ctx.name(), taps - full,
+          dotArgs(gr, Integer.toString(full), taps - full));
+    }
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    return ctx.inputMethod("BackwardParams")
+        .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot "
+            + "products of dz on the grid (zero outside the output) with the shifted input "
+            + "copies of the forward pass.\n", ctx.header())
+        .addCode(b.build()).build();
+  }
+
+  private static String dotArgs(Grid gr, String first, int m) {
+    StringBuilder args = new StringBuilder("dg[k]");
+    for (int t = 0; t < m; t++) {
+      args.append(", s[").append(Src.plus(first, t)).append(']');
+    }
+    return args.append(", g, ").append(Src.plus("wb", first)).append(", ").append(gr.length())
+        .toString();
+  }
+
+  private MethodSpec gridBackwardData(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[][] s = this.$L", t, ctx.buffer("BackShift"));
+    b.addStatement("$L[][] acc = this.$L", t, ctx.buffer("BackGrid"));
+    if (gr.padded()) {
+      b.addStatement("$L[] dp = this.$L[0]", t, ctx.buffer("BackPad"));
+    }
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    if (gr.padded()) {
+      gr.pad(b, "dz", "zs", "dp");
+    }
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.addStatement("$T.fill(acc[c], $L)", ARRAYS, ctx.num().lit(0));
+    b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    gr.shifts(b, gr.padded() ? "dp" : "dz",
+        gr.padded() ? "k * " + gr.paddedPlane() : "zs + k * " + g.ohw(), "s");
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.addStatement("int wb = $L", weightBase(ctx, g));
+    // the rotated kernel: tap t of the correlation reads weight taps - 1 - t
+    b.addStatement("int wr = $L", Src.plus("wb", op.kh() * op.kw() - 1));
+    gr.accumulate(b, ctx, "acc[c]", "s", tap -> tap.equals("0") ? "wr"
+        : "wr - " + (Src.isInt(tap) ? tap : "(" + tap + ")"));
+    b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.addStatement("$L[] a = acc[c]", t);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.h());
+    b.addStatement("int xr = xs + c * $L + i * $L", g.hw(), g.w());
+    b.addStatement("int ar = i * $L", gr.wp());
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", g.w());
+    b.addStatement("dx[xr + j] += a[ar + j]");
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    return ctx.dataMethod()
+        .addJavadoc("$L: adds dL/dx to dx, as the stride-1 correlation of dz (padded on the "
+            + "grid) with the kernel rotated by 180°.\n", ctx.header())
+        .addCode(b.build()).build();
   }
 }

@@ -38,6 +38,19 @@ interface LayerEmitter {
 
   List<MethodSpec> backwardData(LayerContext c);
 
-  /** A workspace array: its field name, whether it holds ints, and its length per sample. */
-  record Buffer(String name, boolean ints, int perSample, String comment) {}
+  /**
+   * A workspace array: its field name, whether it holds ints, and its length per sample. With
+   * {@code rows > 0} it is instead a scratch of {@code rows} separate arrays of {@code perSample}
+   * values each, whatever the batch ({@code T[rows][perSample]}, zero when created).
+   */
+  record Buffer(String name, boolean ints, int perSample, String comment, int rows) {
+    Buffer(String name, boolean ints, int perSample, String comment) {
+      this(name, ints, perSample, comment, 0);
+    }
+
+    /** {@code rows} scratch arrays of {@code length} values, independent of the batch. */
+    static Buffer scratch(String name, int rows, int length, String comment) {
+      return new Buffer(name, false, length, comment, rows);
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.lamina.processor.gen;
 
 import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -429,6 +430,14 @@ final class NetworkClassWriter {
           "dL/doutput, then dL/d(pre-activation)"));
       buffers.addAll(emitters.get(i).buffers(c));
       for (LayerEmitter.Buffer b : buffers) {
+        if (b.rows() > 0) {
+          ws.addField(FieldSpec.builder(ArrayTypeName.of(num.array()), b.name(), Modifier.PRIVATE,
+                  Modifier.FINAL)
+              .addJavadoc("$L: $L, [$L][$L].\n", c.name(), b.comment(), b.rows(), b.perSample())
+              .build());
+          ctor.addStatement("this.$N = new $L[$L][$L]", b.name(), t, b.rows(), b.perSample());
+          continue;
+        }
         TypeName type = b.ints() ? TypeName.get(int[].class) : num.array();
         ws.addField(FieldSpec.builder(type, b.name(), Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("$L: $L, [maxBatch][$L].\n", c.name(), b.comment(),

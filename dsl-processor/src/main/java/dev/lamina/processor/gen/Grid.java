@@ -1,0 +1,202 @@
+package dev.lamina.processor.gen;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import java.util.ArrayList;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * A stride-1 correlation of one sample laid out on a <em>grid</em>, the form HotSpot's C2
+ * vectorizes (on JDK 17 too): every loop runs over separate arrays indexed by the bare loop
+ * variable.
+ *
+ * <p>The source planes are (zero-)padded to {@code hp × wp}. Output position {@code (i, j)} sits
+ * at grid index {@code q = i·wp + j}; kernel tap {@code (u, v)} then reads source index {@code q +
+ * u·dh·wp + v·dw} of the padded plane, one constant shift per tap for the whole plane. So each tap
+ * gets one {@code System.arraycopy} of the shifted plane into its own scratch array, and every
+ * output channel adds {@code w·tap[q]} for up to {@value #GROUP} taps per loop. The grid's columns
+ * {@code j >= ow} are scratch (computed and dropped): the price of one long loop per channel
+ * instead of one short loop per row.
+ *
+ * @param channels source channels
+ * @param h source height (unpadded)
+ * @param w source width (unpadded)
+ */
+record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, int dw) {
+  /** Taps per vectorized loop: C2 stops vectorizing longer bodies. */
+  static final int GROUP = 5;
+
+  /** Upper bound on the floats of one layer's grid scratch; larger layers keep the plain loops. */
+  static final int BUDGET = 1 << 19;
+
+  int hp() {
+    return h + 2 * ph;
+  }
+
+  int wp() {
+    return w + 2 * pw;
+  }
+
+  int oh() {
+    return hp() - (kh - 1) * dh;
+  }
+
+  int ow() {
+    return wp() - (kw - 1) * dw;
+  }
+
+  int taps() {
+    return kh * kw;
+  }
+
+  boolean padded() {
+    return ph > 0 || pw > 0;
+  }
+
+  /** Grid positions computed per output channel: up to the last valid one. */
+  int length() {
+    return (oh() - 1) * wp() + ow();
+  }
+
+  int paddedPlane() {
+    return hp() * wp();
+  }
+
+  /** Floats of scratch: padded source, shifted taps and {@code outChannels} grids. */
+  long scratch(int outChannels) {
+    return (padded() ? (long) channels * paddedPlane() : 0)
+        + (long) (taps() + outChannels) * length();
+  }
+
+  /**
+   * Copies the sample's source planes from {@code src[base..]} into the padded scratch {@code
+   * pad} (whose border stays zero).
+   */
+  void pad(CodeBlock.Builder b, String src, String base, String pad) {
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", channels);
+    b.beginControlFlow("for (int r = 0; r < $L; r++)", h);
+    b.addStatement("System.arraycopy($L, $L + c * $L + r * $L, $L, c * $L + $L, $L)", src, base,
+        h * w, w, pad, paddedPlane(), Src.plus("r * " + wp(), ph * wp() + pw), w);
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
+  /** Copies tap {@code (u, v)}'s shifted plane of channel {@code c} into {@code shift[u·kw + v]}. */
+  void shifts(CodeBlock.Builder b, String src, String planeBase, String shift) {
+    b.beginControlFlow("for (int u = 0; u < $L; u++)", kh);
+    b.beginControlFlow("for (int v = 0; v < $L; v++)", kw);
+    b.addStatement("System.arraycopy($L, $L, $L[$L], 0, $L)", src,
+        Src.plus(Src.plus(planeBase, Src.times("u", dh * wp())), Src.times("v", dw)), shift,
+        kw == 1 ? "u" : "u * " + kw + " + v", length());
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
+  /** Tap groups {@code [from, to)} of at most {@value #GROUP} taps. */
+  List<int[]> groups() {
+    List<int[]> g = new ArrayList<>();
+    for (int t = 0; t < taps(); t += GROUP) {
+      g.add(new int[] {t, Math.min(taps(), t + GROUP)});
+    }
+    return g;
+  }
+
+  /** Sizes of the tap groups (distinct), for the helper methods. */
+  List<Integer> groupSizes() {
+    List<Integer> sizes = new ArrayList<>();
+    for (int[] g : groups()) {
+      if (!sizes.contains(g[1] - g[0])) {
+        sizes.add(g[1] - g[0]);
+      }
+    }
+    return sizes;
+  }
+
+  private static final String[] TAP = {"a", "b", "c", "d", "e", "f", "g", "h"};
+
+  /** {@code o[q] += w0·a[q] + … } over {@code len} positions: the vectorized loop. */
+  static MethodSpec taps(LayerContext ctx, int m) {
+    Num num = ctx.num();
+    MethodSpec.Builder mb = MethodSpec.methodBuilder(ctx.name() + "Taps" + m)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: o[q] += Σ w_t · tap_t[q] over $L taps (C2 vectorizes this loop).\n",
+            ctx.name(), m)
+        .addParameter(num.array(), "o");
+    StringBuilder sum = new StringBuilder();
+    for (int t = 0; t < m; t++) {
+      mb.addParameter(num.array(), TAP[t]);
+    }
+    for (int t = 0; t < m; t++) {
+      mb.addParameter(num.type(), "w" + t);
+      sum.append(t == 0 ? "" : " + ").append("w").append(t).append(" * ").append(TAP[t])
+          .append("[q]");
+    }
+    mb.addParameter(int.class, "len");
+    mb.beginControlFlow("for (int q = 0; q < len; q++)");
+    mb.addStatement("o[q] += $L", sum);
+    mb.endControlFlow();
+    return mb.build();
+  }
+
+  /**
+   * {@code grad[gi + t] += Σ_q dz[q]·tap_t[q]} for {@code m} taps: dot products with one
+   * accumulator per tap (independent chains; float sums are not vectorized).
+   */
+  static MethodSpec dots(LayerContext ctx, int m) {
+    Num num = ctx.num();
+    String t0 = num.t();
+    MethodSpec.Builder mb = MethodSpec.methodBuilder(ctx.name() + "Dots" + m)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: grad[gi + t] += Σ_q dz[q] · tap_t[q] over $L taps.\n", ctx.name(), m)
+        .addParameter(num.array(), "dz");
+    for (int t = 0; t < m; t++) {
+      mb.addParameter(num.array(), TAP[t]);
+    }
+    mb.addParameter(num.array(), "grad").addParameter(int.class, "gi").addParameter(int.class, "len");
+    for (int t = 0; t < m; t++) {
+      mb.addStatement("$L s$L = 0", t0, t);
+    }
+    mb.beginControlFlow("for (int q = 0; q < len; q++)");
+    mb.addStatement("$L dq = dz[q]", t0);
+    for (int t = 0; t < m; t++) {
+      mb.addStatement("s$L += dq * $L[q]", t, TAP[t]);
+    }
+    mb.endControlFlow();
+    for (int t = 0; t < m; t++) {
+      mb.addStatement("grad[$L] += s$L", Src.plus("gi", t), t);
+    }
+    return mb.build();
+  }
+
+  /**
+   * {@code <name>Taps<m>(o, shift[t], …, p[weight(t)], …, len)} over the tap groups: one call
+   * site for the full groups (in a loop over {@code t}) and one for the remainder, so that C2
+   * inlines and vectorizes a single copy of the loop rather than one per group.
+   */
+  void accumulate(CodeBlock.Builder b, LayerContext ctx, String o, String shift,
+      java.util.function.UnaryOperator<String> weight) {
+    int full = taps() / GROUP * GROUP;
+    if (full > 0) {
+      b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, GROUP);
+      b.addStatement("$LTaps$L($L)", ctx.name(), GROUP, tapArgs(o, shift, weight, "t", GROUP));
+      b.endControlFlow();
+    }
+    if (full < taps()) {
+      b.addStatement("$LTaps$L($L)", ctx.name(), taps() - full,
+          tapArgs(o, shift, weight, Integer.toString(full), taps() - full));
+    }
+  }
+
+  private String tapArgs(String o, String shift, java.util.function.UnaryOperator<String> weight,
+      String first, int m) {
+    StringBuilder args = new StringBuilder(o);
+    for (int t = 0; t < m; t++) {
+      args.append(", ").append(shift).append('[').append(Src.plus(first, t)).append(']');
+    }
+    for (int t = 0; t < m; t++) {
+      args.append(", p[").append(weight.apply(Src.plus(first, t))).append(']');
+    }
+    return args.append(", ").append(length()).toString();
+  }
+}
