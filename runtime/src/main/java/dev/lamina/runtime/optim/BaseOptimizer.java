@@ -1,0 +1,155 @@
+package dev.lamina.runtime.optim;
+
+import dev.lamina.runtime.NetworkSummary;
+import dev.lamina.runtime.Optimizer;
+import dev.lamina.runtime.ParameterTensor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Shared machinery of the optimizers: the learning rate, the parameter layout that says which
+ * elements are {@link ParameterTensor.Role#WEIGHT weights} (the only ones weight decay applies to),
+ * and the split of the flat array into ranges with and without decay.
+ *
+ * <p>State arrays are allocated on the first {@link #step} (or when the parameter count changes);
+ * later steps allocate nothing. Not thread-safe.
+ */
+public abstract class BaseOptimizer implements Optimizer {
+  private float learningRate;
+  private final float weightDecay;
+  private List<ParameterTensor> tensors;
+  private int preparedLength = -1;
+  /** Range r covers {@code [rangeStart[r], rangeStart[r + 1])}, decayed when {@code decayed[r]}. */
+  private int[] rangeStart = new int[0];
+  private boolean[] decayed = new boolean[0];
+
+  protected BaseOptimizer(float learningRate, float weightDecay) {
+    requireNonNegativeFinite(learningRate, "learning rate");
+    requireNonNegativeFinite(weightDecay, "weight decay");
+    this.learningRate = learningRate;
+    this.weightDecay = weightDecay;
+  }
+
+  /**
+   * Tells the optimizer the parameter layout, so weight decay reaches WEIGHT tensors only. Required
+   * before the first step when the weight decay is not 0. Returns this optimizer.
+   */
+  public BaseOptimizer attach(List<ParameterTensor> parameterTensors) {
+    List<ParameterTensor> sorted = new ArrayList<>(parameterTensors);
+    sorted.sort(Comparator.comparingInt(ParameterTensor::offset));
+    for (int i = 1; i < sorted.size(); i++) {
+      ParameterTensor a = sorted.get(i - 1);
+      ParameterTensor b = sorted.get(i);
+      if (a.offset() + a.size() > b.offset()) {
+        throw new IllegalArgumentException("parameter tensors " + a + " and " + b + " overlap");
+      }
+    }
+    this.tensors = List.copyOf(sorted);
+    this.preparedLength = -1;
+    return this;
+  }
+
+  /** As {@link #attach(List)} with the network's parameter tensors. */
+  public BaseOptimizer attach(NetworkSummary summary) {
+    return attach(summary.parameterTensors());
+  }
+
+  /** The parameter layout given to {@link #attach}, or {@code null}. */
+  public List<ParameterTensor> parameterTensors() {
+    return tensors;
+  }
+
+  /** The L2 weight decay coefficient applied to WEIGHT tensors. */
+  public float weightDecay() {
+    return weightDecay;
+  }
+
+  @Override
+  public float learningRate() {
+    return learningRate;
+  }
+
+  @Override
+  public void setLearningRate(float learningRate) {
+    requireNonNegativeFinite(learningRate, "learning rate");
+    this.learningRate = learningRate;
+  }
+
+  @Override
+  public final void step(float[] parameters, float[] gradients) {
+    if (parameters.length != gradients.length) {
+      throw new IllegalArgumentException("parameters have " + parameters.length
+          + " elements but gradients " + gradients.length);
+    }
+    if (parameters.length != preparedLength) {
+      prepare(parameters.length);
+    }
+    beginStep();
+    int ranges = decayed.length;
+    for (int r = 0; r < ranges; r++) {
+      update(parameters, gradients, rangeStart[r], rangeStart[r + 1],
+          decayed[r] ? weightDecay : 0f);
+    }
+  }
+
+  /** Forgets the accumulated state (momentum, moments, step count); keeps the settings. */
+  public abstract void reset();
+
+  /** Allocates the state for {@code length} parameters. */
+  protected abstract void allocateState(int length);
+
+  /** Called once per step before the range updates (for step counters and bias corrections). */
+  protected void beginStep() {}
+
+  /**
+   * Updates {@code parameters[from, to)} from {@code gradients[from, to)} with L2 weight decay
+   * {@code decay} (0 for non-weight ranges).
+   */
+  protected abstract void update(float[] parameters, float[] gradients, int from, int to,
+      float decay);
+
+  private void prepare(int length) {
+    if (weightDecay != 0 && tensors == null) {
+      throw new IllegalStateException("weight decay " + weightDecay + " needs the parameter layout"
+          + " to tell weights from biases: call attach(network.summary()) before the first step");
+    }
+    List<Integer> starts = new ArrayList<>();
+    List<Boolean> flags = new ArrayList<>();
+    int pos = 0;
+    if (tensors != null) {
+      for (ParameterTensor t : tensors) {
+        if (t.offset() + t.size() > length) {
+          throw new IllegalArgumentException("tensor " + t + " of " + t.size()
+              + " elements does not fit in a parameter array of " + length);
+        }
+        if (t.offset() > pos) {
+          starts.add(pos);
+          flags.add(false);
+        }
+        starts.add(t.offset());
+        flags.add(t.role() == ParameterTensor.Role.WEIGHT);
+        pos = t.offset() + t.size();
+      }
+    }
+    if (pos < length || starts.isEmpty()) {
+      starts.add(pos);
+      flags.add(false);
+    }
+    rangeStart = new int[starts.size() + 1];
+    decayed = new boolean[flags.size()];
+    for (int i = 0; i < flags.size(); i++) {
+      rangeStart[i] = starts.get(i);
+      decayed[i] = flags.get(i);
+    }
+    rangeStart[flags.size()] = length;
+    allocateState(length);
+    preparedLength = length;
+  }
+
+  static void requireNonNegativeFinite(double v, String what) {
+    if (!(v >= 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(what + " must be finite and >= 0, got " + v);
+    }
+  }
+}

@@ -1,0 +1,558 @@
+package dev.lamina.runtime.train;
+
+import dev.lamina.dsl.Loss;
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
+import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.Optimizer;
+import dev.lamina.runtime.data.Dataset;
+import dev.lamina.runtime.data.MiniBatches;
+import dev.lamina.runtime.optim.BaseOptimizer;
+import dev.lamina.runtime.optim.LearningRateSchedule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Trains a {@link FloatNetwork} on a classification {@link Dataset} with mini-batch gradient
+ * descent, data-parallel over a fixed number of threads.
+ *
+ * <p><b>Data parallelism.</b> With T threads the trainer owns T workspaces (one gradient buffer
+ * each) and T - 1 worker threads started once; the calling thread works as thread 0. A batch of B
+ * samples is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread zeroes its
+ * gradients and runs forward, loss and backward on its chunk with {@code gradScale = 1/B}, so the
+ * chunk gradients sum to the gradient of the batch mean. The calling thread then adds the buffers in
+ * the fixed order 0 + 1 + ... + (T-1) into buffer 0 and takes one optimizer step. The same seed and
+ * thread count therefore give bit-identical results; different thread counts differ only by float
+ * rounding.
+ *
+ * <p><b>No allocation.</b> Threads are coordinated with a generation counter, an atomic countdown
+ * and {@link LockSupport} (brief spinning, then parking); batches are copied into buffers allocated
+ * once. A training step ({@link #trainBatch}, and every batch of an epoch) allocates nothing in
+ * steady state, on the calling thread and on the workers.
+ *
+ * <p><b>Divergence.</b> A NaN or infinite batch loss throws {@link TrainingDivergedException} naming
+ * the epoch and batch, before the optimizer step.
+ *
+ * <p>Not thread-safe: use a trainer from one thread at a time. Do not run inference on the network
+ * from other threads while it trains. {@link #close()} stops the workers.
+ */
+public final class Trainer implements AutoCloseable {
+  private static final int SPINS = 20_000;
+  private static final int JOB_TRAIN = 1;
+  private static final int JOB_EVALUATE = 2;
+
+  private final FloatNetwork network;
+  private final Optimizer optimizer;
+  private final LearningRateSchedule schedule;
+  private final TrainingListener listener;
+  private final int batchSize;
+  private final int threads;
+  private final long seed;
+  private final boolean shuffle;
+  private final int classes;
+  private final int inputSize;
+  private final Loss loss;
+
+  private final FloatWorkspace[] workspaces;
+  private final float[] chunkLoss;
+  private final int[] chunkCorrect;
+  private final long[][] confusion;
+  private final double[] evalLoss;
+  private final Worker[] workers;
+
+  // Job description: written by the calling thread before it bumps the generation (a volatile
+  // write), read by workers after they see the new generation (a volatile read).
+  private int jobKind;
+  private float[] jobInput;
+  private int jobInputOffset;
+  private int[] jobLabels;
+  private int jobLabelOffset;
+  private int jobCount;
+  private float jobScale;
+
+  private volatile int generation;
+  private volatile boolean shutdown;
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile Thread waiter;
+  private volatile Throwable workerFailure;
+
+  private MiniBatches batches;
+  private boolean closed;
+
+  private Trainer(Builder b) {
+    this.network = b.network;
+    this.optimizer = b.optimizer;
+    this.schedule = b.schedule;
+    this.listener = b.listener;
+    this.batchSize = b.batchSize;
+    this.threads = b.threads;
+    this.seed = b.seed;
+    this.shuffle = b.shuffle;
+    this.loss = network.summary().loss();
+    if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
+      throw new IllegalArgumentException("the trainer trains classifiers on class labels, which"
+          + " needs loss SOFTMAX_CROSS_ENTROPY; " + network.summary().networkName() + " has " + loss);
+    }
+    this.classes = network.outputSize();
+    this.inputSize = network.inputSize();
+    if (optimizer instanceof BaseOptimizer && ((BaseOptimizer) optimizer).parameterTensors() == null) {
+      ((BaseOptimizer) optimizer).attach(network.summary());
+    }
+    int chunk = (batchSize + threads - 1) / threads;
+    workspaces = new FloatWorkspace[threads];
+    for (int t = 0; t < threads; t++) {
+      workspaces[t] = network.newWorkspace(chunk);
+    }
+    chunkLoss = new float[threads];
+    chunkCorrect = new int[threads];
+    confusion = new long[threads][classes * classes];
+    evalLoss = new double[threads];
+    workers = new Worker[threads - 1];
+    for (int t = 1; t < threads; t++) {
+      workers[t - 1] = new Worker(t);
+      workers[t - 1].thread.start();
+    }
+  }
+
+  /** A builder for training {@code network} with {@code optimizer}. */
+  public static Builder builder(FloatNetwork network, Optimizer optimizer) {
+    return new Builder(network, optimizer);
+  }
+
+  /** The network being trained. */
+  public FloatNetwork network() {
+    return network;
+  }
+
+  /** The optimizer. */
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /** Samples per batch. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Threads working on each batch (the calling thread included). */
+  public int threads() {
+    return threads;
+  }
+
+  /**
+   * Trains {@code epochs} epochs (numbered 0 to epochs - 1), evaluating on {@code test} after each
+   * one when it is not {@code null}.
+   */
+  public List<EpochResult> fit(Dataset train, Dataset test, int epochs) {
+    List<EpochResult> results = new ArrayList<>();
+    for (int e = 0; e < epochs; e++) {
+      results.add(trainEpoch(train, test, e));
+    }
+    return results;
+  }
+
+  /**
+   * Trains epoch {@code epoch} (0-based: it selects the shuffle and the schedule's rates) over
+   * {@code train}, then evaluates on {@code test} unless it is {@code null}.
+   */
+  public EpochResult trainEpoch(Dataset train, Dataset test, int epoch) {
+    checkOpen();
+    checkDataset(train);
+    if (batches == null || batches.dataset() != train) {
+      batches = new MiniBatches(train, batchSize, seed, shuffle);
+    }
+    MiniBatches mb = batches;
+    mb.startEpoch(epoch);
+    int count = mb.batchesPerEpoch();
+    double lossSum = 0;
+    long correct = 0;
+    long seen = 0;
+    long start = System.nanoTime();
+    for (int b = 0; b < count; b++) {
+      if (schedule != null) {
+        optimizer.setLearningRate(schedule.learningRate(epoch, b, count));
+      }
+      int n = mb.load(b);
+      float batchLoss = step(mb.inputs(), 0, mb.labels(), 0, n, epoch + 1, b + 1, count);
+      lossSum += (double) batchLoss * n;
+      for (int t = 0; t < threads; t++) {
+        correct += chunkCorrect[t];
+      }
+      seen += n;
+      if (listener != null) {
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        listener.onBatch(epoch + 1, b + 1, count, elapsed > 0 ? seen / elapsed : 0,
+            lossSum / seen);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Evaluation evaluation = test == null ? null : evaluate(test);
+    EpochResult result = new EpochResult(epoch + 1, lossSum / seen, (double) correct / seen,
+        evaluation, optimizer.learningRate(), seconds, seconds > 0 ? seen / seconds : 0);
+    if (listener != null) {
+      listener.onEpoch(result);
+    }
+    return result;
+  }
+
+  /**
+   * One data-parallel training step on {@code batch} samples starting at {@code
+   * inputs[inputOffset]} with labels from {@code labels[labelOffset]}: forward, loss, backward on
+   * every thread, gradient reduction, one optimizer step. Returns the mean loss of the batch.
+   * Allocation-free.
+   *
+   * @throws TrainingDivergedException if the loss is NaN or infinite (no step is taken)
+   */
+  public float trainBatch(float[] inputs, int inputOffset, int[] labels, int labelOffset,
+      int batch) {
+    checkOpen();
+    return step(inputs, inputOffset, labels, labelOffset, batch, 0, 0, 0);
+  }
+
+  /** Correct predictions in the last training batch (counted before its optimizer step). */
+  public int lastBatchCorrect() {
+    int correct = 0;
+    for (int t = 0; t < threads; t++) {
+      correct += chunkCorrect[t];
+    }
+    return correct;
+  }
+
+  private float step(float[] inputs, int inputOffset, int[] labels, int labelOffset, int batch,
+      int epoch, int batchNumber, int batchesPerEpoch) {
+    if (batch < 1 || batch > batchSize) {
+      throw new IllegalArgumentException("batch of " + batch + " samples; this trainer takes 1.."
+          + batchSize);
+    }
+    jobKind = JOB_TRAIN;
+    jobInput = inputs;
+    jobInputOffset = inputOffset;
+    jobLabels = labels;
+    jobLabelOffset = labelOffset;
+    jobCount = batch;
+    jobScale = 1f / batch;
+    runJob();
+    float total = 0;
+    for (int t = 0; t < threads; t++) {
+      total += chunkLoss[t];
+    }
+    float mean = total / batch;
+    if (!Float.isFinite(mean)) {
+      throw new TrainingDivergedException(epoch, batchNumber, batchesPerEpoch, mean,
+          optimizer.learningRate());
+    }
+    float[] sum = workspaces[0].gradients();
+    int length = sum.length;
+    for (int t = 1; t < threads; t++) {
+      float[] g = workspaces[t].gradients();
+      for (int i = 0; i < length; i++) {
+        sum[i] += g[i];
+      }
+    }
+    optimizer.step(network.parameters(), sum);
+    return mean;
+  }
+
+  /**
+   * Accuracy, mean loss and confusion matrix of the network on {@code data}, in inference mode,
+   * over all threads (each takes a contiguous share of the samples).
+   */
+  public Evaluation evaluate(Dataset data) {
+    checkOpen();
+    checkDataset(data);
+    jobKind = JOB_EVALUATE;
+    jobInput = data.features();
+    jobInputOffset = 0;
+    jobLabels = data.labels();
+    jobLabelOffset = 0;
+    jobCount = data.size();
+    runJob();
+    long[] merged = new long[classes * classes];
+    double lossSum = 0;
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < merged.length; i++) {
+        merged[i] += confusion[t][i];
+      }
+      lossSum += evalLoss[t];
+    }
+    return new Evaluation(data.size() == 0 ? Double.NaN : lossSum / data.size(),
+        new ConfusionMatrix(classes, merged));
+  }
+
+  /** Runs the current job on every thread and waits for all of them. */
+  private void runJob() {
+    Throwable own = null;
+    if (threads > 1) {
+      workerFailure = null;
+      waiter = Thread.currentThread();
+      pending.set(threads - 1);
+      generation = generation + 1;
+      for (Worker w : workers) {
+        LockSupport.unpark(w.thread);
+      }
+    }
+    try {
+      runShare(0);
+    } catch (RuntimeException | Error e) {
+      own = e;
+    }
+    if (threads > 1) {
+      int spins = 0;
+      while (pending.get() != 0) {
+        if (spins < SPINS) {
+          spins++;
+          Thread.onSpinWait();
+        } else {
+          LockSupport.park(this);
+        }
+      }
+    }
+    Throwable failure = own != null ? own : workerFailure;
+    if (failure instanceof RuntimeException) {
+      throw (RuntimeException) failure;
+    } else if (failure instanceof Error) {
+      throw (Error) failure;
+    }
+  }
+
+  /** Thread {@code t}'s share of the current job. */
+  private void runShare(int t) {
+    if (jobKind == JOB_TRAIN) {
+      trainChunk(t);
+    } else {
+      evaluateShare(t);
+    }
+  }
+
+  private void trainChunk(int t) {
+    FloatWorkspace ws = workspaces[t];
+    ws.zeroGradients();
+    int from = (int) ((long) jobCount * t / threads);
+    int to = (int) ((long) jobCount * (t + 1) / threads);
+    int n = to - from;
+    chunkLoss[t] = 0;
+    chunkCorrect[t] = 0;
+    if (n == 0) {
+      return;
+    }
+    // What FloatWorkspace.lossAndGradients does, with the predictions counted in between.
+    float[] out = ws.forward(jobInput, jobInputOffset + from * inputSize, n, true);
+    chunkCorrect[t] = countCorrect(out, n, jobLabels, jobLabelOffset + from);
+    float[] g = ws.outputGradientBuffer();
+    chunkLoss[t] = Losses.forwardBackward(loss, out, n, classes, jobLabels, jobLabelOffset + from,
+        g, jobScale);
+    ws.backward(g, 0, n);
+  }
+
+  private void evaluateShare(int t) {
+    FloatWorkspace ws = workspaces[t];
+    long[] counts = confusion[t];
+    java.util.Arrays.fill(counts, 0);
+    int from = (int) ((long) jobCount * t / threads);
+    int to = (int) ((long) jobCount * (t + 1) / threads);
+    int max = ws.maxBatch();
+    double lossSum = 0;
+    for (int s = from; s < to; s += max) {
+      int n = Math.min(max, to - s);
+      float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, n, false);
+      for (int i = 0; i < n; i++) {
+        counts[jobLabels[jobLabelOffset + s + i] * classes + argmax(out, i * classes)]++;
+      }
+      lossSum += Losses.forwardBackward(loss, out, n, classes, jobLabels, jobLabelOffset + s,
+          ws.outputGradientBuffer(), 0f);
+    }
+    evalLoss[t] = lossSum;
+  }
+
+  private int countCorrect(float[] out, int n, int[] labels, int labelOffset) {
+    int correct = 0;
+    for (int i = 0; i < n; i++) {
+      if (argmax(out, i * classes) == labels[labelOffset + i]) {
+        correct++;
+      }
+    }
+    return correct;
+  }
+
+  private int argmax(float[] out, int base) {
+    int best = 0;
+    float bestValue = out[base];
+    for (int k = 1; k < classes; k++) {
+      if (out[base + k] > bestValue) {
+        bestValue = out[base + k];
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private void checkDataset(Dataset data) {
+    if (data.sampleSize() != inputSize) {
+      throw new IllegalArgumentException("samples of " + java.util.Arrays.toString(
+          data.sampleShape()) + " (" + data.sampleSize() + " values) do not fit "
+          + network.summary().networkName() + ", whose input is "
+          + java.util.Arrays.toString(network.summary().inputShape()) + " (" + inputSize
+          + " values)");
+    }
+    if (data.classes() > classes) {
+      throw new IllegalArgumentException("the dataset has " + data.classes() + " classes but "
+          + network.summary().networkName() + " outputs " + classes + " scores");
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this trainer is closed");
+    }
+  }
+
+  /** Ids of the worker threads (for allocation measurements in tests). */
+  long[] workerThreadIds() {
+    long[] ids = new long[workers.length];
+    for (int i = 0; i < workers.length; i++) {
+      ids[i] = workers[i].thread.getId();
+    }
+    return ids;
+  }
+
+  /** Stops and joins the worker threads. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    shutdown = true;
+    for (Worker w : workers) {
+      LockSupport.unpark(w.thread);
+    }
+    boolean interrupted = false;
+    for (Worker w : workers) {
+      while (w.thread.isAlive()) {
+        try {
+          w.thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** A worker thread running share {@code index} of each job. */
+  private final class Worker implements Runnable {
+    private final int index;
+    private final Thread thread;
+    /** The generation when the worker was created: jobs are the generations after it. */
+    private final int startGeneration;
+
+    Worker(int index) {
+      this.index = index;
+      this.startGeneration = generation;
+      this.thread = new Thread(this, "lamina-trainer-" + index);
+      this.thread.setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      int seen = startGeneration;
+      while (true) {
+        int spins = 0;
+        int g;
+        while ((g = generation) == seen) {
+          if (shutdown) {
+            return;
+          }
+          if (spins < SPINS) {
+            spins++;
+            Thread.onSpinWait();
+          } else {
+            LockSupport.park(Trainer.this);
+          }
+        }
+        seen = g;
+        if (shutdown) {
+          return;
+        }
+        try {
+          runShare(index);
+        } catch (Throwable e) {
+          workerFailure = e;
+        }
+        if (pending.decrementAndGet() == 0) {
+          LockSupport.unpark(waiter);
+        }
+      }
+    }
+  }
+
+  /** Settings of a {@link Trainer}. Not thread-safe. */
+  public static final class Builder {
+    private final FloatNetwork network;
+    private final Optimizer optimizer;
+    private LearningRateSchedule schedule;
+    private TrainingListener listener;
+    private int batchSize = 64;
+    private int threads = 1;
+    private long seed;
+    private boolean shuffle = true;
+
+    private Builder(FloatNetwork network, Optimizer optimizer) {
+      this.network = Objects.requireNonNull(network, "network");
+      this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+    }
+
+    /** Samples per batch (default 64). */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Threads per batch, the calling thread included (default 1). */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Seed of the per-epoch shuffles (default 0). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Whether to shuffle the training set every epoch (default true). */
+    public Builder shuffle(boolean shuffle) {
+      this.shuffle = shuffle;
+      return this;
+    }
+
+    /** A learning-rate schedule, consulted before every step (default: none, the rate stays). */
+    public Builder schedule(LearningRateSchedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    /** A progress listener (default: none). */
+    public Builder listener(TrainingListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** The trainer; starts its worker threads. */
+    public Trainer build() {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+      }
+      if (threads < 1 || threads > batchSize) {
+        throw new IllegalArgumentException("threads must be in 1..batch size (" + batchSize
+            + "), got " + threads);
+      }
+      return new Trainer(this);
+    }
+  }
+}
