@@ -1,26 +1,62 @@
 package dev.lamina.processor.gen;
 
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.JavaFile;
-import com.palantir.javapoet.TypeSpec;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.NetworkModel;
-import javax.lang.model.element.Modifier;
+import dev.lamina.processor.model.Op;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Turns a checked {@link NetworkModel} into the source of its generated class. (Interim version
- * that emits an empty subclass; the forward/backward generator replaces it.)
+ * Turns a checked {@link NetworkModel} into the source of its generated classes: {@code
+ * Lamina_<Name>} (float) and {@code Lamina_<Name>_F64} (double), both written by one template
+ * parameterized by the element type. The output is a pure function of the model: the same model
+ * gives byte-identical source.
  */
 public final class NetworkGenerator {
+  /** The value of the generated classes' {@code @Generated} annotation. */
+  public static final String GENERATOR = "dev.lamina.processor.LaminaProcessor";
+
+  /** The seed the generated no-argument constructors initialize the parameters with. */
+  public static final long DEFAULT_SEED = 42L;
+
+  /**
+   * Member names the generated class defines itself: a layer whose name is one of these would
+   * clash with them (its accessor method has the layer's name).
+   */
+  public static final Set<String> RESERVED_MEMBER_NAMES = Set.of(
+      "summary", "inputSize", "outputSize", "parameterCount", "parameters", "layers",
+      "newWorkspace", "forward", "predict", "optimizer", "setOptimizer", "trainStep",
+      "inferenceWorkspace", "trainingWorkspace", "createLayers", "createSummary",
+      "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait", "clone",
+      "finalize");
+
   /** The generated class for one precision. */
   public JavaFile generate(NetworkModel model, Precision precision) {
-    ClassName declared = ClassName.get(model.packageName(), model.declaredName().split("\\.")[0],
-        java.util.Arrays.copyOfRange(model.declaredName().split("\\."), 1,
-            model.declaredName().split("\\.").length));
-    TypeSpec type = TypeSpec.classBuilder(model.generatedSimpleName(precision))
-        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-        .superclass(declared)
-        .build();
-    return JavaFile.builder(model.packageName(), type).build();
+    return new NetworkClassWriter(model, new Num(precision)).write();
+  }
+
+  /** The generated classes for every precision the model asks for, float first. */
+  public List<JavaFile> generateAll(NetworkModel model) {
+    List<JavaFile> files = new ArrayList<>();
+    for (Precision p : Precision.values()) {
+      if (model.precisions().contains(p)) {
+        files.add(generate(model, p));
+      }
+    }
+    return files;
+  }
+
+  /** The emitter of one layer kind. */
+  static LayerEmitter emitterFor(Op op) {
+    if (op instanceof Op.Conv c) {
+      return new ConvEmitter(c);
+    } else if (op instanceof Op.Pool p) {
+      return new PoolEmitter(p);
+    } else if (op instanceof Op.Affine a) {
+      return new AffineEmitter(a);
+    }
+    throw new IllegalArgumentException("no emitter for " + op);
   }
 }

@@ -1,0 +1,98 @@
+package dev.lamina.processor.gen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.lamina.dsl.Activation;
+import java.util.List;
+
+/**
+ * Element-wise activations: {@code <name>Activate} maps the pre-activation buffer to the output
+ * buffer, {@code <name>ActivateBackward} turns dL/d(output) into dL/d(pre-activation) in place.
+ * Transcendental functions are evaluated in double (and rounded once) in both precisions.
+ */
+final class ActivationEmitter {
+  private static final ClassName SPECIAL = ClassName.get(Num.RUNTIME, "SpecialFunctions");
+  private static final String SQRT1_2 = "0.7071067811865476"; // 1/√2
+  private static final String INV_SQRT_2PI = "0.3989422804014327"; // 1/√(2π)
+  private static final String SQRT_2_OVER_PI = "0.7978845608028654"; // √(2/π)
+
+  private ActivationEmitter() {}
+
+  static List<MethodSpec> methods(LayerContext ctx) {
+    Activation a = ctx.node().activation();
+    if (a == Activation.IDENTITY) {
+      return List.of();
+    }
+    Num num = ctx.num();
+    String t = num.t();
+    String zero = num.lit(0);
+    String size = "batch * " + ctx.outSize();
+
+    CodeBlock.Builder f = CodeBlock.builder();
+    f.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    f.addStatement("$L[] y = this.$L", t, ctx.outBuffer());
+    f.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
+    f.addStatement("$L v = z[q]", t);
+    switch (a) {
+      case RELU -> f.addStatement("y[q] = v > 0 ? v : $L", zero);
+      case LEAKY_RELU -> f.addStatement("y[q] = v > 0 ? v : $L * v",
+          num.lit(ctx.node().negativeSlope()));
+      case SIGMOID -> f.addStatement("y[q] = $L", num.fromDouble("1.0 / (1.0 + Math.exp(-v))"));
+      case TANH -> f.addStatement("y[q] = $L", num.fromDouble("Math.tanh(v)"));
+      case GELU -> f.addStatement("y[q] = " + num.fromDouble("0.5 * v * $T.erfc(-v * $L)"),
+          SPECIAL, SQRT1_2);
+      case GELU_TANH -> {
+        f.addStatement("double th = Math.tanh($L * (v + 0.044715 * v * v * v))", SQRT_2_OVER_PI);
+        f.addStatement("y[q] = $L", num.fromDouble("0.5 * v * (1 + th)"));
+      }
+      case IDENTITY -> throw new AssertionError();
+    }
+    f.endControlFlow();
+
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] d = this.$L", t, ctx.deltaBuffer());
+    boolean fromOutput = a == Activation.SIGMOID || a == Activation.TANH;
+    b.addStatement("$L[] $L = this.$L", t, fromOutput ? "y" : "z",
+        fromOutput ? ctx.outBuffer() : ctx.preBuffer());
+    b.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
+    switch (a) {
+      case RELU -> b.addStatement("d[q] = z[q] > 0 ? d[q] : $L", zero);
+      case LEAKY_RELU -> b.addStatement("d[q] = z[q] > 0 ? d[q] : $L * d[q]",
+          num.lit(ctx.node().negativeSlope()));
+      case SIGMOID -> {
+        b.addStatement("$L s = y[q]", t);
+        b.addStatement("d[q] *= (1 - s) * s");
+      }
+      case TANH -> {
+        b.addStatement("$L s = y[q]", t);
+        b.addStatement("d[q] *= 1 - s * s");
+      }
+      case GELU -> {
+        b.addStatement("double v = z[q]");
+        b.addStatement("double slope = 0.5 * $T.erfc(-v * $L) + v * Math.exp(-0.5 * v * v) * $L",
+            SPECIAL, SQRT1_2, INV_SQRT_2PI);
+        b.addStatement("d[q] = $L", num.fromDouble("d[q] * slope"));
+      }
+      case GELU_TANH -> {
+        b.addStatement("double v = z[q]");
+        b.addStatement("double th = Math.tanh($L * (v + 0.044715 * v * v * v))", SQRT_2_OVER_PI);
+        b.addStatement("double slope = 0.5 * (1 + th) + 0.5 * v * (1 - th * th) * $L"
+            + " * (1 + 3 * 0.044715 * v * v)", SQRT_2_OVER_PI);
+        b.addStatement("d[q] = $L", num.fromDouble("d[q] * slope"));
+      }
+      case IDENTITY -> throw new AssertionError();
+    }
+    b.endControlFlow();
+
+    String name = a.name().toLowerCase(java.util.Locale.ROOT);
+    return List.of(
+        ctx.batchMethod("Activate")
+            .addJavadoc("$L: $L, $L -> $L.\n", ctx.name(), name, ctx.preBuffer(), ctx.outBuffer())
+            .addCode(f.build()).build(),
+        ctx.batchMethod("ActivateBackward")
+            .addJavadoc("$L: $L backward, dL/dy -> dL/dz in $L.\n", ctx.name(), name,
+                ctx.deltaBuffer())
+            .addCode(b.build()).build());
+  }
+}

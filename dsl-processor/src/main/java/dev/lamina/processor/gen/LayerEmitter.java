@@ -1,0 +1,43 @@
+package dev.lamina.processor.gen;
+
+import com.palantir.javapoet.MethodSpec;
+import java.util.List;
+
+/**
+ * Writes the workspace methods of one layer kind. A new kind of layer is one new implementation;
+ * the workspace generator wires every layer the same way:
+ *
+ * <ul>
+ *   <li>{@code void <name>Forward(T[] x, int xOff, int batch)} reads {@code batch} samples from
+ *       {@code x[xOff..]} and writes the layer's output before its activation into {@link
+ *       LayerContext#preBuffer()};
+ *   <li>{@code void <name>BackwardParams(T[] x, int xOff, int batch)} (only if {@link
+ *       #hasParameters()}) adds dL/d(parameters) to the gradient array, reading dL/d(pre-activation)
+ *       from {@link LayerContext#deltaBuffer()};
+ *   <li>{@code void <name>BackwardData(T[] dx, int batch)} adds dL/d(input) to {@code dx}, which
+ *       the caller has zeroed.
+ * </ul>
+ *
+ * <p>Each returned list starts with that entry point; further methods are helpers it calls. Every
+ * method must stay under HotSpot's 8000-byte HugeMethodLimit: loop, rather than unroll, whatever
+ * grows with the layer's size.
+ */
+interface LayerEmitter {
+  /** Buffers this layer keeps in the workspace besides its output, pre-activation and delta. */
+  default List<Buffer> buffers(LayerContext c) {
+    return List.of();
+  }
+
+  boolean hasParameters();
+
+  List<MethodSpec> forward(LayerContext c);
+
+  default List<MethodSpec> backwardParams(LayerContext c) {
+    return List.of();
+  }
+
+  List<MethodSpec> backwardData(LayerContext c);
+
+  /** A workspace array: its field name, whether it holds ints, and its length per sample. */
+  record Buffer(String name, boolean ints, int perSample, String comment) {}
+}

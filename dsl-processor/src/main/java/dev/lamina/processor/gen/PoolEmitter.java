@@ -1,0 +1,238 @@
+package dev.lamina.processor.gen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.lamina.dsl.PoolKind;
+import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Pooling over each channel, with the same per-tap output ranges as convolution ({@link Axis}):
+ *
+ * <ul>
+ *   <li>MAX: padding never wins (it is simply never read); the forward keeps the winning input
+ *       index of every window (first maximum in window order) and the backward routes each
+ *       gradient there.
+ *   <li>AVG: window sum divided by kh·kw ({@code countPadding}, or no padding) or by the number of
+ *       window positions inside the input.
+ *   <li>SUBSAMPLE: {@code coeff[c]·(window sum) + bias[c]}; the window sums are kept for the
+ *       coefficient gradient.
+ * </ul>
+ */
+final class PoolEmitter implements LayerEmitter {
+  private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+
+  private final Op.Pool op;
+
+  PoolEmitter(Op.Pool op) {
+    this.op = op;
+  }
+
+  @Override
+  public boolean hasParameters() {
+    return op.kind() == PoolKind.SUBSAMPLE;
+  }
+
+  @Override
+  public List<Buffer> buffers(LayerContext c) {
+    return switch (op.kind()) {
+      case MAX -> List.of(new Buffer(c.buffer("Arg"), true, c.outSize(),
+          "index (within the sample) of each window's maximum"));
+      case SUBSAMPLE -> List.of(new Buffer(c.buffer("Sum"), false, c.outSize(),
+          "window sums"));
+      case AVG -> List.of();
+    };
+  }
+
+  private record Geo(int c, int h, int w, int oh, int ow, Axis rows, Axis cols, boolean unroll) {
+    int hw() {
+      return h * w;
+    }
+
+    int ohw() {
+      return oh * ow;
+    }
+  }
+
+  private Geo geo(LayerContext ctx) {
+    Shape in = ctx.node().inputShape();
+    Shape out = ctx.node().outputShape();
+    return new Geo(in.channels(), in.height(), in.width(), out.height(), out.width(),
+        new Axis(in.height(), out.height(), op.kh(), op.sh(), op.ph(), 1),
+        new Axis(in.width(), out.width(), op.kw(), op.sw(), op.pw(), 1),
+        op.kh() * op.kw() <= ConvEmitter.UNROLL_LIMIT);
+  }
+
+  private String inputIndex(Axis.Tap v) {
+    return Src.plus(Src.plus("xr", v.shift()), Src.times("j", op.sw()));
+  }
+
+  /** Loops over every window's in-bounds taps; {@code body} sees {@code zr + j} and the input index. */
+  private void windows(CodeBlock.Builder b, Geo g, TapStatement body) {
+    g.rows().forEachTap(b, "u", g.unroll(), (b1, u) -> {
+      b1.beginControlFlow("for (int i = $L; i < $L; i++)", u.lo(), u.hi());
+      b1.addStatement("int zr = $L", Src.plus("zc", Src.times("i", g.ow())));
+      b1.addStatement("int xr = $L", Src.plus("xc", Src.scaled("i", op.sh(), u.shift(), g.w())));
+      g.cols().forEachTap(b1, "v", g.unroll(), (b2, v) -> {
+        b2.beginControlFlow("for (int j = $L; j < $L; j++)", v.lo(), v.hi());
+        body.emit(b2, inputIndex(v));
+        b2.endControlFlow();
+      });
+      b1.endControlFlow();
+    });
+  }
+
+  private interface TapStatement {
+    void emit(CodeBlock.Builder b, String inputIndex);
+  }
+
+  /** Divides the channel plane at {@code base} of {@code array} by each window's divisor. */
+  private void divide(CodeBlock.Builder b, Geo g, String array, String base) {
+    boolean padded = op.ph() > 0 || op.pw() > 0;
+    if (op.countPadding() || !padded) {
+      b.beginControlFlow("for (int q = $L; q < $L + $L; q++)", base, base, g.ohw());
+      b.addStatement("$L[q] /= $L", array, op.kh() * op.kw());
+      b.endControlFlow();
+      return;
+    }
+    // Divide by the number of window positions inside the input.
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
+    b.addStatement("int top = $L", Src.plus(Src.times("i", op.sh()), -op.ph()));
+    b.addStatement("int rows = Math.min($L, top + $L) - Math.max(0, top)", g.h(), op.kh());
+    b.addStatement("int zr = $L", Src.plus(base, Src.times("i", g.ow())));
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", g.ow());
+    b.addStatement("int left = $L", Src.plus(Src.times("j", op.sw()), -op.pw()));
+    b.addStatement("$L[zr + j] /= rows * (Math.min($L, left + $L) - Math.max(0, left))", array,
+        g.w(), op.kw());
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
+  @Override
+  public List<MethodSpec> forward(LayerContext ctx) {
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    switch (op.kind()) {
+      case MAX -> b.addStatement("int[] a = this.$L", ctx.buffer("Arg"));
+      case SUBSAMPLE -> {
+        b.addStatement("$L[] p = this.p", t);
+        b.addStatement("$L[] s = this.$L", t, ctx.buffer("Sum"));
+      }
+      case AVG -> b.addStatement("$L[] s = z", t);
+    }
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.addStatement("int xc = xs + c * $L", g.hw());
+    b.addStatement("int zc = zs + c * $L", g.ohw());
+    if (op.kind() == PoolKind.MAX) {
+      b.addStatement("$T.fill(z, zc, zc + $L, $L)", ARRAYS, g.ohw(),
+          ctx.num().negativeInfinity());
+      windows(b, g, (bb, xi) -> {
+        bb.addStatement("$L val = x[$L]", t, xi);
+        bb.beginControlFlow("if (val > z[zr + j])");
+        bb.addStatement("z[zr + j] = val");
+        bb.addStatement("a[zr + j] = $L - xs", xi);
+        bb.endControlFlow();
+      });
+    } else {
+      b.addStatement("$T.fill(s, zc, zc + $L, $L)", ARRAYS, g.ohw(), ctx.num().lit(0));
+      windows(b, g, (bb, xi) -> bb.addStatement("s[zr + j] += x[$L]", xi));
+      if (op.kind() == PoolKind.AVG) {
+        divide(b, g, "z", "zc");
+      } else {
+        b.addStatement("$L cf = p[$L + c]", t, ctx.offset("coeff"));
+        b.addStatement("$L bs = p[$L + c]", t, ctx.offset("bias"));
+        b.beginControlFlow("for (int q = zc; q < zc + $L; q++)", g.ohw());
+        b.addStatement("z[q] = cf * s[q] + bs");
+        b.endControlFlow();
+      }
+    }
+    b.endControlFlow();
+    b.endControlFlow();
+    return List.of(ctx.inputMethod("Forward")
+        .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
+        .addCode(b.build()).build());
+  }
+
+  @Override
+  public List<MethodSpec> backwardParams(LayerContext ctx) {
+    if (!hasParameters()) {
+      return List.of();
+    }
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] g = this.g", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[] s = this.$L", t, ctx.buffer("Sum"));
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.addStatement("int zc = zs + c * $L", g.ohw());
+    b.addStatement("$L ac = 0", t);
+    b.addStatement("$L ab = 0", t);
+    b.beginControlFlow("for (int q = zc; q < zc + $L; q++)", g.ohw());
+    b.addStatement("ac += dz[q] * s[q]");
+    b.addStatement("ab += dz[q]");
+    b.endControlFlow();
+    b.addStatement("g[$L + c] += ac", ctx.offset("coeff"));
+    b.addStatement("g[$L + c] += ab", ctx.offset("bias"));
+    b.endControlFlow();
+    b.endControlFlow();
+    return List.of(ctx.inputMethod("BackwardParams")
+        .addJavadoc("$L: adds dL/dcoeff and dL/dbias to the gradients (the input is not read: the"
+            + " window sums are kept).\n", ctx.header())
+        .addCode(b.build()).build());
+  }
+
+  @Override
+  public List<MethodSpec> backwardData(LayerContext ctx) {
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    List<String> doc = new ArrayList<>();
+    if (op.kind() == PoolKind.MAX) {
+      b.addStatement("int[] a = this.$L", ctx.buffer("Arg"));
+      b.beginControlFlow("for (int n = 0; n < batch; n++)");
+      b.addStatement("int xs = n * $L", ctx.inSize());
+      b.addStatement("int zs = n * $L", ctx.outSize());
+      b.beginControlFlow("for (int q = zs; q < zs + $L; q++)", ctx.outSize());
+      b.addStatement("dx[xs + a[q]] += dz[q]");
+      b.endControlFlow();
+      b.endControlFlow();
+      doc.add("routes each window's gradient to its maximum");
+    } else {
+      if (op.kind() == PoolKind.SUBSAMPLE) {
+        b.addStatement("$L[] p = this.p", t);
+      }
+      b.beginControlFlow("for (int n = 0; n < batch; n++)");
+      b.addStatement("int xs = n * $L", ctx.inSize());
+      b.addStatement("int zs = n * $L", ctx.outSize());
+      b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+      b.addStatement("int xc = xs + c * $L", g.hw());
+      b.addStatement("int zc = zs + c * $L", g.ohw());
+      if (op.kind() == PoolKind.AVG) {
+        divide(b, g, "dz", "zc");
+        windows(b, g, (bb, xi) -> bb.addStatement("dx[$L] += dz[zr + j]", xi));
+        doc.add("spreads each window's gradient over the window; divides the delta in place");
+      } else {
+        b.addStatement("$L cf = p[$L + c]", t, ctx.offset("coeff"));
+        windows(b, g, (bb, xi) -> bb.addStatement("dx[$L] += cf * dz[zr + j]", xi));
+        doc.add("spreads coeff times each window's gradient over the window");
+      }
+      b.endControlFlow();
+      b.endControlFlow();
+    }
+    return List.of(ctx.dataMethod()
+        .addJavadoc("$L: adds dL/dx to dx; $L.\n", ctx.header(), doc.get(0))
+        .addCode(b.build()).build());
+  }
+}

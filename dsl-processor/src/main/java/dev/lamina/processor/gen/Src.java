@@ -1,0 +1,66 @@
+package dev.lamina.processor.gen;
+
+/** Small helpers that write index arithmetic as readable source text with constants folded. */
+final class Src {
+  private Src() {}
+
+  /** {@code base + k}, {@code base - k} or {@code base}; {@code k} is an int literal or a name. */
+  static String plus(String base, String k) {
+    if (isInt(k)) {
+      int v = Integer.parseInt(k);
+      if (v == 0) {
+        return base;
+      }
+      return v < 0 ? base + " - " + (-(long) v) : base + " + " + v;
+    }
+    return base + " + " + k;
+  }
+
+  static String plus(String base, int k) {
+    return plus(base, Integer.toString(k));
+  }
+
+  /** {@code var * k} or {@code var}. */
+  static String times(String var, int k) {
+    return k == 1 ? var : var + " * " + k;
+  }
+
+  /** {@code (var * m + a) * k} with every factor of 1 and term of 0 dropped. */
+  static String scaled(String var, int m, String a, int k) {
+    String inner = plus(times(var, m), a);
+    if (k == 1) {
+      return inner;
+    }
+    return (inner.equals(times(var, m)) ? inner : "(" + inner + ")") + " * " + k;
+  }
+
+  static boolean isInt(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    int start = s.charAt(0) == '-' ? 1 : 0;
+    if (start == s.length()) {
+      return false;
+    }
+    for (int i = start; i < s.length(); i++) {
+      if (!Character.isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code convBlock1} → {@code CONV_BLOCK1}. */
+  static String upperSnake(String camel) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < camel.length(); i++) {
+      char ch = camel.charAt(i);
+      if (Character.isUpperCase(ch) && i > 0
+          && (Character.isLowerCase(camel.charAt(i - 1)) || Character.isDigit(camel.charAt(i - 1)))) {
+        sb.append('_');
+      }
+      sb.append(Character.toUpperCase(ch));
+    }
+    return sb.toString();
+  }
+}
