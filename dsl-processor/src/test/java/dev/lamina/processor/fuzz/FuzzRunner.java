@@ -337,7 +337,7 @@ final class FuzzRunner {
   // ---- valid networks at run time --------------------------------------------------------------
 
   /** The compilation's class files in their own loader (runtime and DSL types shared). */
-  private static ClassLoader classLoader(Compilation compilation) {
+  static ClassLoader classLoader(Compilation compilation) {
     Map<String, byte[]> classes = new HashMap<>();
     for (JavaFileObject f : compilation.generatedFiles()) {
       if (f.getKind() != JavaFileObject.Kind.CLASS) {
