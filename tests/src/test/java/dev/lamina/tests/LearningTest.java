@@ -15,29 +15,32 @@ import org.junit.jupiter.api.Test;
  * training images for {@value #EPOCHS} epochs, it classifies {@value #TEST} held-out test images far
  * better than chance (10%).
  *
- * <p>The bar is set so that one broken gradient fails it. Measured with this exact setup (seed 7,
- * Adam 1e-3, batch 32, 2 threads), test accuracy after each epoch:
+ * <p>The bar is set so that a broken gradient fails it. Measured with exactly this setup (seed 7,
+ * Adam 1e-3, batch 32, 2 threads), test accuracy after the last epoch, with one tensor's gradient
+ * damaged in an optimizer wrapper ({@link BrokenGradient}):
  *
  * <pre>
- *   correct gradients                         MEASURED_OK
- *   c3.weight gradient negated (sign error)   MEASURED_NEG_C3
- *   out.weight gradient negated               MEASURED_NEG_OUT
- *   f5.weight gradient negated                MEASURED_NEG_F5
- *   c1.weight gradient zeroed                 MEASURED_ZERO_C1
- *   out.weight gradient zeroed                MEASURED_ZERO_OUT
+ *   correct gradients                          79.7%
+ *   f5.weight gradient negated (sign error)    17.5%
+ *   out.weight gradient negated                53.9%
+ *   c3.weight gradient negated                 62.0%   (checked below)
+ *   f6.weight gradient negated                 76.8%
+ *   c1.weight gradient negated                 79.2%
  * </pre>
  *
- * A sign error in any one layer's gradient drops the accuracy well below the bar of {@value
- * #BAR}, and {@link #aSignErrorInOneGradientFailsTheBar} proves it for the layer that hurts least.
- * A <em>zeroed</em> gradient of one layer does not: the other layers learn around a frozen one, so
- * accuracy cannot detect it; the gradient checks in the processor tests (and the compiler fuzzer)
- * do.
+ * The bar, {@value #BAR}, fails the f5, out and c3 sign errors; {@link
+ * #aSignErrorInOneGradientFailsTheBar} proves
+ * it for c3. Honest limits: a sign error in c1 or f6 does not show in accuracy at this budget, and
+ * neither does a <em>zeroed</em> gradient of one layer (in a longer run, 4000 images for 3 epochs:
+ * correct 81.2%; c1, f6 or out gradient zeroed 80.9%, 80.4%, 81.0%): the other layers learn around
+ * a frozen or misdirected one. Those bugs are caught by the double-precision gradient checks (the
+ * generator's tests and the compiler fuzzer), not by a learning test.
  */
 class LearningTest {
   static final int TRAIN = 3000;
   static final int TEST = 1000;
   static final int EPOCHS = 2;
-  static final double BAR = 0.70;
+  static final double BAR = 0.72;
 
   /** Test accuracy after training, optionally with one tensor's gradient negated. */
   static double train(String negatedGradient) {
