@@ -1,0 +1,196 @@
+package dev.lamina.processor.fuzz;
+
+import dev.lamina.dsl.Loss;
+import dev.lamina.runtime.DoubleNetwork;
+import dev.lamina.runtime.DoubleWorkspace;
+import dev.lamina.runtime.ParameterTensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A double-precision central-difference gradient check of one generated network, on a few random
+ * parameters (at least one per tensor) and a few input values.
+ *
+ * <p>The scalar is the network's mean loss over a small batch, or {@code Σ out·R} for a fixed
+ * random R when it has no loss. The numerical derivative is Richardson's extrapolation of central
+ * differences, {@code (4·D(h/2) - D(h))/3}, computed twice (from h, h/2 and from h/2, h/4). The
+ * analytic value passes when it is within a relative 1e-6 of it, plus a bound on the rounding error
+ * of the difference quotient itself.
+ *
+ * <p>Kinks (ReLU at 0, a change of the max-pool winner) make a difference quotient meaningless near
+ * them. A value is resampled (another random index of the same tensor, up to {@value #ATTEMPTS}
+ * times) when the two extrapolations disagree, or when the analytic value matches a one-sided
+ * derivative instead of the central one (θ sits on the kink itself). Values never checked because
+ * every attempt hit a kink are counted, not failed.
+ */
+final class GradientCheck {
+  static final double RELATIVE = 1e-6;
+  static final int ATTEMPTS = 10;
+
+  private final DoubleNetwork net;
+  private final Loss loss;
+  private final SplittableRandom random;
+  private final int batch;
+  private final double[] x;
+  private final double[] r;
+  private final int[] labels;
+  private final double[] targets;
+  private final DoubleWorkspace ws;
+  int checked;
+  int kinks;
+  int unchecked;
+  double worst;
+  final List<String> failures = new ArrayList<>();
+
+  GradientCheck(DoubleNetwork net, SplittableRandom random) {
+    this.net = net;
+    this.loss = net.summary().loss();
+    this.random = random;
+    this.batch = 1 + random.nextInt(3);
+    randomizeParameters();
+    x = uniform(batch * net.inputSize());
+    r = uniform(batch * net.outputSize());
+    targets = uniform(batch * net.outputSize());
+    labels = new int[batch];
+    for (int n = 0; n < batch; n++) {
+      labels[n] = random.nextInt(net.outputSize());
+    }
+    ws = net.newWorkspace(batch);
+    ws.setInputGradientEnabled(true);
+  }
+
+  /** Weights with variance about 1/fanIn, biases small but never exactly zero. */
+  private void randomizeParameters() {
+    double[] p = net.parameters();
+    for (ParameterTensor t : net.summary().parameterTensors()) {
+      double a = t.role() == ParameterTensor.Role.WEIGHT
+          ? 1.5 * Math.sqrt(3.0 / Math.max(1, t.fanIn())) : 0.2;
+      for (int i = 0; i < t.size(); i++) {
+        p[t.offset() + i] = (2 * random.nextDouble() - 1) * a;
+      }
+    }
+  }
+
+  private double[] uniform(int n) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = 2 * random.nextDouble() - 1;
+    }
+    return v;
+  }
+
+  private double value() {
+    if (loss == Loss.NONE) {
+      double[] out = ws.forward(x, 0, batch, true);
+      double s = 0;
+      for (int i = 0; i < r.length; i++) {
+        s += out[i] * r[i];
+      }
+      return s;
+    }
+    double sum = loss == Loss.SOFTMAX_CROSS_ENTROPY
+        ? ws.lossAndGradients(x, 0, labels, 0, batch, 1.0 / batch)
+        : ws.lossAndGradients(x, 0, targets, 0, batch, 1.0 / batch);
+    return sum / batch;
+  }
+
+  /** Checks up to {@code perTensor} values of every tensor and {@code inputs} input values. */
+  GradientCheck run(int perTensor, int inputs) {
+    ws.zeroGradients();
+    if (loss == Loss.NONE) {
+      ws.forward(x, 0, batch, true);
+      ws.backward(r, 0, batch);
+    } else {
+      value();
+    }
+    double[] grad = ws.gradients().clone();
+    double[] inputGrad = ws.inputGradient().clone();
+    double[] p = net.parameters();
+    for (ParameterTensor t : net.summary().parameterTensors()) {
+      for (int k = 0; k < Math.min(perTensor, t.size()); k++) {
+        slot(p, t.offset(), t.size(), grad, t.qualifiedName());
+      }
+    }
+    for (int k = 0; k < Math.min(inputs, x.length); k++) {
+      slot(x, 0, x.length, inputGrad, "input");
+    }
+    return this;
+  }
+
+  /** One checked value of {@code array[from .. from+size)}, resampled past kinks. */
+  private void slot(double[] array, int from, int size, double[] analytic, String what) {
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      int i = from + random.nextInt(size);
+      Verdict v = compare(array, i, analytic[i]);
+      if (v == Verdict.KINK) {
+        kinks++;
+        continue;
+      }
+      if (v == Verdict.FAIL) {
+        failures.add(what + "[" + (i - from) + "]: analytic " + analytic[i] + ", numeric "
+            + lastNumeric + " (batch " + batch + ", loss " + loss + ")");
+      }
+      checked++;
+      return;
+    }
+    unchecked++;
+  }
+
+  private enum Verdict {
+    PASS,
+    FAIL,
+    KINK
+  }
+
+  private double lastNumeric;
+
+  private double at(double[] array, int index, double value) {
+    double saved = array[index];
+    array[index] = value;
+    double l = value();
+    array[index] = saved;
+    return l;
+  }
+
+  private Verdict compare(double[] array, int index, double a) {
+    double theta = array[index];
+    double h = 1e-4 * Math.max(1, Math.abs(theta));
+    double f0 = at(array, index, theta);
+    double[] plus = new double[3];
+    double[] minus = new double[3];
+    double scale = Math.abs(f0);
+    for (int s = 0; s < 3; s++) {
+      double step = h / (1 << s);
+      plus[s] = at(array, index, theta + step);
+      minus[s] = at(array, index, theta - step);
+      scale = Math.max(scale, Math.max(Math.abs(plus[s]), Math.abs(minus[s])));
+    }
+    double[] d = new double[3];
+    for (int s = 0; s < 3; s++) {
+      d[s] = (plus[s] - minus[s]) / (2 * (h / (1 << s)));
+    }
+    double coarse = (4 * d[1] - d[0]) / 3;
+    double fine = (4 * d[2] - d[1]) / 3;
+    lastNumeric = fine;
+    double rounding = 256 * Math.ulp(scale) / h;
+    double tolerance = RELATIVE * Math.max(Math.max(Math.abs(a), Math.abs(fine)), 1e-8)
+        + rounding;
+    if (!Double.isFinite(f0) || Math.abs(coarse - fine) > tolerance) {
+      return Verdict.KINK;
+    }
+    if (Math.abs(a - fine) <= tolerance) {
+      return Verdict.PASS;
+    }
+    // θ on a kink: the analytic value is one of the one-sided derivatives (each extrapolated to
+    // O(h²): 2·F(h/2) - F(h)).
+    double right = 2 * (plus[1] - f0) / (h / 2) - (plus[0] - f0) / h;
+    double left = 2 * (f0 - minus[1]) / (h / 2) - (f0 - minus[0]) / h;
+    double loose = 1e-4 * Math.max(Math.max(Math.abs(a), Math.abs(fine)), 1e-8) + 4 * rounding;
+    if (Math.abs(a - right) <= loose || Math.abs(a - left) <= loose) {
+      return Verdict.KINK;
+    }
+    worst = Math.max(worst, Math.abs(a - fine) / Math.max(Math.abs(a), Math.abs(fine)));
+    return Verdict.FAIL;
+  }
+}

@@ -1,0 +1,43 @@
+package dev.lamina.processor.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import dev.lamina.processor.LaminaProcessor;
+import java.util.Locale;
+import javax.tools.Diagnostic;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Found by the fuzzer with {@code -Dfuzz.reservedNames=true}: a layer member named like a method
+ * the generated class defines (its accessor would clash) compiles to a generated source that javac
+ * rejects, instead of a Lamina error on the member. Disabled until the checker rejects these names
+ * (the generator lists them in {@code NetworkGenerator.RESERVED_MEMBER_NAMES}); then enable it.
+ */
+class ReservedNamesTest {
+  @Disabled("known bug: reserved layer names reach the generator; see the class comment")
+  @ParameterizedTest
+  @ValueSource(strings = {"summary", "layers", "parameters", "optimizer", "inputSize",
+      "outputSize", "parameterCount", "createLayers", "createSummary", "hashCode", "toString",
+      "getClass", "wait", "notify", "finalize"})
+  void aLayerNamedLikeAGeneratedMethodIsAnErrorOnTheMember(String name) {
+    String src = "package fz;\nimport dev.lamina.dsl.*;\n"
+        + "@Network(input = 4, loss = Loss.MSE)\n"
+        + "abstract class R {\n"
+        + "  @Affine(units = 2) Layer " + name + ";\n"
+        + "}\n";
+    JavaFileObject file = JavaFileObjects.forSourceString("fz.R", src);
+    Compilation c = Compiler.javac().withProcessors(new LaminaProcessor()).compile(file);
+    assertEquals(Compilation.Status.FAILURE, c.status());
+    for (Diagnostic<? extends JavaFileObject> d : c.errors()) {
+      assertTrue(d.getSource() == file && d.getLineNumber() == 5
+          && d.getMessage(Locale.ROOT).startsWith(name + ":"), "error not on the member: " + d);
+    }
+  }
+}
