@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -168,6 +169,21 @@ public record NetworkSummary(
       }
     }
     return sb.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NetworkSummary s
+        && networkName.equals(s.networkName)
+        && Arrays.equals(inputShape, s.inputShape)
+        && loss == s.loss
+        && layers.equals(s.layers)
+        && parameterTensors.equals(s.parameterTensors);
+  }
+
+  @Override
+  public int hashCode() {
+    return networkName.hashCode() * 31 + layers.hashCode();
   }
 
   @Override

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * mvn -pl dsl-annotations,runtime,dsl-processor test -Dtest=CompilerFuzzTest \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.count=10000 [-Dfuzz.seed=7] \
- *     [-Dfuzz.threads=4] [-Dfuzz.batch=25] [-Dfuzz.reservedNames=true]
+ *     [-Dfuzz.threads=4] [-Dfuzz.batch=25]
  * </pre>
  *
  * <p>{@code -Dfuzz.index=N} runs case N of the seed alone and prints its source (to reproduce a
- * failure). {@code fuzz.reservedNames} also draws member names that the generated class defines
- * itself ({@code summary}, {@code layers}, {@code hashCode}, ...).
+ * failure). Layer names that clash with the generated class's own members are covered by {@code
+ * ReservedNamesTest}.
  */
 class CompilerFuzzTest {
   static final long DEFAULT_SEED = 20260601L;
@@ -33,14 +33,13 @@ class CompilerFuzzTest {
     int threads = Integer.getInteger("fuzz.threads",
         Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
     int batch = Integer.getInteger("fuzz.batch", 25);
-    boolean reserved = Boolean.getBoolean("fuzz.reservedNames");
-    FuzzRunner runner = new FuzzRunner(seed, reserved);
+    FuzzRunner runner = new FuzzRunner(seed);
     Integer index = Integer.getInteger("fuzz.index");
     long start = System.nanoTime();
     FuzzRunner.Report report = index != null ? runner.one(index) : runner.run(count, batch, threads);
     double seconds = (System.nanoTime() - start) / 1e9;
     if (index != null) {
-      System.out.println(new DeclarationGenerator(seed, reserved).generate(index).reproducer());
+      System.out.println(new DeclarationGenerator(seed).generate(index).reproducer());
     }
     System.out.printf("fuzz seed %d: %s(%.1f s)%n", seed, report.summary(), seconds);
     if (report.totalProblems() > 0) {

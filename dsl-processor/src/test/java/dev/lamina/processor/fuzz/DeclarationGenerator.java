@@ -31,15 +31,9 @@ final class DeclarationGenerator {
       "i%d", "ǅ%d", "int%d"};
 
   private final long seed;
-  private final boolean reservedNames;
 
-  /**
-   * @param reservedNames whether to also use member names that the generated class defines itself
-   *     ({@code summary}, {@code layers}, {@code hashCode}, ...)
-   */
-  DeclarationGenerator(long seed, boolean reservedNames) {
+  DeclarationGenerator(long seed) {
     this.seed = seed;
-    this.reservedNames = reservedNames;
   }
 
   /** Case {@code index}: valid with probability ~0.55, else one mutation of a valid one. */
@@ -492,11 +486,7 @@ final class DeclarationGenerator {
 
   private String memberName(SplittableRandom r, int i, List<String> used) {
     String name;
-    if (reservedNames && r.nextInt(15) == 0) {
-      String[] reserved = {"summary", "layers", "parameters", "forward", "predict", "hashCode",
-          "toString", "getClass", "wait", "optimizer", "newWorkspace", "inputSize"};
-      name = reserved[r.nextInt(reserved.length)];
-    } else if (r.nextInt(3) == 0) {
+    if (r.nextInt(3) == 0) {
       name = String.format(NAME_STYLES[r.nextInt(NAME_STYLES.length)], i + 1);
     } else {
       name = "l" + (i + 1);

@@ -144,9 +144,9 @@ final class FuzzRunner {
   private final DeclarationGenerator generator;
   private final long seed;
 
-  FuzzRunner(long seed, boolean reservedNames) {
+  FuzzRunner(long seed) {
     this.seed = seed;
-    this.generator = new DeclarationGenerator(seed, reservedNames);
+    this.generator = new DeclarationGenerator(seed);
   }
 
   /** Cases {@code [0, count)}, valid and invalid ones compiled in separate batches. */

@@ -10,22 +10,21 @@ import dev.lamina.processor.LaminaProcessor;
 import java.util.Locale;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Found by the fuzzer with {@code -Dfuzz.reservedNames=true}: a layer member named like a method
- * the generated class defines (its accessor would clash) compiles to a generated source that javac
- * rejects, instead of a Lamina error on the member. Disabled until the checker rejects these names
- * (the generator lists them in {@code NetworkGenerator.RESERVED_MEMBER_NAMES}); then enable it.
+ * Found by the fuzzer: a layer member named like a method the generated class defines (its
+ * accessor would clash) once compiled to a generated source that javac rejected. The checker now
+ * rejects these names (the generator lists them in {@code NetworkGenerator.RESERVED_MEMBER_NAMES})
+ * with an error on the member.
  */
 class ReservedNamesTest {
-  @Disabled("known bug: reserved layer names reach the generator; see the class comment")
   @ParameterizedTest
   @ValueSource(strings = {"summary", "layers", "parameters", "optimizer", "inputSize",
       "outputSize", "parameterCount", "createLayers", "createSummary", "hashCode", "toString",
-      "getClass", "wait", "notify", "finalize"})
+      "getClass", "wait", "notify", "finalize", "clone", "forward", "predict", "newWorkspace",
+      "trainStep", "setOptimizer"})
   void aLayerNamedLikeAGeneratedMethodIsAnErrorOnTheMember(String name) {
     String src = "package fz;\nimport dev.lamina.dsl.*;\n"
         + "@Network(input = 4, loss = Loss.MSE)\n"
