@@ -258,7 +258,9 @@ public final class ModelBuilder {
       startOut = start.clone();
       Op.BatchNorm bn = (Op.BatchNorm) op;
       description = (bn.eps() == 1e-5 && bn.momentum() == 0.1 ? ""
-          : "eps " + bn.eps() + " momentum " + bn.momentum()) + activationSuffix(activation);
+          : "eps " + bn.eps() + " momentum " + bn.momentum())
+          + activationSuffix(activation);
+      description = description.trim();
     } else if (op instanceof Op.Dropout d) {
       out = in;
       parameters = 0;
