@@ -4,6 +4,7 @@ import static dev.lamina.dsl.Activation.RELU;
 
 import dev.lamina.dsl.Affine;
 import dev.lamina.dsl.Apply;
+import dev.lamina.dsl.BatchNorm;
 import dev.lamina.dsl.Block;
 import dev.lamina.dsl.Concat;
 import dev.lamina.dsl.Conv;
@@ -16,7 +17,8 @@ import dev.lamina.dsl.Pool;
 /**
  * A small Inception-style network (GoogLeNet's module, Szegedy et al. 2014) for Fashion-MNIST:
  * a 3×3 stem and 2×2 pooling, an Inception module at 14×14, 2×2 pooling, another at 7×7, global
- * average pooling and one fully connected layer.
+ * average pooling and one fully connected layer; batch normalization after the stem and after
+ * each module (whose branches end in ReLU).
  */
 @Network(input = {1, 28, 28}, loss = Loss.SOFTMAX_CROSS_ENTROPY, classes = 10)
 public abstract class SmallInception {
@@ -46,11 +48,14 @@ public abstract class SmallInception {
     @Concat(from = {"b1", "b3", "b5", "poolProj"}) Layer out;
   }
 
-  @Conv(filters = 24, kernel = 3, padding = 1, activation = RELU) Layer stem;
+  @Conv(filters = 24, kernel = 3, padding = 1, bias = false) Layer stem;
+  @BatchNorm(activation = RELU) Layer stemBn;
   @Pool(size = 2) Layer pool1;
   @Apply(block = Module.class, args = {16, 16, 24, 4, 8, 8}) Layer inception1;
+  @BatchNorm Layer bn1;
   @Pool(size = 2) Layer pool2;
   @Apply(block = Module.class, args = {24, 24, 32, 8, 16, 16}) Layer inception2;
+  @BatchNorm Layer bn2;
   @GlobalAvgPool Layer gap;
   @Affine(units = 10) Layer out;
 }
