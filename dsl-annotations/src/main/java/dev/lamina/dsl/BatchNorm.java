@@ -24,6 +24,12 @@ import java.lang.annotation.Target;
  * array as tensors {@code running_mean} and {@code running_var} of role {@code STATISTIC}, so that
  * checkpoints carry them; their gradient is always 0, optimizers leave them unchanged, and the
  * summary's parameter counts leave them out (they are not trained).
+ *
+ * <p>With a data-parallel trainer each thread normalizes its own chunk of the batch with that
+ * chunk's statistics (as PyTorch's {@code DataParallel} without synchronized batch norm) and
+ * updates the running statistics in turn, under a lock; the order of those updates is not fixed,
+ * so with more than one thread the running statistics (and only they) may differ slightly between
+ * runs.
  */
 @Documented
 @Retention(RetentionPolicy.SOURCE)

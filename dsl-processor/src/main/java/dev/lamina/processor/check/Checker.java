@@ -235,7 +235,9 @@ public final class Checker {
           previous = l.name();
           continue;
         }
-        checkMember(l, false);
+        if (!checkMember(l, false)) {
+          anyLayerUnplanned = true;
+        }
         Value<BlockDecl> bv = l.attr("block");
         BlockDecl block = bv.value();
         if (src != null && src.size() != 1) {
