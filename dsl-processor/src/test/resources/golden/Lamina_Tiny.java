@@ -317,6 +317,11 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private int inputOffset;
 
     /**
+     * Whether the last forward pass ran in training mode.
+     */
+    private boolean trainingPass;
+
+    /**
      * c1: output, [maxBatch][2][6][6].
      */
     private final float[] c1Out;
@@ -463,11 +468,11 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
 
     @Override
     public float[] forward(float[] input, int offset, int batch, boolean training) {
-      // training and inference keep the same buffers: no layer here behaves differently
       checkBatch(batch);
       Objects.checkFromIndexSize(offset, batch * INPUT_SIZE, input.length);
       this.input = input;
       this.inputOffset = offset;
+      this.trainingPass = training;
 
       // c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6
       c1Forward(input, offset, batch);
@@ -487,23 +492,26 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       if (input == null) {
         throw new IllegalStateException("backward before forward");
       }
+      Arrays.fill(c1Delta, 0, batch * 72, 0.0f);
+      Arrays.fill(s2Delta, 0, batch * 18, 0.0f);
+      float[] dInput = inputGradientEnabled ? inputGradient : null;
+      if (dInput != null) {
+        Arrays.fill(dInput, 0, batch * INPUT_SIZE, 0.0f);
+      }
       System.arraycopy(gradOutput, offset, outDelta, 0, batch * OUTPUT_SIZE);
 
       // out: Affine 3 | 2x3x3 -> 3
       outBackwardParams(s2Out, 0, batch);
-      Arrays.fill(s2Delta, 0, batch * 18, 0.0f);
       outBackwardData(s2Delta, batch);
 
       // s2: Pool max 2x2/2 | 2x6x6 -> 2x3x3
-      Arrays.fill(c1Delta, 0, batch * 72, 0.0f);
       s2BackwardData(c1Delta, batch);
 
       // c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6
       c1ActivateBackward(batch);
       c1BackwardParams(input, inputOffset, batch);
-      if (inputGradientEnabled) {
-        Arrays.fill(inputGradient, 0, batch * INPUT_SIZE, 0.0f);
-        c1BackwardData(inputGradient, batch);
+      if (dInput != null) {
+        c1BackwardData(dInput, batch);
       }
     }
 

@@ -31,4 +31,13 @@ public @interface Affine {
 
   /** Receptive field this layer's units must have; unset means no requirement. */
   ReceptiveField receptiveField() default @ReceptiveField;
+
+  /**
+   * The layers this layer reads, by member name; {@link Network#INPUT} ({@code "input"}) is the
+   * network's input (inside a {@link Block}, the block's input). Empty (the default) means the
+   * member declared just before this one (the input for the first member). References must point
+   * backwards: a layer may only read members declared above it, so the source order is an
+   * execution order and no cycle can be written.
+   */
+  String[] from() default {};
 }

@@ -9,7 +9,14 @@ import java.lang.annotation.Target;
 /**
  * Declares a network. Put it on an abstract (or at least non-final) class whose {@link Layer}
  * fields, in source order, each carry one layer annotation ({@link Conv}, {@link Pool},
- * {@link Affine}).
+ * {@link Affine}, {@link BatchNorm}, {@link Dropout}, {@link GlobalAvgPool}, {@link Add},
+ * {@link Concat}, or {@link Apply} for a {@link Block}).
+ *
+ * <p><b>Graphs.</b> Without {@code from} every layer reads the member declared before it, which
+ * gives a stack. With {@code from = {"c1"}} a layer reads any member declared above it (or
+ * {@link #INPUT}); {@link Add} and {@link Concat} read two or more. The network is then a
+ * directed acyclic graph whose output is the last member; members whose output reaches neither
+ * the output nor the loss are reported with a warning ({@code lamina:unused-output}).
  *
  * <p>At compile time the Lamina processor infers every shape, checks that the layers fit together
  * and generates {@code Lamina_<Name>} (nested classes: {@code Lamina_Outer_Inner}), a subclass
@@ -29,6 +36,12 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.SOURCE)
 @Target(ElementType.TYPE)
 public @interface Network {
+  /**
+   * The name that {@code from} attributes use for the network's input (inside a {@link Block},
+   * for the block's input).
+   */
+  String INPUT = "input";
+
   /** Input shape of one sample: {@code {C, H, W}} for images, {@code {D}} for a flat vector. */
   int[] input();
 

@@ -70,6 +70,7 @@ public final class LaminaProcessor extends AbstractProcessor {
   public Set<String> getSupportedAnnotationTypes() {
     Set<String> names = new LinkedHashSet<>();
     names.add(DeclarationReader.NETWORK);
+    names.add(DeclarationReader.BLOCK);
     for (LayerKind k : LayerKind.values()) {
       names.add(k.annotationName());
     }
@@ -124,7 +125,8 @@ public final class LaminaProcessor extends AbstractProcessor {
       for (Element member : round.getElementsAnnotatedWith(annotation)) {
         Element owner = member.getEnclosingElement();
         if (!seen.add(member) || (owner != null
-            && DeclarationReader.find(owner, DeclarationReader.NETWORK) != null)) {
+            && (DeclarationReader.find(owner, DeclarationReader.NETWORK) != null
+            || DeclarationReader.find(owner, DeclarationReader.BLOCK) != null))) {
           continue;
         }
         LayerDecl layer = reader.readLayer(member);

@@ -21,7 +21,14 @@ public record ParameterTensor(
   /** What a tensor is for: optimizers apply weight decay to weights only. */
   public enum Role {
     WEIGHT,
-    BIAS
+    BIAS,
+    /**
+     * Not trained: statistics a layer keeps in the parameter array so that checkpoints carry them
+     * (batch normalization's running mean and variance). The network updates them itself in
+     * training passes; their gradient is always 0, so optimizers leave them unchanged, they are
+     * never decayed, and parameter counts in summaries leave them out.
+     */
+    STATISTIC
   }
 
   /** Default initializers. */

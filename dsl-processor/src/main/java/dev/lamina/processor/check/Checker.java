@@ -4,8 +4,10 @@ import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.dsl.Precision;
+import dev.lamina.processor.decl.BlockDecl;
 import dev.lamina.processor.decl.ClassFacts;
 import dev.lamina.processor.decl.LayerDecl;
+import dev.lamina.processor.decl.LayerKind;
 import dev.lamina.processor.decl.MemberFacts;
 import dev.lamina.processor.decl.NetworkDecl;
 import dev.lamina.processor.decl.ReceptiveFieldDecl;
@@ -39,6 +41,14 @@ import java.util.Map;
  * with the model's values, so they are checked once everything else is clean.
  */
 public final class Checker {
+  /** {@code Block.ARG0}; {@code Block.ARGk} is {@code ARG0 - k}. */
+  static final int ARG0 = dev.lamina.dsl.Block.ARG0;
+
+  /** Whether an int attribute is a block placeholder {@code Block.ARG0..ARG7}. */
+  static boolean isArg(int v) {
+    return v <= ARG0 && v > ARG0 - 8;
+  }
+
   /** Largest array the JVM reliably allocates. */
   public static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -83,7 +93,25 @@ public final class Checker {
   }
 
   /** One layer that passed its checks, ready for the model builder. */
-  private record Planned(LayerDecl decl, Op op, Activation activation, double slope) {}
+  private record Planned(Item item, Op op, Activation activation, double slope) {
+    LayerDecl decl() {
+      return item.decl();
+    }
+  }
+
+  /**
+   * One layer to check: a member of the network, or a layer of a block use (named {@code
+   * use.member}, its block arguments substituted).
+   *
+   * @param decl the layer, under its node name
+   * @param from the node names it reads ({@link ModelBuilder#INPUT} for the network input), or
+   *     null when a reference could not be resolved (reported)
+   * @param fromSite where {@code from} is written (the member when it is not)
+   * @param context prefix of its messages: empty, or {@code "in res3a (Basic with args {..}): "}
+   * @param inBlock whether it is a layer of a block use
+   */
+  private record Item(LayerDecl decl, List<String> from, Site fromSite, String context,
+      boolean inBlock) {}
 
   /** The state of checking one network. */
   private final class Run {
@@ -97,6 +125,8 @@ public final class Checker {
     private boolean anyLayerUnplanned;
     /** Offset-constant prefix of each layer seen so far, to catch names that would clash. */
     private final Map<String, String> constantPrefixes = new HashMap<>();
+    /** Each {@code @Apply} member and the node it stands for (its block's output). */
+    private final Map<String, String> aliases = new java.util.LinkedHashMap<>();
 
     Run(NetworkDecl net) {
       this.net = net;
@@ -123,21 +153,42 @@ public final class Checker {
         d.add(Message.NETWORK_NO_LAYERS, net.site(), cls);
         return new Result(d.toList(), null);
       }
-      Shape in = input;
+      List<Item> items = expand(layers);
+      if (items.isEmpty()) {
+        return new Result(d.toList(), null);
+      }
+      Map<String, Shape> shapes = new HashMap<>();
+      shapes.put(ModelBuilder.INPUT, input);
       Shape last = null;
-      for (LayerDecl layer : layers) {
+      for (Item item : items) {
+        LayerDecl layer = item.decl();
         try {
           probe.before(net.declaredName() + "." + layer.name());
-          last = checkLayer(layer, in);
+          d.context(item.context());
+          List<Shape> ins = null;
+          if (item.from() != null) {
+            ins = new ArrayList<>();
+            for (String f : item.from()) {
+              ins.add(shapes.get(f));
+            }
+          }
+          last = checkLayer(item, ins);
+          d.context("");
         } catch (RuntimeException | StackOverflowError e) {
+          d.context("");
           List<Diagnostic> list = new ArrayList<>(d.toList());
           list.add(Message.INTERNAL_ERROR.at(layer.site(), "layer " + layer.name() + " of " + cls,
               Message.describe(e)));
           return new Result(list, null);
         }
-        in = last;
+        shapes.put(layer.name(), last);
       }
-      Loss loss = checkLoss(layers, last);
+      List<LayerDecl> expanded = new ArrayList<>();
+      for (Item item : items) {
+        expanded.add(item.decl());
+      }
+      Loss loss = checkLoss(expanded, last);
+      checkUnusedOutputs(items);
       if (d.errorCount() > 0 || anyLayerUnplanned || input == null) {
         return new Result(d.toList(), null);
       }
@@ -147,7 +198,10 @@ public final class Checker {
             .loss(loss)
             .precisions(EnumSet.copyOf(precisions == null ? List.of(Precision.FLOAT) : precisions));
         for (Planned p : planned) {
-          builder.add(p.decl().name(), p.op(), p.activation(), p.slope());
+          builder.add(p.decl().name(), p.item().from(), p.op(), p.activation(), p.slope());
+        }
+        for (Map.Entry<String, String> a : aliases.entrySet()) {
+          builder.alias(a.getKey(), a.getValue());
         }
         model = builder.build();
       } catch (IllegalArgumentException e) {
@@ -155,8 +209,297 @@ public final class Checker {
         list.add(Message.INTERNAL_ERROR.at(net.site(), cls, Message.describe(e)));
         return new Result(list, null);
       }
+      checkJumps(model);
       checkReceptiveFields(model, input);
       return new Result(d.toList(), d.errorCount() == 0 ? model : null);
+    }
+
+    // ---- graphs and blocks -------------------------------------------------------------------
+
+    /**
+     * The layers to check, in order: each member, or for an {@code @Apply} member the layers of
+     * its block under the names {@code use.member}, with every {@code from} resolved to node
+     * names. Reference, block and argument errors are reported here.
+     */
+    private List<Item> expand(List<LayerDecl> layers) {
+      List<Item> items = new ArrayList<>();
+      Map<String, String> outputs = new HashMap<>();
+      String previous = ModelBuilder.INPUT;
+      for (int i = 0; i < layers.size(); i++) {
+        LayerDecl l = layers.get(i);
+        List<String> src = resolve(l, i, layers, outputs, previous, ModelBuilder.INPUT, "the network");
+        if (l.kind() != LayerKind.APPLY) {
+          LayerDecl sub = substitute(l, l.name(), null);
+          items.add(new Item(sub, src, fromSite(l), "", false));
+          outputs.put(l.name(), l.name());
+          previous = l.name();
+          continue;
+        }
+        if (!checkMember(l, false)) {
+          anyLayerUnplanned = true;
+        }
+        Value<BlockDecl> bv = l.attr("block");
+        BlockDecl block = bv.value();
+        if (src != null && src.size() != 1) {
+          d.add(Message.TOO_MANY_INPUTS, fromSite(l), l.name(), "Apply",
+              list(l.<List<String>>attr("from").value()), src.size());
+          src = null;
+        }
+        if (block == null) {
+          anyLayerUnplanned = true;
+          continue;
+        }
+        if (!block.annotated()) {
+          d.add(Message.NOT_A_BLOCK, bv.site(), l.name(), block.name());
+          anyLayerUnplanned = true;
+          continue;
+        }
+        if (block.layers().isEmpty()) {
+          d.add(Message.BLOCK_NO_LAYERS, bv.site(), l.name(), block.name());
+          anyLayerUnplanned = true;
+          continue;
+        }
+        List<Integer> args = l.<List<Integer>>attr("args").value();
+        if (args == null) {
+          args = List.of();
+        }
+        String context = "in " + l.name() + " (" + block.name()
+            + (args.isEmpty() ? "" : " with args " + list(args)) + "): ";
+        d.context(context);
+        String blockInput = src == null ? null : src.get(0);
+        Map<String, String> local = new HashMap<>();
+        String prev = blockInput;
+        List<LayerDecl> members = block.layers();
+        for (int j = 0; j < members.size(); j++) {
+          LayerDecl b = members.get(j);
+          String q = l.name() + "." + b.name();
+          if (b.kind() == LayerKind.APPLY) {
+            d.add(Message.BLOCK_IN_BLOCK, b.site(), q, b.name());
+            anyLayerUnplanned = true;
+            continue;
+          }
+          List<String> f = blockInput == null ? null
+              : resolve(b, j, members, local, prev, blockInput, "the block");
+          if (blockInput == null) {
+            anyLayerUnplanned = true;
+          }
+          items.add(new Item(substitute(b, q, args), f, fromSite(b), context, true));
+          local.put(b.name(), q);
+          prev = q;
+        }
+        d.context("");
+        outputs.put(l.name(), prev);
+        aliases.put(l.name(), prev);
+        previous = prev;
+      }
+      return items;
+    }
+
+    private Site fromSite(LayerDecl l) {
+      Value<List<String>> v = l.attr("from");
+      return v.explicit() ? v.site() : l.site();
+    }
+
+    /**
+     * The node names layer {@code index} of {@code scope} reads, or null after reporting a bad
+     * reference.
+     */
+    private List<String> resolve(LayerDecl l, int index, List<LayerDecl> scope,
+        Map<String, String> resolved, String previous, String inputNode, String where) {
+      List<String> names = l.<List<String>>attr("from").value();
+      if (names == null || names.isEmpty()) {
+        return previous == null ? null : List.of(previous);
+      }
+      List<String> out = new ArrayList<>();
+      boolean ok = true;
+      Site site = fromSite(l);
+      for (String name : names) {
+        if (name.equals(ModelBuilder.INPUT)) {
+          out.add(inputNode);
+          continue;
+        }
+        String node = resolved.get(name);
+        if (node != null) {
+          out.add(node);
+          continue;
+        }
+        ok = false;
+        int k = -1;
+        for (int i = 0; i < scope.size(); i++) {
+          if (scope.get(i).name().equals(name)) {
+            k = i;
+          }
+        }
+        if (k == index) {
+          d.add(Message.CYCLE, site, l.name(), name, name + " -> " + name);
+        } else if (k > index) {
+          List<String> path = cyclePath(scope, k, index);
+          if (path != null) {
+            d.add(Message.CYCLE, site, l.name(), name, String.join(" -> ", path));
+          } else {
+            d.add(Message.FORWARD_REFERENCE, site, l.name(), name);
+          }
+        } else if (k < 0) {
+          List<String> above = new ArrayList<>();
+          for (int i = 0; i < index; i++) {
+            above.add(scope.get(i).name());
+          }
+          d.add(Message.UNKNOWN_REFERENCE, site, l.name(), name,
+              above.isEmpty() ? "none" : String.join(", ", above),
+              where.equals("the block") ? "block's" : "network's");
+        }
+      }
+      return ok ? out : null;
+    }
+
+    /** The path {@code scope[index] -> scope[k] -> ... -> scope[index]} if k reads index, else null. */
+    private List<String> cyclePath(List<LayerDecl> scope, int k, int index) {
+      List<String> path = new ArrayList<>();
+      path.add(scope.get(index).name());
+      return reaches(scope, k, index, path, new java.util.HashSet<>()) ? path : null;
+    }
+
+    private boolean reaches(List<LayerDecl> scope, int from, int target, List<String> path,
+        java.util.Set<Integer> seen) {
+      path.add(scope.get(from).name());
+      if (from == target) {
+        return true;
+      }
+      if (seen.add(from)) {
+        List<String> names = scope.get(from).<List<String>>attr("from").value();
+        List<Integer> next = new ArrayList<>();
+        if (names == null || names.isEmpty()) {
+          next.add(from - 1);
+        } else {
+          for (String n : names) {
+            for (int i = 0; i < scope.size(); i++) {
+              if (scope.get(i).name().equals(n)) {
+                next.add(i);
+              }
+            }
+          }
+        }
+        for (int n : next) {
+          if (n >= 0 && reaches(scope, n, target, path, seen)) {
+            return true;
+          }
+        }
+      }
+      path.remove(path.size() - 1);
+      return false;
+    }
+
+    /**
+     * The layer under its node name with every block placeholder replaced by its argument;
+     * {@code args} is null outside a block. A placeholder without argument becomes an unknown
+     * value after its error.
+     */
+    private LayerDecl substitute(LayerDecl l, String name, List<Integer> args) {
+      Map<String, Value<?>> attrs = new HashMap<>();
+      for (Map.Entry<String, Value<?>> e : l.attributes().entrySet()) {
+        Value<?> v = e.getValue();
+        Object value = v.value();
+        if (value instanceof Integer i && isArg(i)) {
+          value = argument(name, e.getKey(), i, args, v.site());
+        } else if (value instanceof List<?> items && items.stream().anyMatch(
+            x -> x instanceof Integer i && isArg(i))) {
+          List<Integer> replaced = new ArrayList<>();
+          for (Object x : items) {
+            Integer r = (Integer) x;
+            if (isArg(r)) {
+              r = argument(name, e.getKey(), r, args, v.site());
+            }
+            if (r == null) {
+              replaced = null;
+              break;
+            }
+            replaced.add(r);
+          }
+          value = replaced;
+        }
+        attrs.put(e.getKey(), new Value<>(value, v.explicit(), v.site()));
+      }
+      return new LayerDecl(name, l.kind(), l.site(), l.facts(), attrs, l.receptiveField());
+    }
+
+    private Integer argument(String layer, String attr, int placeholder, List<Integer> args,
+        Site site) {
+      int k = ARG0 - placeholder;
+      if (args == null) {
+        d.add(Message.ARG_OUTSIDE_BLOCK, site, layer, attr, k);
+        return null;
+      }
+      if (k >= args.size()) {
+        d.add(Message.ARG_MISSING, site, layer, attr, k, args.size(), args.size() == 1 ? "" : "s");
+        return null;
+      }
+      return args.get(k);
+    }
+
+    /** Warns about layers from which no path leads to the last layer. */
+    private void checkUnusedOutputs(List<Item> items) {
+      Map<String, Item> byName = new HashMap<>();
+      for (Item item : items) {
+        if (item.from() == null) {
+          return;
+        }
+        byName.put(item.decl().name(), item);
+      }
+      Item last = items.get(items.size() - 1);
+      java.util.Set<String> used = new java.util.HashSet<>();
+      List<Item> work = new ArrayList<>(List.of(last));
+      while (!work.isEmpty()) {
+        Item item = work.remove(work.size() - 1);
+        if (used.add(item.decl().name())) {
+          for (String f : item.from()) {
+            Item source = byName.get(f);
+            if (source != null) {
+              work.add(source);
+            }
+          }
+        }
+      }
+      for (Item item : items) {
+        if (!used.contains(item.decl().name())) {
+          d.context(item.context());
+          d.add(Message.UNUSED_OUTPUT, item.decl().site(), item.decl().name(),
+              last.decl().name());
+          d.context("");
+        }
+      }
+    }
+
+    /** Add and Concat: every input must have the same jump (effective stride). */
+    private void checkJumps(NetworkModel model) {
+      List<Node> nodes = model.nodes();
+      for (int i = 0; i < nodes.size(); i++) {
+        Node n = nodes.get(i);
+        if (!(n.op() instanceof Op.Add || n.op() instanceof Op.Concat)) {
+          continue;
+        }
+        int first = n.inputs().get(0);
+        int[] j0 = jumpOf(nodes, first);
+        for (int source : n.inputs()) {
+          int[] j = jumpOf(nodes, source);
+          if (j[0] != j0[0] || j[1] != j0[1]) {
+            Item item = planned.get(i).item();
+            d.context(item.context());
+            d.add(Message.JUMP_MISMATCH, item.fromSite(), n.name(), nameOf(nodes, first),
+                pair(j0[0], j0[1]), nameOf(nodes, source), pair(j[0], j[1]));
+            d.context("");
+            break;
+          }
+        }
+      }
+    }
+
+    private int[] jumpOf(List<Node> nodes, int source) {
+      return source == Node.NETWORK_INPUT ? new int[] {1, 1}
+          : nodes.get(source).summary().jump();
+    }
+
+    private String nameOf(List<Node> nodes, int source) {
+      return source == Node.NETWORK_INPUT ? ModelBuilder.INPUT : nodes.get(source).name();
     }
 
     // ---- the class ---------------------------------------------------------------------------
@@ -224,11 +567,36 @@ public final class Checker {
 
     // ---- layers ------------------------------------------------------------------------------
 
-    /** Checks one layer; returns its output shape, or null when it cannot be known. */
-    private Shape checkLayer(LayerDecl layer, Shape in) {
-      boolean memberOk = checkMember(layer);
+    /**
+     * Checks one layer reading {@code ins} (null when its references are bad; an element is null
+     * when that input's shape is unknown); returns its output shape, or null when it cannot be
+     * known.
+     */
+    private Shape checkLayer(Item item, List<Shape> ins) {
+      LayerDecl layer = item.decl();
+      boolean memberOk = checkMember(layer, item.inBlock());
       boolean attrsOk = checkActivation(layer);
       attrsOk &= checkRequirementSyntax(layer.receptiveField(), layer.name());
+      boolean merge = layer.kind() == LayerKind.ADD || layer.kind() == LayerKind.CONCAT;
+      Shape in = null;
+      if (ins != null) {
+        List<String> written = layer.<List<String>>attr("from").value();
+        if (merge && ins.size() < 2) {
+          d.add(Message.TOO_FEW_INPUTS, item.fromSite(), layer.name(),
+              layer.kind().simpleName(), written == null ? "{}" : list(written), ins.size(),
+              layer.kind() == LayerKind.ADD ? "add" : "concatenate");
+          ins = null;
+        } else if (!merge && ins.size() != 1) {
+          d.add(Message.TOO_MANY_INPUTS, item.fromSite(), layer.name(),
+              layer.kind().simpleName(), list(written), ins.size());
+          ins = null;
+        } else {
+          in = ins.get(0);
+        }
+      }
+      if (ins == null) {
+        anyLayerUnplanned = true;
+      }
       Shape out;
       Op op;
       switch (layer.kind()) {
@@ -292,21 +660,134 @@ public final class Checker {
           }
           lastAffine = layer.name();
         }
+        case ADD, CONCAT -> {
+          boolean add = layer.kind() == LayerKind.ADD;
+          op = add ? new Op.Add() : new Op.Concat();
+          out = ins == null || ins.contains(null) ? null : merged(item, ins, add);
+        }
+        case BATCH_NORM -> {
+          Value<Double> eps = layer.attr("eps");
+          Value<Double> momentum = layer.attr("momentum");
+          boolean ok = eps.known() && momentum.known();
+          if (eps.known() && !(eps.value() > 0 && Double.isFinite(eps.value()))) {
+            d.add(Message.BATCH_NORM_EPS, eps.site(), layer.name(), eps.value());
+            ok = false;
+          }
+          if (momentum.known() && !(momentum.value() >= 0 && momentum.value() <= 1)) {
+            d.add(Message.BATCH_NORM_MOMENTUM, momentum.site(), layer.name(), momentum.value());
+            ok = false;
+          }
+          op = ok ? new Op.BatchNorm(eps.value(), momentum.value()) : null;
+          out = in;
+          if (in != null) {
+            addParameters(layer, 2 * (in.isImage() ? in.channels() : in.size()));
+          }
+        }
+        case DROPOUT -> {
+          Value<Double> p = layer.attr("p");
+          Object seed = layer.attr("seed").value();
+          boolean ok = p.known() && seed instanceof Long;
+          if (p.known() && !(p.value() >= 0 && p.value() < 1)) {
+            d.add(Message.DROPOUT_P_RANGE, p.site(), layer.name(), p.value());
+            ok = false;
+          }
+          op = ok ? new Op.Dropout(p.value(), (Long) seed) : null;
+          out = in;
+        }
+        case GLOBAL_AVG_POOL -> {
+          op = new Op.GlobalAvgPool();
+          if (in == null) {
+            out = null;
+          } else if (!in.isImage()) {
+            if (lastAffine == null) {
+              d.add(Message.NEEDS_IMAGE_INPUT, layer.site(), layer.name(), "GlobalAvgPool", in);
+            } else {
+              d.add(Message.NEEDS_IMAGE_AFTER_AFFINE, layer.site(), layer.name(), "GlobalAvgPool",
+                  lastAffine, in);
+            }
+            out = null;
+          } else {
+            out = Shape.flat(in.channels());
+          }
+        }
         default -> throw new IllegalStateException("unknown layer kind " + layer.kind());
       }
       Activation activation = layer.activation().value();
       Double slope = layer.negativeSlope().value();
       if (memberOk && attrsOk && out != null && op != null && activation != null
           && slope != null) {
-        planned.add(new Planned(layer, op, activation, slope));
+        planned.add(new Planned(item, op, activation, slope));
       } else {
         anyLayerUnplanned = true;
       }
       return out;
     }
 
+    /** The output of Add or Concat, or null after reporting inputs that do not fit together. */
+    private Shape merged(Item item, List<Shape> ins, boolean add) {
+      LayerDecl layer = item.decl();
+      Shape a = ins.get(0);
+      long channels = 0;
+      for (int k = 0; k < ins.size(); k++) {
+        Shape b = ins.get(k);
+        String an = item.from().get(0);
+        String bn = item.from().get(k);
+        if (add && !b.equals(a)) {
+          d.add(Message.ADD_SHAPE_MISMATCH, item.fromSite(), layer.name(), an, a, bn, b,
+              projection(a, b, bn));
+          return null;
+        }
+        if (!add && (a.rank() != b.rank()
+            || (a.isImage() && (a.height() != b.height() || a.width() != b.width())))) {
+          d.add(Message.CONCAT_SHAPE_MISMATCH, item.fromSite(), layer.name(), an, a, bn, b,
+              a.isImage() && b.isImage()
+                  ? "give every branch the same strides and padding (e.g. padding = kernel/2"
+                      + " with stride 1, and the same pooling)"
+                  : "concatenate only image outputs or only flat outputs");
+          return null;
+        }
+        channels += b.isImage() ? b.channels() : b.size();
+      }
+      if (add) {
+        return a;
+      }
+      Shape out = a.isImage()
+          ? Shape.image((int) Math.min(channels, Integer.MAX_VALUE), a.height(), a.width())
+          : Shape.flat((int) Math.min(channels, Integer.MAX_VALUE));
+      if (channels > MAX_ARRAY || out.size() > MAX_ARRAY) {
+        d.add(Message.ACTIVATION_TOO_LARGE, layer.site(), layer.name(), out,
+            mul(channels, a.isImage() ? (long) a.height() * a.width() : 1), MAX_ARRAY);
+        return null;
+      }
+      return out;
+    }
+
+    /** How to make {@code b} (read as {@code bn}) fit {@code a} in an Add. */
+    private static String projection(Shape a, Shape b, String bn) {
+      String member = (bn.equals(ModelBuilder.INPUT) ? "input" : bn.replace('.', '_')) + "Proj";
+      if (a.isImage() && b.isImage()) {
+        int sh = a.height() == 0 ? 1 : b.height() / a.height();
+        int sw = a.width() == 0 ? 1 : b.width() / a.width();
+        boolean fits = sh >= 1 && sw >= 1 && (b.height() + sh - 1) / sh == a.height()
+            && (b.width() + sw - 1) / sw == a.width();
+        if (fits) {
+          return "project " + bn + " with a 1x1 convolution, @Conv(filters = " + a.channels()
+              + ", kernel = 1" + (sh == 1 && sw == 1 ? "" : ", stride = " + pair(sh, sw))
+              + ", from = \"" + bn + "\") Layer " + member + ";, and add " + member
+              + " instead";
+        }
+        return "change the strides or padding of one path so that both give " + a.height() + "x"
+            + a.width() + ", then project channels with a 1x1 convolution if needed";
+      }
+      if (!a.isImage() && !b.isImage()) {
+        return "project " + bn + " with @Affine(units = " + a.size() + ", from = \"" + bn
+            + "\") Layer " + member + ";, and add " + member + " instead";
+      }
+      return "add image outputs to image outputs and flat outputs to flat outputs";
+    }
+
     /** Declaration of the member itself; false when it cannot be a layer. */
-    private boolean checkMember(LayerDecl layer) {
+    private boolean checkMember(LayerDecl layer, boolean inBlock) {
       MemberFacts f = layer.facts();
       boolean ok = true;
       if (f.annotations().size() > 1) {
@@ -324,19 +805,20 @@ public final class Checker {
       } else if (f.type() == MemberFacts.TypeFact.ERROR) {
         ok = false;
       }
-      if (f.isStatic()) {
+      // Fields of a block class are templates: the generated class never assigns them.
+      if (f.isStatic() && !inBlock) {
         d.add(Message.LAYER_STATIC, layer.site(), layer.name());
         ok = false;
       }
-      if (f.isPrivate()) {
+      if (f.isPrivate() && !inBlock) {
         d.add(Message.LAYER_PRIVATE, layer.site(), layer.name(), gen);
         ok = false;
       }
-      if (f.isFinal()) {
+      if (f.isFinal() && !inBlock) {
         d.add(Message.LAYER_FINAL, layer.site(), layer.name(), gen);
         ok = false;
       }
-      if (NetworkGenerator.RESERVED_MEMBER_NAMES.contains(layer.name())) {
+      if (!inBlock && NetworkGenerator.RESERVED_MEMBER_NAMES.contains(layer.name())) {
         d.add(Message.LAYER_RESERVED_NAME, layer.site(), layer.name(), gen);
         ok = false;
       } else {
@@ -573,7 +1055,7 @@ public final class Checker {
       String unitsAttr = switch (last.kind()) {
         case CONV -> "filters";
         case AFFINE -> "units";
-        case POOL -> null;
+        default -> null;
       };
       Site unitsSite = unitsAttr == null ? last.site() : last.integer(unitsAttr).site();
       if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
@@ -705,10 +1187,11 @@ public final class Checker {
   }
 
   /** {@code {5, 5, 5}}. */
-  static String list(List<Integer> values) {
+  static String list(List<?> values) {
     StringBuilder sb = new StringBuilder("{");
     for (int i = 0; i < values.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(values.get(i));
+      Object v = values.get(i);
+      sb.append(i == 0 ? "" : ", ").append(v instanceof String str ? "\"" + str + "\"" : v);
     }
     return sb.append('}').toString();
   }

@@ -10,6 +10,15 @@ import java.util.List;
 final class Diagnostics {
   private final List<Diagnostic> list = new ArrayList<>();
   private int errors;
+  private String context = "";
+
+  /**
+   * Text put before every following message (after a warning's id), such as {@code "in res3a
+   * (Basic with args {128, 2}): "}; empty for none.
+   */
+  void context(String context) {
+    this.context = context;
+  }
 
   void add(Message message, Site site, Object... args) {
     if (message.severity() == Message.Severity.WARNING && site != null
@@ -19,7 +28,13 @@ final class Diagnostics {
     if (message.severity() == Message.Severity.ERROR) {
       errors++;
     }
-    list.add(message.at(site, args));
+    Diagnostic d = message.at(site, args);
+    if (!context.isEmpty()) {
+      String text = d.text();
+      int at = text.startsWith("[lamina:") ? text.indexOf("] ") + 2 : 0;
+      d = new Diagnostic(message, site, text.substring(0, at) + context + text.substring(at));
+    }
+    list.add(d);
   }
 
   int errorCount() {

@@ -40,10 +40,12 @@ import javax.lang.model.util.SimpleAnnotationValueVisitor9;
 public final class DeclarationReader {
   public static final String NETWORK = "dev.lamina.dsl.Network";
   public static final String LAYER_TYPE = "dev.lamina.dsl.Layer";
+  public static final String BLOCK = "dev.lamina.dsl.Block";
   private static final String SUPPRESS = "java.lang.SuppressWarnings";
   private static final String PREFIX = "lamina:";
 
   private final Elements elements;
+  private final Set<TypeElement> readingBlocks = new java.util.HashSet<>();
 
   public DeclarationReader(Elements elements) {
     this.elements = elements;
@@ -106,7 +108,11 @@ public final class DeclarationReader {
         case "kernel", "stride", "padding", "dilation", "size" -> ints(a).value();
         case "filters", "units" -> integer(a).value();
         case "bias", "countPadding" -> bool(a).value();
-        case "negativeSlope" -> number(a);
+        case "negativeSlope", "p", "eps", "momentum" -> number(a);
+        case "seed" -> raw(a.value) instanceof Number n ? n.longValue() : null;
+        case "from" -> strings(a);
+        case "args" -> ints(a).value();
+        case "block" -> block(a);
         case "activation" -> enumValue(a, dev.lamina.dsl.Activation.class).value();
         case "loss" -> enumValue(a, Loss.class).value();
         case "kind" -> enumValue(a, dev.lamina.dsl.PoolKind.class).value();
@@ -118,6 +124,48 @@ public final class DeclarationReader {
     }
     return new LayerDecl(member.getSimpleName().toString(), LayerKind.of(annotationName(first)),
         site, memberFacts(member, kinds), values, receptiveField(attrs.get("receptiveField"), site));
+  }
+
+  /** The class named by {@code @Apply(block = ...)}, read like a network's members; or null. */
+  private BlockDecl block(Attr a) {
+    if (!(raw(a.value) instanceof DeclaredType type)
+        || !(type.asElement() instanceof TypeElement t)) {
+      return null;
+    }
+    List<LayerDecl> layers = new ArrayList<>();
+    // A block using itself (directly or not) is read once; the checker rejects @Apply in blocks.
+    if (readingBlocks.add(t)) {
+      try {
+        for (VariableElement field : ElementFilter.fieldsIn(t.getEnclosedElements())) {
+          LayerDecl layer = readLayer(field);
+          if (layer != null) {
+            layers.add(layer);
+          }
+        }
+      } finally {
+        readingBlocks.remove(t);
+      }
+    }
+    return new BlockDecl(t.getSimpleName().toString(), find(t, BLOCK) != null, layers);
+  }
+
+  private static List<String> strings(Attr a) {
+    Object raw = raw(a.value);
+    List<String> out = new ArrayList<>();
+    if (raw instanceof String one) {
+      return List.of(one);
+    }
+    if (!(raw instanceof List<?> items)) {
+      return null;
+    }
+    for (Object item : items) {
+      if (item instanceof AnnotationValue v && raw(v) instanceof String str) {
+        out.add(str);
+      } else {
+        return null;
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** The annotation mirror with this qualified name on an element, or null. */

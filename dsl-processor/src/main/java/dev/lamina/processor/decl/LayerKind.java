@@ -4,7 +4,14 @@ package dev.lamina.processor.decl;
 public enum LayerKind {
   CONV("dev.lamina.dsl.Conv", "Conv"),
   POOL("dev.lamina.dsl.Pool", "Pool"),
-  AFFINE("dev.lamina.dsl.Affine", "Affine");
+  AFFINE("dev.lamina.dsl.Affine", "Affine"),
+  ADD("dev.lamina.dsl.Add", "Add"),
+  CONCAT("dev.lamina.dsl.Concat", "Concat"),
+  BATCH_NORM("dev.lamina.dsl.BatchNorm", "BatchNorm"),
+  DROPOUT("dev.lamina.dsl.Dropout", "Dropout"),
+  GLOBAL_AVG_POOL("dev.lamina.dsl.GlobalAvgPool", "GlobalAvgPool"),
+  /** A use of a block: not a layer itself, but the block's layers. */
+  APPLY("dev.lamina.dsl.Apply", "Apply");
 
   private final String annotationName;
   private final String simpleName;
@@ -18,7 +25,7 @@ public enum LayerKind {
     return annotationName;
   }
 
-  /** {@code Conv}, {@code Pool}, {@code Affine}. */
+  /** {@code Conv}, {@code Pool}, {@code Affine}, ... */
   public String simpleName() {
     return simpleName;
   }

@@ -122,6 +122,50 @@ public enum Message {
       "%1$s: this layer has %2$,d parameters and brings the network to %3$,d, more than a Java"
           + " array can hold (%4$,d); use fewer units or filters, or pool before an Affine layer"),
 
+  // ---- graphs --------------------------------------------------------------------------------
+  UNKNOWN_REFERENCE(Severity.ERROR, "unknown-reference",
+      "%1$s: from = \"%2$s\" names no layer; the layers declared above %1$s are %3$s (use"
+          + " \"input\" for the %4$s input)"),
+  FORWARD_REFERENCE(Severity.ERROR, "forward-reference",
+      "%1$s: from = \"%2$s\" names a layer declared below %1$s, but a layer may only read layers"
+          + " declared above it; move %2$s above %1$s"),
+  CYCLE(Severity.ERROR, "cycle",
+      "%1$s: from = \"%2$s\" closes a cycle (%3$s), but a network is acyclic; read a layer"
+          + " declared above %1$s instead"),
+  TOO_FEW_INPUTS(Severity.ERROR, "too-few-inputs",
+      "%1$s: @%2$s needs at least two inputs but from = %3$s names %4$d; list the layers to"
+          + " %5$s, e.g. from = {\"a\", \"b\"}"),
+  TOO_MANY_INPUTS(Severity.ERROR, "too-many-inputs",
+      "%1$s: @%2$s reads one layer but from = %3$s names %4$d; merge them first with @Add or"
+          + " @Concat"),
+  ADD_SHAPE_MISMATCH(Severity.ERROR, "add-shape-mismatch",
+      "%1$s: @Add needs inputs of one shape, but %2$s outputs %3$s and %4$s outputs %5$s; %6$s"),
+  CONCAT_SHAPE_MISMATCH(Severity.ERROR, "concat-shape-mismatch",
+      "%1$s: @Concat joins along the channels, so spatial sizes must match, but %2$s outputs %3$s"
+          + " and %4$s outputs %5$s; %6$s"),
+  JUMP_MISMATCH(Severity.ERROR, "jump-mismatch",
+      "%1$s: inputs %2$s (jump %3$s) and %4$s (jump %5$s) have different effective strides, so"
+          + " their units at the same position look at different places of the input; give both"
+          + " paths the same product of strides"),
+  DROPOUT_P_RANGE(Severity.ERROR, "dropout-p-range",
+      "%1$s: p = %2$s; the drop probability must be in [0, 1) (0.5 is common)"),
+  BATCH_NORM_EPS(Severity.ERROR, "batch-norm-eps",
+      "%1$s: eps = %2$s; eps must be a finite number > 0 (PyTorch's default is 1e-5)"),
+  BATCH_NORM_MOMENTUM(Severity.ERROR, "batch-norm-momentum",
+      "%1$s: momentum = %2$s; momentum must be in [0, 1] (PyTorch's default is 0.1)"),
+  NOT_A_BLOCK(Severity.ERROR, "not-a-block",
+      "%1$s: @Apply(block = %2$s.class) but %2$s is not annotated with @Block; annotate it"
+          + " @Block and give it Layer fields"),
+  BLOCK_NO_LAYERS(Severity.ERROR, "block-no-layers",
+      "%1$s: block %2$s declares no layers; add Layer fields with layer annotations to %2$s"),
+  BLOCK_IN_BLOCK(Severity.ERROR, "block-in-block",
+      "%1$s: @Apply inside a block is not supported; apply %2$s in the network itself"),
+  ARG_OUTSIDE_BLOCK(Severity.ERROR, "arg-outside-block",
+      "%1$s: %2$s = Block.ARG%3$d is a block argument, but %1$s is not in a @Block class; give"
+          + " a number"),
+  ARG_MISSING(Severity.ERROR, "arg-missing",
+      "%1$s: %2$s = Block.ARG%3$d but this use passes %4$d argument%5$s; add it to args"),
+
   // ---- receptive fields ----------------------------------------------------------------------
   RF_ARITY(Severity.ERROR, "rf-arity",
       "%1$s: @ReceptiveField(%2$s = %3$s) has %4$d values; give {n} for both axes or"
@@ -154,6 +198,9 @@ public enum Message {
       "%1$s: no loss is declared on @Network or on the last layer, so %1$s is inference-only"
           + " (it cannot train); declare e.g. @Network(loss = SOFTMAX_CROSS_ENTROPY), or"
           + " @SuppressWarnings(\"lamina:no-loss\") if that is intended"),
+  UNUSED_OUTPUT(Severity.WARNING, "unused-output",
+      "%1$s: the output of %1$s reaches neither the network's output (%2$s) nor its loss, so it"
+          + " is computed for nothing; read it with from = \"%1$s\" or remove the layer"),
   UNUSED_NEGATIVE_SLOPE(Severity.WARNING, "unused-negative-slope",
       "%1$s: negativeSlope = %2$s has no effect with activation %3$s; use activation = LEAKY_RELU"
           + " or remove negativeSlope");

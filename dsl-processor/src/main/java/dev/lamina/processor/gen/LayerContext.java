@@ -8,11 +8,37 @@ import dev.lamina.runtime.ParameterTensor;
 import java.util.Map;
 import javax.lang.model.element.Modifier;
 
-/** What an emitter knows about the layer it writes: the node, the precision and the names. */
+/**
+ * What an emitter knows about the layer it writes: the node, the precision and the names.
+ *
+ * <p>A layer reading one input gets methods {@code (T[] x, int xOff, int batch)} and {@code (T[]
+ * dx, int batch)}; a layer reading k &gt; 1 inputs (Add, Concat) gets {@code x0, x0Off, ..., x<k-1>,
+ * x<k-1>Off} and {@code dx0, ..., dx<k-1>}, where a {@code dx} is {@code null} when that input is
+ * the network input and its gradient is not wanted.
+ */
 record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants) {
 
+  /**
+   * The layer's name as a Java identifier, the stem of its methods and buffers: the node's name,
+   * with the dot of a block layer ({@code res3a.c1}) mangled to an underscore ({@code res3a_c1}).
+   */
   String name() {
-    return node.name();
+    return identifier(node.name());
+  }
+
+  /** {@code res3a.c1} → {@code res3a_c1}. */
+  static String identifier(String nodeName) {
+    return nodeName.replace('.', '_');
+  }
+
+  /** Number of inputs the layer reads. */
+  int inputCount() {
+    return node.inputs().size();
+  }
+
+  /** Elements of one sample of input {@code k}. */
+  int inSize(int k) {
+    return (int) node.inputShapes().get(k).size();
   }
 
   int inSize() {
@@ -58,19 +84,32 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
 
   /** A layer method {@code <name><suffix>(T[] x, int xOff, int batch)}. */
   MethodSpec.Builder inputMethod(String suffix) {
-    return MethodSpec.methodBuilder(name() + suffix)
-        .addModifiers(Modifier.PRIVATE)
-        .addParameter(ParameterSpec.builder(num.array(), "x").build())
-        .addParameter(int.class, "xOff")
-        .addParameter(int.class, "batch");
+    MethodSpec.Builder m = MethodSpec.methodBuilder(name() + suffix)
+        .addModifiers(Modifier.PRIVATE);
+    if (inputCount() == 1) {
+      m.addParameter(ParameterSpec.builder(num.array(), "x").build())
+          .addParameter(int.class, "xOff");
+    } else {
+      for (int k = 0; k < inputCount(); k++) {
+        m.addParameter(ParameterSpec.builder(num.array(), "x" + k).build())
+            .addParameter(int.class, "x" + k + "Off");
+      }
+    }
+    return m.addParameter(int.class, "batch");
   }
 
   /** A layer method {@code <name>BackwardData(T[] dx, int batch)}. */
   MethodSpec.Builder dataMethod() {
-    return MethodSpec.methodBuilder(name() + "BackwardData")
-        .addModifiers(Modifier.PRIVATE)
-        .addParameter(ParameterSpec.builder(num.array(), "dx").build())
-        .addParameter(int.class, "batch");
+    MethodSpec.Builder m = MethodSpec.methodBuilder(name() + "BackwardData")
+        .addModifiers(Modifier.PRIVATE);
+    if (inputCount() == 1) {
+      m.addParameter(ParameterSpec.builder(num.array(), "dx").build());
+    } else {
+      for (int k = 0; k < inputCount(); k++) {
+        m.addParameter(ParameterSpec.builder(num.array(), "dx" + k).build());
+      }
+    }
+    return m.addParameter(int.class, "batch");
   }
 
   /** A helper method with only the batch as parameter. */
@@ -83,7 +122,7 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
   /** {@code c1: Conv 6@5x5 pad 2 relu | 1x28x28 -> 6x28x28}. */
   String header() {
     String d = node.summary().description();
-    return name() + ": " + node.summary().kind() + (d.isEmpty() ? "" : " " + d) + " | "
+    return node.name() + ": " + node.summary().kind() + (d.isEmpty() ? "" : " " + d) + " | "
         + node.inputShape() + " -> " + node.outputShape();
   }
 }

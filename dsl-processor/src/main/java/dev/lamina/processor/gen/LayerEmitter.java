@@ -18,6 +18,12 @@ import java.util.List;
  *       the caller has zeroed.
  * </ul>
  *
+ * <p>A layer reading several inputs (Add, Concat) gets one {@code x<k>, x<k>Off} pair and one
+ * {@code dx<k>} per input instead (see {@link LayerContext}). Several layers may add into the same
+ * {@code dx}: the generator zeroes every delta buffer once per backward pass, so a layer read by
+ * several others receives the sum of their gradients. {@code trainingPass} tells a layer whether
+ * the last forward pass ran in training mode (BatchNorm, Dropout).
+ *
  * <p>Each returned list starts with that entry point; further methods are helpers it calls. Every
  * method must stay under HotSpot's 8000-byte HugeMethodLimit: loop, rather than unroll, whatever
  * grows with the layer's size.

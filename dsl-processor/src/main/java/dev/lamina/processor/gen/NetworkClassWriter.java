@@ -71,7 +71,7 @@ final class NetworkClassWriter {
     Set<String> used = new HashSet<>(
         Set.of("INPUT_SIZE", "OUTPUT_SIZE", "PARAMETER_COUNT", "DEFAULT_SEED", "SUMMARY"));
     for (ParameterTensor t : model.parameterTensors()) {
-      String base = Src.upperSnake(t.layer()) + "_" + Src.upperSnake(t.name());
+      String base = NetworkGenerator.constantPrefix(t.layer()) + "_" + Src.upperSnake(t.name());
       String name = base;
       for (int i = 2; !used.add(name); i++) {
         name = base + "_" + i;
@@ -79,9 +79,6 @@ final class NetworkClassWriter {
       offsets.put(t, name);
     }
     for (Node n : model.nodes()) {
-      if (n.inputs().size() != 1) {
-        throw new IllegalArgumentException(n.name() + ": only chains of layers are supported");
-      }
       layers.add(new LayerContext(num, n, offsets));
       emitters.add(NetworkGenerator.emitterFor(n.op()));
     }
@@ -255,9 +252,18 @@ final class NetworkClassWriter {
       Node n = c.node();
       ParameterTensor w = n.parameters().isEmpty() ? null : n.parameters().get(0);
       ParameterTensor b = n.parameter("bias");
-      views.add(CodeBlock.of("super.$N = new $T($S, $S, $L, $L, $L)", n.name(), LAYER_VIEW,
-          n.name(), n.op().kindName(), intArray(n.outputShape().dims()), view(w), view(b)));
-      views.add(CodeBlock.of("layers.add(super.$N)", n.name()));
+      CodeBlock view = CodeBlock.of("new $T($S, $S, $L, $L, $L)", LAYER_VIEW, n.name(),
+          n.op().kindName(), intArray(n.outputShape().dims()), view(w), view(b));
+      if (NetworkModel.isMember(n)) {
+        views.add(CodeBlock.of("super.$N = $L", n.name(), view));
+        views.add(CodeBlock.of("layers.add(super.$N)", n.name()));
+      } else {
+        views.add(CodeBlock.of("layers.add($L)", view));
+      }
+    }
+    for (Map.Entry<String, String> a : model.aliases().entrySet()) {
+      views.add(CodeBlock.of("super.$N = layers.get($L)", a.getKey(),
+          model.indexOf(a.getValue())));
     }
     MethodSpec.Builder m = MethodSpec.methodBuilder("createLayers")
         .addModifiers(Modifier.PRIVATE)
@@ -271,11 +277,20 @@ final class NetworkClassWriter {
     cls.addMethod(m.build());
     cls.addMethods(helpers);
     for (LayerContext c : layers) {
-      cls.addMethod(MethodSpec.methodBuilder(c.name())
+      if (NetworkModel.isMember(c.node())) {
+        cls.addMethod(MethodSpec.methodBuilder(c.name())
+            .addModifiers(Modifier.PUBLIC)
+            .returns(LAYER)
+            .addJavadoc("$L\n", c.header())
+            .addStatement("return super.$N", c.name()).build());
+      }
+    }
+    for (Map.Entry<String, String> a : model.aliases().entrySet()) {
+      cls.addMethod(MethodSpec.methodBuilder(a.getKey())
           .addModifiers(Modifier.PUBLIC)
           .returns(LAYER)
-          .addJavadoc("$L\n", c.header())
-          .addStatement("return super.$N", c.name()).build());
+          .addJavadoc("The output layer $L of the block use $L.\n", a.getValue(), a.getKey())
+          .addStatement("return super.$N", a.getKey()).build());
     }
   }
 
@@ -403,6 +418,18 @@ final class NetworkClassWriter {
         .addJavadoc("The input of the last forward pass (read by the first layer's backward).\n")
         .build());
     ws.addField(FieldSpec.builder(TypeName.INT, "inputOffset", Modifier.PRIVATE).build());
+    ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "trainingPass", Modifier.PRIVATE)
+        .addJavadoc("Whether the last forward pass ran in training mode.\n").build());
+    if (hasDropout()) {
+      ws.addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE)
+          .addJavadoc("State of the dropout masks' generator (SplitMix64).\n").build());
+      ws.addMethod(MethodSpec.methodBuilder("reseed")
+          .addModifiers(Modifier.PUBLIC)
+          .addJavadoc("Restarts the dropout masks from {@code seed}: the same seed and sequence of"
+              + " training passes give the same masks.\n")
+          .addParameter(TypeName.LONG, "seed")
+          .addStatement("this.seed = seed").build());
+    }
 
     MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
         .addParameter(self, "network")
@@ -447,6 +474,9 @@ final class NetworkClassWriter {
             b.ints() ? "int" : t, Math.class, b.perSample());
       }
     }
+    if (hasDropout()) {
+      ctor.addStatement("this.seed = $LL", NetworkGenerator.DEFAULT_SEED);
+    }
     ws.addMethod(ctor.build());
 
     ws.addMethod(override("network", self).addStatement("return network").build());
@@ -488,34 +518,57 @@ final class NetworkClassWriter {
     return ws.build();
   }
 
+  private boolean hasDropout() {
+    for (Node n : model.nodes()) {
+      if (n.op() instanceof dev.lamina.processor.model.Op.Dropout) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The buffer and offset a node reads as input {@code k}, in forward or backward. */
+  private String inputArgs(LayerContext c, boolean backward) {
+    StringBuilder sb = new StringBuilder();
+    for (int source : c.node().inputs()) {
+      if (source == Node.NETWORK_INPUT) {
+        sb.append(backward ? "input, inputOffset, " : "input, offset, ");
+      } else {
+        sb.append(layers.get(source).outBuffer()).append(", 0, ");
+      }
+    }
+    return sb.toString();
+  }
+
   private MethodSpec forwardMethod() {
     MethodSpec.Builder m = override("forward", num.array())
         .addParameter(num.array(), "input")
         .addParameter(TypeName.INT, "offset")
         .addParameter(TypeName.INT, "batch")
         .addParameter(TypeName.BOOLEAN, "training")
-        .addComment("training and inference keep the same buffers: no layer here behaves "
-            + "differently")
         .addStatement("checkBatch(batch)")
         .addStatement("$T.checkFromIndexSize(offset, batch * INPUT_SIZE, input.length)", OBJECTS)
         .addStatement("this.input = input")
-        .addStatement("this.inputOffset = offset");
-    String x = "input";
-    String xOff = "offset";
+        .addStatement("this.inputOffset = offset")
+        .addStatement("this.trainingPass = training");
     for (LayerContext c : layers) {
       m.addCode("\n");
       m.addComment("$L", c.header());
-      m.addStatement("$LForward($L, $L, batch)", c.name(), x, xOff);
+      m.addStatement("$LForward($Lbatch)", c.name(), inputArgs(c, false));
       if (c.node().activation() != Activation.IDENTITY) {
         m.addStatement("$LActivate(batch)", c.name());
       }
-      x = c.outBuffer();
-      xOff = "0";
     }
-    m.addStatement("return $L", x);
+    m.addStatement("return $L", layers.get(layers.size() - 1).outBuffer());
     return m.build();
   }
 
+  /**
+   * Backward in reverse order. A layer read by several others receives the sum of their
+   * gradients: every delta buffer (and the input gradient) is zeroed first, each layer's backward
+   * adds dL/d(input) into the delta buffer of each of its inputs, and a layer's own backward runs
+   * only after all its readers' (they come later in the topological order).
+   */
   private MethodSpec backwardMethod() {
     LayerContext last = layers.get(layers.size() - 1);
     MethodSpec.Builder m = override("backward", TypeName.VOID)
@@ -525,9 +578,19 @@ final class NetworkClassWriter {
         .addStatement("checkBatch(batch)")
         .beginControlFlow("if (input == null)")
         .addStatement("throw new IllegalStateException($S)", "backward before forward")
-        .endControlFlow()
-        .addStatement("System.arraycopy(gradOutput, offset, $L, 0, batch * OUTPUT_SIZE)",
-            last.deltaBuffer());
+        .endControlFlow();
+    for (LayerContext c : layers) {
+      if (c != last) {
+        m.addStatement("$T.fill($L, 0, batch * $L, $L)", ARRAYS, c.deltaBuffer(), c.outSize(),
+            num.lit(0));
+      }
+    }
+    m.addStatement("$L[] dInput = inputGradientEnabled ? inputGradient : null", num.t());
+    m.beginControlFlow("if (dInput != null)");
+    m.addStatement("$T.fill(dInput, 0, batch * INPUT_SIZE, $L)", ARRAYS, num.lit(0));
+    m.endControlFlow();
+    m.addStatement("System.arraycopy(gradOutput, offset, $L, 0, batch * OUTPUT_SIZE)",
+        last.deltaBuffer());
     for (int i = layers.size() - 1; i >= 0; i--) {
       LayerContext c = layers.get(i);
       LayerEmitter e = emitters.get(i);
@@ -536,21 +599,21 @@ final class NetworkClassWriter {
       if (c.node().activation() != Activation.IDENTITY) {
         m.addStatement("$LActivateBackward(batch)", c.name());
       }
-      String x = i == 0 ? "input" : layers.get(i - 1).outBuffer();
-      String xOff = i == 0 ? "inputOffset" : "0";
       if (e.hasParameters()) {
-        m.addStatement("$LBackwardParams($L, $L, batch)", c.name(), x, xOff);
+        m.addStatement("$LBackwardParams($Lbatch)", c.name(), inputArgs(c, true));
       }
-      if (i == 0) {
-        m.beginControlFlow("if (inputGradientEnabled)");
-        m.addStatement("$T.fill(inputGradient, 0, batch * INPUT_SIZE, $L)", ARRAYS, num.lit(0));
-        m.addStatement("$LBackwardData(inputGradient, batch)", c.name());
+      List<Integer> inputs = c.node().inputs();
+      StringBuilder dx = new StringBuilder();
+      for (int source : inputs) {
+        dx.append(source == Node.NETWORK_INPUT ? "dInput" : layers.get(source).deltaBuffer())
+            .append(", ");
+      }
+      if (inputs.size() == 1 && inputs.get(0) == Node.NETWORK_INPUT) {
+        m.beginControlFlow("if (dInput != null)");
+        m.addStatement("$LBackwardData($Lbatch)", c.name(), dx);
         m.endControlFlow();
       } else {
-        LayerContext prev = layers.get(i - 1);
-        m.addStatement("$T.fill($L, 0, batch * $L, $L)", ARRAYS, prev.deltaBuffer(),
-            prev.outSize(), num.lit(0));
-        m.addStatement("$LBackwardData($L, batch)", c.name(), prev.deltaBuffer());
+        m.addStatement("$LBackwardData($Lbatch)", c.name(), dx);
       }
     }
     return m.build();

@@ -37,7 +37,12 @@ public final class NetworkGenerator {
    * CONV_BLOCK1_WEIGHT}); two layers with the same prefix cannot coexist in one network.
    */
   public static String constantPrefix(String layerName) {
-    return Src.upperSnake(layerName);
+    return Src.upperSnake(LayerContext.identifier(layerName));
+  }
+
+  /** The Java identifier of a layer's methods and buffers ({@code res3a.c1} → {@code res3a_c1}). */
+  public static String identifier(String layerName) {
+    return LayerContext.identifier(layerName);
   }
 
   /** The generated class for one precision. */
@@ -64,6 +69,16 @@ public final class NetworkGenerator {
       return new PoolEmitter(p);
     } else if (op instanceof Op.Affine a) {
       return new AffineEmitter(a);
+    } else if (op instanceof Op.Add) {
+      return new AddEmitter();
+    } else if (op instanceof Op.Concat) {
+      return new ConcatEmitter();
+    } else if (op instanceof Op.BatchNorm b) {
+      return new BatchNormEmitter(b);
+    } else if (op instanceof Op.Dropout d) {
+      return new DropoutEmitter(d);
+    } else if (op instanceof Op.GlobalAvgPool) {
+      return new GlobalAvgPoolEmitter();
     }
     throw new IllegalArgumentException("no emitter for " + op);
   }

@@ -10,7 +10,10 @@ import dev.lamina.runtime.ParameterTensor.Init;
 import dev.lamina.runtime.ParameterTensor.Role;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 
@@ -26,18 +29,31 @@ import java.util.Set;
  * {@code j_out = j_in·s}, {@code start_out = start_in + ((k_eff-1)/2 - p)·j_in}, starting from
  * {@code r = 1, j = 1, start = 0}. An Affine layer on a C×H×W input acts as a window covering the
  * whole map; on a flat input of D values (treated as 1×D) it covers all D.
+ *
+ * <p>Graphs: a layer may read any earlier layer by name ({@link #add(String, List, Op, Activation,
+ * double)}), so the nodes are always in a topological order. Add and Concat take the largest
+ * receptive field and jump of their inputs (the checker has made sure the jumps agree) and the
+ * start of the first; BatchNorm and Dropout keep their input's; GlobalAvgPool covers its whole
+ * input map. Parameter counts leave out {@code STATISTIC} tensors (batch normalization's running
+ * statistics), which live in the parameter array but are not trained.
  */
 public final class ModelBuilder {
   private final String packageName;
   private final String declaredName;
   private final Shape input;
   private final List<Node> nodes = new ArrayList<>();
+  private final Map<String, Integer> index = new HashMap<>();
+  private final Map<String, String> aliases = new LinkedHashMap<>();
   private Loss loss = Loss.NONE;
   private Set<Precision> precisions = EnumSet.of(Precision.FLOAT);
   private int nextOffset;
 
-  // Running state of the last node: shape, receptive field, jump, start (per axis h, w).
-  private Shape current;
+  // Receptive field, jump and start (per axis h, w) of every node, by index.
+  private final List<long[]> rfs = new ArrayList<>();
+  private final List<long[]> jumps = new ArrayList<>();
+  private final List<double[]> starts = new ArrayList<>();
+
+  // State of the node being added: receptive field, jump and start of its (first) input.
   private long[] rf = {1, 1};
   private long[] jump = {1, 1};
   private double[] start = {0, 0};
@@ -46,7 +62,6 @@ public final class ModelBuilder {
     this.packageName = packageName;
     this.declaredName = declaredName;
     this.input = input;
-    this.current = input;
   }
 
   public ModelBuilder loss(Loss loss) {
@@ -61,13 +76,83 @@ public final class ModelBuilder {
 
   /** The output shape of the last layer added (the input shape before any layer). */
   public Shape currentShape() {
-    return current;
+    return nodes.isEmpty() ? input : nodes.get(nodes.size() - 1).outputShape();
   }
 
   /** Adds a layer taking the previous layer's output (or the network input). */
   public ModelBuilder add(String name, Op op, Activation activation, double negativeSlope) {
-    int source = nodes.isEmpty() ? Node.NETWORK_INPUT : nodes.size() - 1;
-    Shape in = current;
+    return add(name, List.of(), op, activation, negativeSlope);
+  }
+
+  /**
+   * Adds a layer reading the named layers ({@link #INPUT} for the network input); an empty list
+   * means the previous layer (or the network input), as {@link #add(String, Op, Activation,
+   * double)}. Every name must be a layer added before (so the nodes stay in a topological order).
+   */
+  public ModelBuilder add(String name, List<String> from, Op op, Activation activation,
+      double negativeSlope) {
+    List<Integer> sources = new ArrayList<>();
+    if (from.isEmpty()) {
+      sources.add(nodes.isEmpty() ? Node.NETWORK_INPUT : nodes.size() - 1);
+    }
+    for (String f : from) {
+      if (f.equals(INPUT)) {
+        sources.add(Node.NETWORK_INPUT);
+      } else {
+        Integer i = index.get(f);
+        if (i == null) {
+          i = index.get(aliases.get(f));
+        }
+        if (i == null) {
+          throw new IllegalArgumentException(name + ": no earlier layer named " + f);
+        }
+        sources.add(i);
+      }
+    }
+    if (index.containsKey(name)) {
+      throw new IllegalArgumentException("two layers named " + name);
+    }
+    return addNode(name, sources, op, activation, negativeSlope);
+  }
+
+  /** Declares a member that stands for an existing node (an {@code @Apply} use, its output). */
+  public ModelBuilder alias(String member, String nodeName) {
+    if (!index.containsKey(nodeName)) {
+      throw new IllegalArgumentException(member + ": no layer named " + nodeName);
+    }
+    aliases.put(member, nodeName);
+    return this;
+  }
+
+  /** The name {@link #add(String, List, Op, Activation, double)} uses for the network input. */
+  public static final String INPUT = "input";
+
+  private Shape shapeOf(int source) {
+    return source == Node.NETWORK_INPUT ? input : nodes.get(source).outputShape();
+  }
+
+  private void loadState(int source) {
+    if (source == Node.NETWORK_INPUT) {
+      rf = new long[] {1, 1};
+      jump = new long[] {1, 1};
+      start = new double[] {0, 0};
+    } else {
+      rf = rfs.get(source).clone();
+      jump = jumps.get(source).clone();
+      start = starts.get(source).clone();
+    }
+  }
+
+  private ModelBuilder addNode(String name, List<Integer> sources, Op op, Activation activation,
+      double negativeSlope) {
+    int source = sources.get(0);
+    boolean merge = op instanceof Op.Add || op instanceof Op.Concat;
+    if (merge ? sources.size() < 2 : sources.size() != 1) {
+      throw new IllegalArgumentException(name + ": " + op.kindName() + " cannot read "
+          + sources.size() + " inputs");
+    }
+    loadState(source);
+    Shape in = shapeOf(source);
     List<ParameterTensor> params = new ArrayList<>();
     Shape out;
     long parameters;
@@ -146,7 +231,7 @@ public final class ModelBuilder {
       rfOut = new long[2];
       jumpOut = new long[2];
       startOut = new double[2];
-      if (in.isImage() || nodes.isEmpty()) {
+      if (in.isImage() || source == Node.NETWORK_INPUT) {
         window(extent, new int[] {1, 1}, new int[] {0, 0}, rfOut, jumpOut, startOut);
       } else {
         // A flat input already covers everything its producer saw.
@@ -155,18 +240,108 @@ public final class ModelBuilder {
         startOut = start.clone();
       }
       description = a.units() + (a.bias() ? "" : " nobias") + activationSuffix(activation);
+    } else if (op instanceof Op.BatchNorm) {
+      int c = in.isImage() ? in.channels() : (int) in.size();
+      out = in;
+      parameters = 2L * c;
+      multiplyAdds = out.size();
+      connections = 2 * out.size();
+      long perChannel = out.size() / c;
+      params.add(tensor(name, "weight", Role.BIAS, new int[] {c}, perChannel, 1, Init.ONES));
+      params.add(tensor(name, "bias", Role.BIAS, new int[] {c}, perChannel, 1, Init.ZEROS));
+      params.add(tensor(name, "running_mean", Role.STATISTIC, new int[] {c}, perChannel, 1,
+          Init.ZEROS));
+      params.add(tensor(name, "running_var", Role.STATISTIC, new int[] {c}, perChannel, 1,
+          Init.ONES));
+      rfOut = rf.clone();
+      jumpOut = jump.clone();
+      startOut = start.clone();
+      Op.BatchNorm bn = (Op.BatchNorm) op;
+      description = (bn.eps() == 1e-5 && bn.momentum() == 0.1 ? ""
+          : "eps " + bn.eps() + " momentum " + bn.momentum())
+          + activationSuffix(activation);
+      description = description.trim();
+    } else if (op instanceof Op.Dropout d) {
+      out = in;
+      parameters = 0;
+      connections = 0;
+      multiplyAdds = 0;
+      rfOut = rf.clone();
+      jumpOut = jump.clone();
+      startOut = start.clone();
+      description = "p " + d.p() + (d.seed() == 0 ? "" : " seed " + d.seed())
+          + activationSuffix(activation);
+    } else if (op instanceof Op.GlobalAvgPool) {
+      requireImage(name, in, "GlobalAvgPool");
+      out = Shape.flat(in.channels());
+      parameters = 0;
+      connections = in.size();
+      multiplyAdds = 0;
+      rfOut = new long[2];
+      jumpOut = new long[2];
+      startOut = new double[2];
+      window(new long[] {in.height(), in.width()}, new int[] {1, 1}, new int[] {0, 0}, rfOut,
+          jumpOut, startOut);
+      description = activationSuffix(activation).trim();
+    } else if (op instanceof Op.Add || op instanceof Op.Concat) {
+      boolean add = op instanceof Op.Add;
+      long channels = 0;
+      for (int s : sources) {
+        Shape x = shapeOf(s);
+        if (add ? !x.equals(in) : x.rank() != in.rank()
+            || (x.isImage() && (x.height() != in.height() || x.width() != in.width()))) {
+          throw new IllegalArgumentException(name + ": cannot " + (add ? "add " : "concatenate ")
+              + in + " and " + x);
+        }
+        channels += x.isImage() ? x.channels() : x.size();
+      }
+      if (channels > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(name + ": too many channels");
+      }
+      out = add ? in : in.isImage() ? Shape.image((int) channels, in.height(), in.width())
+          : Shape.flat((int) channels);
+      parameters = 0;
+      multiplyAdds = 0;
+      connections = add ? out.size() * (sources.size() - 1) : 0;
+      rfOut = rf.clone();
+      jumpOut = jump.clone();
+      startOut = start.clone();
+      for (int s : sources.subList(1, sources.size())) {
+        loadState(s);
+        for (int a = 0; a < 2; a++) {
+          rfOut[a] = Math.max(rfOut[a], rf[a]);
+          jumpOut[a] = Math.max(jumpOut[a], jump[a]);
+        }
+      }
+      StringBuilder sb = new StringBuilder();
+      for (int s : sources) {
+        sb.append(sb.length() == 0 ? "" : add ? " + " : " | ").append(sourceName(s));
+      }
+      description = sb + activationSuffix(activation);
     } else {
       throw new IllegalArgumentException("unknown layer kind: " + op);
     }
+    if (!(op instanceof Op.Add || op instanceof Op.Concat)
+        && source != (nodes.isEmpty() ? Node.NETWORK_INPUT : nodes.size() - 1)) {
+      description = (description.isEmpty() ? "" : description + " ") + "<- " + sourceName(source);
+    }
     LayerSummary summary = new LayerSummary(name, op.kindName(), description, out.dims(),
         parameters, connections, multiplyAdds, toInts(rfOut), toInts(jumpOut), startOut);
-    nodes.add(new Node(name, op, List.of(source), in, out, activation, negativeSlope, params,
-        summary));
-    current = out;
-    rf = rfOut;
-    jump = jumpOut;
-    start = startOut;
+    index.put(name, nodes.size());
+    List<Shape> inShapes = new ArrayList<>();
+    for (int s : sources) {
+      inShapes.add(shapeOf(s));
+    }
+    nodes.add(new Node(name, op, sources, in, out, activation, negativeSlope, params, summary,
+        inShapes));
+    rfs.add(rfOut);
+    jumps.add(jumpOut);
+    starts.add(startOut);
     return this;
+  }
+
+  private String sourceName(int source) {
+    return source == Node.NETWORK_INPUT ? INPUT : nodes.get(source).name();
   }
 
   /** The checked model. */
@@ -174,7 +349,7 @@ public final class ModelBuilder {
     if (nodes.isEmpty()) {
       throw new IllegalArgumentException(declaredName + " has no layers");
     }
-    return new NetworkModel(packageName, declaredName, input, nodes, loss, precisions);
+    return new NetworkModel(packageName, declaredName, input, nodes, loss, precisions, aliases);
   }
 
   private void window(long[] keff, int[] stride, int[] pad, long[] rfOut, long[] jumpOut,

@@ -5,7 +5,10 @@ import dev.lamina.dsl.Precision;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +21,8 @@ import java.util.Set;
  * @param nodes the layers in execution order (every input of a node comes before it)
  * @param loss the training loss ({@link Loss#NONE} for inference-only networks)
  * @param precisions which variants to generate
+ * @param aliases declared {@code Layer} members that are not nodes themselves ({@code @Apply}
+ *     uses of a block), each with the name of the node it stands for (the block's output)
  */
 public record NetworkModel(
     String packageName,
@@ -25,11 +30,50 @@ public record NetworkModel(
     Shape input,
     List<Node> nodes,
     Loss loss,
-    Set<Precision> precisions) {
+    Set<Precision> precisions,
+    Map<String, String> aliases) {
 
   public NetworkModel {
     nodes = List.copyOf(nodes);
     precisions = Set.copyOf(precisions);
+    aliases = Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
+  }
+
+  /** A model without aliases. */
+  public NetworkModel(String packageName, String declaredName, Shape input, List<Node> nodes,
+      Loss loss, Set<Precision> precisions) {
+    this(packageName, declaredName, input, nodes, loss, precisions, Map.of());
+  }
+
+  /** Whether a node is a declared {@code Layer} member (not a layer inside a block use). */
+  public static boolean isMember(Node node) {
+    return node.name().indexOf('.') < 0;
+  }
+
+  /** Index of the node with this name, or -1. */
+  public int indexOf(String nodeName) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).name().equals(nodeName)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** For each node, the indices of the nodes reading its output, in order. */
+  public List<List<Integer>> consumers() {
+    List<List<Integer>> out = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      out.add(new ArrayList<>());
+    }
+    for (int i = 0; i < nodes.size(); i++) {
+      for (int in : nodes.get(i).inputs()) {
+        if (in != Node.NETWORK_INPUT && !out.get(in).contains(i)) {
+          out.get(in).add(i);
+        }
+      }
+    }
+    return out;
   }
 
   /** {@code pkg.Outer.Inner}. */
@@ -48,7 +92,7 @@ public record NetworkModel(
     return nodes.get(nodes.size() - 1).outputShape();
   }
 
-  /** Every parameter tensor, in storage order. */
+  /** Every parameter tensor, in storage order (statistics included). */
   public List<ParameterTensor> parameterTensors() {
     List<ParameterTensor> all = new ArrayList<>();
     for (Node n : nodes) {

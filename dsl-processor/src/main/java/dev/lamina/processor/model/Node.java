@@ -12,12 +12,15 @@ import java.util.List;
  * @param name the member's name
  * @param op what the layer computes
  * @param inputs indices of the nodes feeding it, in order; {@link #NETWORK_INPUT} is the input
- * @param inputShape shape of one sample entering the layer (before any implicit flatten)
+ * @param inputShape shape of one sample entering the layer (before any implicit flatten); for
+ *     layers reading several inputs, the first one's
  * @param outputShape shape of one sample leaving the layer
  * @param activation activation applied to the output
  * @param negativeSlope slope for LEAKY_RELU
  * @param parameters this layer's parameter tensors, in storage order
  * @param summary the layer's row of the summary (counts, receptive field, jump, start)
+ * @param inputShapes the shape of each input, in the order of {@link #inputs} ({@code
+ *     inputShape} is the first)
  */
 public record Node(
     String name,
@@ -28,7 +31,8 @@ public record Node(
     Activation activation,
     double negativeSlope,
     List<ParameterTensor> parameters,
-    LayerSummary summary) {
+    LayerSummary summary,
+    List<Shape> inputShapes) {
 
   /** The index used in {@link #inputs} for the network's input. */
   public static final int NETWORK_INPUT = -1;
@@ -36,6 +40,7 @@ public record Node(
   public Node {
     inputs = List.copyOf(inputs);
     parameters = List.copyOf(parameters);
+    inputShapes = List.copyOf(inputShapes);
   }
 
   /** The parameter tensor with this name ({@code weight}, {@code bias}, {@code coeff}), or null. */

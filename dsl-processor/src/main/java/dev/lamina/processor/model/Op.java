@@ -8,7 +8,7 @@ import dev.lamina.dsl.PoolKind;
  * emitter to the generator.
  */
 public sealed interface Op {
-  /** The kind's name as users see it: {@code Conv}, {@code Pool}, {@code Affine}. */
+  /** The kind's name as users see it: {@code Conv}, {@code Pool}, {@code Affine}, ... */
   String kindName();
 
   /** Convolution; weight [filters][inChannels][kh][kw], then bias [filters]. */
@@ -43,6 +43,49 @@ public sealed interface Op {
     @Override
     public String kindName() {
       return "Affine";
+    }
+  }
+
+  /** Element-wise sum of two or more inputs of one shape; no parameters. */
+  record Add() implements Op {
+    @Override
+    public String kindName() {
+      return "Add";
+    }
+  }
+
+  /** Concatenation of two or more inputs along the channels (or features); no parameters. */
+  record Concat() implements Op {
+    @Override
+    public String kindName() {
+      return "Concat";
+    }
+  }
+
+  /**
+   * Batch normalization per channel (per feature for flat inputs); weight [C] (γ), bias [C] (β),
+   * then the statistics running_mean [C] and running_var [C].
+   */
+  record BatchNorm(double eps, double momentum) implements Op {
+    @Override
+    public String kindName() {
+      return "BatchNorm";
+    }
+  }
+
+  /** Inverted dropout with drop probability {@code p}; masks seeded with {@code seed}. */
+  record Dropout(double p, long seed) implements Op {
+    @Override
+    public String kindName() {
+      return "Dropout";
+    }
+  }
+
+  /** Mean of each channel: C×H×W to C. */
+  record GlobalAvgPool() implements Op {
+    @Override
+    public String kindName() {
+      return "GlobalAvgPool";
     }
   }
 }

@@ -72,7 +72,12 @@ final class Compiled {
           .append(parts[i]).append(" {\n");
     }
     for (Node n : model.nodes()) {
-      sb.append("  dev.lamina.dsl.Layer ").append(n.name()).append(";\n");
+      if (NetworkModel.isMember(n)) {
+        sb.append("  dev.lamina.dsl.Layer ").append(n.name()).append(";\n");
+      }
+    }
+    for (String alias : model.aliases().keySet()) {
+      sb.append("  dev.lamina.dsl.Layer ").append(alias).append(";\n");
     }
     sb.append("}\n".repeat(parts.length));
     return sb.toString();

@@ -69,6 +69,9 @@ final class GradientChecker {
   private void randomizeParameters() {
     double[] p = net.parameters();
     for (ParameterTensor t : net.summary().parameterTensors()) {
+      if (t.role() == ParameterTensor.Role.STATISTIC) {
+        continue; // running statistics keep their initial values (mean 0, variance 1)
+      }
       double a = t.role() == ParameterTensor.Role.WEIGHT ? Math.sqrt(3.0 / t.fanIn()) : 0.2;
       for (int i = 0; i < t.size(); i++) {
         p[t.offset() + i] = (2 * random.nextDouble() - 1) * a;
@@ -86,6 +89,7 @@ final class GradientChecker {
 
   /** The scalar being differentiated. */
   double loss() {
+    reseed();
     Loss loss = model.loss();
     if (loss == Loss.NONE) {
       double[] out = ws.forward(x, 0, batch, true);
@@ -102,10 +106,22 @@ final class GradientChecker {
     return sum / batch;
   }
 
+  /** Dropout masks must be the same in every evaluation of the loss: restart them each time. */
+  private void reseed() {
+    try {
+      ws.getClass().getMethod("reseed", long.class).invoke(ws, 12345L);
+    } catch (NoSuchMethodException e) {
+      // no dropout layer
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** Runs every check; {@code sample} caps the values checked per tensor (and for the input). */
   GradientChecker run(int sample) {
     ws.zeroGradients();
     if (model.loss() == Loss.NONE) {
+      reseed();
       ws.forward(x, 0, batch, true);
       ws.backward(r, 0, batch);
     } else {

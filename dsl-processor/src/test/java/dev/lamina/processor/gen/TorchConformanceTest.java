@@ -59,17 +59,21 @@ import org.junit.jupiter.api.TestFactory;
  * </ul>
  *
  * <p>Not expressible yet (listed in {@link #NOT_EXPRESSIBLE} and checked to be the only gaps):
- * {@code elu} (no ELU activation in the DSL), {@code batchnorm} training and eval (no BatchNorm
- * layer yet).
+ * {@code elu} (no ELU activation in the DSL).
+ *
+ * <p>Batch norm: a one-layer network with a BatchNorm layer; the case's running statistics
+ * ({@code buffers}) are written into the parameter array, the forward pass runs in training or
+ * inference mode as the case says, and in training mode the updated statistics are compared with
+ * {@code buffers_out}.
  */
 class TorchConformanceTest {
   /** Kinds of case the DSL cannot express yet. */
-  static final Set<String> NOT_EXPRESSIBLE = Set.of("elu", "batchnorm");
+  static final Set<String> NOT_EXPRESSIBLE = Set.of("elu");
 
   private static final Set<String> ACTIVATIONS =
       Set.of("relu", "leaky_relu", "sigmoid", "tanh", "gelu");
   private static final Set<String> LAYERS =
-      Set.of("conv", "maxpool", "avgpool", "subsample", "linear");
+      Set.of("conv", "maxpool", "avgpool", "subsample", "linear", "batchnorm");
   private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse");
 
   static Path torchDir() {
@@ -299,6 +303,7 @@ class TorchConformanceTest {
             (Boolean) a.get("count_include_pad"));
         case "subsample" -> new Op.Pool(PoolKind.SUBSAMPLE, k[0], k[1], st[0], st[1], pd[0],
             pd[1], true);
+        case "batchnorm" -> new Op.BatchNorm((Double) a.get("eps"), (Double) a.get("momentum"));
         case "linear" -> s.identityAffine
             ? new Op.Affine((int) in.size(), false)
             : new Op.Affine(((Double) a.get("out_features")).intValue(), (Boolean) a.get("bias"));
@@ -336,7 +341,13 @@ class TorchConformanceTest {
           }
           continue;
         }
-        for (Map.Entry<String, Object> e : s.params.entrySet()) {
+        Map<String, Object> values = new java.util.LinkedHashMap<>(s.params);
+        if (s.kind.equals("batchnorm")) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> buffers = (Map<String, Object>) json.get("buffers");
+          values.putAll(buffers);
+        }
+        for (Map.Entry<String, Object> e : values.entrySet()) {
           ParameterTensor t = node.parameter(e.getKey());
           double[] v = ours(s, e.getKey(), T.of(e.getValue()));
           assertEquals(t.size(), v.length, name + ": size of " + t.qualifiedName());
@@ -353,12 +364,30 @@ class TorchConformanceTest {
       run(new FloatBackend(compiled.floatNetwork(1), batch), new FloatTolerance());
     }
 
+    /** The running statistics after a training pass, against PyTorch's updated buffers. */
+    void checkBuffers(Backend net, Tolerance tol, String p, Map<?, ?> buffers) {
+      Node node = model.nodes().get(0);
+      for (Map.Entry<?, ?> e : buffers.entrySet()) {
+        ParameterTensor t = node.parameter((String) e.getKey());
+        double[] got = new double[t.size()];
+        for (int i = 0; i < got.length; i++) {
+          got[i] = net.parameter(t.offset() + i);
+        }
+        tol.assertClose(p + name + " " + t.qualifiedName(), T.of(e.getValue()).data(), got);
+      }
+    }
+
     void run(Backend net, Tolerance tol) {
       setParameters(net);
       String p = net.precision() + " ";
       if (loss == Loss.NONE) {
-        double[] out = net.forward(input.data());
+        boolean training = !Boolean.FALSE.equals(
+            ((Map<?, ?>) json.getOrDefault("attributes", Map.of())).get("training"));
+        double[] out = net.forward(input.data(), training);
         tol.assertClose(p + name + " output", T.of(json.get("output")).data(), out);
+        if (json.containsKey("buffers_out")) {
+          checkBuffers(net, tol, p, (Map<?, ?>) json.get("buffers_out"));
+        }
         net.backward(T.of(json.get("grad_output")).data());
       } else {
         T target = T.of(json.get("target"));
@@ -384,7 +413,9 @@ class TorchConformanceTest {
           tol.assertClose(p + name + " grad " + t.qualifiedName(), expected, got);
         }
         if (!s.identityAffine) {
-          assertEquals(node.parameters().size(), s.gradParams.size(),
+          assertEquals(node.parameters().stream()
+                  .filter(t -> t.role() != ParameterTensor.Role.STATISTIC).count(),
+              s.gradParams.size(),
               name + ": every parameter of " + s.name + " has an expected gradient");
         }
       }
@@ -435,7 +466,9 @@ class TorchConformanceTest {
 
     void setParameter(int i, double v);
 
-    double[] forward(double[] x);
+    double[] forward(double[] x, boolean training);
+
+    double parameter(int i);
 
     double[] output();
 
@@ -474,9 +507,14 @@ class TorchConformanceTest {
     }
 
     @Override
-    public double[] forward(double[] x) {
-      out = ws.forward(x, 0, batch, true);
+    public double[] forward(double[] x, boolean training) {
+      out = ws.forward(x, 0, batch, training);
       return output();
+    }
+
+    @Override
+    public double parameter(int i) {
+      return net.parameters()[i];
     }
 
     @Override
@@ -557,9 +595,14 @@ class TorchConformanceTest {
     }
 
     @Override
-    public double[] forward(double[] x) {
-      out = ws.forward(f(x), 0, batch, true);
+    public double[] forward(double[] x, boolean training) {
+      out = ws.forward(f(x), 0, batch, training);
       return output();
+    }
+
+    @Override
+    public double parameter(int i) {
+      return net.parameters()[i];
     }
 
     @Override

@@ -1,0 +1,182 @@
+package dev.lamina.processor.gen;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.Shape;
+import java.util.List;
+
+/**
+ * Batch normalization over the M = N·H·W values of each channel (N for flat inputs, one feature
+ * per channel). Statistics are accumulated in double in both precisions.
+ *
+ * <ul>
+ *   <li>Training pass: mean and biased variance of the batch; {@code x̂ = (x - mean)·inv},
+ *       {@code inv = 1/sqrt(var + eps)}; the running statistics move towards the batch mean and the
+ *       unbiased variance {@code var·M/(M-1)} (under a lock on the shared parameter array, since
+ *       several workspaces may train at once).
+ *   <li>Inference pass: the running statistics instead, which backward then treats as constants.
+ *   <li>Backward: {@code dγ = Σ dz·x̂}, {@code dβ = Σ dz}; in training {@code dx = γ·inv/M·(M·dz -
+ *       Σdz - x̂·Σ(dz·x̂))}, in inference {@code dx = γ·inv·dz}.
+ * </ul>
+ */
+final class BatchNormEmitter implements LayerEmitter {
+  private final Op.BatchNorm op;
+
+  BatchNormEmitter(Op.BatchNorm op) {
+    this.op = op;
+  }
+
+  @Override
+  public boolean hasParameters() {
+    return true;
+  }
+
+  @Override
+  public List<Buffer> buffers(LayerContext c) {
+    return List.of(
+        new Buffer(c.buffer("Norm"), false, c.outSize(), "normalized input x̂"),
+        new Buffer(c.buffer("Inv"), false, channels(c), "1/sqrt(var + eps) per channel"));
+  }
+
+  private static int channels(LayerContext c) {
+    Shape in = c.node().inputShape();
+    return in.isImage() ? in.channels() : (int) in.size();
+  }
+
+  private static int plane(LayerContext c) {
+    return c.outSize() / channels(c);
+  }
+
+  /** Loops over the values of channel c: {@code n}, then {@code i}; index {@code v}. */
+  private static void each(CodeBlock.Builder b, LayerContext c, String base, Runnable body) {
+    int ch = channels(c);
+    int plane = plane(c);
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int v0 = $L", base.isEmpty() ? Src.times("(n * " + ch + " + c)", plane)
+        : Src.plus(base, Src.times("(n * " + ch + " + c)", plane)));
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", plane);
+    b.addStatement("int v = v0 + i");
+    body.run();
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
+  @Override
+  public List<MethodSpec> forward(LayerContext ctx) {
+    Num num = ctx.num();
+    String t = num.t();
+    int ch = channels(ctx);
+    int plane = plane(ctx);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.beginControlFlow("if (batch == 0)");
+    b.addStatement("return");
+    b.endControlFlow();
+    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    b.addStatement("$L[] xh = this.$L", t, ctx.buffer("Norm"));
+    b.addStatement("$L[] inv = this.$L", t, ctx.buffer("Inv"));
+    b.addStatement("int count = batch * $L", plane);
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
+    b.addStatement("double mean");
+    b.addStatement("double var");
+    b.beginControlFlow("if (trainingPass)");
+    b.addStatement("double s = 0");
+    each(b, ctx, "xOff", () -> b.addStatement("s += x[v]"));
+    b.addStatement("mean = s / count");
+    b.addStatement("double q = 0");
+    each(b, ctx, "xOff", () -> {
+      b.addStatement("double d = x[v] - mean");
+      b.addStatement("q += d * d");
+    });
+    b.addStatement("var = q / count");
+    b.addStatement("double unbiased = count > 1 ? q / (count - 1) : var");
+    b.beginControlFlow("synchronized (p)");
+    b.addStatement("p[$L + c] = $L", ctx.offset("running_mean"), num.fromDouble(
+        (1 - op.momentum()) + " * p[" + ctx.offset("running_mean") + " + c] + " + op.momentum()
+            + " * mean"));
+    b.addStatement("p[$L + c] = $L", ctx.offset("running_var"), num.fromDouble(
+        (1 - op.momentum()) + " * p[" + ctx.offset("running_var") + " + c] + " + op.momentum()
+            + " * unbiased"));
+    b.endControlFlow();
+    b.nextControlFlow("else");
+    b.addStatement("mean = p[$L + c]", ctx.offset("running_mean"));
+    b.addStatement("var = p[$L + c]", ctx.offset("running_var"));
+    b.endControlFlow();
+    b.addStatement("double r = 1.0 / Math.sqrt(var + $L)", op.eps());
+    b.addStatement("inv[c] = $L", num.fromDouble("r"));
+    b.addStatement("$L g = p[$L + c]", t, ctx.offset("weight"));
+    b.addStatement("$L beta = p[$L + c]", t, ctx.offset("bias"));
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int v0 = $L", Src.times("(n * " + ch + " + c)", plane));
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", plane);
+    b.addStatement("$L h = $L", t, num.fromDouble("(x[xOff + v0 + i] - mean) * r"));
+    b.addStatement("xh[v0 + i] = h");
+    b.addStatement("z[v0 + i] = g * h + beta");
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    return List.of(ctx.inputMethod("Forward")
+        .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
+        .addCode(b.build()).build());
+  }
+
+  @Override
+  public List<MethodSpec> backwardParams(LayerContext ctx) {
+    String t = ctx.num().t();
+    int ch = channels(ctx);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] g = this.g", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[] xh = this.$L", t, ctx.buffer("Norm"));
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
+    b.addStatement("double sg = 0");
+    b.addStatement("double sb = 0");
+    each(b, ctx, "", () -> {
+      b.addStatement("sg += dz[v] * xh[v]");
+      b.addStatement("sb += dz[v]");
+    });
+    b.addStatement("g[$L + c] += $L", ctx.offset("weight"), ctx.num().fromDouble("sg"));
+    b.addStatement("g[$L + c] += $L", ctx.offset("bias"), ctx.num().fromDouble("sb"));
+    b.endControlFlow();
+    return List.of(ctx.inputMethod("BackwardParams")
+        .addJavadoc("$L: adds dL/dγ = Σ dz·x̂ and dL/dβ = Σ dz to the gradients.\n",
+            ctx.header())
+        .addCode(b.build()).build());
+  }
+
+  @Override
+  public List<MethodSpec> backwardData(LayerContext ctx) {
+    Num num = ctx.num();
+    String t = num.t();
+    int ch = channels(ctx);
+    int plane = plane(ctx);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[] xh = this.$L", t, ctx.buffer("Norm"));
+    b.addStatement("$L[] inv = this.$L", t, ctx.buffer("Inv"));
+    b.addStatement("int count = batch * $L", plane);
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
+    b.addStatement("double k = p[$L + c] * $Linv[c]", ctx.offset("weight"),
+        num.isFloat() ? "(double) " : "");
+    b.beginControlFlow("if (!trainingPass)");
+    each(b, ctx, "", () -> b.addStatement("dx[v] += $L", num.fromDouble("k * dz[v]")));
+    b.addStatement("continue");
+    b.endControlFlow();
+    b.addStatement("double sg = 0");
+    b.addStatement("double sb = 0");
+    each(b, ctx, "", () -> {
+      b.addStatement("sg += dz[v] * xh[v]");
+      b.addStatement("sb += dz[v]");
+    });
+    b.addStatement("double mg = sg / count");
+    b.addStatement("double mb = sb / count");
+    each(b, ctx, "", () -> b.addStatement("dx[v] += $L",
+        num.fromDouble("k * (dz[v] - mb - xh[v] * mg)")));
+    b.endControlFlow();
+    return List.of(ctx.dataMethod()
+        .addJavadoc("$L: adds dL/dx to dx.\n", ctx.header())
+        .addCode(b.build()).build());
+  }
+}
