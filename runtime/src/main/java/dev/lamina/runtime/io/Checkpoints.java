@@ -186,6 +186,36 @@ public final class Checkpoints {
       Files.deleteIfExists(tmp);
     }
     forceDirectory(dir);
+    removeStaleTemporaries(dir, target.getFileName().toString());
+  }
+
+  /** How old a leftover temporary file must be before a later save removes it. */
+  static final long STALE_TEMPORARY_MILLIS = 60_000;
+
+  /**
+   * Removes temporary files of earlier saves to the same checkpoint that were killed before their
+   * rename (a crash leaves them behind). Only files older than {@link #STALE_TEMPORARY_MILLIS} go,
+   * so a save still running in another process keeps its file. Best effort: failures are ignored.
+   */
+  private static void removeStaleTemporaries(Path dir, String name) {
+    String prefix = "." + name + ".";
+    long cutoff = System.currentTimeMillis() - STALE_TEMPORARY_MILLIS;
+    try (var entries = Files.newDirectoryStream(dir, p -> {
+      String f = p.getFileName().toString();
+      return f.startsWith(prefix) && f.endsWith(".tmp");
+    })) {
+      for (Path p : entries) {
+        try {
+          if (Files.getLastModifiedTime(p).toMillis() < cutoff) {
+            Files.deleteIfExists(p);
+          }
+        } catch (IOException e) {
+          // Another save may have just removed or replaced it.
+        }
+      }
+    } catch (IOException e) {
+      // Listing the folder failed; the checkpoint itself is saved.
+    }
   }
 
   /** Makes the rename durable where the platform allows opening a folder (not on Windows). */

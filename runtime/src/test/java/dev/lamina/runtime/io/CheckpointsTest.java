@@ -238,6 +238,21 @@ class CheckpointsTest {
   }
 
   @Test
+  void aLaterSaveRemovesStaleTemporariesOfKilledSavesButNotFreshOnes() throws IOException {
+    Path f = dir.resolve("model.ckpt");
+    Path stale = Files.write(dir.resolve(".model.ckpt.1a2b0.tmp"), new byte[] {1, 2, 3});
+    Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() - Checkpoints.STALE_TEMPORARY_MILLIS - 1_000));
+    Path fresh = Files.write(dir.resolve(".model.ckpt.3c4d0.tmp"), new byte[] {4});
+    Path other = Files.write(dir.resolve(".other.ckpt.5e6f0.tmp"), new byte[] {5});
+    Files.setLastModifiedTime(other, Files.getLastModifiedTime(stale));
+    Checkpoints.save(net(1), f);
+    assertTrue(Files.notExists(stale), "stale temporary of this checkpoint removed");
+    assertTrue(Files.exists(fresh), "a temporary that may belong to a running save is kept");
+    assertTrue(Files.exists(other), "another checkpoint's temporary is not touched");
+  }
+
+  @Test
   void failedRenameLeavesTargetAndNoTemporaryFiles() throws IOException {
     // The target is a non-empty folder: writing the temporary file succeeds, the rename fails.
     Path target = dir.resolve("model.ckpt");
