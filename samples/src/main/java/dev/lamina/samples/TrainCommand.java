@@ -61,7 +61,7 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
       description = "Learning-rate schedule: constant, step (x0.1 every third of the epochs) or"
-          + " cosine (down to 1% of --lr) (default: ${DEFAULT-VALUE}).")
+          + " cosine (down to 1%% of --lr) (default: ${DEFAULT-VALUE}).")
   ScheduleKind schedule;
 
   @Option(names = "--threads", paramLabel = "T",
