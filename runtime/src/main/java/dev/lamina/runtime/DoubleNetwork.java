@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A generated network computing in {@code double} ({@code Lamina_<Name>_F64}), for gradient checks
- * and users who want the precision. Same contract as {@link FloatNetwork}.
+ * and users who want the precision. Same contract as {@link FloatNetwork}, thread safety included.
  */
 public interface DoubleNetwork {
   NetworkSummary summary();

@@ -3,7 +3,7 @@ package dev.lamina.runtime;
 import java.util.Arrays;
 
 /**
- * One row of a network's compile-time summary.
+ * One row of a network's compile-time summary. Immutable and thread-safe.
  *
  * @param name the layer's member name
  * @param kind {@code Conv}, {@code Pool}, {@code Affine}, ...

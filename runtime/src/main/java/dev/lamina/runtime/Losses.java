@@ -6,7 +6,7 @@ import dev.lamina.dsl.Loss;
  * The losses, each computing the loss of a batch and its gradient with respect to the network's
  * output in one pass. Every method returns the loss <em>summed</em> over the batch's samples and
  * writes {@code gradScale · dℓ_n/dy} for each sample n (pass {@code gradScale = 1/N} for the mean).
- * Allocation-free.
+ * Allocation-free and thread-safe (stateless).
  *
  * <ul>
  *   <li>{@link Loss#SOFTMAX_CROSS_ENTROPY}: {@code ℓ_n = logsumexp(y_n) - y_n[label]}, gradient

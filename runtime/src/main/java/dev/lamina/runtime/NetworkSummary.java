@@ -15,6 +15,8 @@ import java.util.Locale;
  * {@code META-INF/lamina/<name>.txt}, and the generated class holds the same structure as a
  * constant.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param networkName the declaring class's qualified name
  * @param inputShape shape of one input sample
  * @param loss the training loss

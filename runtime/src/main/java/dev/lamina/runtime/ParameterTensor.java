@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * One parameter tensor of a generated network: where it sits in the flat parameter array, its
- * shape, and how it is initialized by default.
+ * shape, and how it is initialized by default. Immutable and thread-safe.
  *
  * @param layer the owning layer's name
  * @param name the tensor's name within the layer ({@code weight}, {@code bias}, {@code coeff})

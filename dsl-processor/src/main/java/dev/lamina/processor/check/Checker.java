@@ -183,7 +183,8 @@ public final class Checker {
       if (!f.typeParameters().isEmpty()) {
         d.add(Message.NETWORK_GENERIC, site, cls, gen, f.typeParameters());
       }
-      if (!f.hasNoArgConstructor()) {
+      // A private class's implicit constructor is private too: the private error says it all.
+      if (!f.hasNoArgConstructor() && f.privateWhere() == null) {
         d.add(Message.NETWORK_NO_CONSTRUCTOR, site, cls, gen);
       }
       return true;

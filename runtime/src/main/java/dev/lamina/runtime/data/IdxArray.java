@@ -8,6 +8,8 @@ import java.nio.file.Path;
  * @param file where it was read from
  * @param dimensions the sizes, for example {@code {60000, 28, 28}}
  * @param data the body, {@code product(dimensions)} bytes (read them with {@code & 0xFF})
+ *
+ * <p>Thread-safe as long as nobody modifies {@link #data()}, which is the live array.
  */
 public record IdxArray(Path file, int[] dimensions, byte[] data) {
   public IdxArray {

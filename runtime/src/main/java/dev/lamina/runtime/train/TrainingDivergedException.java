@@ -3,6 +3,8 @@ package dev.lamina.runtime.train;
 /**
  * The loss became NaN or infinite: training diverged. The parameters are left as they were before
  * the failing batch (the optimizer step is skipped). Unchecked: nothing sensible can continue.
+ *
+ * <p>Immutable and thread-safe.
  */
 public class TrainingDivergedException extends ArithmeticException {
   private static final long serialVersionUID = 1L;

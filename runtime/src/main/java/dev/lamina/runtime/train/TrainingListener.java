@@ -4,6 +4,8 @@ package dev.lamina.runtime.train;
  * Progress reports from a {@link Trainer}, for a progress bar or a log. Called on the thread that
  * runs the trainer. Implementations should be quick; the trainer itself allocates nothing per
  * batch, so an allocation-free listener keeps training allocation-free.
+ *
+ * <p>Implementations need not be thread-safe: a trainer calls its listener from one thread.
  */
 public interface TrainingListener {
   /**

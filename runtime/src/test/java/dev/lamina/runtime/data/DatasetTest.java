@@ -111,7 +111,9 @@ class DatasetTest {
 
   @Test
   void realFashionMnistIfInstalled() throws IOException {
-    Path folder = Path.of("/usr/share/datasets/fashion-mnist");
+    // The folder can be overridden with -Dlamina.fashionMnist=<folder>.
+    Path folder = Path.of(System.getProperty("lamina.fashionMnist",
+        "/usr/share/datasets/fashion-mnist"));
     Assumptions.assumeTrue(Files.isRegularFile(folder.resolve(FashionMnist.TRAIN_IMAGES)),
         "Fashion-MNIST is not installed");
     FashionMnist.Split split = FashionMnist.load(folder);

@@ -1,0 +1,155 @@
+package dev.lamina.processor.gen;
+
+import static dev.lamina.processor.gen.Models.affine;
+import static dev.lamina.processor.gen.Models.builder;
+
+import dev.lamina.dsl.Activation;
+import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.PoolKind;
+import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Gradient checks in double precision (see {@link GradientChecker}) for every layer kind and
+ * attribute combination, every activation, every loss, and whole networks; parameter gradients
+ * and input gradients.
+ */
+class GradientCheckTest {
+
+  private static Op.Conv conv(int f, int kh, int kw, int sh, int sw, int ph, int pw, int dh,
+      int dw, boolean bias) {
+    return new Op.Conv(f, kh, kw, sh, sw, ph, pw, dh, dw, bias);
+  }
+
+  private static Op.Pool pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw,
+      boolean countPadding) {
+    return new Op.Pool(kind, kh, kw, sh, sw, ph, pw, countPadding);
+  }
+
+  private static Arguments single(String name, Shape in, Op op, Activation a, double skips) {
+    NetworkModel m = builder("G_" + name, in).add("l", op, a, 0.1).build();
+    return Arguments.of(Named.of(name, m), skips);
+  }
+
+  static Stream<Arguments> layers() {
+    List<Arguments> cases = new ArrayList<>();
+    Activation id = Activation.IDENTITY;
+    // Convolutions.
+    cases.add(single("conv3x3", Shape.image(2, 7, 6), conv(3, 3, 3, 1, 1, 0, 0, 1, 1, true), id, 0));
+    cases.add(single("conv3x3_s2_p1", Shape.image(3, 9, 8), conv(4, 3, 3, 2, 2, 1, 1, 1, 1, true),
+        id, 0));
+    cases.add(single("conv3x3_d2_p2", Shape.image(2, 9, 9), conv(3, 3, 3, 1, 1, 2, 2, 2, 2, true),
+        id, 0));
+    cases.add(single("conv2x3_s2x1_p1x0", Shape.image(2, 8, 6),
+        conv(3, 2, 3, 2, 1, 1, 0, 1, 1, true), id, 0));
+    cases.add(single("conv3x2_p0x2_d2x1", Shape.image(2, 9, 7),
+        conv(2, 3, 2, 1, 1, 0, 2, 2, 1, true), id, 0));
+    cases.add(single("conv3x3_nobias_p1", Shape.image(2, 6, 5),
+        conv(2, 3, 3, 1, 1, 1, 1, 1, 1, false), id, 0));
+    cases.add(single("conv1x1", Shape.image(3, 4, 5), conv(4, 1, 1, 1, 1, 0, 0, 1, 1, true), id,
+        0));
+    cases.add(single("conv1x1_s2", Shape.image(4, 5, 5), conv(3, 1, 1, 2, 2, 0, 0, 1, 1, true), id,
+        0));
+    cases.add(single("conv5x5_s3_p3", Shape.image(2, 12, 9), conv(2, 5, 5, 3, 3, 3, 3, 1, 1, true),
+        id, 0));
+    cases.add(single("conv5x5_s2_d2_p3", Shape.image(3, 12, 11),
+        conv(2, 5, 5, 2, 2, 3, 3, 2, 2, true), id, 0));
+    // Kernels above the unroll limit take the looped path.
+    cases.add(single("conv9x9_s2_p4_looped", Shape.image(2, 12, 11),
+        conv(2, 9, 9, 2, 2, 4, 4, 1, 1, true), id, 0));
+    cases.add(single("conv8x7_s1x2_p3x1_d2x1_looped", Shape.image(1, 19, 10),
+        conv(2, 8, 7, 1, 2, 3, 1, 2, 1, false), id, 0));
+    // Convolutions with activations (kinks possible for relu).
+    cases.add(single("conv3x3_p1_relu", Shape.image(2, 6, 6), conv(3, 3, 3, 1, 1, 1, 1, 1, 1, true),
+        Activation.RELU, 0.05));
+    cases.add(single("conv3x3_tanh", Shape.image(2, 6, 6), conv(3, 3, 3, 1, 1, 0, 0, 1, 1, true),
+        Activation.TANH, 0));
+    // Pooling.
+    cases.add(single("max2x2_s2", Shape.image(3, 6, 6), pool(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true),
+        id, 0.05));
+    cases.add(single("max3x3_s2_p1", Shape.image(2, 7, 7), pool(PoolKind.MAX, 3, 3, 2, 2, 1, 1,
+        true), id, 0.05));
+    cases.add(single("max2x2_s1_overlap", Shape.image(1, 5, 6),
+        pool(PoolKind.MAX, 2, 2, 1, 1, 0, 0, true), id, 0.05));
+    cases.add(single("max3x3_s3", Shape.image(2, 9, 8), pool(PoolKind.MAX, 3, 3, 3, 3, 0, 0, true),
+        id, 0.05));
+    cases.add(single("max2x2_s2_p1", Shape.image(1, 5, 5), pool(PoolKind.MAX, 2, 2, 2, 2, 1, 1,
+        true), id, 0.05));
+    cases.add(single("max2x3_s1x2_p1x1", Shape.image(2, 6, 7),
+        pool(PoolKind.MAX, 2, 3, 1, 2, 1, 1, true), id, 0.05));
+    cases.add(single("avg2x2_s2", Shape.image(2, 6, 8), pool(PoolKind.AVG, 2, 2, 2, 2, 0, 0, true),
+        id, 0));
+    cases.add(single("avg3x3_s2_p1_incl", Shape.image(2, 7, 6),
+        pool(PoolKind.AVG, 3, 3, 2, 2, 1, 1, true), id, 0));
+    cases.add(single("avg3x3_s2_p1_excl", Shape.image(2, 7, 6),
+        pool(PoolKind.AVG, 3, 3, 2, 2, 1, 1, false), id, 0));
+    cases.add(single("avg3x3_s1_p1_excl", Shape.image(1, 5, 5),
+        pool(PoolKind.AVG, 3, 3, 1, 1, 1, 1, false), id, 0));
+    cases.add(single("avg2x3_s1x2_p1x1_excl", Shape.image(2, 5, 7),
+        pool(PoolKind.AVG, 2, 3, 1, 2, 1, 1, false), id, 0));
+    cases.add(single("subsample2x2", Shape.image(3, 8, 8),
+        pool(PoolKind.SUBSAMPLE, 2, 2, 2, 2, 0, 0, true), id, 0));
+    cases.add(single("subsample2x2_odd", Shape.image(2, 7, 5),
+        pool(PoolKind.SUBSAMPLE, 2, 2, 2, 2, 0, 0, true), id, 0));
+    cases.add(single("subsample3x2_s2x1_p1x0_sigmoid", Shape.image(2, 7, 5),
+        pool(PoolKind.SUBSAMPLE, 3, 2, 2, 1, 1, 0, true), Activation.SIGMOID, 0));
+    // Affine.
+    cases.add(single("affine_flat", Shape.flat(7), affine(5), id, 0));
+    cases.add(single("affine_image", Shape.image(3, 4, 5), affine(7), id, 0));
+    cases.add(single("affine_nobias", Shape.flat(6), new Op.Affine(3, false), id, 0));
+    // Every activation.
+    for (Activation a : Activation.values()) {
+      boolean kink = a == Activation.RELU || a == Activation.LEAKY_RELU;
+      cases.add(single("affine_" + a.name().toLowerCase(java.util.Locale.ROOT), Shape.flat(6),
+          affine(8), a, kink ? 0.05 : 0));
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("layers")
+  void singleLayer(NetworkModel model, double maxSkipped) {
+    new GradientChecker(model, 2, 7).run(400).assertPassed(maxSkipped);
+  }
+
+  static Stream<Arguments> losses() {
+    return Stream.of(Loss.SOFTMAX_CROSS_ENTROPY, Loss.MSE, Loss.HALF_SQUARED_ERROR)
+        .map(loss -> Arguments.of(Named.of(loss.name(), builder("L_" + loss.name(), Shape.flat(6))
+            .add("h", affine(5), Activation.TANH, 0)
+            .add("out", affine(4), Activation.IDENTITY, 0)
+            .loss(loss).build())));
+  }
+
+  @ParameterizedTest
+  @MethodSource("losses")
+  void throughEachLoss(NetworkModel model) {
+    new GradientChecker(model, 3, 11).run(400).assertPassed(0);
+  }
+
+  @Test
+  void modernLeNet5() {
+    GradientChecker c = new GradientChecker(Models.lenetModern(), 2, 3).run(30);
+    c.assertPassed(0.1);
+  }
+
+  @Test
+  void classicLeNet5() {
+    GradientChecker c = new GradientChecker(Models.lenetClassic(), 2, 5).run(30);
+    c.assertPassed(0);
+  }
+
+  @Test
+  void mlp784x100x10() {
+    GradientChecker c = new GradientChecker(Models.mlp(), 3, 9).run(40);
+    c.assertPassed(0.1);
+  }
+}

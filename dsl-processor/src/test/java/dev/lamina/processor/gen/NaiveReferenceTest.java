@@ -1,0 +1,214 @@
+package dev.lamina.processor.gen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.dsl.Activation;
+import dev.lamina.dsl.PoolKind;
+import dev.lamina.processor.model.Geometry;
+import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.Shape;
+import dev.lamina.runtime.DoubleNetwork;
+import dev.lamina.runtime.FloatNetwork;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Forward of Conv and Pool against a naive direct implementation written here (nested loops over
+ * every output, channel and tap, with a bounds check per tap, in double), on seeded random shapes,
+ * strides, paddings and dilations. Both precisions get the same inputs and parameters (rounded to
+ * float first for the float network); tolerances are relative to the largest output magnitude:
+ * 1e-5 in float, 1e-12 in double.
+ */
+class NaiveReferenceTest {
+  private static final int CONFIGS = 24;
+
+  record Config(Shape in, Op op) {
+    @Override
+    public String toString() {
+      return in + " " + op;
+    }
+  }
+
+  static Stream<Arguments> convs() {
+    SplittableRandom r = new SplittableRandom(2024);
+    List<Arguments> out = new ArrayList<>();
+    while (out.size() < CONFIGS) {
+      int kh = 1 + r.nextInt(r.nextInt(4) == 0 ? 9 : 5);
+      int kw = 1 + r.nextInt(r.nextInt(4) == 0 ? 9 : 5);
+      int dh = 1 + r.nextInt(3);
+      int dw = 1 + r.nextInt(3);
+      int sh = 1 + r.nextInt(3);
+      int sw = 1 + r.nextInt(3);
+      int ph = r.nextInt(dh * (kh - 1) + 1);
+      int pw = r.nextInt(dw * (kw - 1) + 1);
+      int c = 1 + r.nextInt(3);
+      int h = 1 + r.nextInt(16);
+      int w = 1 + r.nextInt(16);
+      int k = 1 + r.nextInt(4);
+      if (Geometry.outputSize(h, kh, sh, ph, dh) < 1 || Geometry.outputSize(w, kw, sw, pw, dw) < 1) {
+        continue;
+      }
+      Config cfg = new Config(Shape.image(c, h, w),
+          new Op.Conv(k, kh, kw, sh, sw, ph, pw, dh, dw, r.nextBoolean()));
+      out.add(Arguments.of(Named.of(cfg.toString(), cfg)));
+    }
+    return out.stream();
+  }
+
+  static Stream<Arguments> pools() {
+    SplittableRandom r = new SplittableRandom(4048);
+    List<Arguments> out = new ArrayList<>();
+    PoolKind[] kinds = PoolKind.values();
+    while (out.size() < CONFIGS) {
+      int kh = 1 + r.nextInt(r.nextInt(4) == 0 ? 9 : 4);
+      int kw = 1 + r.nextInt(r.nextInt(4) == 0 ? 9 : 4);
+      int sh = 1 + r.nextInt(3);
+      int sw = 1 + r.nextInt(3);
+      int ph = r.nextInt(kh / 2 + 1);
+      int pw = r.nextInt(kw / 2 + 1);
+      int c = 1 + r.nextInt(3);
+      int h = 1 + r.nextInt(14);
+      int w = 1 + r.nextInt(14);
+      if (Geometry.outputSize(h, kh, sh, ph, 1) < 1 || Geometry.outputSize(w, kw, sw, pw, 1) < 1) {
+        continue;
+      }
+      Config cfg = new Config(Shape.image(c, h, w), new Op.Pool(kinds[out.size() % 3], kh, kw, sh,
+          sw, ph, pw, r.nextBoolean()));
+      out.add(Arguments.of(Named.of(cfg.toString(), cfg)));
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("convs")
+  void convForward(Config cfg) {
+    check(cfg);
+  }
+
+  @ParameterizedTest
+  @MethodSource("pools")
+  void poolForward(Config cfg) {
+    check(cfg);
+  }
+
+  private static void check(Config cfg) {
+    NetworkModel model = Models.builder("Naive", cfg.in())
+        .add("l", cfg.op(), Activation.IDENTITY, 0).build();
+    Compiled compiled = Compiled.of(model);
+    FloatNetwork fnet = compiled.floatNetwork(3);
+    DoubleNetwork dnet = compiled.doubleNetwork(3);
+    SplittableRandom r = new SplittableRandom(cfg.hashCode());
+    int batch = 2;
+    int inSize = (int) cfg.in().size();
+    float[] xf = new float[batch * inSize];
+    double[] xd = new double[xf.length];
+    for (int i = 0; i < xf.length; i++) {
+      xf[i] = (float) (2 * r.nextDouble() - 1);
+      xd[i] = xf[i];
+    }
+    float[] pf = fnet.parameters();
+    double[] pd = dnet.parameters();
+    for (int i = 0; i < pf.length; i++) {
+      pf[i] = (float) (2 * r.nextDouble() - 1);
+      pd[i] = pf[i];
+    }
+    Shape out = model.output();
+    double[] expected = new double[batch * (int) out.size()];
+    for (int n = 0; n < batch; n++) {
+      if (cfg.op() instanceof Op.Conv c) {
+        naiveConv(c, cfg.in(), out, xd, n * inSize, pd, expected, n * (int) out.size());
+      } else {
+        naivePool((Op.Pool) cfg.op(), cfg.in(), out, xd, n * inSize, pd, expected,
+            n * (int) out.size());
+      }
+    }
+    float[] gotF = new float[expected.length];
+    fnet.forward(xf, batch, gotF);
+    double[] gotD = new double[expected.length];
+    dnet.forward(xd, batch, gotD);
+    double max = 0;
+    for (double e : expected) {
+      max = Math.max(max, Math.abs(e));
+    }
+    for (int i = 0; i < expected.length; i++) {
+      int idx = i;
+      double m = max;
+      assertTrue(Math.abs(gotD[i] - expected[i]) <= 1e-12 * max,
+          () -> "double [" + idx + "]: expected " + expected[idx] + ", got " + gotD[idx]);
+      assertTrue(Math.abs(gotF[i] - expected[i]) <= 1e-5 * max,
+          () -> "float [" + idx + "]: expected " + expected[idx] + ", got " + gotF[idx]
+              + " (largest " + m + ")");
+    }
+  }
+
+  /** y[k,i,j] = b[k] + Σ_c Σ_u Σ_v w[k,c,u,v]·x[c, i·sh-ph+u·dh, j·sw-pw+v·dw], zero outside. */
+  static void naiveConv(Op.Conv c, Shape in, Shape out, double[] x, int xo, double[] p,
+      double[] y, int yo) {
+    int cin = in.channels();
+    int h = in.height();
+    int w = in.width();
+    int bias = c.filters() * cin * c.kh() * c.kw();
+    for (int k = 0; k < c.filters(); k++) {
+      for (int i = 0; i < out.height(); i++) {
+        for (int j = 0; j < out.width(); j++) {
+          double s = c.bias() ? p[bias + k] : 0;
+          for (int ch = 0; ch < cin; ch++) {
+            for (int u = 0; u < c.kh(); u++) {
+              for (int v = 0; v < c.kw(); v++) {
+                int row = i * c.sh() - c.ph() + u * c.dh();
+                int col = j * c.sw() - c.pw() + v * c.dw();
+                if (row >= 0 && row < h && col >= 0 && col < w) {
+                  s += p[((k * cin + ch) * c.kh() + u) * c.kw() + v]
+                      * x[xo + (ch * h + row) * w + col];
+                }
+              }
+            }
+          }
+          y[yo + (k * out.height() + i) * out.width() + j] = s;
+        }
+      }
+    }
+  }
+
+  /** Max (padding never wins), average (divisor kh·kw or in-bounds count), subsample. */
+  static void naivePool(Op.Pool pl, Shape in, Shape out, double[] x, int xo, double[] p,
+      double[] y, int yo) {
+    int cin = in.channels();
+    int h = in.height();
+    int w = in.width();
+    for (int ch = 0; ch < cin; ch++) {
+      for (int i = 0; i < out.height(); i++) {
+        for (int j = 0; j < out.width(); j++) {
+          double max = Double.NEGATIVE_INFINITY;
+          double sum = 0;
+          int count = 0;
+          for (int u = 0; u < pl.kh(); u++) {
+            for (int v = 0; v < pl.kw(); v++) {
+              int row = i * pl.sh() - pl.ph() + u;
+              int col = j * pl.sw() - pl.pw() + v;
+              if (row >= 0 && row < h && col >= 0 && col < w) {
+                double val = x[xo + (ch * h + row) * w + col];
+                max = Math.max(max, val);
+                sum += val;
+                count++;
+              }
+            }
+          }
+          double r = switch (pl.kind()) {
+            case MAX -> max;
+            case AVG -> sum / (pl.countPadding() ? pl.kh() * pl.kw() : count);
+            case SUBSAMPLE -> p[ch] * sum + p[cin + ch];
+          };
+          y[yo + (ch * out.height() + i) * out.width() + j] = r;
+        }
+      }
+    }
+  }
+}

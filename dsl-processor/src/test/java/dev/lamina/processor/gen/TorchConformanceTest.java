@@ -1,0 +1,604 @@
+package dev.lamina.processor.gen;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.lamina.dsl.Activation;
+import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.PoolKind;
+import dev.lamina.processor.model.ModelBuilder;
+import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.Node;
+import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.Shape;
+import dev.lamina.runtime.DoubleNetwork;
+import dev.lamina.runtime.DoubleWorkspace;
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
+import dev.lamina.runtime.ParameterTensor;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * PyTorch as the outside oracle: the forward and backward vectors in {@code
+ * conformance/torch/*.json} (see that folder's README), run through generated networks in double
+ * precision (every value within {@code 1e-10·max(1, |expected|)}) and in float (within 1e-4 of the
+ * largest magnitude of each tensor): the output, the input gradient and every parameter gradient.
+ *
+ * <p>How each case is expressed in the DSL:
+ *
+ * <ul>
+ *   <li>conv, maxpool, avgpool, subsample, linear: a one-layer network with that layer and no
+ *       activation. PyTorch's linear weight [out][in] is transposed into our [in][out].
+ *   <li>Activations (relu, leaky_relu, sigmoid, tanh, gelu none/tanh): the DSL has no stand-alone
+ *       activation layer, so the activation sits on an Affine layer D→D without bias whose weight
+ *       is the identity matrix. That layer is exact in IEEE arithmetic: each output is {@code 0 +
+ *       x_o·1} plus products {@code x_i·0 = ±0}, and adding zeros changes nothing; likewise its
+ *       backward {@code dx_i = Σ_o W[i][o]·dz_o = dz_i}. So the case checks the activation's forward
+ *       and backward with nothing in between. (The Affine's own parameter gradients are not part of
+ *       the case and are not compared.)
+ *   <li>Losses (softmax_cross_entropy, mse mean, mse half_sum_over_batch): the same identity Affine
+ *       with the network's loss, run through the workspace's {@code lossAndGradients} with {@code
+ *       gradScale = 1/N}; PyTorch's "mean" MSE is our {@code MSE}, "half_sum_over_batch" our {@code
+ *       HALF_SQUARED_ERROR}.
+ *   <li>Networks: each conv/linear/pool layer becomes a node; an activation layer becomes the
+ *       activation of the node before it; {@code flatten} disappears (Affine flattens).
+ * </ul>
+ *
+ * <p>Not expressible yet (listed in {@link #NOT_EXPRESSIBLE} and checked to be the only gaps):
+ * {@code elu} (no ELU activation in the DSL), {@code batchnorm} training and eval (no BatchNorm
+ * layer yet).
+ */
+class TorchConformanceTest {
+  /** Kinds of case the DSL cannot express yet. */
+  static final Set<String> NOT_EXPRESSIBLE = Set.of("elu", "batchnorm");
+
+  private static final Set<String> ACTIVATIONS =
+      Set.of("relu", "leaky_relu", "sigmoid", "tanh", "gelu");
+  private static final Set<String> LAYERS =
+      Set.of("conv", "maxpool", "avgpool", "subsample", "linear");
+  private static final Set<String> LOSSES = Set.of("softmax_cross_entropy", "mse");
+
+  static Path torchDir() {
+    String prop = System.getProperty("lamina.conformance.dir");
+    if (prop != null) {
+      Path p = Paths.get(prop);
+      Path torch = p.resolve("torch");
+      return Files.isDirectory(torch) ? torch : p;
+    }
+    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path c = d.resolve("shared").resolve("conformance").resolve("torch");
+      if (Files.isDirectory(c)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static List<Path> caseFiles() throws IOException {
+    Path dir = torchDir();
+    Assumptions.assumeTrue(dir != null, "conformance folder not found");
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> read(Path p) {
+    try {
+      return (Map<String, Object>) Json.parse(Files.readString(p, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyExpressibleCase() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Path file : caseFiles()) {
+      Map<String, Object> c = read(file);
+      String kind = (String) c.get("kind");
+      if (NOT_EXPRESSIBLE.contains(kind)) {
+        continue;
+      }
+      String name = (String) c.get("case");
+      tests.add(DynamicTest.dynamicTest(name, () -> new Case(c).check()));
+    }
+    return tests.stream();
+  }
+
+  @Test
+  void onlyTheListedKindsAreInexpressible() throws IOException {
+    Set<String> skipped = new TreeSet<>();
+    for (Path file : caseFiles()) {
+      String kind = (String) read(file).get("kind");
+      if (!LAYERS.contains(kind) && !ACTIVATIONS.contains(kind) && !LOSSES.contains(kind)
+          && !kind.equals("network")) {
+        skipped.add(kind);
+      }
+    }
+    assertEquals(new TreeSet<>(NOT_EXPRESSIBLE), skipped);
+  }
+
+  // ------------------------------------------------------------------ one case
+
+  /** A tensor from the file. */
+  record T(int[] dims, double[] data) {
+    @SuppressWarnings("unchecked")
+    static T of(Object o) {
+      Map<String, Object> m = (Map<String, Object>) o;
+      List<Object> dl = (List<Object>) m.get("dims");
+      List<Object> vl = (List<Object>) m.get("data");
+      int[] dims = new int[dl.size()];
+      for (int i = 0; i < dims.length; i++) {
+        dims[i] = ((Double) dl.get(i)).intValue();
+      }
+      double[] data = new double[vl.size()];
+      for (int i = 0; i < data.length; i++) {
+        data[i] = (Double) vl.get(i);
+      }
+      return new T(dims, data);
+    }
+
+    int[] labels() {
+      int[] l = new int[data.length];
+      for (int i = 0; i < l.length; i++) {
+        l[i] = (int) data[i];
+      }
+      return l;
+    }
+  }
+
+  /** A layer as read from the file, before it becomes a node. */
+  private static final class Spec {
+    final String name;
+    final String kind;
+    final Map<String, Object> attributes;
+    final Map<String, Object> params;
+    final Map<String, Object> gradParams;
+    Activation activation = Activation.IDENTITY;
+    double slope;
+    boolean identityAffine;
+
+    Spec(String name, String kind, Map<String, Object> attributes, Map<String, Object> params,
+        Map<String, Object> gradParams) {
+      this.name = name;
+      this.kind = kind;
+      this.attributes = attributes;
+      this.params = params;
+      this.gradParams = gradParams;
+    }
+  }
+
+  private static final class Case {
+    final Map<String, Object> json;
+    final String name;
+    final String kind;
+    final T input;
+    final List<Spec> specs = new ArrayList<>();
+    final NetworkModel model;
+    final int batch;
+    Loss loss = Loss.NONE;
+
+    @SuppressWarnings("unchecked")
+    Case(Map<String, Object> json) {
+      this.json = json;
+      this.name = (String) json.get("case");
+      this.kind = (String) json.get("kind");
+      this.input = T.of(json.get("input"));
+      this.batch = input.dims()[0];
+      Map<String, Object> attrs = (Map<String, Object>) json.get("attributes");
+      if (kind.equals("network")) {
+        for (Object o : (List<Object>) json.get("layers")) {
+          Map<String, Object> l = (Map<String, Object>) o;
+          String k = (String) l.get("kind");
+          Map<String, Object> a = (Map<String, Object>) l.get("attributes");
+          if (k.equals("flatten")) {
+            continue;
+          }
+          if (ACTIVATIONS.contains(k)) {
+            Spec prev = specs.get(specs.size() - 1);
+            assertEquals(Activation.IDENTITY, prev.activation, name + ": two activations");
+            setActivation(prev, k, a);
+            continue;
+          }
+          specs.add(new Spec((String) l.get("name"), k, a,
+              (Map<String, Object>) l.getOrDefault("params", Map.of()),
+              (Map<String, Object>) l.getOrDefault("grad_params", Map.of())));
+        }
+        loss = lossOf(attrs);
+      } else if (LAYERS.contains(kind)) {
+        specs.add(new Spec("layer", kind, attrs, (Map<String, Object>) json.get("params"),
+            (Map<String, Object>) json.get("grad_params")));
+      } else {
+        Spec s = new Spec("layer", "linear", Map.of(), Map.of(), Map.of());
+        s.identityAffine = true;
+        if (ACTIVATIONS.contains(kind)) {
+          setActivation(s, kind, attrs);
+        } else {
+          loss = lossOf(Map.of("loss", kind, "reduction", attrs.get("reduction")));
+        }
+        specs.add(s);
+      }
+      ModelBuilder b = new ModelBuilder("p", "Torch_" + name, sampleShape(input.dims()))
+          .precisions(Models.BOTH).loss(loss);
+      for (Spec s : specs) {
+        b.add(s.name, op(s, b.currentShape()), s.activation, s.slope);
+      }
+      this.model = b.build();
+    }
+
+    static Shape sampleShape(int[] dims) {
+      if (dims.length == 4) {
+        return Shape.image(dims[1], dims[2], dims[3]);
+      }
+      return Shape.flat(dims[1]);
+    }
+
+    static Loss lossOf(Map<String, Object> a) {
+      String l = (String) a.get("loss");
+      if (l.equals("softmax_cross_entropy")) {
+        return Loss.SOFTMAX_CROSS_ENTROPY;
+      }
+      String reduction = (String) a.get("reduction");
+      return switch (reduction) {
+        case "mean" -> Loss.MSE;
+        case "half_sum_over_batch" -> Loss.HALF_SQUARED_ERROR;
+        default -> throw new AssertionError("unknown MSE reduction " + reduction);
+      };
+    }
+
+    static void setActivation(Spec s, String kind, Map<String, Object> a) {
+      switch (kind) {
+        case "relu" -> s.activation = Activation.RELU;
+        case "leaky_relu" -> {
+          s.activation = Activation.LEAKY_RELU;
+          s.slope = (Double) a.get("negative_slope");
+        }
+        case "sigmoid" -> s.activation = Activation.SIGMOID;
+        case "tanh" -> s.activation = Activation.TANH;
+        case "gelu" -> s.activation =
+            "tanh".equals(a.get("approximate")) ? Activation.GELU_TANH : Activation.GELU;
+        default -> throw new AssertionError(kind);
+      }
+    }
+
+    static int[] pair(Map<String, Object> a, String key, int dflt) {
+      @SuppressWarnings("unchecked")
+      List<Object> l = (List<Object>) a.get(key);
+      if (l == null) {
+        return new int[] {dflt, dflt};
+      }
+      return new int[] {((Double) l.get(0)).intValue(), ((Double) l.get(1)).intValue()};
+    }
+
+    static Op op(Spec s, Shape in) {
+      Map<String, Object> a = s.attributes;
+      int[] k = pair(a, "kernel", 1);
+      int[] st = pair(a, "stride", 1);
+      int[] pd = pair(a, "padding", 0);
+      int[] dl = pair(a, "dilation", 1);
+      return switch (s.kind) {
+        case "conv" -> new Op.Conv(((Double) a.get("out_channels")).intValue(), k[0], k[1], st[0],
+            st[1], pd[0], pd[1], dl[0], dl[1], (Boolean) a.get("bias"));
+        case "maxpool" -> new Op.Pool(PoolKind.MAX, k[0], k[1], st[0], st[1], pd[0], pd[1], true);
+        case "avgpool" -> new Op.Pool(PoolKind.AVG, k[0], k[1], st[0], st[1], pd[0], pd[1],
+            (Boolean) a.get("count_include_pad"));
+        case "subsample" -> new Op.Pool(PoolKind.SUBSAMPLE, k[0], k[1], st[0], st[1], pd[0],
+            pd[1], true);
+        case "linear" -> s.identityAffine
+            ? new Op.Affine((int) in.size(), false)
+            : new Op.Affine(((Double) a.get("out_features")).intValue(), (Boolean) a.get("bias"));
+        default -> throw new AssertionError(s.kind);
+      };
+    }
+
+    /** The tensor's values in our layout (the linear weight transposed). */
+    static double[] ours(Spec s, String tensor, T t) {
+      if (!s.kind.equals("linear") || !tensor.equals("weight")) {
+        return t.data();
+      }
+      int out = t.dims()[0];
+      int in = t.dims()[1];
+      double[] w = new double[in * out];
+      for (int o = 0; o < out; o++) {
+        for (int i = 0; i < in; i++) {
+          w[i * out + o] = t.data()[o * in + i];
+        }
+      }
+      return w;
+    }
+
+    void setParameters(Backend net) {
+      for (int l = 0; l < specs.size(); l++) {
+        Spec s = specs.get(l);
+        Node node = model.nodes().get(l);
+        if (s.identityAffine) {
+          int d = (int) node.inputShape().size();
+          ParameterTensor w = node.parameter("weight");
+          for (int i = 0; i < d; i++) {
+            for (int o = 0; o < d; o++) {
+              net.setParameter(w.offset() + i * d + o, i == o ? 1.0 : 0.0);
+            }
+          }
+          continue;
+        }
+        for (Map.Entry<String, Object> e : s.params.entrySet()) {
+          ParameterTensor t = node.parameter(e.getKey());
+          double[] v = ours(s, e.getKey(), T.of(e.getValue()));
+          assertEquals(t.size(), v.length, name + ": size of " + t.qualifiedName());
+          for (int i = 0; i < v.length; i++) {
+            net.setParameter(t.offset() + i, v[i]);
+          }
+        }
+      }
+    }
+
+    void check() {
+      Compiled compiled = Compiled.of(model);
+      run(new DoubleBackend(compiled.doubleNetwork(1), batch), new DoubleTolerance());
+      run(new FloatBackend(compiled.floatNetwork(1), batch), new FloatTolerance());
+    }
+
+    void run(Backend net, Tolerance tol) {
+      setParameters(net);
+      String p = net.precision() + " ";
+      if (loss == Loss.NONE) {
+        double[] out = net.forward(input.data());
+        tol.assertClose(p + name + " output", T.of(json.get("output")).data(), out);
+        net.backward(T.of(json.get("grad_output")).data());
+      } else {
+        T target = T.of(json.get("target"));
+        double l = loss == Loss.SOFTMAX_CROSS_ENTROPY
+            ? net.loss(input.data(), target.labels())
+            : net.loss(input.data(), target.data());
+        if (json.containsKey("logits")) {
+          tol.assertClose(p + name + " logits", T.of(json.get("logits")).data(), net.output());
+        }
+        tol.assertClose(p + name + " loss", T.of(json.get("output")).data(), new double[] {l});
+      }
+      tol.assertClose(p + name + " grad_input", T.of(json.get("grad_input")).data(),
+          net.inputGradient());
+      double[] g = net.gradients();
+      for (int l = 0; l < specs.size(); l++) {
+        Spec s = specs.get(l);
+        Node node = model.nodes().get(l);
+        for (Map.Entry<String, Object> e : s.gradParams.entrySet()) {
+          ParameterTensor t = node.parameter(e.getKey());
+          double[] expected = ours(s, e.getKey(), T.of(e.getValue()));
+          double[] got = new double[t.size()];
+          System.arraycopy(g, t.offset(), got, 0, t.size());
+          tol.assertClose(p + name + " grad " + t.qualifiedName(), expected, got);
+        }
+        if (!s.identityAffine) {
+          assertEquals(node.parameters().size(), s.gradParams.size(),
+              name + ": every parameter of " + s.name + " has an expected gradient");
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ precision adapters
+
+  interface Tolerance {
+    void assertClose(String what, double[] expected, double[] got);
+  }
+
+  /** Every value within 1e-10·max(1, |expected|). */
+  static final class DoubleTolerance implements Tolerance {
+    @Override
+    public void assertClose(String what, double[] expected, double[] got) {
+      assertEquals(expected.length, got.length, what + ": length");
+      for (int i = 0; i < expected.length; i++) {
+        double e = expected[i];
+        if (!(Math.abs(got[i] - e) <= 1e-10 * Math.max(1, Math.abs(e)))) {
+          fail(what + "[" + i + "]: expected " + e + ", got " + got[i]);
+        }
+      }
+    }
+  }
+
+  /** Every value within 1e-4 of the largest magnitude of the tensor. */
+  static final class FloatTolerance implements Tolerance {
+    @Override
+    public void assertClose(String what, double[] expected, double[] got) {
+      assertEquals(expected.length, got.length, what + ": length");
+      double max = 0;
+      for (double e : expected) {
+        max = Math.max(max, Math.abs(e));
+      }
+      for (int i = 0; i < expected.length; i++) {
+        if (!(Math.abs(got[i] - expected[i]) <= 1e-4 * max)) {
+          fail(what + "[" + i + "]: expected " + expected[i] + ", got " + got[i]
+              + " (largest " + max + ")");
+        }
+      }
+    }
+  }
+
+  /** A generated network of either precision, seen through doubles. */
+  interface Backend {
+    String precision();
+
+    void setParameter(int i, double v);
+
+    double[] forward(double[] x);
+
+    double[] output();
+
+    void backward(double[] gradOut);
+
+    double loss(double[] x, int[] labels);
+
+    double loss(double[] x, double[] targets);
+
+    double[] inputGradient();
+
+    double[] gradients();
+  }
+
+  static final class DoubleBackend implements Backend {
+    final DoubleNetwork net;
+    final DoubleWorkspace ws;
+    final int batch;
+    double[] out;
+
+    DoubleBackend(DoubleNetwork net, int batch) {
+      this.net = net;
+      this.batch = batch;
+      this.ws = net.newWorkspace(batch);
+      ws.setInputGradientEnabled(true);
+    }
+
+    @Override
+    public String precision() {
+      return "double";
+    }
+
+    @Override
+    public void setParameter(int i, double v) {
+      net.parameters()[i] = v;
+    }
+
+    @Override
+    public double[] forward(double[] x) {
+      out = ws.forward(x, 0, batch, true);
+      return output();
+    }
+
+    @Override
+    public double[] output() {
+      return java.util.Arrays.copyOf(out, batch * net.outputSize());
+    }
+
+    @Override
+    public void backward(double[] gradOut) {
+      ws.zeroGradients();
+      ws.backward(gradOut, 0, batch);
+    }
+
+    @Override
+    public double loss(double[] x, int[] labels) {
+      ws.zeroGradients();
+      double l = ws.lossAndGradients(x, 0, labels, 0, batch, 1.0 / batch) / batch;
+      out = ws.forward(x, 0, batch, true);
+      return l;
+    }
+
+    @Override
+    public double loss(double[] x, double[] targets) {
+      ws.zeroGradients();
+      double l = ws.lossAndGradients(x, 0, targets, 0, batch, 1.0 / batch) / batch;
+      out = ws.forward(x, 0, batch, true);
+      return l;
+    }
+
+    @Override
+    public double[] inputGradient() {
+      return java.util.Arrays.copyOf(ws.inputGradient(), batch * net.inputSize());
+    }
+
+    @Override
+    public double[] gradients() {
+      return ws.gradients().clone();
+    }
+  }
+
+  static final class FloatBackend implements Backend {
+    final FloatNetwork net;
+    final FloatWorkspace ws;
+    final int batch;
+    float[] out;
+
+    FloatBackend(FloatNetwork net, int batch) {
+      this.net = net;
+      this.batch = batch;
+      this.ws = net.newWorkspace(batch);
+      ws.setInputGradientEnabled(true);
+    }
+
+    static float[] f(double[] v) {
+      float[] r = new float[v.length];
+      for (int i = 0; i < v.length; i++) {
+        r[i] = (float) v[i];
+      }
+      return r;
+    }
+
+    static double[] d(float[] v, int n) {
+      double[] r = new double[n];
+      for (int i = 0; i < n; i++) {
+        r[i] = v[i];
+      }
+      return r;
+    }
+
+    @Override
+    public String precision() {
+      return "float";
+    }
+
+    @Override
+    public void setParameter(int i, double v) {
+      net.parameters()[i] = (float) v;
+    }
+
+    @Override
+    public double[] forward(double[] x) {
+      out = ws.forward(f(x), 0, batch, true);
+      return output();
+    }
+
+    @Override
+    public double[] output() {
+      return d(out, batch * net.outputSize());
+    }
+
+    @Override
+    public void backward(double[] gradOut) {
+      ws.zeroGradients();
+      ws.backward(f(gradOut), 0, batch);
+    }
+
+    @Override
+    public double loss(double[] x, int[] labels) {
+      ws.zeroGradients();
+      float[] xf = f(x);
+      double l = ws.lossAndGradients(xf, 0, labels, 0, batch, 1f / batch) / batch;
+      out = ws.forward(xf, 0, batch, true);
+      return l;
+    }
+
+    @Override
+    public double loss(double[] x, double[] targets) {
+      ws.zeroGradients();
+      float[] xf = f(x);
+      double l = ws.lossAndGradients(xf, 0, f(targets), 0, batch, 1f / batch) / batch;
+      out = ws.forward(xf, 0, batch, true);
+      return l;
+    }
+
+    @Override
+    public double[] inputGradient() {
+      return d(ws.inputGradient(), batch * net.inputSize());
+    }
+
+    @Override
+    public double[] gradients() {
+      return d(ws.gradients(), ws.gradients().length);
+    }
+  }
+}
