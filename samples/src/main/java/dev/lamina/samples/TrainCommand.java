@@ -55,7 +55,7 @@ final class TrainCommand implements Callable<Integer> {
   OptimizerKind optimizer;
 
   @Option(names = "--lr", paramLabel = "X",
-      description = "Initial learning rate (default: 0.001 for adam, 0.05 for momentum, 0.1 for"
+      description = "Initial learning rate (default: 0.002 for adam, 0.05 for momentum, 0.1 for"
           + " sgd).")
   Float lr;
 
@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     Path chartFile = chart != null ? chart : siblingPng(checkpoint);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     float rate = lr != null ? lr : switch (optimizer) {
-      case adam -> 1e-3f;
+      case adam -> 2e-3f;
       case momentum -> 0.05f;
       case sgd -> 0.1f;
     };
