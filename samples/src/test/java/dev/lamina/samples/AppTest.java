@@ -206,4 +206,12 @@ class AppTest {
     // '%' must be escaped in picocli descriptions; unescaped ones print raw with a warning.
     assertTrue(run("train", "--help").out().contains("1% of --lr"));
   }
+
+  @Test
+  void modelsByQualifiedName() {
+    Run r = run("summary", "dev.lamina.samples.Mlp");
+    assertEquals(0, r.status(), r.all());
+    assertTrue(r.out().contains("79,510"), r.out());
+    assertOneLineError(run("summary", "com.example.Nothing"), "unknown model");
+  }
 }
