@@ -28,7 +28,7 @@ public final class Classify {
   /** The network with the trained parameters shipped in this jar. */
   public Classify() {
     net = new Lamina_Garments();
-    Checkpoints.loadResource(net, "garments.ckpt");
+    ShippedWeights.load(net, "garments.ckpt");
   }
 
   /** A prediction: the class and its probability. */
@@ -122,6 +122,14 @@ public final class Classify {
       }
     }
     return pixels;
+  }
+
+  /** Luminance of an sRGB pixel; transparent areas count as white paper. */
+  private static double gray(int argb) {
+    double a = ((argb >>> 24) & 0xff) / 255.0;
+    double lum = 0.299 * ((argb >> 16) & 0xff) + 0.587 * ((argb >> 8) & 0xff)
+        + 0.114 * (argb & 0xff);
+    return a * lum + (1 - a) * 255;
   }
 
   /** Reads a bundled resource image. */

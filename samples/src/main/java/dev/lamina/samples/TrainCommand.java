@@ -55,13 +55,13 @@ final class TrainCommand implements Callable<Integer> {
   OptimizerKind optimizer;
 
   @Option(names = "--lr", paramLabel = "X",
-      description = "Initial learning rate (default: 0.001 for adam, 0.05 for momentum, 0.1 for"
+      description = "Initial learning rate (default: 0.002 for adam, 0.05 for momentum, 0.1 for"
           + " sgd).")
   Float lr;
 
   @Option(names = "--schedule", paramLabel = "NAME", defaultValue = "cosine",
       description = "Learning-rate schedule: constant, step (x0.1 every third of the epochs) or"
-          + " cosine (down to 1% of --lr) (default: ${DEFAULT-VALUE}).")
+          + " cosine (down to 1%% of --lr) (default: ${DEFAULT-VALUE}).")
   ScheduleKind schedule;
 
   @Option(names = "--threads", paramLabel = "T",
@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     Path chartFile = chart != null ? chart : siblingPng(checkpoint);
     int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     float rate = lr != null ? lr : switch (optimizer) {
-      case adam -> 1e-3f;
+      case adam -> 2e-3f;
       case momentum -> 0.05f;
       case sgd -> 0.1f;
     };

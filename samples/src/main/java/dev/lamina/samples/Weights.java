@@ -35,7 +35,12 @@ final class Weights {
     CheckpointInfo info = Checkpoints.read(file);
     Models.Entry entry = wanted != null ? wanted : Models.byFingerprint(info.fingerprint());
     if (entry == null) {
-      entry = Models.get(info.networkName());
+      try {
+        entry = Models.get(info.networkName());
+      } catch (AppException e) {
+        throw new AppException(file + " is a checkpoint of " + info.networkName()
+            + ", which is neither a sample model nor on the class path; models: " + Models.names());
+      }
     }
     if (!entry.summary().fingerprint().equals(info.fingerprint())) {
       throw new AppException(file + " is a checkpoint of " + info.networkName() + ", not of "

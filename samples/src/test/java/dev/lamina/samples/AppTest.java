@@ -194,4 +194,24 @@ class AppTest {
     Files.writeString(txt, "not an image");
     assertOneLineError(run("predict", "--weights", "any.ckpt", txt.toString()), "notes.png");
   }
+
+  @Test
+  void helpTextsFormatCleanly() {
+    for (String cmd : new String[] {"train", "eval", "predict", "summary"}) {
+      Run r = run(cmd, "--help");
+      assertEquals(0, r.status(), r.all());
+      assertTrue(r.out().startsWith("Usage: lamina " + cmd), r.out());
+      assertEquals("", r.err(), cmd + " --help warned");
+    }
+    // '%' must be escaped in picocli descriptions; unescaped ones print raw with a warning.
+    assertTrue(run("train", "--help").out().contains("1% of --lr"));
+  }
+
+  @Test
+  void modelsByQualifiedName() {
+    Run r = run("summary", "dev.lamina.samples.Mlp");
+    assertEquals(0, r.status(), r.all());
+    assertTrue(r.out().contains("79,510"), r.out());
+    assertOneLineError(run("summary", "com.example.Nothing"), "unknown model");
+  }
 }
