@@ -26,7 +26,8 @@ import picocli.CommandLine.ScopeType;
     versionProvider = App.Version.class,
     description = "Compile-time neural networks for Java: the sample networks on Fashion-MNIST.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class,
-        SummaryCommand.class, CommandLine.HelpCommand.class})
+        SummaryCommand.class, dev.lamina.samples.bench.BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class App implements Runnable {
   /** Exit status of a failed command. */
   public static final int EXIT_FAILURE = 1;
