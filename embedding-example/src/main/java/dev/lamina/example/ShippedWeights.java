@@ -5,31 +5,21 @@ import dev.lamina.runtime.io.Checkpoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Loads a checkpoint shipped as a class-path resource next to this class. */
 final class ShippedWeights {
   private ShippedWeights() {}
 
   /**
-   * Loads resource {@code name} into {@code net}. The runtime reads checkpoints from files, so the
-   * resource goes through a temporary file; the checksums and the network fingerprint are checked
-   * as for any checkpoint.
+   * Loads resource {@code name} into {@code net}; the checksums and the network fingerprint are
+   * checked as for any checkpoint.
    */
   static void load(FloatNetwork net, String name) {
     try (InputStream in = ShippedWeights.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("this jar lacks its checkpoint resource " + name);
       }
-      Path tmp = Files.createTempFile("lamina-", ".ckpt");
-      try {
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-        Checkpoints.load(net, tmp);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
+      Checkpoints.load(net, in, name);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load the shipped checkpoint " + name, e);
     }

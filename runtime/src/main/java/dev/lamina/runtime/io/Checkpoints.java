@@ -4,6 +4,7 @@ import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.NetworkSummary;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,24 @@ public final class Checkpoints {
    * @throws CheckpointException if the file is not a valid checkpoint of this network
    */
   public static CheckpointInfo load(FloatNetwork network, Path file) throws IOException {
-    Parsed c = parse(file, Files.readAllBytes(file));
+    return load(network, file, Files.readAllBytes(file));
+  }
+
+  /**
+   * Loads a checkpoint from a stream, for example a class-path resource shipped in an app's jar
+   * ({@code getResourceAsStream}); {@code name} identifies it in error messages. The stream is read
+   * to its end but not closed. On any error the parameters are left untouched.
+   *
+   * @throws CheckpointException if the data is not a valid checkpoint of this network
+   */
+  public static CheckpointInfo load(FloatNetwork network, InputStream in, String name)
+      throws IOException {
+    return load(network, Path.of(name), in.readAllBytes());
+  }
+
+  private static CheckpointInfo load(FloatNetwork network, Path file, byte[] bytes)
+      throws IOException {
+    Parsed c = parse(file, bytes);
     checkNetwork(file, c, network.summary(), network.parameterCount());
     float[] p = network.parameters();
     ByteBuffer data = c.data();
@@ -105,7 +123,18 @@ public final class Checkpoints {
    * @throws CheckpointException if the file is not a valid checkpoint of this network
    */
   public static CheckpointInfo load(DoubleNetwork network, Path file) throws IOException {
-    Parsed c = parse(file, Files.readAllBytes(file));
+    return load(network, file, Files.readAllBytes(file));
+  }
+
+  /** The stream counterpart of {@link #load(DoubleNetwork, Path)}; see the float version. */
+  public static CheckpointInfo load(DoubleNetwork network, InputStream in, String name)
+      throws IOException {
+    return load(network, Path.of(name), in.readAllBytes());
+  }
+
+  private static CheckpointInfo load(DoubleNetwork network, Path file, byte[] bytes)
+      throws IOException {
+    Parsed c = parse(file, bytes);
     checkNetwork(file, c, network.summary(), network.parameterCount());
     double[] p = network.parameters();
     ByteBuffer data = c.data();

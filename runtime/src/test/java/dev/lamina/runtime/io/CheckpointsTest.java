@@ -238,6 +238,22 @@ class CheckpointsTest {
   }
 
   @Test
+  void loadsFromAStreamAndNamesItInErrors() throws IOException {
+    Path f = dir.resolve("model.ckpt");
+    TestMlp saved = net(1);
+    Checkpoints.save(saved, f);
+    TestMlp loaded = net(2);
+    try (var in = Files.newInputStream(f)) {
+      Checkpoints.load(loaded, in, "weights/model.ckpt");
+    }
+    assertBits(saved.parameters(), loaded.parameters());
+    byte[] cut = Arrays.copyOf(Files.readAllBytes(f), 100);
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> Checkpoints.load(net(3), new java.io.ByteArrayInputStream(cut), "weights/model.ckpt"));
+    assertMessage(e, "weights/model.ckpt", "truncated");
+  }
+
+  @Test
   void aLaterSaveRemovesStaleTemporariesOfKilledSavesButNotFreshOnes() throws IOException {
     Path f = dir.resolve("model.ckpt");
     Path stale = Files.write(dir.resolve(".model.ckpt.1a2b0.tmp"), new byte[] {1, 2, 3});
