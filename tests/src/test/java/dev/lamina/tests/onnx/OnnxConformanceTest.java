@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.ParameterTensor.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +27,12 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * ONNX backend node tests (the JSON vectors in the shared {@code conformance/onnx-node} folder):
- * every case Lamina's layers can express runs as a single-layer generated network and must match
- * ONNX's expected output within ONNX's own tolerance, {@code |actual - expected| <= 1e-7 + 1e-3 ·
- * |expected|}. Every other case is listed with the reason it cannot be expressed; a case in neither
- * list fails the build, so new vectors cannot go unnoticed. {@code tests/CONFORMANCE.md} is the
- * human-readable version of the two lists.
+ * every case Lamina's layers can express runs as a single-layer generated network (in inference
+ * mode unless the case is a training-mode one) and must match ONNX's expected output within ONNX's
+ * own tolerance, {@code |actual - expected| <= 1e-7 + 1e-3 · |expected|}. Every other case is
+ * listed with the reason it cannot be expressed; a case in neither list fails the build, so new
+ * vectors cannot go unnoticed. {@code tests/CONFORMANCE.md} is the human-readable version of the
+ * two lists.
  */
 class OnnxConformanceTest {
   static final double RTOL = 1e-3;
@@ -68,7 +72,8 @@ class OnnxConformanceTest {
         "test_softmax_negative_axis", "test_logsoftmax_axis_0", "test_logsoftmax_axis_1",
         "test_logsoftmax_axis_2", "test_logsoftmax_default_axis", "test_logsoftmax_example_1",
         "test_logsoftmax_large_number", "test_logsoftmax_negative_axis"));
-    NOT_EXPRESSIBLE.put("two inputs: Add, Concat (no residual or concatenation layers)", List.of(
+    NOT_EXPRESSIBLE.put("two network inputs: Add, Concat (a Lamina network has one input;"
+        + " @Add and @Concat join layers computed from it)", List.of(
         "test_add", "test_add_bcast", "test_concat_2d_axis_0", "test_concat_2d_axis_1",
         "test_concat_2d_axis_negative_1", "test_concat_2d_axis_negative_2"));
     NOT_EXPRESSIBLE.put("Flatten as an operation of its own (no reshape layer; Affine flattens"
@@ -85,17 +90,22 @@ class OnnxConformanceTest {
     void load(Map<String, Object> json, FloatNetwork net);
   }
 
-  record Expressible(Supplier<FloatNetwork> network, Weights weights, boolean transposeInput) {}
+  /**
+   * How a case runs: the network, its weights, whether the input matrix is transposed first
+   * (Gemm's {@code transA}), and whether the forward pass is a training pass.
+   */
+  record Expressible(Supplier<FloatNetwork> network, Weights weights, boolean transposeInput,
+      boolean training) {}
 
   static final Map<String, Expressible> EXPRESSIBLE = new LinkedHashMap<>();
 
   private static void add(String name, Supplier<FloatNetwork> net, Weights w) {
-    EXPRESSIBLE.put(name, new Expressible(net, w, false));
+    EXPRESSIBLE.put(name, new Expressible(net, w, false, false));
   }
 
   static {
     Weights none = (json, net) -> { };
-    Weights conv = (json, net) -> copy(input(json, 1), net, "conv.weight");
+    Weights conv = (json, net) -> copy(input(json, 1), net, "conv.weight", Role.WEIGHT);
     add("test_basic_conv_with_padding", Lamina_OnnxNets_Conv5Pad1::new, conv);
     add("test_basic_conv_without_padding", Lamina_OnnxNets_Conv5::new, conv);
     // SAME_LOWER, 3x3, stride 2 on 5x5: total padding (3-1)·2 + 3 - 5 = 2, split 1 and 1.
@@ -127,7 +137,7 @@ class OnnxConformanceTest {
     add("test_globalaveragepool_precomputed", Lamina_OnnxNets_GlobalAvg1x3::new, none);
 
     EXPRESSIBLE.put("test_gemm_all_attributes",
-        new Expressible(Lamina_OnnxNets_Gemm4To5::new, OnnxConformanceTest::gemm, true));
+        new Expressible(Lamina_OnnxNets_Gemm4To5::new, OnnxConformanceTest::gemm, true, false));
     add("test_gemm_alpha", Lamina_OnnxNets_Gemm5To4::new, OnnxConformanceTest::gemm);
     add("test_gemm_beta", Lamina_OnnxNets_Gemm7To4::new, OnnxConformanceTest::gemm);
     add("test_gemm_default_no_bias", Lamina_OnnxNets_Gemm10To3NoBias::new,
@@ -138,7 +148,7 @@ class OnnxConformanceTest {
     add("test_gemm_default_vector_bias", Lamina_OnnxNets_Gemm7To4::new, OnnxConformanceTest::gemm);
     add("test_gemm_default_zero_bias", Lamina_OnnxNets_Gemm5To4::new, OnnxConformanceTest::gemm);
     EXPRESSIBLE.put("test_gemm_transposeA",
-        new Expressible(Lamina_OnnxNets_Gemm6To4::new, OnnxConformanceTest::gemm, true));
+        new Expressible(Lamina_OnnxNets_Gemm6To4::new, OnnxConformanceTest::gemm, true, false));
     add("test_gemm_transposeB", Lamina_OnnxNets_Gemm6To4::new, OnnxConformanceTest::gemm);
     add("test_matmul_2d", Lamina_OnnxNets_MatMul4To3::new, OnnxConformanceTest::gemm);
 
@@ -156,17 +166,20 @@ class OnnxConformanceTest {
     add("test_gelu_tanh_1", Lamina_OnnxNets_GeluTanh3::new, eye);
     add("test_gelu_tanh_2", Lamina_OnnxNets_GeluTanh345::new, none);
     add("test_identity", Lamina_OnnxNets_Identity122::new, none);
-    // Inference-mode Dropout (or ratio 0) is the identity; Lamina has no Dropout layer.
-    add("test_dropout_default", Lamina_OnnxNets_Identity345::new, none);
-    add("test_dropout_default_old", Lamina_OnnxNets_Identity3::new, eye);
-    add("test_dropout_default_ratio", Lamina_OnnxNets_Identity345::new, none);
-    add("test_dropout_random_old", Lamina_OnnxNets_Identity345::new, none);
-    add("test_training_dropout_zero_ratio", Lamina_OnnxNets_Identity345::new, none);
 
-    add("test_batchnorm_epsilon", Lamina_OnnxNets_BatchNorm345::new,
-        OnnxConformanceTest::batchNorm);
-    add("test_batchnorm_example", Lamina_OnnxNets_BatchNorm345::new,
-        OnnxConformanceTest::batchNorm);
+    // @Dropout(p = the case's ratio) in inference mode: the identity, as ONNX's Dropout there.
+    add("test_dropout_default", Lamina_OnnxNets_Dropout345P05::new, dropout(0.5));
+    add("test_dropout_default_old", Lamina_OnnxNets_Dropout3P05::new, dropout(0.5));
+    add("test_dropout_default_ratio", Lamina_OnnxNets_Dropout345P01::new, dropout(0.1f));
+    add("test_dropout_random_old", Lamina_OnnxNets_Dropout345P02::new, dropout(0.2f));
+    // Training mode with ratio 0: a training pass of @Dropout(p = 0) keeps every value (× 1).
+    EXPRESSIBLE.put("test_training_dropout_zero_ratio",
+        new Expressible(Lamina_OnnxNets_Dropout345P0::new, dropout(0), false, true));
+
+    // @BatchNorm in inference mode: scale, B, mean and var go into weight, bias, running_mean
+    // and running_var.
+    add("test_batchnorm_epsilon", Lamina_OnnxNets_BatchNorm345Eps001::new, batchNorm(0.01f));
+    add("test_batchnorm_example", Lamina_OnnxNets_BatchNorm345::new, batchNorm(1e-5f));
   }
 
   // ---- the tests ---------------------------------------------------------------------------------
@@ -222,8 +235,8 @@ class OnnxConformanceTest {
     Map<String, Object> y = ((List<Map<String, Object>>) json.get("outputs")).get(0);
     float[] expected = data(y);
     assertEquals(expected.length, batch * net.outputSize(), name + ": output size");
-    float[] out = new float[expected.length];
-    net.forward(in, batch, out);
+    FloatWorkspace ws = net.newWorkspace(batch);
+    float[] out = Arrays.copyOf(ws.forward(in, 0, batch, c.training()), expected.length);
     List<String> bad = new ArrayList<>();
     for (int i = 0; i < out.length; i++) {
       if (!(Math.abs(out[i] - expected[i]) <= ATOL + RTOL * Math.abs(expected[i]))) {
@@ -282,32 +295,47 @@ class OnnxConformanceTest {
     }
   }
 
-  /** Inference BatchNormalization as a 1x1 convolution: w = s/√(var+ε) on the diagonal. */
-  private static void batchNorm(Map<String, Object> json, FloatNetwork net) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> attrs = (Map<String, Object>) json.get("attributes");
-    double eps = ((Number) attrs.getOrDefault("epsilon", 1e-5)).doubleValue();
-    float[] s = data(input(json, 1));
-    float[] bias = data(input(json, 2));
-    float[] mean = data(input(json, 3));
-    float[] var = data(input(json, 4));
-    ParameterTensor w = tensor(net, 0);
-    ParameterTensor b = tensor(net, 1);
-    float[] p = net.parameters();
-    int c = s.length;
-    for (int i = 0; i < c; i++) {
-      double scale = s[i] / Math.sqrt(var[i] + eps);
-      for (int j = 0; j < c; j++) {
-        p[w.offset() + i * c + j] = i == j ? (float) scale : 0f;
-      }
-      p[b.offset() + i] = (float) (bias[i] - mean[i] * scale);
-    }
+  /**
+   * Inference BatchNormalization: scale, B, mean and var into the {@code @BatchNorm} layer's
+   * weight, bias and running statistics. {@code eps} is the one the network declares; it must be
+   * the case's epsilon (ONNX's default 1e-5 when absent), as float32.
+   */
+  private static Weights batchNorm(double eps) {
+    return (json, net) -> {
+      assertEquals((float) attribute(json, "epsilon", 1e-5), (float) eps, "declared eps");
+      // γ has role BIAS in Lamina: it is not weight-decayed.
+      copy(input(json, 1), net, "bn.weight", Role.BIAS);
+      copy(input(json, 2), net, "bn.bias", Role.BIAS);
+      copy(input(json, 3), net, "bn.running_mean", Role.STATISTIC);
+      copy(input(json, 4), net, "bn.running_var", Role.STATISTIC);
+    };
   }
 
-  private static void copy(Map<String, Object> tensor, FloatNetwork net, String name) {
+  /**
+   * Dropout has no weights; {@code p} is the ratio the network declares, which must be the case's
+   * (the {@code ratio} input, else the opset-11 attribute, else ONNX's default 0.5), as float32.
+   */
+  private static Weights dropout(double p) {
+    return (json, net) -> {
+      @SuppressWarnings("unchecked")
+      List<Object> inputs = (List<Object>) json.get("inputs");
+      double ratio = inputs.size() > 1 ? data(input(json, 1))[0]
+          : attribute(json, "ratio", 0.5);
+      assertEquals((float) ratio, (float) p, "declared p");
+    };
+  }
+
+  private static double attribute(Map<String, Object> json, String name, double otherwise) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> attrs = (Map<String, Object>) json.get("attributes");
+    return ((Number) attrs.getOrDefault(name, otherwise)).doubleValue();
+  }
+
+  private static void copy(Map<String, Object> tensor, FloatNetwork net, String name, Role role) {
     float[] v = data(tensor);
     ParameterTensor t = net.summary().parameterTensors().stream()
         .filter(p -> p.qualifiedName().equals(name)).findFirst().orElseThrow();
+    assertEquals(role, t.role(), name);
     assertEquals(t.size(), v.length, name);
     System.arraycopy(v, 0, net.parameters(), t.offset(), v.length);
   }

@@ -10,15 +10,18 @@ import static dev.lamina.dsl.PoolKind.AVG;
 import static dev.lamina.dsl.PoolKind.MAX;
 
 import dev.lamina.dsl.Affine;
+import dev.lamina.dsl.BatchNorm;
 import dev.lamina.dsl.Conv;
+import dev.lamina.dsl.Dropout;
+import dev.lamina.dsl.GlobalAvgPool;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Network;
 import dev.lamina.dsl.Pool;
 
 /**
- * Single-layer networks, one per ONNX node-test shape that Lamina can express (see
- * {@code tests/CONFORMANCE.md}). Inference-only, and some leave input rows unread exactly as ONNX
- * does: both warnings are intended here.
+ * Single-layer networks, one per ONNX node-test shape (and attribute value) that Lamina can
+ * express (see {@code tests/CONFORMANCE.md}). They have no loss (the test only runs forward
+ * passes), and some leave input rows unread exactly as ONNX does: both warnings are intended here.
  */
 @SuppressWarnings({"lamina:no-loss", "lamina:stride-remainder"})
 final class OnnxNets {
@@ -125,14 +128,16 @@ final class OnnxNets {
     @Pool(kind = AVG, size = 5, stride = 3) Layer pool;
   }
 
+  // GlobalAveragePool: C×H×W to C (ONNX keeps [N, C, 1, 1]: the same values).
+
   @Network(input = {3, 5, 5})
   abstract static class GlobalAvg3x5 {
-    @Pool(kind = AVG, size = 5) Layer pool;
+    @GlobalAvgPool Layer pool;
   }
 
   @Network(input = {1, 3, 3})
   abstract static class GlobalAvg1x3 {
-    @Pool(kind = AVG, size = 3) Layer pool;
+    @GlobalAvgPool Layer pool;
   }
 
   // ---- Gemm and MatMul: Affine with W = alpha·B' ([in][out]) and bias = beta·C --------------------
@@ -214,11 +219,6 @@ final class OnnxNets {
     @Pool(size = 1, activation = GELU_TANH) Layer act;
   }
 
-  @Network(input = {3, 4, 5})
-  abstract static class Identity345 {
-    @Pool(size = 1) Layer identity;
-  }
-
   @Network(input = {1, 2, 2})
   abstract static class Identity122 {
     @Pool(size = 1) Layer identity;
@@ -251,15 +251,42 @@ final class OnnxNets {
     @Affine(units = 3, bias = false, activation = GELU_TANH) Layer act;
   }
 
-  @Network(input = 3)
-  abstract static class Identity3 {
-    @Affine(units = 3, bias = false) Layer identity;
+  // ---- Dropout: p is the case's ratio (attribute, input or ONNX's default 0.5) ------------------
+
+  @Network(input = {3, 4, 5})
+  abstract static class Dropout345P05 {
+    @Dropout(p = 0.5) Layer dropout;
   }
 
-  // ---- BatchNormalization (inference) folded into a 1x1 convolution ------------------------------
+  @Network(input = 3)
+  abstract static class Dropout3P05 {
+    @Dropout(p = 0.5) Layer dropout;
+  }
+
+  @Network(input = {3, 4, 5})
+  abstract static class Dropout345P01 {
+    @Dropout(p = 0.1f) Layer dropout;
+  }
+
+  @Network(input = {3, 4, 5})
+  abstract static class Dropout345P02 {
+    @Dropout(p = 0.2f) Layer dropout;
+  }
+
+  @Network(input = {3, 4, 5})
+  abstract static class Dropout345P0 {
+    @Dropout(p = 0) Layer dropout;
+  }
+
+  // ---- BatchNormalization (inference): eps is the case's float32 epsilon ------------------------
 
   @Network(input = {3, 4, 5})
   abstract static class BatchNorm345 {
-    @Conv(filters = 3, kernel = 1) Layer bn;
+    @BatchNorm(eps = 1e-5f) Layer bn;
+  }
+
+  @Network(input = {3, 4, 5})
+  abstract static class BatchNorm345Eps001 {
+    @BatchNorm(eps = 0.01f) Layer bn;
   }
 }
