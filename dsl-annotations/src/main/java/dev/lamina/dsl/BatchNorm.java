@@ -26,10 +26,13 @@ import java.lang.annotation.Target;
  * summary's parameter counts leave them out (they are not trained).
  *
  * <p>With a data-parallel trainer each thread normalizes its own chunk of the batch with that
- * chunk's statistics (as PyTorch's {@code DataParallel} without synchronized batch norm) and
- * updates the running statistics in turn, under a lock; the order of those updates is not fixed,
- * so with more than one thread the running statistics (and only they) may differ slightly between
- * runs.
+ * chunk's statistics (as PyTorch's {@code DataParallel} without synchronized batch norm), so the
+ * outputs and gradients depend on the number of threads. The running statistics do not, up to
+ * float rounding: the threads only record their chunk's statistics, and after the batch the trainer
+ * combines them, in a fixed order, into the mean and variance of the whole batch and applies one
+ * momentum update per batch. The same seed and thread count give bit-identical running statistics.
+ * A workspace used on its own updates them in each training pass, unless it is switched to deferred
+ * statistics ({@code FloatWorkspace.setDeferredStatistics}).
  */
 @Documented
 @Retention(RetentionPolicy.SOURCE)

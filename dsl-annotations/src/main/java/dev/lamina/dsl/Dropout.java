@@ -11,8 +11,11 @@ import java.lang.annotation.Target;
  * {@code 1/(1 - p)}, or set to 0; in inference it is the identity. The backward pass uses the same
  * mask.
  *
- * <p>Masks come from a generator seeded per workspace with {@link #seed()} and the layer's
- * position, so a given seed and sequence of training passes give the same masks on every run.
+ * <p>Masks come from a generator per workspace, combined with {@link #seed()} and the layer's
+ * name, so a given seed and sequence of training passes give the same masks on every run. Every
+ * workspace starts from the same state; {@code FloatWorkspace.reseed} restarts it. The data-parallel
+ * trainer gives each thread its own stream, derived from the trainer's seed and the thread's index:
+ * the same seed and thread count give the same masks, another thread count other masks.
  */
 @Documented
 @Retention(RetentionPolicy.SOURCE)
@@ -21,7 +24,7 @@ public @interface Dropout {
   /** Probability of dropping each value, in [0, 1). */
   double p() default 0.5;
 
-  /** Seed of the masks (combined with the layer's position in the network). */
+  /** Seed of the masks (combined with the layer's name). */
   long seed() default 0;
 
   /** The layer read; see {@link Conv#from()}. */

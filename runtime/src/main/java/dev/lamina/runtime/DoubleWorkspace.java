@@ -20,6 +20,18 @@ public interface DoubleWorkspace {
 
   double[] inputGradient();
 
+  /** See {@link FloatWorkspace#reseed}. */
+  default void reseed(long seed) {}
+
+  /** See {@link FloatWorkspace#setDeferredStatistics}. */
+  default void setDeferredStatistics(boolean deferred) {}
+
+  /** See {@link FloatWorkspace#mergeStatistics}. */
+  default void mergeStatistics(DoubleWorkspace other) {}
+
+  /** See {@link FloatWorkspace#commitStatistics}. */
+  default void commitStatistics() {}
+
   default double lossAndGradients(
       double[] input, int offset, int[] labels, int labelOffset, int batch, double gradScale) {
     double[] out = forward(input, offset, batch, true);

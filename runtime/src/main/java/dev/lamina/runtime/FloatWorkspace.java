@@ -42,6 +42,53 @@ public interface FloatWorkspace {
   float[] inputGradient();
 
   /**
+   * Restarts this workspace's random streams (the masks of dropout layers) from {@code seed}: the
+   * same seed and the same sequence of training passes give the same masks. Workspaces start from
+   * a fixed seed, so give each of several workspaces training at once its own seed (the {@code
+   * Trainer} does). A no-op for networks without random layers.
+   */
+  default void reseed(long seed) {}
+
+  /**
+   * Chooses how training passes update running statistics (batch normalization's running mean and
+   * variance, {@link ParameterTensor.Role#STATISTIC} tensors). A no-op for networks without them.
+   *
+   * <ul>
+   *   <li>Immediate (the default, {@code false}): each training-mode {@link #forward} updates the
+   *       running statistics of the shared parameters with its batch's statistics, as a single
+   *       thread training through this workspace wants.
+   *   <li>Deferred ({@code true}): a training-mode forward leaves the parameters alone and adds its
+   *       batch's statistics (per channel: count, mean and sum of squared deviations) to this
+   *       workspace's pending statistics; {@link #mergeStatistics} and {@link #commitStatistics}
+   *       then combine the pending statistics of several workspaces and apply them once, in an
+   *       order the caller fixes. This is how data-parallel training keeps the running statistics
+   *       deterministic and equal (up to rounding) to those of one thread on the whole batch.
+   * </ul>
+   *
+   * <p>Calling it, even with the current mode, discards the pending statistics.
+   */
+  default void setDeferredStatistics(boolean deferred) {}
+
+  /**
+   * Adds the pending statistics of {@code other} (a workspace of the same network) to this
+   * workspace's, exactly as if this workspace had seen the other's batches too (counts add; means
+   * combine weighted by count; squared deviations add, plus the spread between the two means), and
+   * clears {@code other}'s. A no-op for networks without running statistics.
+   *
+   * @throws IllegalArgumentException if {@code other} belongs to another network or is this one
+   */
+  default void mergeStatistics(FloatWorkspace other) {}
+
+  /**
+   * Applies the pending statistics (see {@link #setDeferredStatistics}) to the running statistics
+   * in one update per layer, {@code r = (1 - momentum)·r + momentum·s} with the pending mean and
+   * the unbiased variance {@code M2/(m - 1)} over all m pending values, and clears them. A no-op
+   * when nothing is pending. Not thread-safe: call it while no other thread reads or writes the
+   * parameters.
+   */
+  default void commitStatistics() {}
+
+  /**
    * Forward, loss and backward on class labels. Returns the loss summed over the batch; the
    * gradients accumulated are those of the per-sample losses times {@code gradScale} (pass {@code
    * 1/N} for the mean over a batch of N).

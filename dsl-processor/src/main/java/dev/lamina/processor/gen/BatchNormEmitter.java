@@ -1,10 +1,13 @@
 package dev.lamina.processor.gen;
 
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
 import java.util.List;
+import javax.lang.model.element.Modifier;
 
 /**
  * Batch normalization over the M = N·H·W values of each channel (N for flat inputs, one feature
@@ -12,9 +15,12 @@ import java.util.List;
  *
  * <ul>
  *   <li>Training pass: mean and biased variance of the batch; {@code x̂ = (x - mean)·inv},
- *       {@code inv = 1/sqrt(var + eps)}; the running statistics move towards the batch mean and the
- *       unbiased variance {@code var·M/(M-1)} (under a lock on the shared parameter array, since
- *       several workspaces may train at once).
+ *       {@code inv = 1/sqrt(var + eps)}. Immediate statistics (the default): the running statistics
+ *       move towards the batch mean and the unbiased variance {@code var·M/(M-1)} (under a lock on
+ *       the shared parameter array, since several workspaces may train at once). Deferred
+ *       statistics: the batch's count, mean and sum of squared deviations M2 are added to the
+ *       workspace's pending ones instead (fields {@code <name>Stat*}), to be merged across
+ *       workspaces and committed once per step (see {@code FloatWorkspace#setDeferredStatistics}).
  *   <li>Inference pass: the running statistics instead, which backward then treats as constants.
  *   <li>Backward: {@code dγ = Σ dz·x̂}, {@code dβ = Σ dz}; in training {@code dx = γ·inv/M·(M·dz -
  *       Σdz - x̂·Σ(dz·x̂))}, in inference {@code dx = γ·inv·dz}.
@@ -77,6 +83,7 @@ final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("$L[] xh = this.$L", t, ctx.buffer("Norm"));
     b.addStatement("$L[] inv = this.$L", t, ctx.buffer("Inv"));
     b.addStatement("int count = batch * $L", plane);
+    b.addStatement("long pending = $N", ctx.buffer("StatCount"));
     b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
     b.addStatement("double mean");
     b.addStatement("double var");
@@ -90,14 +97,13 @@ final class BatchNormEmitter implements LayerEmitter {
       b.addStatement("q += d * d");
     });
     b.addStatement("var = q / count");
+    b.beginControlFlow("if (deferredStatistics)");
+    b.addStatement("$N(c, pending, count, mean, q)", ctx.buffer("Pend"));
+    b.nextControlFlow("else");
     b.addStatement("double unbiased = count > 1 ? q / (count - 1) : var");
     b.beginControlFlow("synchronized (p)");
-    b.addStatement("p[$L + c] = $L", ctx.offset("running_mean"), num.fromDouble(
-        (1 - op.momentum()) + " * p[" + ctx.offset("running_mean") + " + c] + " + op.momentum()
-            + " * mean"));
-    b.addStatement("p[$L + c] = $L", ctx.offset("running_var"), num.fromDouble(
-        (1 - op.momentum()) + " * p[" + ctx.offset("running_var") + " + c] + " + op.momentum()
-            + " * unbiased"));
+    updateRunning(b, ctx, "mean", "unbiased");
+    b.endControlFlow();
     b.endControlFlow();
     b.nextControlFlow("else");
     b.addStatement("mean = p[$L + c]", ctx.offset("running_mean"));
@@ -116,9 +122,136 @@ final class BatchNormEmitter implements LayerEmitter {
     b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
+    b.beginControlFlow("if (trainingPass && deferredStatistics)");
+    b.addStatement("$N = pending + count", ctx.buffer("StatCount"));
+    b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
-        .addCode(b.build()).build());
+        .addCode(b.build()).build(), pendMethod(ctx));
+  }
+
+  /** {@code r = (1 - momentum)·r + momentum·s} for channel {@code c} of both running tensors. */
+  private void updateRunning(CodeBlock.Builder b, LayerContext ctx, String mean,
+      String unbiased) {
+    Num num = ctx.num();
+    b.addStatement("p[$L + c] = $L", ctx.offset("running_mean"), num.fromDouble(
+        (1 - op.momentum()) + " * p[" + ctx.offset("running_mean") + " + c] + " + op.momentum()
+            + " * " + mean));
+    b.addStatement("p[$L + c] = $L", ctx.offset("running_var"), num.fromDouble(
+        (1 - op.momentum()) + " * p[" + ctx.offset("running_var") + " + c] + " + op.momentum()
+            + " * " + unbiased));
+  }
+
+  /**
+   * The pending statistics of a layer in deferred mode: per channel the mean and the sum of
+   * squared deviations M2 of all values seen since the last commit, and their count per channel.
+   */
+  static List<FieldSpec> statisticFields(LayerContext ctx) {
+    int ch = channels(ctx);
+    return List.of(
+        FieldSpec.builder(double[].class, ctx.buffer("StatMean"), Modifier.PRIVATE,
+                Modifier.FINAL)
+            .addJavadoc("$L: pending mean per channel (deferred statistics), [$L].\n",
+                ctx.name(), ch)
+            .initializer("new double[$L]", ch).build(),
+        FieldSpec.builder(double[].class, ctx.buffer("StatM2"), Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("$L: pending sum of squared deviations per channel, [$L].\n", ctx.name(),
+                ch)
+            .initializer("new double[$L]", ch).build(),
+        FieldSpec.builder(TypeName.LONG, ctx.buffer("StatCount"), Modifier.PRIVATE)
+            .addJavadoc("$L: values per channel behind the pending statistics.\n", ctx.name())
+            .build());
+  }
+
+  /**
+   * Adds a group of {@code nb} values with mean {@code meanB} and squared deviations {@code m2B}
+   * to the {@code na} pending ones of channel {@code c} (Chan et al.: exact in real arithmetic;
+   * with {@code na = 0} it stores the group's values unchanged). The caller updates the count.
+   */
+  private static MethodSpec pendMethod(LayerContext ctx) {
+    String mean = ctx.buffer("StatMean");
+    String m2 = ctx.buffer("StatM2");
+    return MethodSpec.methodBuilder(ctx.buffer("Pend"))
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("$L: adds $L values (mean, M2) of channel c to the $L pending ones.\n",
+            ctx.name(), "nb", "na")
+        .addParameter(int.class, "c")
+        .addParameter(long.class, "na")
+        .addParameter(long.class, "nb")
+        .addParameter(double.class, "meanB")
+        .addParameter(double.class, "m2B")
+        .addStatement("double n = (double) na + nb")
+        .addStatement("double delta = meanB - $N[c]", mean)
+        .addStatement("$N[c] += delta * (nb / n)", mean)
+        .addStatement("$N[c] += m2B + delta * delta * (na * (nb / n))", m2)
+        .build();
+  }
+
+  /**
+   * {@code <name>MergeStatistics(Workspace o)}: adds {@code o}'s pending statistics to this
+   * workspace's and clears them.
+   */
+  static MethodSpec mergeMethod(LayerContext ctx, TypeName workspace) {
+    String mean = ctx.buffer("StatMean");
+    String m2 = ctx.buffer("StatM2");
+    String count = ctx.buffer("StatCount");
+    return MethodSpec.methodBuilder(ctx.buffer("MergeStatistics"))
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("$L: adds o's pending statistics to this workspace's; clears o's.\n",
+            ctx.name())
+        .addParameter(workspace, "o")
+        .addStatement("long nb = o.$N", count)
+        .beginControlFlow("if (nb == 0)")
+        .addStatement("return")
+        .endControlFlow()
+        .beginControlFlow("for (int c = 0; c < $L; c++)", channels(ctx))
+        .addStatement("$N(c, $N, nb, o.$N[c], o.$N[c])", ctx.buffer("Pend"), count, mean, m2)
+        .addStatement("o.$N[c] = 0", mean)
+        .addStatement("o.$N[c] = 0", m2)
+        .endControlFlow()
+        .addStatement("$N += nb", count)
+        .addStatement("o.$N = 0", count)
+        .build();
+  }
+
+  /**
+   * {@code <name>CommitStatistics()}: one momentum update of the running statistics with the
+   * pending mean and unbiased variance, then clears the pending statistics.
+   */
+  MethodSpec commitMethod(LayerContext ctx) {
+    String mean = ctx.buffer("StatMean");
+    String m2 = ctx.buffer("StatM2");
+    String count = ctx.buffer("StatCount");
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("long m = $N", count);
+    b.beginControlFlow("if (m == 0)");
+    b.addStatement("return");
+    b.endControlFlow();
+    b.addStatement("$L[] p = this.p", ctx.num().t());
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", channels(ctx));
+    b.addStatement("double mean = $N[c]", mean);
+    b.addStatement("double var = $N[c] / m", m2);
+    b.addStatement("double unbiased = m > 1 ? $N[c] / (m - 1) : var", m2);
+    updateRunning(b, ctx, "mean", "unbiased");
+    b.addStatement("$N[c] = 0", mean);
+    b.addStatement("$N[c] = 0", m2);
+    b.endControlFlow();
+    b.addStatement("$N = 0", count);
+    return MethodSpec.methodBuilder(ctx.buffer("CommitStatistics"))
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("$L: moves the running statistics once towards the pending ones; clears "
+            + "them.\n", ctx.name())
+        .addCode(b.build()).build();
+  }
+
+  /** {@code <name>DiscardStatistics()}: clears the pending statistics. */
+  static MethodSpec discardMethod(LayerContext ctx) {
+    return MethodSpec.methodBuilder(ctx.buffer("DiscardStatistics"))
+        .addModifiers(Modifier.PRIVATE)
+        .addStatement("$T.fill($N, 0)", java.util.Arrays.class, ctx.buffer("StatMean"))
+        .addStatement("$T.fill($N, 0)", java.util.Arrays.class, ctx.buffer("StatM2"))
+        .addStatement("$N = 0", ctx.buffer("StatCount"))
+        .build();
   }
 
   @Override

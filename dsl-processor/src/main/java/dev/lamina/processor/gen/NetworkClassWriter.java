@@ -423,12 +423,14 @@ final class NetworkClassWriter {
     if (hasDropout()) {
       ws.addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE)
           .addJavadoc("State of the dropout masks' generator (SplitMix64).\n").build());
-      ws.addMethod(MethodSpec.methodBuilder("reseed")
-          .addModifiers(Modifier.PUBLIC)
+      ws.addMethod(override("reseed", TypeName.VOID)
           .addJavadoc("Restarts the dropout masks from {@code seed}: the same seed and sequence of"
               + " training passes give the same masks.\n")
           .addParameter(TypeName.LONG, "seed")
           .addStatement("this.seed = seed").build());
+    }
+    if (!batchNorms().isEmpty()) {
+      statisticMethods(ws);
     }
 
     MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
@@ -516,6 +518,53 @@ final class NetworkClassWriter {
       ws.addMethods(e.backwardData(c));
     }
     return ws.build();
+  }
+
+  /** The batch-norm layers, whose running statistics a workspace may defer. */
+  private List<Integer> batchNorms() {
+    List<Integer> found = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      if (emitters.get(i) instanceof BatchNormEmitter) {
+        found.add(i);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The deferred running statistics: the mode flag, each batch-norm layer's pending statistics,
+   * and the workspace methods that switch, merge and commit them.
+   */
+  private void statisticMethods(TypeSpec.Builder ws) {
+    ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "deferredStatistics", Modifier.PRIVATE)
+        .addJavadoc("Whether training passes keep their batch statistics pending rather than "
+            + "update the running statistics.\n").build());
+    MethodSpec.Builder mode = override("setDeferredStatistics", TypeName.VOID)
+        .addParameter(TypeName.BOOLEAN, "deferred")
+        .addStatement("this.deferredStatistics = deferred");
+    MethodSpec.Builder merge = override("mergeStatistics", TypeName.VOID)
+        .addParameter(num.workspace(), "other")
+        .beginControlFlow("if (other == this || !(other instanceof $T) || (($T) other).network "
+            + "!= network)", workspace, workspace)
+        .addStatement("throw new IllegalArgumentException($S + other)",
+            "can only merge the statistics of another workspace of the same network, not ")
+        .endControlFlow()
+        .addStatement("$T o = ($T) other", workspace, workspace);
+    MethodSpec.Builder commit = override("commitStatistics", TypeName.VOID);
+    for (int i : batchNorms()) {
+      LayerContext c = layers.get(i);
+      BatchNormEmitter e = (BatchNormEmitter) emitters.get(i);
+      ws.addFields(BatchNormEmitter.statisticFields(c));
+      mode.addStatement("$N()", c.buffer("DiscardStatistics"));
+      merge.addStatement("$N(o)", c.buffer("MergeStatistics"));
+      commit.addStatement("$N()", c.buffer("CommitStatistics"));
+      ws.addMethod(BatchNormEmitter.mergeMethod(c, workspace));
+      ws.addMethod(e.commitMethod(c));
+      ws.addMethod(BatchNormEmitter.discardMethod(c));
+    }
+    ws.addMethod(mode.build());
+    ws.addMethod(merge.build());
+    ws.addMethod(commit.build());
   }
 
   private boolean hasDropout() {

@@ -75,8 +75,8 @@ public final class Adam extends BaseOptimizer {
   @Override
   protected void beginStep() {
     t++;
-    correction1 = (float) (1 - StrictMath.pow(beta1, t));
-    correction2 = (float) (1 - StrictMath.pow(beta2, t));
+    correction1 = (float) (1 - power(beta1, t));
+    correction2 = (float) (1 - power(beta2, t));
   }
 
   @Override

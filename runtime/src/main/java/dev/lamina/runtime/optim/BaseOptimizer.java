@@ -147,6 +147,27 @@ public abstract class BaseOptimizer implements Optimizer {
     preparedLength = length;
   }
 
+  /**
+   * {@code base} to the power {@code exponent} by repeated squaring. Plain Java double arithmetic,
+   * so the result is the same on every platform, and nothing is allocated: on JDK 17 {@code
+   * StrictMath.pow} allocates small arrays on every call, which only C2's escape analysis removes,
+   * late and not for good (a deoptimization brings the allocation back).
+   */
+  static double power(double base, long exponent) {
+    if (exponent < 0) {
+      return 1 / power(base, -exponent);
+    }
+    double result = 1;
+    double square = base;
+    for (long e = exponent; e > 0; e >>>= 1) {
+      if ((e & 1) != 0) {
+        result *= square;
+      }
+      square *= square;
+    }
+    return result;
+  }
+
   static void requireNonNegativeFinite(double v, String what) {
     if (!(v >= 0) || Double.isInfinite(v)) {
       throw new IllegalArgumentException(what + " must be finite and >= 0, got " + v);

@@ -29,7 +29,7 @@ public interface LearningRateSchedule {
           + everyEpochs);
     }
     return (epoch, batch, batches) ->
-        (float) (rate * StrictMath.pow(gamma, Math.floorDiv(epoch, everyEpochs)));
+        (float) (rate * BaseOptimizer.power(gamma, Math.floorDiv(epoch, everyEpochs)));
   }
 
   /**

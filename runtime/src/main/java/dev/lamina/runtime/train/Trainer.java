@@ -5,6 +5,7 @@ import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.Optimizer;
+import dev.lamina.runtime.SeededRandom;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.data.MiniBatches;
 import dev.lamina.runtime.optim.BaseOptimizer;
@@ -24,9 +25,30 @@ import java.util.concurrent.locks.LockSupport;
  * samples is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread zeroes its
  * gradients and runs forward, loss and backward on its chunk with {@code gradScale = 1/B}, so the
  * chunk gradients sum to the gradient of the batch mean. The calling thread then adds the buffers in
- * the fixed order 0 + 1 + ... + (T-1) into buffer 0 and takes one optimizer step. The same seed and
- * thread count therefore give bit-identical results; different thread counts differ only by float
- * rounding.
+ * the fixed order 0 + 1 + ... + (T-1) into buffer 0 and takes one optimizer step.
+ *
+ * <p><b>Running statistics</b> (batch normalization). Each thread normalizes its chunk with the
+ * chunk's own mean and variance, as PyTorch's {@code DataParallel} without synchronized batch norm:
+ * the outputs and gradients depend on how the batch is cut, hence on T. The running mean and
+ * variance, however, are updated once per batch with the statistics of the whole batch: the
+ * workspaces keep their chunk's statistics pending ({@link FloatWorkspace#setDeferredStatistics}),
+ * and after all threads have finished the calling thread merges them in the fixed order 0, 1, ...,
+ * T-1 (count-weighted means, squared deviations plus the spread between the chunk means: exact up
+ * to rounding) and applies one momentum update with the batch mean and unbiased variance. With no
+ * other batch-norm effect the running statistics after a step are those of one thread on the whole
+ * batch, up to float rounding.
+ *
+ * <p><b>Dropout.</b> Workspace t draws its masks from its own stream, seeded with a value derived
+ * from the trainer's {@link Builder#seed seed} and t ({@link FloatWorkspace#reseed}), so the
+ * chunks of a batch get independent masks. The streams continue from batch to batch: the masks
+ * depend on the seed, the thread count and the sequence of training steps since the trainer was
+ * built.
+ *
+ * <p><b>Determinism.</b> The same network, seed, thread count and sequence of calls give
+ * bit-identical results (parameters, running statistics, losses). A different thread count changes
+ * the summation order (float rounding only), the chunks batch normalization normalizes over, and
+ * the dropout masks (different streams cut differently): without batch norm and dropout, results
+ * with different thread counts agree up to rounding.
  *
  * <p><b>No allocation.</b> Threads are coordinated with a generation counter, an atomic countdown
  * and {@link LockSupport} (brief spinning, then parking); batches are copied into buffers allocated
@@ -43,6 +65,8 @@ public final class Trainer implements AutoCloseable {
   private static final int SPINS = 20_000;
   private static final int JOB_TRAIN = 1;
   private static final int JOB_EVALUATE = 2;
+  /** Salt of the dropout streams, so that they are not the per-epoch shuffle streams. */
+  private static final long DROPOUT_STREAMS = 0x6C616D696E612EL;
 
   private final FloatNetwork network;
   private final Optimizer optimizer;
@@ -105,6 +129,8 @@ public final class Trainer implements AutoCloseable {
     workspaces = new FloatWorkspace[threads];
     for (int t = 0; t < threads; t++) {
       workspaces[t] = network.newWorkspace(chunk);
+      workspaces[t].setDeferredStatistics(true);
+      workspaces[t].reseed(workerSeed(seed, t));
     }
     chunkLoss = new float[threads];
     chunkCorrect = new int[threads];
@@ -115,6 +141,11 @@ public final class Trainer implements AutoCloseable {
       workers[t - 1] = new Worker(t);
       workers[t - 1].thread.start();
     }
+  }
+
+  /** The seed of workspace {@code t}'s dropout masks under trainer seed {@code seed}. */
+  static long workerSeed(long seed, int t) {
+    return SeededRandom.stream(seed ^ DROPOUT_STREAMS, t).nextLong();
   }
 
   /** A builder for training {@code network} with {@code optimizer}. */
@@ -234,16 +265,28 @@ public final class Trainer implements AutoCloseable {
     jobLabelOffset = labelOffset;
     jobCount = batch;
     jobScale = 1f / batch;
-    runJob();
+    try {
+      runJob();
+    } catch (RuntimeException | Error e) {
+      discardStatistics();
+      throw e;
+    }
     float total = 0;
     for (int t = 0; t < threads; t++) {
       total += chunkLoss[t];
     }
     float mean = total / batch;
     if (!Float.isFinite(mean)) {
+      discardStatistics();
       throw new TrainingDivergedException(epoch, batchNumber, batchesPerEpoch, mean,
           optimizer.learningRate());
     }
+    // The whole batch's statistics, merged in a fixed order, in one update of the running ones.
+    FloatWorkspace first = workspaces[0];
+    for (int t = 1; t < threads; t++) {
+      first.mergeStatistics(workspaces[t]);
+    }
+    first.commitStatistics();
     float[] sum = workspaces[0].gradients();
     int length = sum.length;
     for (int t = 1; t < threads; t++) {
@@ -254,6 +297,13 @@ public final class Trainer implements AutoCloseable {
     }
     optimizer.step(network.parameters(), sum);
     return mean;
+  }
+
+  /** Drops the pending batch statistics of a failed step, so the next step does not merge them. */
+  private void discardStatistics() {
+    for (FloatWorkspace ws : workspaces) {
+      ws.setDeferredStatistics(true);
+    }
   }
 
   /**
@@ -519,7 +569,7 @@ public final class Trainer implements AutoCloseable {
       return this;
     }
 
-    /** Seed of the per-epoch shuffles (default 0). */
+    /** Seed of the per-epoch shuffles and of the dropout masks (default 0). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;

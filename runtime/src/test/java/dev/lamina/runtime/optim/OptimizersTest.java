@@ -48,6 +48,26 @@ class OptimizersTest {
     }
   }
 
+  /** Adam's bias corrections and the step decay use it instead of StrictMath.pow. */
+  @Test
+  void powerBySquaringMatchesPow() {
+    assertEquals(1.0, BaseOptimizer.power(0.9, 0));
+    assertEquals(0.9, BaseOptimizer.power(0.9, 1));
+    assertEquals(1024.0, BaseOptimizer.power(2, 10));
+    assertEquals(0.25, BaseOptimizer.power(2, -2));
+    for (double base : new double[] {0.9, 0.999, 0.99, (float) 0.1, 0.5}) {
+      for (long t = 1; t < 2_000_000; t = t * 3 + 1) {
+        double expected = StrictMath.pow(base, t);
+        // Squaring loses about one rounding per factor of the exponent: relative error ~ t·2^-53.
+        assertEquals(expected, BaseOptimizer.power(base, t),
+            (4 + t) * 0x1p-52 * expected + Double.MIN_VALUE, base + "^" + t);
+        // What Adam uses: the float bias correction.
+        assertEquals((float) (1 - expected), (float) (1 - BaseOptimizer.power(base, t)),
+            Math.ulp((float) (1 - expected)), "1 - " + base + "^" + t);
+      }
+    }
+  }
+
   @Test
   void plainSgd() {
     double lr = 0.1;
