@@ -352,6 +352,11 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private final float[][] c1DzGrid;
 
     /**
+     * c1: per weight, partial sums of dL/dweight per grid position over the batch (zero between calls), [18][46].
+     */
+    private final float[][] c1Lanes;
+
+    /**
      * c1: one sample's dL/dz, zero-padded to 8x8, [1][128].
      */
     private final float[][] c1BackPad;
@@ -407,6 +412,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.c1Shift = new float[9][46];
       this.c1Grid = new float[2][46];
       this.c1DzGrid = new float[2][46];
+      this.c1Lanes = new float[18][46];
       this.c1BackPad = new float[1][128];
       this.c1BackShift = new float[9][46];
       this.c1BackGrid = new float[1][46];
@@ -611,9 +617,13 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
-     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot products of dz on the grid (zero outside the output) with the shifted input copies of the forward pass.
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot products of dz on the grid (zero outside the output) with the shifted input copies of the forward pass (from 4 samples on, per-lane partial sums instead).
      */
     private void c1BackwardParams(float[] x, int xOff, int batch) {
+      if (batch >= 4) {
+        c1WeightLanes(x, xOff, batch);
+        return;
+      }
       float[] g = this.g;
       float[] dz = this.c1Delta;
       float[][] s = this.c1Shift;
@@ -645,11 +655,11 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
             }
           }
           for (int k = 0; k < 2; k++) {
-            int wb = C1_WEIGHT + k * 9;
+            int wi = k * 9;
             for (int t = 0; t < 5; t += 5) {
-              c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, wb + t, 46);
+              c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, C1_WEIGHT + wi + t, 46);
             }
-            c1Dots4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], g, wb + 5, 46);
+            c1Dots4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], g, C1_WEIGHT + wi + 5, 46);
           }
         }
       }
@@ -700,6 +710,104 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       grad[gi + 1] += s1;
       grad[gi + 2] += s2;
       grad[gi + 3] += s3;
+    }
+
+    /**
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: dL/dweight as per-lane partial sums of dz·tap on the grid over the batch, reduced once at the end; dL/dbias as in c1BackwardParams.
+     */
+    private void c1WeightLanes(float[] x, int xOff, int batch) {
+      float[] g = this.g;
+      float[] dz = this.c1Delta;
+      float[][] s = this.c1Shift;
+      float[][] dg = this.c1DzGrid;
+      float[][] l = this.c1Lanes;
+      float[] xp = this.c1Pad[0];
+      for (int n = 0; n < batch; n++) {
+        int xs = xOff + n * 36;
+        int zs = n * 72;
+        for (int c = 0; c < 1; c++) {
+          for (int r = 0; r < 6; r++) {
+            System.arraycopy(x, xs + c * 36 + r * 6, xp, c * 64 + r * 8 + 9, 6);
+          }
+        }
+        for (int k = 0; k < 2; k++) {
+          int zk = zs + k * 36;
+          float bacc = 0;
+          for (int q = zk; q < zk + 36; q++) {
+            bacc += dz[q];
+          }
+          g[C1_BIAS + k] += bacc;
+          for (int i = 0; i < 6; i++) {
+            System.arraycopy(dz, zk + i * 6, dg[k], i * 8, 6);
+          }
+        }
+        for (int c = 0; c < 1; c++) {
+          for (int u = 0; u < 3; u++) {
+            for (int v = 0; v < 3; v++) {
+              System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
+            }
+          }
+          for (int k = 0; k < 2; k++) {
+            int wi = k * 9;
+            for (int t = 0; t < 5; t += 5) {
+              c1Lanes5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], l[wi + t], l[wi + t + 1], l[wi + t + 2], l[wi + t + 3], l[wi + t + 4], 46);
+            }
+            c1Lanes4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], l[wi + 5], l[wi + 5 + 1], l[wi + 5 + 2], l[wi + 5 + 3], 46);
+          }
+        }
+      }
+      c1LaneSums(l, g, C1_WEIGHT);
+    }
+
+    /**
+     * c1: lane_t[q] += dz[q] · tap_t[q] over 5 taps.
+     */
+    private static void c1Lanes5(float[] dz, float[] a, float[] b, float[] c, float[] d, float[] e,
+        float[] l0, float[] l1, float[] l2, float[] l3, float[] l4, int len) {
+      for (int q = 0; q < len; q++) {
+        float dq = dz[q];
+        l0[q] += dq * a[q];
+        l1[q] += dq * b[q];
+        l2[q] += dq * c[q];
+        l3[q] += dq * d[q];
+        l4[q] += dq * e[q];
+      }
+    }
+
+    /**
+     * c1: lane_t[q] += dz[q] · tap_t[q] over 4 taps.
+     */
+    private static void c1Lanes4(float[] dz, float[] a, float[] b, float[] c, float[] d, float[] l0,
+        float[] l1, float[] l2, float[] l3, int len) {
+      for (int q = 0; q < len; q++) {
+        float dq = dz[q];
+        l0[q] += dq * a[q];
+        l1[q] += dq * b[q];
+        l2[q] += dq * c[q];
+        l3[q] += dq * d[q];
+      }
+    }
+
+    /**
+     * c1: grad[gi + w] += Σ_q lanes[w][q], and zeroes the lanes.
+     */
+    private static void c1LaneSums(float[][] lanes, float[] grad, int gi) {
+      for (int w = 0; w < lanes.length; w++) {
+        float[] a = lanes[w];
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int q = 0;
+        for (; q + 3 < a.length; q += 4) {
+          s0 += a[q];
+          s1 += a[q + 1];
+          s2 += a[q + 2];
+          s3 += a[q + 3];
+        }
+        for (; q < a.length; q++) {
+          s0 += a[q];
+        }
+        grad[gi + w] += (s0 + s1) + (s2 + s3);
+        java.util.Arrays.fill(a, 0.0f);
+      }
     }
 
     /**
