@@ -396,6 +396,36 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
      */
     private final float[] outDelta;
 
+    /**
+     * out: W's rows, copied by each batched forward, [18][3].
+     */
+    private final float[][] outRows;
+
+    /**
+     * out: Wᵀ's rows, rebuilt by each batched input gradient, [3][18].
+     */
+    private final float[][] outCols;
+
+    /**
+     * out: dL/dW of the batch by rows, added to the gradients at the end (zero between calls), [18][3].
+     */
+    private final float[][] outGradRows;
+
+    /**
+     * out: dL/dz of up to 5 samples, [5][3].
+     */
+    private final float[][] outDzRows;
+
+    /**
+     * out: one sample's output, [1][3].
+     */
+    private final float[][] outZRow;
+
+    /**
+     * out: one sample's dL/dx, [1][18].
+     */
+    private final float[][] outDxRow;
+
     Workspace(Lamina_Tiny network, int maxBatch) {
       if (maxBatch < 1) {
         throw new IllegalArgumentException("maxBatch must be >= 1: " + maxBatch);
@@ -421,6 +451,12 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.s2Arg = new int[Math.multiplyExact(maxBatch, 18)];
       this.outOut = new float[Math.multiplyExact(maxBatch, 3)];
       this.outDelta = new float[Math.multiplyExact(maxBatch, 3)];
+      this.outRows = new float[18][3];
+      this.outCols = new float[3][18];
+      this.outGradRows = new float[18][3];
+      this.outDzRows = new float[5][3];
+      this.outZRow = new float[1][3];
+      this.outDxRow = new float[1][18];
     }
 
     @Override
@@ -930,6 +966,10 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
      * out: Affine 3 | 2x3x3 -> 3: forward, into outOut.
      */
     private void outForward(float[] x, int xOff, int batch) {
+      if (batch >= 4) {
+        outForwardRows(x, xOff, batch);
+        return;
+      }
       float[] p = this.p;
       float[] z = this.outOut;
       for (int n = 0; n < batch; n++) {
@@ -947,9 +987,55 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
+     * out: Affine 3 | 2x3x3 -> 3: forward for larger batches, per sample z += Σ_i x_i · W[i] over 5 rows of W per vectorized loop.
+     */
+    private void outForwardRows(float[] x, int xOff, int batch) {
+      float[] p = this.p;
+      float[] z = this.outOut;
+      float[][] w = this.outRows;
+      float[] acc = this.outZRow[0];
+      for (int i = 0; i < 18; i++) {
+        System.arraycopy(p, OUT_WEIGHT + i * 3, w[i], 0, 3);
+      }
+      for (int n = 0; n < batch; n++) {
+        int xs = xOff + n * 18;
+        System.arraycopy(p, OUT_BIAS, acc, 0, 3);
+        for (int r = 0; r < 15; r += 5) {
+          outTaps5(acc, w[r], w[r + 1], w[r + 2], w[r + 3], w[r + 4], x[xs + r], x[xs + r + 1], x[xs + r + 2], x[xs + r + 3], x[xs + r + 4], 3);
+        }
+        outTaps3(acc, w[15], w[15 + 1], w[15 + 2], x[xs + 15], x[xs + 15 + 1], x[xs + 15 + 2], 3);
+        System.arraycopy(acc, 0, z, n * 3, 3);
+      }
+    }
+
+    /**
+     * out: o[q] += Σ w_t · tap_t[q] over 5 taps (C2 vectorizes this loop).
+     */
+    private static void outTaps5(float[] o, float[] a, float[] b, float[] c, float[] d, float[] e,
+        float w0, float w1, float w2, float w3, float w4, int len) {
+      for (int q = 0; q < len; q++) {
+        o[q] += w0 * a[q] + w1 * b[q] + w2 * c[q] + w3 * d[q] + w4 * e[q];
+      }
+    }
+
+    /**
+     * out: o[q] += Σ w_t · tap_t[q] over 3 taps (C2 vectorizes this loop).
+     */
+    private static void outTaps3(float[] o, float[] a, float[] b, float[] c, float w0, float w1,
+        float w2, int len) {
+      for (int q = 0; q < len; q++) {
+        o[q] += w0 * a[q] + w1 * b[q] + w2 * c[q];
+      }
+    }
+
+    /**
      * out: Affine 3 | 2x3x3 -> 3: adds dL/dW = xᵀ·dz and dL/db = Σ dz to the gradients.
      */
     private void outBackwardParams(float[] x, int xOff, int batch) {
+      if (batch >= 4) {
+        outParamsRows(x, xOff, batch);
+        return;
+      }
       float[] g = this.g;
       float[] dz = this.outDelta;
       for (int n = 0; n < batch; n++) {
@@ -969,9 +1055,51 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
+     * out: Affine 3 | 2x3x3 -> 3: dL/dW for larger batches, per input row gw[i] += Σ_n x[n,i] · dz[n] over 5 samples per vectorized loop, added to the gradients once.
+     */
+    private void outParamsRows(float[] x, int xOff, int batch) {
+      float[] g = this.g;
+      float[] dz = this.outDelta;
+      float[][] gw = this.outGradRows;
+      float[][] d = this.outDzRows;
+      for (int n0 = 0; n0 < batch; n0 += 5) {
+        int m = Math.min(5, batch - n0);
+        for (int j = 0; j < 5; j++) {
+          if (j < m) {
+            System.arraycopy(dz, (n0 + j) * 3, d[j], 0, 3);
+          } else {
+            Arrays.fill(d[j], 0.0f);
+          }
+        }
+        int xs = xOff + n0 * 18;
+        for (int i = 0; i < 18; i++) {
+          outTaps5(gw[i], d[0], d[1], d[2], d[3], d[4], x[xs + i], m > 1 ? x[xs + i + 18] : 0.0f, m > 2 ? x[xs + i + 36] : 0.0f, m > 3 ? x[xs + i + 54] : 0.0f, m > 4 ? x[xs + i + 72] : 0.0f, 3);
+        }
+        for (int j = 0; j < m; j++) {
+          int zs = (n0 + j) * 3;
+          for (int o = 0; o < 3; o++) {
+            g[OUT_BIAS + o] += dz[zs + o];
+          }
+        }
+      }
+      for (int i = 0; i < 18; i++) {
+        float[] a = gw[i];
+        int gr = OUT_WEIGHT + i * 3;
+        for (int o = 0; o < 3; o++) {
+          g[gr + o] += a[o];
+        }
+        Arrays.fill(a, 0.0f);
+      }
+    }
+
+    /**
      * out: Affine 3 | 2x3x3 -> 3: adds dL/dx = dz·Wᵀ to dx.
      */
     private void outBackwardData(float[] dx, int batch) {
+      if (batch >= 4) {
+        outDataRows(dx, batch);
+        return;
+      }
       float[] p = this.p;
       float[] dz = this.outDelta;
       for (int n = 0; n < batch; n++) {
@@ -984,6 +1112,31 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
             acc += p[wr + o] * dz[zs + o];
           }
           dx[xs + i] += acc;
+        }
+      }
+    }
+
+    /**
+     * out: Affine 3 | 2x3x3 -> 3: dL/dx for larger batches, per sample dx += Σ_o dz_o · Wᵀ[o] over 5 rows of a transposed copy of W per vectorized loop.
+     */
+    private void outDataRows(float[] dx, int batch) {
+      float[] p = this.p;
+      float[] dz = this.outDelta;
+      float[][] wt = this.outCols;
+      float[] acc = this.outDxRow[0];
+      for (int i = 0; i < 18; i++) {
+        int wr = OUT_WEIGHT + i * 3;
+        for (int o = 0; o < 3; o++) {
+          wt[o][i] = p[wr + o];
+        }
+      }
+      for (int n = 0; n < batch; n++) {
+        int xs = n * 18;
+        int zs = n * 3;
+        Arrays.fill(acc, 0.0f);
+        outTaps3(acc, wt[0], wt[0 + 1], wt[0 + 2], dz[zs], dz[zs + 0 + 1], dz[zs + 0 + 2], 18);
+        for (int i = 0; i < 18; i++) {
+          dx[xs + i] += acc[i];
         }
       }
     }
