@@ -906,41 +906,17 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         for (int c = 0; c < 2; c++) {
           int xc = xs + c * 36;
           int zc = zs + c * 9;
-          Arrays.fill(z, zc, zc + 9, Float.NEGATIVE_INFINITY);
           for (int i = 0; i < 3; i++) {
+            int xr = xc + i * 12;
             int zr = zc + i * 3;
-            int xr = xc + i * 2 * 6;
             for (int j = 0; j < 3; j++) {
-              float val = x[xr + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + j * 2 - xs;
-              }
-            }
-            for (int j = 0; j < 3; j++) {
-              float val = x[xr + 1 + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + 1 + j * 2 - xs;
-              }
-            }
-          }
-          for (int i = 0; i < 3; i++) {
-            int zr = zc + i * 3;
-            int xr = xc + (i * 2 + 1) * 6;
-            for (int j = 0; j < 3; j++) {
-              float val = x[xr + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + j * 2 - xs;
-              }
-            }
-            for (int j = 0; j < 3; j++) {
-              float val = x[xr + 1 + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + 1 + j * 2 - xs;
-              }
+              int q = xr + 2 * j;
+              int k01 = x[q + 1] > x[q] ? q + 1 : q;
+              int k23 = x[q + 7] > x[q + 6] ? q + 7 : q + 6;
+              float m01 = x[k01];
+              int k = x[k23] > m01 ? k23 : k01;
+              z[zr + j] = x[k];
+              a[zr + j] = k - xs;
             }
           }
         }
