@@ -357,6 +357,11 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private final float[][] c1Lanes;
 
     /**
+     * c1: per output channel, partial sums of dL/dbias per grid position over the batch (zero between calls), [2][46].
+     */
+    private final float[][] c1BiasLanes;
+
+    /**
      * c1: one sample's dL/dz, zero-padded to 8x8, [1][128].
      */
     private final float[][] c1BackPad;
@@ -443,6 +448,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.c1Grid = new float[2][46];
       this.c1DzGrid = new float[2][46];
       this.c1Lanes = new float[18][46];
+      this.c1BiasLanes = new float[2][46];
       this.c1BackPad = new float[1][128];
       this.c1BackShift = new float[9][46];
       this.c1BackGrid = new float[1][46];
@@ -749,7 +755,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
-     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: dL/dweight as per-lane partial sums of dz·tap on the grid over the batch, reduced once at the end; dL/dbias as in c1BackwardParams.
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: dL/dweight (and dL/dbias) as per-lane partial sums of dz·tap (and dz) on the grid over the batch, reduced once at the end.
      */
     private void c1WeightLanes(float[] x, int xOff, int batch) {
       float[] g = this.g;
@@ -757,6 +763,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       float[][] s = this.c1Shift;
       float[][] dg = this.c1DzGrid;
       float[][] l = this.c1Lanes;
+      float[][] bl = this.c1BiasLanes;
       float[] xp = this.c1Pad[0];
       for (int n = 0; n < batch; n++) {
         int xs = xOff + n * 36;
@@ -768,14 +775,10 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         }
         for (int k = 0; k < 2; k++) {
           int zk = zs + k * 36;
-          float bacc = 0;
-          for (int q = zk; q < zk + 36; q++) {
-            bacc += dz[q];
-          }
-          g[C1_BIAS + k] += bacc;
           for (int i = 0; i < 6; i++) {
             System.arraycopy(dz, zk + i * 6, dg[k], i * 8, 6);
           }
+          c1AddLane(dg[k], bl[k], 46);
         }
         for (int c = 0; c < 1; c++) {
           for (int u = 0; u < 3; u++) {
@@ -793,6 +796,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         }
       }
       c1LaneSums(l, g, C1_WEIGHT);
+      c1LaneSums(bl, g, C1_BIAS);
     }
 
     /**
@@ -843,6 +847,15 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         }
         grad[gi + w] += (s0 + s1) + (s2 + s3);
         java.util.Arrays.fill(a, 0.0f);
+      }
+    }
+
+    /**
+     * c1: lane[q] += src[q].
+     */
+    private static void c1AddLane(float[] src, float[] lane, int len) {
+      for (int q = 0; q < len; q++) {
+        lane[q] += src[q];
       }
     }
 

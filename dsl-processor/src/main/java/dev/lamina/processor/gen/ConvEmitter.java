@@ -112,6 +112,11 @@ final class ConvEmitter implements LayerEmitter {
         b.add(Buffer.scratch(ctx.buffer("Lanes"), g.k() * g.c() * f.taps(), f.length(),
             "per weight, partial sums of dL/dweight per grid position over the batch (zero "
             + "between calls)"));
+        if (op.bias()) {
+          b.add(Buffer.scratch(ctx.buffer("BiasLanes"), g.k(), f.length(),
+              "per output channel, partial sums of dL/dbias per grid position over the batch "
+              + "(zero between calls)"));
+        }
       }
     }
     Grid d = backwardGrid(ctx);
@@ -220,6 +225,9 @@ final class ConvEmitter implements LayerEmitter {
           helpers.add(Grid.lanes(ctx, size));
         }
         helpers.add(Grid.laneSums(ctx));
+        if (op.bias()) {
+          helpers.add(Grid.addLane(ctx));
+        }
       }
       return with(gridBackwardParams(ctx, grid), helpers);
     }
@@ -383,9 +391,8 @@ final class ConvEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     gridWeightLoops(b, ctx, gr, true);
     return ctx.inputMethod("WeightLanes")
-        .addJavadoc("$L: dL/dweight as per-lane partial sums of dz·tap on the grid over the "
-            + "batch, reduced once at the end; dL/dbias as in $LBackwardParams.\n", ctx.header(),
-            ctx.name())
+        .addJavadoc("$L: dL/dweight (and dL/dbias) as per-lane partial sums of dz·tap (and dz) "
+            + "on the grid over the batch, reduced once at the end.\n", ctx.header())
         .addCode(b.build()).build();
   }
 
@@ -398,6 +405,9 @@ final class ConvEmitter implements LayerEmitter {
     b.addStatement("$L[][] dg = this.$L", t, ctx.buffer("DzGrid"));
     if (lanes) {
       b.addStatement("$L[][] l = this.$L", t, ctx.buffer("Lanes"));
+      if (op.bias()) {
+        b.addStatement("$L[][] bl = this.$L", t, ctx.buffer("BiasLanes"));
+      }
     }
     if (gr.padded()) {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
@@ -410,7 +420,7 @@ final class ConvEmitter implements LayerEmitter {
     }
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("int zk = zs + k * $L", g.ohw());
-    if (op.bias()) {
+    if (op.bias() && !lanes) {
       b.addStatement("$L bacc = 0", t);
       b.beginControlFlow("for (int q = zk; q < zk + $L; q++)", g.ohw());
       b.addStatement("bacc += dz[q]");
@@ -421,6 +431,10 @@ final class ConvEmitter implements LayerEmitter {
     b.addStatement("System.arraycopy(dz, zk + i * $L, dg[k], i * $L, $L)", g.ow(), gr.wp(),
         g.ow());
     b.endControlFlow();
+    if (op.bias() && lanes) {
+      // dz on the grid is zero outside the output: its lanes sum to dL/dbias
+      b.addStatement("$LAddLane(dg[k], bl[k], $L)", ctx.name(), gr.length());
+    }
     b.endControlFlow();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     gr.shifts(b, gr.padded() ? "xp" : "x",
@@ -447,6 +461,9 @@ final class ConvEmitter implements LayerEmitter {
     b.endControlFlow();
     if (lanes) {
       b.addStatement("$LLaneSums(l, g, $L)", ctx.name(), ctx.offset("weight"));
+      if (op.bias()) {
+        b.addStatement("$LLaneSums(bl, g, $L)", ctx.name(), ctx.offset("bias"));
+      }
     }
   }
 

@@ -196,6 +196,19 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
     return mb.build();
   }
 
+  /** {@code lane[q] += src[q]}: partial sums of the bias gradient (C2 vectorizes this loop). */
+  static MethodSpec addLane(LayerContext ctx) {
+    Num num = ctx.num();
+    return MethodSpec.methodBuilder(ctx.name() + "AddLane")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: lane[q] += src[q].\n", ctx.name())
+        .addParameter(num.array(), "src").addParameter(num.array(), "lane")
+        .addParameter(int.class, "len")
+        .beginControlFlow("for (int q = 0; q < len; q++)")
+        .addStatement("lane[q] += src[q]")
+        .endControlFlow().build();
+  }
+
   /**
    * {@code grad[gi + w] += Σ_q lane_w[q]} for every lane array, then zeroes it: four partial
    * sums over {@code q mod 4}, added in a fixed order (deterministic).
