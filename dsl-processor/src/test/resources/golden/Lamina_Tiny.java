@@ -357,6 +357,16 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private final float[][] c1DzGrid;
 
     /**
+     * c1: per weight, partial sums of dL/dweight per grid position over the batch (zero between calls), [18][46].
+     */
+    private final float[][] c1Lanes;
+
+    /**
+     * c1: per output channel, partial sums of dL/dbias per grid position over the batch (zero between calls), [2][46].
+     */
+    private final float[][] c1BiasLanes;
+
+    /**
      * c1: one sample's dL/dz, zero-padded to 8x8, [1][128].
      */
     private final float[][] c1BackPad;
@@ -396,6 +406,36 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
      */
     private final float[] outDelta;
 
+    /**
+     * out: W's rows, copied by each batched forward, [18][3].
+     */
+    private final float[][] outRows;
+
+    /**
+     * out: Wᵀ's rows, rebuilt by each batched input gradient, [3][18].
+     */
+    private final float[][] outCols;
+
+    /**
+     * out: dL/dW of the batch by rows, added to the gradients at the end (zero between calls), [18][3].
+     */
+    private final float[][] outGradRows;
+
+    /**
+     * out: dL/dz of up to 5 samples, [5][3].
+     */
+    private final float[][] outDzRows;
+
+    /**
+     * out: one sample's output, [1][3].
+     */
+    private final float[][] outZRow;
+
+    /**
+     * out: one sample's dL/dx, [1][18].
+     */
+    private final float[][] outDxRow;
+
     Workspace(Lamina_Tiny network, int maxBatch) {
       if (maxBatch < 1) {
         throw new IllegalArgumentException("maxBatch must be >= 1: " + maxBatch);
@@ -412,6 +452,8 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.c1Shift = new float[9][46];
       this.c1Grid = new float[2][46];
       this.c1DzGrid = new float[2][46];
+      this.c1Lanes = new float[18][46];
+      this.c1BiasLanes = new float[2][46];
       this.c1BackPad = new float[1][128];
       this.c1BackShift = new float[9][46];
       this.c1BackGrid = new float[1][46];
@@ -420,6 +462,12 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.s2Arg = new int[Math.multiplyExact(maxBatch, 18)];
       this.outOut = new float[Math.multiplyExact(maxBatch, 3)];
       this.outDelta = new float[Math.multiplyExact(maxBatch, 3)];
+      this.outRows = new float[18][3];
+      this.outCols = new float[3][18];
+      this.outGradRows = new float[18][3];
+      this.outDzRows = new float[5][3];
+      this.outZRow = new float[1][3];
+      this.outDxRow = new float[1][18];
     }
 
     @Override
@@ -619,9 +667,13 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
-     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot products of dz on the grid (zero outside the output) with the shifted input copies of the forward pass.
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot products of dz on the grid (zero outside the output) with the shifted input copies of the forward pass (from 4 samples on, per-lane partial sums instead).
      */
     private void c1BackwardParams(float[] x, int xOff, int batch) {
+      if (batch >= 4) {
+        c1WeightLanes(x, xOff, batch);
+        return;
+      }
       float[] g = this.g;
       float[] dz = this.c1Delta;
       float[][] s = this.c1Shift;
@@ -653,11 +705,11 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
             }
           }
           for (int k = 0; k < 2; k++) {
-            int wb = C1_WEIGHT + k * 9;
+            int wi = k * 9;
             for (int t = 0; t < 5; t += 5) {
-              c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, wb + t, 46);
+              c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, C1_WEIGHT + wi + t, 46);
             }
-            c1Dots4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], g, wb + 5, 46);
+            c1Dots4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], g, C1_WEIGHT + wi + 5, 46);
           }
         }
       }
@@ -708,6 +760,111 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       grad[gi + 1] += s1;
       grad[gi + 2] += s2;
       grad[gi + 3] += s3;
+    }
+
+    /**
+     * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: dL/dweight (and dL/dbias) as per-lane partial sums of dz·tap (and dz) on the grid over the batch, reduced once at the end.
+     */
+    private void c1WeightLanes(float[] x, int xOff, int batch) {
+      float[] g = this.g;
+      float[] dz = this.c1Delta;
+      float[][] s = this.c1Shift;
+      float[][] dg = this.c1DzGrid;
+      float[][] l = this.c1Lanes;
+      float[][] bl = this.c1BiasLanes;
+      float[] xp = this.c1Pad[0];
+      for (int n = 0; n < batch; n++) {
+        int xs = xOff + n * 36;
+        int zs = n * 72;
+        for (int c = 0; c < 1; c++) {
+          for (int r = 0; r < 6; r++) {
+            System.arraycopy(x, xs + c * 36 + r * 6, xp, c * 64 + r * 8 + 9, 6);
+          }
+        }
+        for (int k = 0; k < 2; k++) {
+          int zk = zs + k * 36;
+          for (int i = 0; i < 6; i++) {
+            System.arraycopy(dz, zk + i * 6, dg[k], i * 8, 6);
+          }
+          c1AddLane(dg[k], bl[k], 46);
+        }
+        for (int c = 0; c < 1; c++) {
+          for (int u = 0; u < 3; u++) {
+            for (int v = 0; v < 3; v++) {
+              System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
+            }
+          }
+          for (int k = 0; k < 2; k++) {
+            int wi = k * 9;
+            for (int t = 0; t < 5; t += 5) {
+              c1Lanes5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], l[wi + t], l[wi + t + 1], l[wi + t + 2], l[wi + t + 3], l[wi + t + 4], 46);
+            }
+            c1Lanes4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], l[wi + 5], l[wi + 5 + 1], l[wi + 5 + 2], l[wi + 5 + 3], 46);
+          }
+        }
+      }
+      c1LaneSums(l, g, C1_WEIGHT);
+      c1LaneSums(bl, g, C1_BIAS);
+    }
+
+    /**
+     * c1: lane_t[q] += dz[q] · tap_t[q] over 5 taps.
+     */
+    private static void c1Lanes5(float[] dz, float[] a, float[] b, float[] c, float[] d, float[] e,
+        float[] l0, float[] l1, float[] l2, float[] l3, float[] l4, int len) {
+      for (int q = 0; q < len; q++) {
+        float dq = dz[q];
+        l0[q] += dq * a[q];
+        l1[q] += dq * b[q];
+        l2[q] += dq * c[q];
+        l3[q] += dq * d[q];
+        l4[q] += dq * e[q];
+      }
+    }
+
+    /**
+     * c1: lane_t[q] += dz[q] · tap_t[q] over 4 taps.
+     */
+    private static void c1Lanes4(float[] dz, float[] a, float[] b, float[] c, float[] d, float[] l0,
+        float[] l1, float[] l2, float[] l3, int len) {
+      for (int q = 0; q < len; q++) {
+        float dq = dz[q];
+        l0[q] += dq * a[q];
+        l1[q] += dq * b[q];
+        l2[q] += dq * c[q];
+        l3[q] += dq * d[q];
+      }
+    }
+
+    /**
+     * c1: grad[gi + w] += Σ_q lanes[w][q], and zeroes the lanes.
+     */
+    private static void c1LaneSums(float[][] lanes, float[] grad, int gi) {
+      for (int w = 0; w < lanes.length; w++) {
+        float[] a = lanes[w];
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int q = 0;
+        for (; q + 3 < a.length; q += 4) {
+          s0 += a[q];
+          s1 += a[q + 1];
+          s2 += a[q + 2];
+          s3 += a[q + 3];
+        }
+        for (; q < a.length; q++) {
+          s0 += a[q];
+        }
+        grad[gi + w] += (s0 + s1) + (s2 + s3);
+        java.util.Arrays.fill(a, 0.0f);
+      }
+    }
+
+    /**
+     * c1: lane[q] += src[q].
+     */
+    private static void c1AddLane(float[] src, float[] lane, int len) {
+      for (int q = 0; q < len; q++) {
+        lane[q] += src[q];
+      }
     }
 
     /**
@@ -770,41 +927,17 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         for (int c = 0; c < 2; c++) {
           int xc = xs + c * 36;
           int zc = zs + c * 9;
-          Arrays.fill(z, zc, zc + 9, Float.NEGATIVE_INFINITY);
           for (int i = 0; i < 3; i++) {
+            int xr = xc + i * 12;
             int zr = zc + i * 3;
-            int xr = xc + i * 2 * 6;
             for (int j = 0; j < 3; j++) {
-              float val = x[xr + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + j * 2 - xs;
-              }
-            }
-            for (int j = 0; j < 3; j++) {
-              float val = x[xr + 1 + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + 1 + j * 2 - xs;
-              }
-            }
-          }
-          for (int i = 0; i < 3; i++) {
-            int zr = zc + i * 3;
-            int xr = xc + (i * 2 + 1) * 6;
-            for (int j = 0; j < 3; j++) {
-              float val = x[xr + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + j * 2 - xs;
-              }
-            }
-            for (int j = 0; j < 3; j++) {
-              float val = x[xr + 1 + j * 2];
-              if (val > z[zr + j]) {
-                z[zr + j] = val;
-                a[zr + j] = xr + 1 + j * 2 - xs;
-              }
+              int q = xr + 2 * j;
+              int k01 = x[q + 1] > x[q] ? q + 1 : q;
+              int k23 = x[q + 7] > x[q + 6] ? q + 7 : q + 6;
+              float m01 = x[k01];
+              int k = x[k23] > m01 ? k23 : k01;
+              z[zr + j] = x[k];
+              a[zr + j] = k - xs;
             }
           }
         }
@@ -830,6 +963,10 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
      * out: Affine 3 | 2x3x3 -> 3: forward, into outOut.
      */
     private void outForward(float[] x, int xOff, int batch) {
+      if (batch >= 4) {
+        outForwardRows(x, xOff, batch);
+        return;
+      }
       float[] p = this.p;
       float[] z = this.outOut;
       for (int n = 0; n < batch; n++) {
@@ -847,9 +984,55 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
+     * out: Affine 3 | 2x3x3 -> 3: forward for larger batches, per sample z += Σ_i x_i · W[i] over 5 rows of W per vectorized loop.
+     */
+    private void outForwardRows(float[] x, int xOff, int batch) {
+      float[] p = this.p;
+      float[] z = this.outOut;
+      float[][] w = this.outRows;
+      float[] acc = this.outZRow[0];
+      for (int i = 0; i < 18; i++) {
+        System.arraycopy(p, OUT_WEIGHT + i * 3, w[i], 0, 3);
+      }
+      for (int n = 0; n < batch; n++) {
+        int xs = xOff + n * 18;
+        System.arraycopy(p, OUT_BIAS, acc, 0, 3);
+        for (int r = 0; r < 15; r += 5) {
+          outTaps5(acc, w[r], w[r + 1], w[r + 2], w[r + 3], w[r + 4], x[xs + r], x[xs + r + 1], x[xs + r + 2], x[xs + r + 3], x[xs + r + 4], 3);
+        }
+        outTaps3(acc, w[15], w[15 + 1], w[15 + 2], x[xs + 15], x[xs + 15 + 1], x[xs + 15 + 2], 3);
+        System.arraycopy(acc, 0, z, n * 3, 3);
+      }
+    }
+
+    /**
+     * out: o[q] += Σ w_t · tap_t[q] over 5 taps (C2 vectorizes this loop).
+     */
+    private static void outTaps5(float[] o, float[] a, float[] b, float[] c, float[] d, float[] e,
+        float w0, float w1, float w2, float w3, float w4, int len) {
+      for (int q = 0; q < len; q++) {
+        o[q] += w0 * a[q] + w1 * b[q] + w2 * c[q] + w3 * d[q] + w4 * e[q];
+      }
+    }
+
+    /**
+     * out: o[q] += Σ w_t · tap_t[q] over 3 taps (C2 vectorizes this loop).
+     */
+    private static void outTaps3(float[] o, float[] a, float[] b, float[] c, float w0, float w1,
+        float w2, int len) {
+      for (int q = 0; q < len; q++) {
+        o[q] += w0 * a[q] + w1 * b[q] + w2 * c[q];
+      }
+    }
+
+    /**
      * out: Affine 3 | 2x3x3 -> 3: adds dL/dW = xᵀ·dz and dL/db = Σ dz to the gradients.
      */
     private void outBackwardParams(float[] x, int xOff, int batch) {
+      if (batch >= 4) {
+        outParamsRows(x, xOff, batch);
+        return;
+      }
       float[] g = this.g;
       float[] dz = this.outDelta;
       for (int n = 0; n < batch; n++) {
@@ -869,9 +1052,51 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
+     * out: Affine 3 | 2x3x3 -> 3: dL/dW for larger batches, per input row gw[i] += Σ_n x[n,i] · dz[n] over 5 samples per vectorized loop, added to the gradients once.
+     */
+    private void outParamsRows(float[] x, int xOff, int batch) {
+      float[] g = this.g;
+      float[] dz = this.outDelta;
+      float[][] gw = this.outGradRows;
+      float[][] d = this.outDzRows;
+      for (int n0 = 0; n0 < batch; n0 += 5) {
+        int m = Math.min(5, batch - n0);
+        for (int j = 0; j < 5; j++) {
+          if (j < m) {
+            System.arraycopy(dz, (n0 + j) * 3, d[j], 0, 3);
+          } else {
+            Arrays.fill(d[j], 0.0f);
+          }
+        }
+        int xs = xOff + n0 * 18;
+        for (int i = 0; i < 18; i++) {
+          outTaps5(gw[i], d[0], d[1], d[2], d[3], d[4], x[xs + i], m > 1 ? x[xs + i + 18] : 0.0f, m > 2 ? x[xs + i + 36] : 0.0f, m > 3 ? x[xs + i + 54] : 0.0f, m > 4 ? x[xs + i + 72] : 0.0f, 3);
+        }
+        for (int j = 0; j < m; j++) {
+          int zs = (n0 + j) * 3;
+          for (int o = 0; o < 3; o++) {
+            g[OUT_BIAS + o] += dz[zs + o];
+          }
+        }
+      }
+      for (int i = 0; i < 18; i++) {
+        float[] a = gw[i];
+        int gr = OUT_WEIGHT + i * 3;
+        for (int o = 0; o < 3; o++) {
+          g[gr + o] += a[o];
+        }
+        Arrays.fill(a, 0.0f);
+      }
+    }
+
+    /**
      * out: Affine 3 | 2x3x3 -> 3: adds dL/dx = dz·Wᵀ to dx.
      */
     private void outBackwardData(float[] dx, int batch) {
+      if (batch >= 4) {
+        outDataRows(dx, batch);
+        return;
+      }
       float[] p = this.p;
       float[] dz = this.outDelta;
       for (int n = 0; n < batch; n++) {
@@ -884,6 +1109,31 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
             acc += p[wr + o] * dz[zs + o];
           }
           dx[xs + i] += acc;
+        }
+      }
+    }
+
+    /**
+     * out: Affine 3 | 2x3x3 -> 3: dL/dx for larger batches, per sample dx += Σ_o dz_o · Wᵀ[o] over 5 rows of a transposed copy of W per vectorized loop.
+     */
+    private void outDataRows(float[] dx, int batch) {
+      float[] p = this.p;
+      float[] dz = this.outDelta;
+      float[][] wt = this.outCols;
+      float[] acc = this.outDxRow[0];
+      for (int i = 0; i < 18; i++) {
+        int wr = OUT_WEIGHT + i * 3;
+        for (int o = 0; o < 3; o++) {
+          wt[o][i] = p[wr + o];
+        }
+      }
+      for (int n = 0; n < batch; n++) {
+        int xs = n * 18;
+        int zs = n * 3;
+        Arrays.fill(acc, 0.0f);
+        outTaps3(acc, wt[0], wt[0 + 1], wt[0 + 2], dz[zs], dz[zs + 0 + 1], dz[zs + 0 + 2], 18);
+        for (int i = 0; i < 18; i++) {
+          dx[xs + i] += acc[i];
         }
       }
     }

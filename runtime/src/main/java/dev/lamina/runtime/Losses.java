@@ -36,16 +36,23 @@ public final class Losses {
       for (int k = 1; k < classes; k++) {
         max = Math.max(max, out[base + k]);
       }
+      // one exp per logit, kept in grad until the sum is known; the label's in double
       double sum = 0;
+      double eLabel = 0;
       for (int k = 0; k < classes; k++) {
-        sum += Math.exp(out[base + k] - max);
+        double e = Math.exp(out[base + k] - max);
+        sum += e;
+        grad[base + k] = (float) e;
+        if (k == label) {
+          eLabel = e;
+        }
       }
-      double logSum = Math.log(sum);
-      total += logSum - (out[base + label] - max);
+      total += Math.log(sum) - (out[base + label] - max);
+      double scale = gradScale / sum;
       for (int k = 0; k < classes; k++) {
-        double p = Math.exp(out[base + k] - max) / sum;
-        grad[base + k] = (float) ((p - (k == label ? 1 : 0)) * gradScale);
+        grad[base + k] = (float) (grad[base + k] * scale);
       }
+      grad[base + label] = (float) ((eLabel / sum - 1) * gradScale);
     }
     return (float) total;
   }
@@ -86,14 +93,16 @@ public final class Losses {
       for (int k = 1; k < classes; k++) {
         max = Math.max(max, out[base + k]);
       }
+      // one exp per logit, kept in grad until the sum is known
       double sum = 0;
       for (int k = 0; k < classes; k++) {
-        sum += Math.exp(out[base + k] - max);
+        double e = Math.exp(out[base + k] - max);
+        sum += e;
+        grad[base + k] = e;
       }
       total += Math.log(sum) - (out[base + label] - max);
       for (int k = 0; k < classes; k++) {
-        double p = Math.exp(out[base + k] - max) / sum;
-        grad[base + k] = (p - (k == label ? 1 : 0)) * gradScale;
+        grad[base + k] = (grad[base + k] / sum - (k == label ? 1 : 0)) * gradScale;
       }
     }
     return total;

@@ -4,15 +4,28 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.lamina.processor.model.Op;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Fully connected layer {@code Y = X·W + b}, W laid out [IN][OUT]; an image input is read as its
- * flat C·H·W values. Forward and dW are element-wise updates along a contiguous row of W (axpy
- * over the outputs); dX is one dot product per input.
+ * flat C·H·W values.
+ *
+ * <p>Small batches: forward and dW are element-wise updates along a contiguous row of W (axpy
+ * over the outputs); dX is one dot product per input. From {@value #BATCHED} samples on (and
+ * when W fits {@link Grid#BUDGET}), every product runs over separate row arrays in the loop shape
+ * C2 vectorizes ({@link Grid#taps}): the forward on a copy of W's rows, dX on a transposed copy
+ * (both rebuilt by the call that uses them, so they never go stale after an optimizer step), and
+ * dW accumulated over the batch, five samples per pass, in rows added to the gradient at the end.
  */
 final class AffineEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+
+  /** Batches from this size on take the batched products. */
+  static final int BATCHED = 4;
+
+  /** Inputs or samples per vectorized loop. */
+  private static final int GROUP = Grid.GROUP;
 
   private final Op.Affine op;
 
@@ -25,12 +38,208 @@ final class AffineEmitter implements LayerEmitter {
     return true;
   }
 
+  private static boolean batched(LayerContext ctx) {
+    return (long) ctx.inSize() * ctx.outSize() <= Grid.BUDGET;
+  }
+
+  @Override
+  public List<Buffer> buffers(LayerContext ctx) {
+    if (!batched(ctx)) {
+      return List.of();
+    }
+    int in = ctx.inSize();
+    int out = ctx.outSize();
+    return List.of(
+        Buffer.scratch(ctx.buffer("Rows"), in, out, "W's rows, copied by each batched forward"),
+        Buffer.scratch(ctx.buffer("Cols"), out, in,
+            "Wᵀ's rows, rebuilt by each batched input gradient"),
+        Buffer.scratch(ctx.buffer("GradRows"), in, out,
+            "dL/dW of the batch by rows, added to the gradients at the end (zero between calls)"),
+        Buffer.scratch(ctx.buffer("DzRows"), GROUP, out, "dL/dz of up to " + GROUP
+            + " samples"),
+        Buffer.scratch(ctx.buffer("ZRow"), 1, out, "one sample's output"),
+        Buffer.scratch(ctx.buffer("DxRow"), 1, in, "one sample's dL/dx"));
+  }
+
+  /** The helpers {@code <name>Taps<m>} for groups of {@code GROUP} and the remainders. */
+  private static List<MethodSpec> helpers(LayerContext ctx, MethodSpec entry, MethodSpec batched,
+      int... remainders) {
+    List<MethodSpec> all = new ArrayList<>(List.of(entry, batched));
+    List<Integer> sizes = new ArrayList<>(List.of(GROUP));
+    for (int r : remainders) {
+      if (r > 0 && !sizes.contains(r)) {
+        sizes.add(r);
+      }
+    }
+    for (int m : sizes) {
+      all.add(Grid.taps(ctx, m));
+    }
+    return all;
+  }
+
+  /**
+   * {@code <name>Taps(o, rows[first..first+m), weights…, len)} for every full group of
+   * {@code count} rows (one call site in a loop) and the remainder.
+   */
+  private static void groups(CodeBlock.Builder b, LayerContext ctx, int count, String o,
+      String rows, java.util.function.UnaryOperator<String> weight, int len) {
+    int full = count / GROUP * GROUP;
+    if (full > 0) {
+      b.beginControlFlow("for (int r = 0; r < $L; r += $L)", full, GROUP);
+      b.addStatement("$LTaps$L($L)", ctx.name(), GROUP, tapArgs(o, rows, weight, "r", GROUP, len));
+      b.endControlFlow();
+    }
+    if (full < count) {
+      b.addStatement("$LTaps$L($L)", ctx.name(), count - full,
+          tapArgs(o, rows, weight, Integer.toString(full), count - full, len));
+    }
+  }
+
+  private static String tapArgs(String o, String rows,
+      java.util.function.UnaryOperator<String> weight, String first, int m, int len) {
+    StringBuilder args = new StringBuilder(o);
+    for (int t = 0; t < m; t++) {
+      args.append(", ").append(rows).append('[').append(Src.plus(first, t)).append(']');
+    }
+    for (int t = 0; t < m; t++) {
+      args.append(", ").append(weight.apply(Src.plus(first, t)));
+    }
+    return args.append(", ").append(len).toString();
+  }
+
+  private CodeBlock dispatch(LayerContext ctx, String method, String args) {
+    if (!batched(ctx)) {
+      return CodeBlock.of("");
+    }
+    return CodeBlock.builder()
+        .beginControlFlow("if (batch >= $L)", BATCHED)
+        .addStatement("$L$L($L)", ctx.name(), method, args)
+        .addStatement("return")
+        .endControlFlow().build();
+  }
+
+  private MethodSpec batchedForward(LayerContext ctx) {
+    String t = ctx.num().t();
+    int in = ctx.inSize();
+    int out = ctx.outSize();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    b.addStatement("$L[][] w = this.$L", t, ctx.buffer("Rows"));
+    b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("ZRow"));
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+    b.addStatement("System.arraycopy(p, $L + i * $L, w[i], 0, $L)", ctx.offset("weight"), out,
+        out);
+    b.endControlFlow();
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = xOff + n * $L", in);
+    if (op.bias()) {
+      b.addStatement("System.arraycopy(p, $L, acc, 0, $L)", ctx.offset("bias"), out);
+    } else {
+      b.addStatement("$T.fill(acc, $L)", ARRAYS, ctx.num().lit(0));
+    }
+    groups(b, ctx, in, "acc", "w", r -> "x[" + Src.plus("xs", r) + "]", out);
+    b.addStatement("System.arraycopy(acc, 0, z, n * $L, $L)", out, out);
+    b.endControlFlow();
+    return ctx.inputMethod("ForwardRows")
+        .addJavadoc("$L: forward for larger batches, per sample z += Σ_i x_i · W[i] over $L "
+            + "rows of W per vectorized loop.\n", ctx.header(), GROUP)
+        .addCode(b.build()).build();
+  }
+
+  private MethodSpec batchedParams(LayerContext ctx) {
+    String t = ctx.num().t();
+    int in = ctx.inSize();
+    int out = ctx.outSize();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] g = this.g", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[][] gw = this.$L", t, ctx.buffer("GradRows"));
+    b.addStatement("$L[][] d = this.$L", t, ctx.buffer("DzRows"));
+    b.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", GROUP);
+    // the samples n0..n0+4; missing ones at the end of the batch count with dz = 0, x = 0
+    b.addStatement("int m = Math.min($L, batch - n0)", GROUP);
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", GROUP);
+    b.beginControlFlow("if (j < m)");
+    b.addStatement("System.arraycopy(dz, (n0 + j) * $L, d[j], 0, $L)", out, out);
+    b.nextControlFlow("else");
+    b.addStatement("$T.fill(d[j], $L)", ARRAYS, ctx.num().lit(0));
+    b.endControlFlow();
+    b.endControlFlow();
+    b.addStatement("int xs = xOff + n0 * $L", in);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+    StringBuilder call = new StringBuilder("gw[i]");
+    for (int j = 0; j < GROUP; j++) {
+      call.append(", d[").append(j).append(']');
+    }
+    for (int j = 0; j < GROUP; j++) {
+      String xi = "x[" + Src.plus("xs + i", j * in) + "]";
+      call.append(", ").append(j == 0 ? xi : "m > " + j + " ? " + xi + " : " + ctx.num().lit(0));
+    }
+    b.addStatement("$LTaps$L($L, $L)", ctx.name(), GROUP, call, out);
+    b.endControlFlow();
+    if (op.bias()) {
+      b.beginControlFlow("for (int j = 0; j < m; j++)");
+      b.addStatement("int zs = (n0 + j) * $L", out);
+      b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
+      b.addStatement("g[$L + o] += dz[zs + o]", ctx.offset("bias"));
+      b.endControlFlow();
+      b.endControlFlow();
+    }
+    b.endControlFlow();
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+    b.addStatement("$L[] a = gw[i]", t);
+    b.addStatement("int gr = $L + i * $L", ctx.offset("weight"), out);
+    b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
+    b.addStatement("g[gr + o] += a[o]");
+    b.endControlFlow();
+    b.addStatement("$T.fill(a, $L)", ARRAYS, ctx.num().lit(0));
+    b.endControlFlow();
+    return ctx.inputMethod("ParamsRows")
+        .addJavadoc("$L: dL/dW for larger batches, per input row gw[i] += Σ_n x[n,i] · dz[n] "
+            + "over $L samples per vectorized loop, added to the gradients once.\n",
+            ctx.header(), GROUP)
+        .addCode(b.build()).build();
+  }
+
+  private MethodSpec batchedData(LayerContext ctx) {
+    String t = ctx.num().t();
+    int in = ctx.inSize();
+    int out = ctx.outSize();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[][] wt = this.$L", t, ctx.buffer("Cols"));
+    b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("DxRow"));
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+    b.addStatement("int wr = $L + i * $L", ctx.offset("weight"), out);
+    b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
+    b.addStatement("wt[o][i] = p[wr + o]");
+    b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = n * $L", in);
+    b.addStatement("int zs = n * $L", out);
+    b.addStatement("$T.fill(acc, $L)", ARRAYS, ctx.num().lit(0));
+    groups(b, ctx, out, "acc", "wt", r -> "dz[" + Src.plus("zs", r) + "]", in);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+    b.addStatement("dx[xs + i] += acc[i]");
+    b.endControlFlow();
+    b.endControlFlow();
+    return ctx.dataMethod()
+        .setName(ctx.name() + "DataRows")
+        .addJavadoc("$L: dL/dx for larger batches, per sample dx += Σ_o dz_o · Wᵀ[o] over $L "
+            + "rows of a transposed copy of W per vectorized loop.\n", ctx.header(), GROUP)
+        .addCode(b.build()).build();
+  }
+
   @Override
   public List<MethodSpec> forward(LayerContext ctx) {
     String t = ctx.num().t();
     int in = ctx.inSize();
     int out = ctx.outSize();
     CodeBlock.Builder b = CodeBlock.builder();
+    b.add(dispatch(ctx, "ForwardRows", "x, xOff, batch"));
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
@@ -49,9 +258,12 @@ final class AffineEmitter implements LayerEmitter {
     b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
-    return List.of(ctx.inputMethod("Forward")
+    MethodSpec entry = ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
-        .addCode(b.build()).build());
+        .addCode(b.build()).build();
+    // the forward carries the vectorized helpers of all three batched methods
+    return batched(ctx) ? helpers(ctx, entry, batchedForward(ctx), in % GROUP, out % GROUP)
+        : List.of(entry);
   }
 
   @Override
@@ -60,6 +272,7 @@ final class AffineEmitter implements LayerEmitter {
     int in = ctx.inSize();
     int out = ctx.outSize();
     CodeBlock.Builder b = CodeBlock.builder();
+    b.add(dispatch(ctx, "ParamsRows", "x, xOff, batch"));
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
@@ -78,9 +291,10 @@ final class AffineEmitter implements LayerEmitter {
       b.endControlFlow();
     }
     b.endControlFlow();
-    return List.of(ctx.inputMethod("BackwardParams")
+    MethodSpec entry = ctx.inputMethod("BackwardParams")
         .addJavadoc("$L: adds dL/dW = xᵀ·dz and dL/db = Σ dz to the gradients.\n", ctx.header())
-        .addCode(b.build()).build());
+        .addCode(b.build()).build();
+    return batched(ctx) ? List.of(entry, batchedParams(ctx)) : List.of(entry);
   }
 
   @Override
@@ -89,6 +303,7 @@ final class AffineEmitter implements LayerEmitter {
     int in = ctx.inSize();
     int out = ctx.outSize();
     CodeBlock.Builder b = CodeBlock.builder();
+    b.add(dispatch(ctx, "DataRows", "dx, batch"));
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
@@ -103,8 +318,9 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("dx[xs + i] += acc");
     b.endControlFlow();
     b.endControlFlow();
-    return List.of(ctx.dataMethod()
+    MethodSpec entry = ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx = dz·Wᵀ to dx.\n", ctx.header())
-        .addCode(b.build()).build());
+        .addCode(b.build()).build();
+    return batched(ctx) ? List.of(entry, batchedData(ctx)) : List.of(entry);
   }
 }

@@ -20,6 +20,12 @@ final class ConvEmitter implements LayerEmitter {
   /** Kernels with at most this many taps (7×7) are unrolled. */
   static final int UNROLL_LIMIT = 49;
 
+  /**
+   * Batches of at least this many samples take the weight gradient on per-lane partial sums
+   * (reduced once per call); smaller ones keep one dot product per tap and sample.
+   */
+  static final int LANES_MIN_BATCH = 4;
+
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
 
   private final Op.Conv op;
@@ -65,6 +71,12 @@ final class ConvEmitter implements LayerEmitter {
     return grid.scratch(g.k()) + (long) g.k() * grid.length() <= Grid.BUDGET ? grid : null;
   }
 
+  /** Whether the weight gradient's per-lane partial sums fit the scratch budget. */
+  private boolean lanes(LayerContext ctx, Grid grid) {
+    Geo g = geo(ctx);
+    return (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;
+  }
+
   /**
    * The grid of the input gradient: a stride-1 correlation of dz, padded by {@code (k-1)·d - p},
    * with the kernel rotated by 180° and input and output channels swapped; or null.
@@ -96,6 +108,16 @@ final class ConvEmitter implements LayerEmitter {
           "one sample's output channels on the grid"));
       b.add(Buffer.scratch(ctx.buffer("DzGrid"), g.k(), f.length(),
           "one sample's dL/dz on the grid, zero outside the output"));
+      if (lanes(ctx, f)) {
+        b.add(Buffer.scratch(ctx.buffer("Lanes"), g.k() * g.c() * f.taps(), f.length(),
+            "per weight, partial sums of dL/dweight per grid position over the batch (zero "
+            + "between calls)"));
+        if (op.bias()) {
+          b.add(Buffer.scratch(ctx.buffer("BiasLanes"), g.k(), f.length(),
+              "per output channel, partial sums of dL/dbias per grid position over the batch "
+              + "(zero between calls)"));
+        }
+      }
     }
     Grid d = backwardGrid(ctx);
     if (d != null) {
@@ -193,11 +215,21 @@ final class ConvEmitter implements LayerEmitter {
   public List<MethodSpec> backwardParams(LayerContext ctx) {
     Grid grid = forwardGrid(ctx);
     if (grid != null) {
-      List<MethodSpec> dots = new ArrayList<>();
+      List<MethodSpec> helpers = new ArrayList<>();
       for (int size : grid.groupSizes()) {
-        dots.add(Grid.dots(ctx, size));
+        helpers.add(Grid.dots(ctx, size));
       }
-      return with(gridBackwardParams(ctx, grid), dots);
+      if (lanes(ctx, grid)) {
+        helpers.add(gridWeightLanes(ctx, grid));
+        for (int size : grid.groupSizes()) {
+          helpers.add(Grid.lanes(ctx, size));
+        }
+        helpers.add(Grid.laneSums(ctx));
+        if (op.bias()) {
+          helpers.add(Grid.addLane(ctx));
+        }
+      }
+      return with(gridBackwardParams(ctx, grid), helpers);
     }
     Geo g = geo(ctx);
     String t = ctx.num().t();
@@ -334,13 +366,49 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   private MethodSpec gridBackwardParams(LayerContext ctx, Grid gr) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    if (lanes(ctx, gr)) {
+      b.beginControlFlow("if (batch >= $L)", LANES_MIN_BATCH);
+      b.addStatement("$LWeightLanes(x, xOff, batch)", ctx.name());
+      b.addStatement("return");
+      b.endControlFlow();
+    }
+    gridWeightLoops(b, ctx, gr, false);
+    return ctx.inputMethod("BackwardParams")
+        .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot "
+            + "products of dz on the grid (zero outside the output) with the shifted input "
+            + "copies of the forward pass$L.\n", ctx.header(), lanes(ctx, gr)
+                ? " (from " + LANES_MIN_BATCH + " samples on, per-lane partial sums instead)" : "")
+        .addCode(b.build()).build();
+  }
+
+  /**
+   * The weight gradient for larger batches: per weight, element-wise partial sums {@code
+   * lane[q] += dz[q]·tap[q]} over the grid positions and the batch (a loop C2 vectorizes), then
+   * one reduction per weight in a fixed order.
+   */
+  private MethodSpec gridWeightLanes(LayerContext ctx, Grid gr) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    gridWeightLoops(b, ctx, gr, true);
+    return ctx.inputMethod("WeightLanes")
+        .addJavadoc("$L: dL/dweight (and dL/dbias) as per-lane partial sums of dz·tap (and dz) "
+            + "on the grid over the batch, reduced once at the end.\n", ctx.header())
+        .addCode(b.build()).build();
+  }
+
+  private void gridWeightLoops(CodeBlock.Builder b, LayerContext ctx, Grid gr, boolean lanes) {
     Geo g = geo(ctx);
     String t = ctx.num().t();
-    CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     b.addStatement("$L[][] s = this.$L", t, ctx.buffer("Shift"));
     b.addStatement("$L[][] dg = this.$L", t, ctx.buffer("DzGrid"));
+    if (lanes) {
+      b.addStatement("$L[][] l = this.$L", t, ctx.buffer("Lanes"));
+      if (op.bias()) {
+        b.addStatement("$L[][] bl = this.$L", t, ctx.buffer("BiasLanes"));
+      }
+    }
     if (gr.padded()) {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
@@ -352,7 +420,7 @@ final class ConvEmitter implements LayerEmitter {
     }
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("int zk = zs + k * $L", g.ohw());
-    if (op.bias()) {
+    if (op.bias() && !lanes) {
       b.addStatement("$L bacc = 0", t);
       b.beginControlFlow("for (int q = zk; q < zk + $L; q++)", g.ohw());
       b.addStatement("bacc += dz[q]");
@@ -363,40 +431,60 @@ final class ConvEmitter implements LayerEmitter {
     b.addStatement("System.arraycopy(dz, zk + i * $L, dg[k], i * $L, $L)", g.ow(), gr.wp(),
         g.ow());
     b.endControlFlow();
+    if (op.bias() && lanes) {
+      // dz on the grid is zero outside the output: its lanes sum to dL/dbias
+      b.addStatement("$LAddLane(dg[k], bl[k], $L)", ctx.name(), gr.length());
+    }
     b.endControlFlow();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     gr.shifts(b, gr.padded() ? "xp" : "x",
         gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), "s");
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("int wb = $L", weightBase(ctx, g));
+    // the weight's index relative to WEIGHT, also its lane array's index
+    b.addStatement("int wi = $L", channelBase(g));
     int taps = op.kh() * op.kw();
     int full = taps / Grid.GROUP * Grid.GROUP;
+    String helper = lanes ? "Lanes" : "Dots";
     if (full > 0) {
       b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
-      b.addStatement("$LDots$L($L)", ctx.name(), Grid.GROUP, dotArgs(gr, "t", Grid.GROUP));
+      b.addStatement("$L$L$L($L)", ctx.name(), helper, Grid.GROUP,
+          lanes ? laneArgs(gr, "t", Grid.GROUP) : dotArgs(ctx, gr, "t", Grid.GROUP));
       b.endControlFlow();
     }
     if (full < taps) {
-      b.addStatement("$LDots$L($L)", ctx.name(), taps - full,
-          dotArgs(gr, Integer.toString(full), taps - full));
+      String first = Integer.toString(full);
+      b.addStatement("$L$L$L($L)", ctx.name(), helper, taps - full,
+          lanes ? laneArgs(gr, first, taps - full) : dotArgs(ctx, gr, first, taps - full));
     }
     b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
-    return ctx.inputMethod("BackwardParams")
-        .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot "
-            + "products of dz on the grid (zero outside the output) with the shifted input "
-            + "copies of the forward pass.\n", ctx.header())
-        .addCode(b.build()).build();
+    if (lanes) {
+      b.addStatement("$LLaneSums(l, g, $L)", ctx.name(), ctx.offset("weight"));
+      if (op.bias()) {
+        b.addStatement("$LLaneSums(bl, g, $L)", ctx.name(), ctx.offset("bias"));
+      }
+    }
   }
 
-  private static String dotArgs(Grid gr, String first, int m) {
+  private static String laneArgs(Grid gr, String first, int m) {
     StringBuilder args = new StringBuilder("dg[k]");
     for (int t = 0; t < m; t++) {
       args.append(", s[").append(Src.plus(first, t)).append(']');
     }
-    return args.append(", g, ").append(Src.plus("wb", first)).append(", ").append(gr.length())
-        .toString();
+    for (int t = 0; t < m; t++) {
+      args.append(", l[").append(Src.plus(Src.plus("wi", first), t)).append(']');
+    }
+    return args.append(", ").append(gr.length()).toString();
+  }
+
+  private static String dotArgs(LayerContext ctx, Grid gr, String first, int m) {
+    StringBuilder args = new StringBuilder("dg[k]");
+    for (int t = 0; t < m; t++) {
+      args.append(", s[").append(Src.plus(first, t)).append(']');
+    }
+    return args.append(", g, ").append(Src.plus(ctx.offset("weight") + " + wi", first))
+        .append(", ").append(gr.length()).toString();
   }
 
   private MethodSpec gridBackwardData(LayerContext ctx, Grid gr) {

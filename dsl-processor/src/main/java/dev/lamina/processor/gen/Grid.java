@@ -170,6 +170,77 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
   }
 
   /**
+   * {@code lane_t[q] += dz[q]·tap_t[q]} for {@code m} taps: element-wise partial sums of the
+   * weight gradient, one lane array per tap (C2 vectorizes this loop; reduced by {@link
+   * #laneSums}).
+   */
+  static MethodSpec lanes(LayerContext ctx, int m) {
+    Num num = ctx.num();
+    MethodSpec.Builder mb = MethodSpec.methodBuilder(ctx.name() + "Lanes" + m)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: lane_t[q] += dz[q] · tap_t[q] over $L taps.\n", ctx.name(), m)
+        .addParameter(num.array(), "dz");
+    for (int t = 0; t < m; t++) {
+      mb.addParameter(num.array(), TAP[t]);
+    }
+    for (int t = 0; t < m; t++) {
+      mb.addParameter(num.array(), "l" + t);
+    }
+    mb.addParameter(int.class, "len");
+    mb.beginControlFlow("for (int q = 0; q < len; q++)");
+    mb.addStatement("$L dq = dz[q]", num.t());
+    for (int t = 0; t < m; t++) {
+      mb.addStatement("l$L[q] += dq * $L[q]", t, TAP[t]);
+    }
+    mb.endControlFlow();
+    return mb.build();
+  }
+
+  /** {@code lane[q] += src[q]}: partial sums of the bias gradient (C2 vectorizes this loop). */
+  static MethodSpec addLane(LayerContext ctx) {
+    Num num = ctx.num();
+    return MethodSpec.methodBuilder(ctx.name() + "AddLane")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: lane[q] += src[q].\n", ctx.name())
+        .addParameter(num.array(), "src").addParameter(num.array(), "lane")
+        .addParameter(int.class, "len")
+        .beginControlFlow("for (int q = 0; q < len; q++)")
+        .addStatement("lane[q] += src[q]")
+        .endControlFlow().build();
+  }
+
+  /**
+   * {@code grad[gi + w] += Σ_q lane_w[q]} for every lane array, then zeroes it: four partial
+   * sums over {@code q mod 4}, added in a fixed order (deterministic).
+   */
+  static MethodSpec laneSums(LayerContext ctx) {
+    Num num = ctx.num();
+    String t = num.t();
+    MethodSpec.Builder mb = MethodSpec.methodBuilder(ctx.name() + "LaneSums")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: grad[gi + w] += Σ_q lanes[w][q], and zeroes the lanes.\n", ctx.name())
+        .addParameter(com.palantir.javapoet.ArrayTypeName.of(num.array()), "lanes")
+        .addParameter(num.array(), "grad").addParameter(int.class, "gi");
+    mb.beginControlFlow("for (int w = 0; w < lanes.length; w++)");
+    mb.addStatement("$L[] a = lanes[w]", t);
+    mb.addStatement("$L s0 = 0, s1 = 0, s2 = 0, s3 = 0", t);
+    mb.addStatement("int q = 0");
+    mb.beginControlFlow("for (; q + 3 < a.length; q += 4)");
+    mb.addStatement("s0 += a[q]");
+    mb.addStatement("s1 += a[q + 1]");
+    mb.addStatement("s2 += a[q + 2]");
+    mb.addStatement("s3 += a[q + 3]");
+    mb.endControlFlow();
+    mb.beginControlFlow("for (; q < a.length; q++)");
+    mb.addStatement("s0 += a[q]");
+    mb.endControlFlow();
+    mb.addStatement("grad[gi + w] += (s0 + s1) + (s2 + s3)");
+    mb.addStatement("java.util.Arrays.fill(a, $L)", num.lit(0));
+    mb.endControlFlow();
+    return mb.build();
+  }
+
+  /**
    * {@code <name>Taps<m>(o, shift[t], …, p[weight(t)], …, len)} over the tap groups: one call
    * site for the full groups (in a loop over {@code t}) and one for the remainder, so that C2
    * inlines and vectorizes a single copy of the loop rather than one per group.

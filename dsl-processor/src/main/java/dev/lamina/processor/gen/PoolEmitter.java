@@ -15,7 +15,9 @@ import java.util.List;
  * <ul>
  *   <li>MAX: padding never wins (it is simply never read); the forward keeps the winning input
  *       index of every window (first maximum in window order) and the backward routes each
- *       gradient there.
+ *       gradient there. The common 2×2 stride-2 window without padding picks the index without
+ *       branches (a tournament of two pairs, integer conditional moves) and reloads the value
+ *       from it; a window holding NaN may then yield NaN.
  *   <li>AVG: window sum divided by kh·kw ({@code countPadding}, or no padding) or by the number of
  *       window positions inside the input.
  *   <li>SUBSAMPLE: {@code coeff[c]·(window sum) + bias[c]}; the window sums are kept for the
@@ -111,6 +113,35 @@ final class PoolEmitter implements LayerEmitter {
     b.endControlFlow();
   }
 
+  /** A 2×2 stride-2 max pool without padding whose output drops any odd last row and column. */
+  private boolean pairs(Geo g) {
+    return op.kind() == PoolKind.MAX && op.kh() == 2 && op.kw() == 2 && op.sh() == 2
+        && op.sw() == 2 && op.ph() == 0 && op.pw() == 0 && g.oh() == g.h() / 2
+        && g.ow() == g.w() / 2;
+  }
+
+  /**
+   * Per window {@code (p, p+1, p+w, p+w+1)}: the index of the first maximum in window order
+   * (ties keep the earlier element), chosen by comparisons feeding integer selects, no branches.
+   */
+  private void pairWindows(CodeBlock.Builder b, LayerContext ctx, Geo g) {
+    String t = ctx.num().t();
+    int w = g.w();
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
+    b.addStatement("int xr = xc + i * $L", 2 * w);
+    b.addStatement("int zr = zc + i * $L", g.ow());
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", g.ow());
+    b.addStatement("int q = xr + 2 * j");
+    b.addStatement("int k01 = x[q + 1] > x[q] ? q + 1 : q");
+    b.addStatement("int k23 = x[q + $L] > x[q + $L] ? q + $L : q + $L", w + 1, w, w + 1, w);
+    b.addStatement("$L m01 = x[k01]", t);
+    b.addStatement("int k = x[k23] > m01 ? k23 : k01");
+    b.addStatement("z[zr + j] = x[k]");
+    b.addStatement("a[zr + j] = k - xs");
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
   @Override
   public List<MethodSpec> forward(LayerContext ctx) {
     Geo g = geo(ctx);
@@ -131,7 +162,9 @@ final class PoolEmitter implements LayerEmitter {
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     b.addStatement("int xc = xs + c * $L", g.hw());
     b.addStatement("int zc = zs + c * $L", g.ohw());
-    if (op.kind() == PoolKind.MAX) {
+    if (pairs(g)) {
+      pairWindows(b, ctx, g);
+    } else if (op.kind() == PoolKind.MAX) {
       b.addStatement("$T.fill(z, zc, zc + $L, $L)", ARRAYS, g.ohw(),
           ctx.num().negativeInfinity());
       windows(b, g, (bb, xi) -> {
