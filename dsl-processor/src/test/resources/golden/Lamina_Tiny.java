@@ -960,33 +960,9 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     }
 
     /**
-     * out: Affine 3 | 2x3x3 -> 3: forward, into outOut.
+     * out: Affine 3 | 2x3x3 -> 3: forward, into outOut: per sample z += Σ_i x_i · W[i] over 5 rows of a copy of W per vectorized loop. Every batch size takes this path, so a sample's output does not depend on the batch it comes in.
      */
     private void outForward(float[] x, int xOff, int batch) {
-      if (batch >= 4) {
-        outForwardRows(x, xOff, batch);
-        return;
-      }
-      float[] p = this.p;
-      float[] z = this.outOut;
-      for (int n = 0; n < batch; n++) {
-        int xs = xOff + n * 18;
-        int zs = n * 3;
-        System.arraycopy(p, OUT_BIAS, z, zs, 3);
-        for (int i = 0; i < 18; i++) {
-          float xi = x[xs + i];
-          int wr = OUT_WEIGHT + i * 3;
-          for (int o = 0; o < 3; o++) {
-            z[zs + o] += xi * p[wr + o];
-          }
-        }
-      }
-    }
-
-    /**
-     * out: Affine 3 | 2x3x3 -> 3: forward for larger batches, per sample z += Σ_i x_i · W[i] over 5 rows of W per vectorized loop.
-     */
-    private void outForwardRows(float[] x, int xOff, int batch) {
       float[] p = this.p;
       float[] z = this.outOut;
       float[][] w = this.outRows;

@@ -62,9 +62,8 @@ final class AffineEmitter implements LayerEmitter {
   }
 
   /** The helpers {@code <name>Taps<m>} for groups of {@code GROUP} and the remainders. */
-  private static List<MethodSpec> helpers(LayerContext ctx, MethodSpec entry, MethodSpec batched,
-      int... remainders) {
-    List<MethodSpec> all = new ArrayList<>(List.of(entry, batched));
+  private static List<MethodSpec> helpers(LayerContext ctx, MethodSpec entry, int... remainders) {
+    List<MethodSpec> all = new ArrayList<>(List.of(entry));
     List<Integer> sizes = new ArrayList<>(List.of(GROUP));
     for (int r : remainders) {
       if (r > 0 && !sizes.contains(r)) {
@@ -118,7 +117,7 @@ final class AffineEmitter implements LayerEmitter {
         .endControlFlow().build();
   }
 
-  private MethodSpec batchedForward(LayerContext ctx) {
+  private MethodSpec batchedForward(LayerContext ctx, String suffix) {
     String t = ctx.num().t();
     int in = ctx.inSize();
     int out = ctx.outSize();
@@ -141,9 +140,10 @@ final class AffineEmitter implements LayerEmitter {
     groups(b, ctx, in, "acc", "w", r -> "x[" + Src.plus("xs", r) + "]", out);
     b.addStatement("System.arraycopy(acc, 0, z, n * $L, $L)", out, out);
     b.endControlFlow();
-    return ctx.inputMethod("ForwardRows")
-        .addJavadoc("$L: forward for larger batches, per sample z += Σ_i x_i · W[i] over $L "
-            + "rows of W per vectorized loop.\n", ctx.header(), GROUP)
+    return ctx.inputMethod(suffix)
+        .addJavadoc("$L: forward, into $L: per sample z += Σ_i x_i · W[i] over $L rows of a copy"
+            + " of W per vectorized loop. Every batch size takes this path, so a sample's output"
+            + " does not depend on the batch it comes in.\n", ctx.header(), ctx.preBuffer(), GROUP)
         .addCode(b.build()).build();
   }
 
@@ -238,8 +238,11 @@ final class AffineEmitter implements LayerEmitter {
     String t = ctx.num().t();
     int in = ctx.inSize();
     int out = ctx.outSize();
+    if (batched(ctx)) {
+      // the forward carries the vectorized helpers of all three batched methods
+      return helpers(ctx, batchedForward(ctx, "Forward"), in % GROUP, out % GROUP);
+    }
     CodeBlock.Builder b = CodeBlock.builder();
-    b.add(dispatch(ctx, "ForwardRows", "x, xOff, batch"));
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
@@ -261,9 +264,7 @@ final class AffineEmitter implements LayerEmitter {
     MethodSpec entry = ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
         .addCode(b.build()).build();
-    // the forward carries the vectorized helpers of all three batched methods
-    return batched(ctx) ? helpers(ctx, entry, batchedForward(ctx), in % GROUP, out % GROUP)
-        : List.of(entry);
+    return List.of(entry);
   }
 
   @Override
