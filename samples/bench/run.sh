@@ -67,6 +67,12 @@ jar="samples/target/lamina-samples.jar"
 proc_jar="$(ls dsl-processor/target/lamina-dsl-processor-*.jar 2>/dev/null \
   | grep -v -e '-sources' -e '-tests' | head -n 1 || true)"
 processor_path="$proc_jar"
+if [[ ! -f dsl-processor/target/bench-classpath.txt ]]; then
+  # --no-build on jars built some other way: still resolve the processor's own dependencies
+  # shellcheck disable=SC2086
+  mvn -q ${MAVEN_ARGS:-} -pl dsl-annotations,runtime,dsl-processor compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=compile
+fi
 if [[ -f dsl-processor/target/bench-classpath.txt ]]; then
   processor_path="$processor_path:$(cat dsl-processor/target/bench-classpath.txt)"
 fi
