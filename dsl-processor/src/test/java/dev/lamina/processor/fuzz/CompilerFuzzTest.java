@@ -16,8 +16,12 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * mvn -pl dsl-annotations,runtime,dsl-processor test -Dtest=CompilerFuzzTest \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.count=10000 [-Dfuzz.seed=7] \
- *     [-Dfuzz.threads=4] [-Dfuzz.batch=25]
+ *     [-Dfuzz.threads=4] [-Dfuzz.batch=25] [-Dfuzz.details=3] [-Dfuzz.knownBugs=true]
  * </pre>
+ *
+ * <p>{@code -Dfuzz.details} is how many reproducers to print per kind of problem; {@code
+ * -Dfuzz.knownBugs=true} also generates what triggers the open processor bugs listed in {@code
+ * DeclarationGenerator.KNOWN_BUGS} (avoided by default).
  *
  * <p>{@code -Dfuzz.index=N} runs case N of the seed alone and prints its source (to reproduce a
  * failure). Layer names that clash with the generated class's own members are covered by {@code
@@ -42,8 +46,9 @@ class CompilerFuzzTest {
       System.out.println(new DeclarationGenerator(seed).generate(index).reproducer());
     }
     System.out.printf("fuzz seed %d: %s(%.1f s)%n", seed, report.summary(), seconds);
+    int details = Integer.getInteger("fuzz.details", 3);
     if (report.totalProblems() > 0) {
-      System.out.println(report.details(3));
+      System.out.println(report.details(details));
     }
     assertEquals(0, report.totalProblems(), () -> report.summary() + report.details(3));
     if (index == null) {
@@ -52,6 +57,14 @@ class CompilerFuzzTest {
       assertTrue(report.invalid > count / 4, report::summary);
       assertTrue(report.compiledAndRun > count / 4, report::summary);
       assertTrue(report.gradientValues > 5 * count / 4, report::summary);
+      // ... and the graph vocabulary.
+      if (count >= 300) {
+        for (String f : java.util.List.of("Add", "Concat", "BatchNorm", "Dropout", "GlobalAvgPool",
+            "Apply", "projection")) {
+          assertTrue(report.features.getOrDefault(f, 0) > count / 100, f + ": " + report.summary());
+        }
+        assertTrue(report.inferenceChecks > count / 50, report::summary);
+      }
     }
   }
 }

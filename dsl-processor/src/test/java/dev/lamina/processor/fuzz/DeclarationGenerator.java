@@ -167,8 +167,13 @@ final class DeclarationGenerator {
    * input's receptive field.
    */
   static Node eval(LayerSpec l, List<Node> ins, int[] args, String name, int[] netInput) {
-    if (ins.isEmpty() || ins.contains(null)) {
+    if (ins.isEmpty()) {
       return null;
+    }
+    for (Node x : ins) {
+      if (x == null) {
+        return null;
+      }
     }
     Node in = ins.get(0);
     boolean merge = l.kind.equals("Add") || l.kind.equals("Concat");

@@ -306,19 +306,26 @@ final class FuzzRunner {
         continue;
       }
       long line = d.getLineNumber();
-      String body = text.startsWith("[lamina:") ? text.substring(text.indexOf("] ") + 2) : text;
-      // Inside a block use: "in use (Block with args {..}): use.member: ...".
-      Matcher m = BLOCK_CONTEXT.matcher(body);
-      String use = m.lookingAt() ? m.group(1) + "." : "";
-      String rest = body.substring(m.lookingAt() ? m.end() : 0);
-      boolean named = c.prefixes().stream()
-          .anyMatch(p -> p.startsWith(use) && rest.startsWith(p + ":"));
-      if (line < c.firstLine() || line > c.lastLine() || !named) {
+      if (line < c.firstLine() || line > c.lastLine() || !named(c.prefixes(), text)) {
         report.problem(Problem.MISPLACED_DIAGNOSTIC, c, describe(d));
         clean = false;
       }
     }
     return clean;
+  }
+
+  /**
+   * Whether a message starts with one of {@code prefixes} and a colon, after a warning's {@code
+   * [lamina:id]} and, inside a block use, after {@code in use (Block with args {..}): } (then the
+   * name must be one of that use's layers, {@code use.member}).
+   */
+  static boolean named(List<String> prefixes, String text) {
+    String body = text.startsWith("[lamina:") ? text.substring(text.indexOf("] ") + 2) : text;
+    Matcher m = BLOCK_CONTEXT.matcher(body);
+    boolean inUse = m.lookingAt();
+    String use = inUse ? m.group(1) + "." : "";
+    String rest = body.substring(inUse ? m.end() : 0);
+    return prefixes.stream().anyMatch(p -> p.startsWith(use) && rest.startsWith(p + ":"));
   }
 
   private static final Pattern BLOCK_CONTEXT =
