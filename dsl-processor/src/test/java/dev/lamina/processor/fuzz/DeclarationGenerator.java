@@ -2140,11 +2140,15 @@ final class DeclarationGenerator {
         "!follows the Affine layer");
   }
 
-  /** A block used twice or more; one of its uses gets an argument that breaks a layer. */
+  /**
+   * A block used twice or more (if it is used once, a twin use with the same arguments and input
+   * is added right after, which the next layer reads instead); one of its uses gets an argument
+   * that breaks a layer, and the error must name that use.
+   */
   private boolean errorInBlockUse(Net net) {
     List<BlockSpec> c = new ArrayList<>();
     for (BlockSpec b : net.blocks) {
-      if (b.uses.size() > 1 && !b.roles.isEmpty()) {
+      if (!b.roles.isEmpty()) {
         c.add(b);
       }
     }
@@ -2152,6 +2156,19 @@ final class DeclarationGenerator {
       return false;
     }
     BlockSpec b = c.get(net.r.nextInt(c.size()));
+    if (b.uses.size() == 1) {
+      LayerSpec first = b.uses.get(0);
+      LayerSpec twin = spec("Apply", "twin");
+      twin.block = b;
+      twin.args = first.args;
+      twin.refs = first.refs;
+      twin.attrs.put("block", b.name + ".class");
+      twin.attrs.put("args", list(first.args));
+      twin.attrs.put("from", first.refs.get(0).equals(INPUT) ? "Network.INPUT"
+          : q(first.refs.get(0)));
+      net.layers.add(net.layers.indexOf(first) + 1, twin);
+      b.uses.add(twin);
+    }
     LayerSpec use = b.uses.get(net.r.nextInt(b.uses.size()));
     int k = net.r.nextInt(b.roles.size());
     String role = b.roles.get(k);
