@@ -9,7 +9,9 @@ import org.junit.jupiter.api.Test;
  * Compiler fuzzing (issue #6): seeded random network declarations, valid and invalid, compiled in
  * memory with the processor. Every invalid one must end in clean errors on the right member, every
  * valid one in generated code that compiles, computes the shapes the summary predicts and passes a
- * double-precision gradient check. See {@link FuzzRunner} for exactly what is checked.
+ * double-precision gradient check. See {@link FuzzRunner} for exactly what is checked. The
+ * declarations are graphs (from references, Add, Concat, BatchNorm, Dropout, GlobalAvgPool, blocks
+ * applied with arguments); see {@link DeclarationGenerator}.
  *
  * <p>The normal suite runs 300 declarations. Long runs:
  *

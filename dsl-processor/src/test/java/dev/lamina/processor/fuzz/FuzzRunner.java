@@ -38,8 +38,11 @@ import javax.tools.JavaFileObject;
  * starting with a member name, the class name or {@code input} (or a {@code [lamina:id]} warning
  * prefix), and never showing an exception or an internal error. A valid declaration must compile,
  * and then its generated classes are loaded from the compilation's class files: the summary must
- * predict the generator's own shapes, parameter count and receptive fields, forward must fill
- * exactly {@code batch · outputSize} values, and the double-precision gradient check must pass.
+ * predict the generator's own shapes, parameter count and receptive fields (per layer, block uses
+ * expanded), the parameter array must hold those parameters and batch normalization's running
+ * statistics, forward must fill exactly {@code batch · outputSize} values, and the double-precision
+ * gradient check (in training or in inference mode) must pass. Messages from inside a block use
+ * must start with {@code in use (Block ...): use.member:}.
  */
 final class FuzzRunner {
   /** Above these sizes a valid network is only compiled and its summary checked. */
