@@ -1731,8 +1731,17 @@ final class DeclarationGenerator {
     return at(net, l, "but a member is exactly one layer");
   }
 
-  /** Two Affine layers of 2^20 units: 2^40 parameters. */
+  /**
+   * Two Affine layers of 2^20 units: 2^40 parameters. The error is on the layer that crosses the
+   * limit: {@code wider}, or already {@code wide} after a huge layer.
+   */
   private boolean parametersTooLarge(Net net) {
+    long before = 0;
+    for (Node n : net.nodes) {
+      before += n.params;
+    }
+    long outputs = size(net.layers.get(net.layers.size() - 1).out);
+    boolean wideCrosses = before + (outputs + 1) * (1L << 20) > Integer.MAX_VALUE - 8;
     LayerSpec a = spec("Affine", "wide");
     a.attrs.put("units", "1 << 20");
     LayerSpec b = spec("Affine", "wider");
@@ -1740,7 +1749,7 @@ final class DeclarationGenerator {
     net.layers.add(a);
     net.layers.add(b);
     net.attrs.remove("classes");
-    return at(net, b, "more than a Java array can hold");
+    return at(net, wideCrosses ? a : b, "more than a Java array can hold");
   }
 
   /** 2^20 filters of 64x64 over the input: 4·10^9 parameters. */
