@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * the loss over the batch accounts for; dropout masks made the same in every evaluation by
  * reseeding the workspace's generator before each) or in inference mode (running statistics as
  * constants, dropout the identity). Batch normalization's running statistics are not trained:
- * they are neither randomized nor checked.
+ * they are set to plausible values (mean in [-0.5, 0.5), variance in [0.5, 2)), not checked.
  *
  * <p>Kinks (ReLU at 0, a change of the max-pool winner) make a difference quotient meaningless near
  * them. A value is resampled (another random index of the same tensor, up to {@value #ATTEMPTS}
@@ -109,7 +109,12 @@ final class GradientCheck {
     double[] p = net.parameters();
     for (ParameterTensor t : net.summary().parameterTensors()) {
       if (t.role() == ParameterTensor.Role.STATISTIC) {
-        continue; // running statistics keep their values (mean 0, variance 1 at first)
+        // Running statistics as after some training (inference mode normalizes with them).
+        boolean variance = t.name().equals("running_var");
+        for (int i = 0; i < t.size(); i++) {
+          p[t.offset() + i] = variance ? 0.5 + 1.5 * random.nextDouble() : random.nextDouble() - 0.5;
+        }
+        continue;
       }
       double a = t.role() == ParameterTensor.Role.WEIGHT
           ? 1.5 * Math.sqrt(3.0 / Math.max(1, t.fanIn())) : 0.2;
