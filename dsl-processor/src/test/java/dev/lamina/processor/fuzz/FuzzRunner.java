@@ -25,6 +25,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 
@@ -36,8 +38,11 @@ import javax.tools.JavaFileObject;
  * starting with a member name, the class name or {@code input} (or a {@code [lamina:id]} warning
  * prefix), and never showing an exception or an internal error. A valid declaration must compile,
  * and then its generated classes are loaded from the compilation's class files: the summary must
- * predict the generator's own shapes, parameter count and receptive fields, forward must fill
- * exactly {@code batch · outputSize} values, and the double-precision gradient check must pass.
+ * predict the generator's own shapes, parameter count and receptive fields (per layer, block uses
+ * expanded), the parameter array must hold those parameters and batch normalization's running
+ * statistics, forward must fill exactly {@code batch · outputSize} values, and the double-precision
+ * gradient check (in training or in inference mode) must pass. Messages from inside a block use
+ * must start with {@code in use (Block ...): use.member:}.
  */
 final class FuzzRunner {
   /** Above these sizes a valid network is only compiled and its summary checked. */
@@ -80,6 +85,9 @@ final class FuzzRunner {
     int errors;
     int warnings;
     final Map<String, Integer> mutations = new TreeMap<>();
+    /** Layer kinds and graph structures of the valid declarations run with a gradient check. */
+    final Map<String, Integer> features = new TreeMap<>();
+    int inferenceChecks;
     final Map<Problem, List<String>> problems = new EnumMap<>(Problem.class);
 
     synchronized void problem(Problem p, FuzzCase c, String detail) {
@@ -108,6 +116,8 @@ final class FuzzRunner {
       errors += o.errors;
       warnings += o.warnings;
       o.mutations.forEach((k, v) -> mutations.merge(k, v, Integer::sum));
+      o.features.forEach((k, v) -> features.merge(k, v, Integer::sum));
+      inferenceChecks += o.inferenceChecks;
       o.problems.forEach((k, v) -> problems.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     }
 
@@ -121,6 +131,9 @@ final class FuzzRunner {
           "gradient values checked %d (resampled at kinks %d, never checked %d), worst relative"
               + " error of a failure %.3g%n", gradientValues, kinks, unchecked,
           worstRelativeError));
+      sb.append(String.format(Locale.ROOT, "gradient checks in inference mode %d%n",
+          inferenceChecks));
+      sb.append("run with gradient check, using: ").append(features).append('\n');
       sb.append("mutations: ").append(mutations).append('\n');
       for (Problem p : Problem.values()) {
         sb.append(String.format(Locale.ROOT, "  %-24s %d%n", p, count(p)));
@@ -271,11 +284,13 @@ final class FuzzRunner {
         report.mutations.merge(c.mutation(), 1, Integer::sum);
         boolean found = own.stream().anyMatch(d -> d.getKind() == Diagnostic.Kind.ERROR
             && d.getLineNumber() == c.targetLine()
-            && d.getMessage(Locale.ROOT).contains(c.expectedText()));
+            && c.expected().stream().allMatch(f -> f.startsWith("!")
+                ? !d.getMessage(Locale.ROOT).contains(f.substring(1))
+                : d.getMessage(Locale.ROOT).contains(f)));
         if (!found) {
           report.problem(Problem.MISSING_ERROR, c, "expected an error containing \""
-              + c.expectedText() + "\" on line " + c.targetLine() + "; got:\n"
-              + describeAll(own));
+              + String.join("\" and \"", c.expected()) + "\" on line " + c.targetLine()
+              + "; got:\n" + describeAll(own));
         }
       }
     }
@@ -294,15 +309,30 @@ final class FuzzRunner {
         continue;
       }
       long line = d.getLineNumber();
-      String body = text.startsWith("[lamina:") ? text.substring(text.indexOf("] ") + 2) : text;
-      boolean named = c.prefixes().stream().anyMatch(p -> body.startsWith(p + ":"));
-      if (line < c.firstLine() || line > c.lastLine() || !named) {
+      if (line < c.firstLine() || line > c.lastLine() || !named(c.prefixes(), text)) {
         report.problem(Problem.MISPLACED_DIAGNOSTIC, c, describe(d));
         clean = false;
       }
     }
     return clean;
   }
+
+  /**
+   * Whether a message starts with one of {@code prefixes} and a colon, after a warning's {@code
+   * [lamina:id]} and, inside a block use, after {@code in use (Block with args {..}): } (then the
+   * name must be one of that use's layers, {@code use.member}).
+   */
+  static boolean named(List<String> prefixes, String text) {
+    String body = text.startsWith("[lamina:") ? text.substring(text.indexOf("] ") + 2) : text;
+    Matcher m = BLOCK_CONTEXT.matcher(body);
+    boolean inUse = m.lookingAt();
+    String use = inUse ? m.group(1) + "." : "";
+    String rest = body.substring(inUse ? m.end() : 0);
+    return prefixes.stream().anyMatch(p -> p.startsWith(use) && rest.startsWith(p + ":"));
+  }
+
+  private static final Pattern BLOCK_CONTEXT =
+      Pattern.compile("in ([^ ]+) \\([^ ()]+( with args \\{[-0-9, ]*\\})?\\): ");
 
   static boolean looksLikeException(String text) {
     return text.contains("internal error in Lamina") || text.contains("Exception")
@@ -392,17 +422,28 @@ final class FuzzRunner {
       dc.getConstructor().newInstance(); // the default-seed constructor exists and works
       DoubleNetwork net = (DoubleNetwork) dc.getConstructor(long.class)
           .newInstance(random.nextLong());
-      if (net.parameterCount() != c.parameters() || net.outputSize() != size(c.outputShape())) {
+      // The parameter array also holds batch normalization's running statistics.
+      if (net.parameterCount() != c.parameters() + c.statistics()
+          || net.outputSize() != size(c.outputShape())) {
         report.problem(Problem.SHAPE_MISMATCH, c, "network reports " + net.parameterCount()
-            + " parameters and output " + net.outputSize());
+            + " parameters and output " + net.outputSize() + "; generator's model "
+            + c.parameters() + " + " + c.statistics() + " statistics");
         return;
       }
-      GradientCheck check = new GradientCheck(net, random).run(2, 3);
+      // Training mode (batch statistics, dropout masks fixed by reseeding) or inference mode.
+      boolean training = random.nextInt(4) != 0;
+      GradientCheck check = new GradientCheck(net, random, training).run(2, 3);
       double[] forward = forward(c, net, random, report);
       if (forward == null) {
         return;
       }
       report.compiledAndRun++;
+      if (!training) {
+        report.inferenceChecks++;
+      }
+      for (String f : c.features()) {
+        report.features.merge(f, 1, Integer::sum);
+      }
       report.gradientValues += check.checked;
       report.kinks += check.kinks;
       report.unchecked += check.unchecked;

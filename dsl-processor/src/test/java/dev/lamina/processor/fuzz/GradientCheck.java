@@ -3,6 +3,7 @@ package dev.lamina.processor.fuzz;
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.DoubleWorkspace;
+import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,13 @@ import java.util.SplittableRandom;
  * differences, {@code (4·D(h/2) - D(h))/3}, computed twice (from h, h/2 and from h/2, h/4). The
  * analytic value passes when it is within a relative 1e-6 of it, plus a bound on the rounding error
  * of the difference quotient itself.
+ *
+ * <p>Layers that behave differently in training: the check runs either in training mode (batch
+ * normalization with the batch's statistics, so every output depends on the whole batch, which
+ * the loss over the batch accounts for; dropout masks made the same in every evaluation by
+ * reseeding the workspace's generator before each) or in inference mode (running statistics as
+ * constants, dropout the identity). Batch normalization's running statistics are not trained:
+ * they are set to plausible values (mean in [-0.5, 0.5), variance in [0.5, 2)), not checked.
  *
  * <p>Kinks (ReLU at 0, a change of the max-pool winner) make a difference quotient meaningless near
  * them. A value is resampled (another random index of the same tensor, up to {@value #ATTEMPTS}
@@ -37,6 +45,9 @@ final class GradientCheck {
   private final int[] labels;
   private final double[] targets;
   private final DoubleWorkspace ws;
+  private final boolean training;
+  private final double[] scratch;
+  private final java.lang.reflect.Method reseed;
   int checked;
   int kinks;
   int unchecked;
@@ -44,7 +55,12 @@ final class GradientCheck {
   final List<String> failures = new ArrayList<>();
 
   GradientCheck(DoubleNetwork net, SplittableRandom random) {
+    this(net, random, true);
+  }
+
+  GradientCheck(DoubleNetwork net, SplittableRandom random, boolean training) {
     this.net = net;
+    this.training = training;
     this.loss = net.summary().loss();
     this.random = random;
     this.batch = 1 + random.nextInt(3);
@@ -58,12 +74,48 @@ final class GradientCheck {
     }
     ws = net.newWorkspace(batch);
     ws.setInputGradientEnabled(true);
+    scratch = new double[batch * net.outputSize()];
+    java.lang.reflect.Method m;
+    try {
+      m = ws.getClass().getMethod("reseed", long.class);
+    } catch (NoSuchMethodException e) {
+      m = null; // no dropout layer
+    }
+    reseed = m;
+  }
+
+  /** Dropout masks must be the same in every evaluation: restart them each time. */
+  private void reseed() {
+    if (reseed != null) {
+      try {
+        reseed.invoke(ws, 12345L);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  /** The loss of {@code out} (mean over the batch), its gradient (scaled) into {@code grad}. */
+  private double loss(double[] out, double[] grad) {
+    double sum = loss == Loss.SOFTMAX_CROSS_ENTROPY
+        ? Losses.forwardBackward(loss, out, batch, net.outputSize(), labels, 0, grad, 1.0 / batch)
+        : Losses.forwardBackward(loss, out, batch, net.outputSize(), targets, 0, grad,
+            1.0 / batch);
+    return sum / batch;
   }
 
   /** Weights with variance about 1/fanIn, biases small but never exactly zero. */
   private void randomizeParameters() {
     double[] p = net.parameters();
     for (ParameterTensor t : net.summary().parameterTensors()) {
+      if (t.role() == ParameterTensor.Role.STATISTIC) {
+        // Running statistics as after some training (inference mode normalizes with them).
+        boolean variance = t.name().equals("running_var");
+        for (int i = 0; i < t.size(); i++) {
+          p[t.offset() + i] = variance ? 0.5 + 1.5 * random.nextDouble() : random.nextDouble() - 0.5;
+        }
+        continue;
+      }
       double a = t.role() == ParameterTensor.Role.WEIGHT
           ? 1.5 * Math.sqrt(3.0 / Math.max(1, t.fanIn())) : 0.2;
       for (int i = 0; i < t.size(); i++) {
@@ -81,6 +133,18 @@ final class GradientCheck {
   }
 
   private double value() {
+    reseed();
+    if (!training) {
+      double[] out = ws.forward(x, 0, batch, false);
+      if (loss == Loss.NONE) {
+        double s = 0;
+        for (int i = 0; i < r.length; i++) {
+          s += out[i] * r[i];
+        }
+        return s;
+      }
+      return loss(out, scratch);
+    }
     if (loss == Loss.NONE) {
       double[] out = ws.forward(x, 0, batch, true);
       double s = 0;
@@ -98,9 +162,15 @@ final class GradientCheck {
   /** Checks up to {@code perTensor} values of every tensor and {@code inputs} input values. */
   GradientCheck run(int perTensor, int inputs) {
     ws.zeroGradients();
+    reseed();
     if (loss == Loss.NONE) {
-      ws.forward(x, 0, batch, true);
+      ws.forward(x, 0, batch, training);
       ws.backward(r, 0, batch);
+    } else if (!training) {
+      double[] out = ws.forward(x, 0, batch, false);
+      double[] g = ws.outputGradientBuffer();
+      loss(out, g);
+      ws.backward(g, 0, batch);
     } else {
       value();
     }
@@ -108,6 +178,9 @@ final class GradientCheck {
     double[] inputGrad = ws.inputGradient().clone();
     double[] p = net.parameters();
     for (ParameterTensor t : net.summary().parameterTensors()) {
+      if (t.role() == ParameterTensor.Role.STATISTIC) {
+        continue;
+      }
       for (int k = 0; k < Math.min(perTensor, t.size()); k++) {
         slot(p, t.offset(), t.size(), grad, t.qualifiedName());
       }
