@@ -231,10 +231,17 @@ public final class ModelBuilder {
       rfOut = new long[2];
       jumpOut = new long[2];
       startOut = new double[2];
-      if (in.isImage() || source == Node.NETWORK_INPUT) {
+      if (in.isImage()) {
         window(extent, new int[] {1, 1}, new int[] {0, 0}, rfOut, jumpOut, startOut);
+      } else if (!input.isImage()) {
+        // In a flat network every unit of an Affine layer mixes all features, and with them the
+        // whole input vector (treated as 1xD), whatever element-wise layers came before.
+        long d = input.size();
+        rfOut = new long[] {1, d};
+        jumpOut = new long[] {1, 1};
+        startOut = new double[] {0, (d - 1) / 2.0};
       } else {
-        // A flat input already covers everything its producer saw.
+        // A flat input derived from an image already covers everything its producer saw.
         rfOut = rf.clone();
         jumpOut = jump.clone();
         startOut = start.clone();
