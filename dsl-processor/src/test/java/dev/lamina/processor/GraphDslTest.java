@@ -209,6 +209,17 @@ class GraphDslTest {
   }
 
   @Test
+  void badReferenceInsideABlockNamesTheUseAndTheQualifiedLayer() {
+    // Found by the compiler fuzzer: reference errors inside a block once named the bare member.
+    assertThatNetwork("@Apply(block = Two.class) Layer u;", "@Affine(units = 10) Layer out;",
+        "@Block static class Two {",
+        "  @Conv(filters = 2, kernel = 1) Layer c;",
+        "  @Conv(filters = 2, kernel = 1, from = \"zz\") Layer d;",
+        "}")
+        .failsWith("in u (Two): u.d: from = \"zz\" names no layer", "from = \"zz\"");
+  }
+
+  @Test
   void blockArgumentMissing() {
     assertThatNetwork("@Apply(block = One.class) Layer a;", "@Affine(units = 10) Layer out;",
         "@Block static class One {", "  @Conv(filters = Block.ARG1, kernel = 3) Layer c;", "}")

@@ -227,7 +227,8 @@ public final class Checker {
       String previous = ModelBuilder.INPUT;
       for (int i = 0; i < layers.size(); i++) {
         LayerDecl l = layers.get(i);
-        List<String> src = resolve(l, i, layers, outputs, previous, ModelBuilder.INPUT, "the network");
+        List<String> src = resolve(l, l.name(), i, layers, outputs, previous, ModelBuilder.INPUT,
+            "the network");
         if (l.kind() != LayerKind.APPLY) {
           LayerDecl sub = substitute(l, l.name(), null);
           items.add(new Item(sub, src, fromSite(l), "", false));
@@ -279,7 +280,7 @@ public final class Checker {
             continue;
           }
           List<String> f = blockInput == null ? null
-              : resolve(b, j, members, local, prev, blockInput, "the block");
+              : resolve(b, q, j, members, local, prev, blockInput, "the block");
           if (blockInput == null) {
             anyLayerUnplanned = true;
           }
@@ -302,9 +303,9 @@ public final class Checker {
 
     /**
      * The node names layer {@code index} of {@code scope} reads, or null after reporting a bad
-     * reference.
+     * reference; messages name the layer {@code shown} ({@code use.member} inside a block use).
      */
-    private List<String> resolve(LayerDecl l, int index, List<LayerDecl> scope,
+    private List<String> resolve(LayerDecl l, String shown, int index, List<LayerDecl> scope,
         Map<String, String> resolved, String previous, String inputNode, String where) {
       List<String> names = l.<List<String>>attr("from").value();
       if (names == null || names.isEmpty()) {
@@ -331,20 +332,20 @@ public final class Checker {
           }
         }
         if (k == index) {
-          d.add(Message.CYCLE, site, l.name(), name, name + " -> " + name);
+          d.add(Message.CYCLE, site, shown, name, name + " -> " + name);
         } else if (k > index) {
           List<String> path = cyclePath(scope, k, index);
           if (path != null) {
-            d.add(Message.CYCLE, site, l.name(), name, String.join(" -> ", path));
+            d.add(Message.CYCLE, site, shown, name, String.join(" -> ", path));
           } else {
-            d.add(Message.FORWARD_REFERENCE, site, l.name(), name);
+            d.add(Message.FORWARD_REFERENCE, site, shown, name);
           }
         } else if (k < 0) {
           List<String> above = new ArrayList<>();
           for (int i = 0; i < index; i++) {
             above.add(scope.get(i).name());
           }
-          d.add(Message.UNKNOWN_REFERENCE, site, l.name(), name,
+          d.add(Message.UNKNOWN_REFERENCE, site, shown, name,
               above.isEmpty() ? "none" : String.join(", ", above),
               where.equals("the block") ? "block's" : "network's");
         }
