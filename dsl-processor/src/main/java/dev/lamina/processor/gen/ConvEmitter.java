@@ -186,24 +186,7 @@ final class ConvEmitter implements LayerEmitter {
     b.addStatement("int zk = zs + k * $L", g.ohw());
     b.addStatement("$T.fill(z, zk, zk + $L, $L)", ARRAYS, g.ohw(),
         op.bias() ? "p[" + ctx.offset("bias") + " + k]" : ctx.num().lit(0));
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("int xc = xs + c * $L", g.hw());
-    b.addStatement("int wb = $L + $L", ctx.offset("weight"), channelBase(g));
-    g.rows().forEachTap(b, "u", g.unroll(), (b1, u) -> {
-      b1.beginControlFlow("for (int i = $L; i < $L; i++)", u.lo(), u.hi());
-      b1.addStatement("int zr = $L", Src.plus("zk", Src.times("i", g.ow())));
-      b1.addStatement("int xr = $L", Src.plus("xc", Src.scaled("i", op.sh(), u.shift(), g.w())));
-      g.cols().forEachTap(b1, "v", g.unroll(), (b2, v) -> {
-        b2.add("{\n").indent();
-        b2.addStatement("$L w = p[$L]", t, Src.plus("wb", weightIndex(u, v)));
-        b2.beginControlFlow("for (int j = $L; j < $L; j++)", v.lo(), v.hi());
-        b2.addStatement("z[zr + j] += w * x[$L]", inputIndex(v));
-        b2.endControlFlow();
-        b2.unindent().add("}\n");
-      });
-      b1.endControlFlow();
-    });
-    b.endControlFlow();
+    channelTaps(b, ctx, g, "z[zr + j] += w * x[$L]");
     b.endControlFlow();
     b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")
@@ -290,6 +273,22 @@ final class ConvEmitter implements LayerEmitter {
     b.addStatement("int zs = n * $L", ctx.outSize());
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("int zk = zs + k * $L", g.ohw());
+    channelTaps(b, ctx, g, "dx[$L] += w * dz[zr + j]");
+    b.endControlFlow();
+    b.endControlFlow();
+    return List.of(ctx.dataMethod()
+        .addJavadoc("$L: adds dL/dx to dx.\n", ctx.header())
+        .addCode(b.build()).build());
+  }
+
+  /**
+   * The loop over input channels with every kernel tap unrolled around one loop over the output
+   * columns the tap reaches (its ranges computed here, so padding needs no branches), shared by the
+   * forward pass and the input gradient; {@code update} is the inner statement, with {@code $L}
+   * standing for the input index.
+   */
+  private void channelTaps(CodeBlock.Builder b, LayerContext ctx, Geo g, String update) {
+    String t = ctx.num().t();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     b.addStatement("int xc = xs + c * $L", g.hw());
     b.addStatement("int wb = $L + $L", ctx.offset("weight"), channelBase(g));
@@ -301,18 +300,13 @@ final class ConvEmitter implements LayerEmitter {
         b2.add("{\n").indent();
         b2.addStatement("$L w = p[$L]", t, Src.plus("wb", weightIndex(u, v)));
         b2.beginControlFlow("for (int j = $L; j < $L; j++)", v.lo(), v.hi());
-        b2.addStatement("dx[$L] += w * dz[zr + j]", inputIndex(v));
+        b2.addStatement(update, inputIndex(v));
         b2.endControlFlow();
         b2.unindent().add("}\n");
       });
       b1.endControlFlow();
     });
     b.endControlFlow();
-    b.endControlFlow();
-    b.endControlFlow();
-    return List.of(ctx.dataMethod()
-        .addJavadoc("$L: adds dL/dx to dx.\n", ctx.header())
-        .addCode(b.build()).build());
   }
 
   // ---------------------------------------------------------------- stride 1: on a grid

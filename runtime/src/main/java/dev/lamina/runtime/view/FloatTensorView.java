@@ -3,12 +3,8 @@ package dev.lamina.runtime.view;
 import dev.lamina.dsl.Tensor;
 
 /** A live {@link Tensor} over a slice of a flat {@code float[]} parameter array. */
-public final class FloatTensorView implements Tensor {
-  private final String name;
-  private final int[] shape;
+public final class FloatTensorView extends TensorView {
   private final float[] data;
-  private final int offset;
-  private final int size;
 
   /**
    * @param name qualified name, {@code layer.tensor}
@@ -17,33 +13,8 @@ public final class FloatTensorView implements Tensor {
    * @param offset index of the first element in {@code data}
    */
   public FloatTensorView(String name, int[] shape, float[] data, int offset) {
-    this.name = name;
-    this.shape = shape.clone();
+    super(name, shape, offset, data.length);
     this.data = data;
-    this.offset = offset;
-    int n = 1;
-    for (int d : shape) {
-      n *= d;
-    }
-    this.size = n;
-    if (offset < 0 || offset + n > data.length) {
-      throw new IllegalArgumentException(name + " does not fit in the parameter array");
-    }
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public int[] shape() {
-    return shape.clone();
-  }
-
-  @Override
-  public int size() {
-    return size;
   }
 
   @Override
@@ -54,26 +25,5 @@ public final class FloatTensorView implements Tensor {
   @Override
   public void set(int index, double value) {
     data[offset + checkIndex(index)] = (float) value;
-  }
-
-  @Override
-  public double[] toArray() {
-    double[] copy = new double[size];
-    for (int i = 0; i < size; i++) {
-      copy[i] = data[offset + i];
-    }
-    return copy;
-  }
-
-  private int checkIndex(int index) {
-    if (index < 0 || index >= size) {
-      throw new IndexOutOfBoundsException(name + ": index " + index + " outside 0.." + (size - 1));
-    }
-    return index;
-  }
-
-  @Override
-  public String toString() {
-    return name + TensorShapes.string(shape);
   }
 }
