@@ -932,12 +932,14 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
             int zr = zc + i * 3;
             for (int j = 0; j < 3; j++) {
               int q = xr + 2 * j;
-              int k01 = x[q + 1] > x[q] ? q + 1 : q;
-              int k23 = x[q + 7] > x[q + 6] ? q + 7 : q + 6;
-              float m01 = x[k01];
-              int k = x[k23] > m01 ? k23 : k01;
-              z[zr + j] = x[k];
-              a[zr + j] = k - xs;
+              float x0 = x[q], x1 = x[q + 1], x2 = x[q + 6], x3 = x[q + 7];
+              int s01 = x1 > x0 ? 1 : 0;
+              int s23 = x3 > x2 ? 1 : 0;
+              float m01 = Math.max(x0, x1);
+              float m23 = Math.max(x2, x3);
+              int low = m23 > m01 ? 1 : 0;
+              z[zr + j] = Math.max(m01, m23);
+              a[zr + j] = q - xs + s01 + low * (6 + s23 - s01);
             }
           }
         }

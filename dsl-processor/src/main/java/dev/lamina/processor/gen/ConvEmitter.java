@@ -26,6 +26,12 @@ final class ConvEmitter implements LayerEmitter {
    */
   static final int LANES_MIN_BATCH = 4;
 
+  /**
+   * Smallest patch row ({@code C·kh·kw}) for which the gradients run on transposed im2col rows:
+   * shorter rows leave too little work per vectorized loop.
+   */
+  static final int COLS_MIN_ROW = 64;
+
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
 
   private final Op.Conv op;
@@ -74,7 +80,25 @@ final class ConvEmitter implements LayerEmitter {
   /** Whether the weight gradient's per-lane partial sums fit the scratch budget. */
   private boolean lanes(LayerContext ctx, Grid grid) {
     Geo g = geo(ctx);
-    return (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;
+    return !cols(ctx) && (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;
+  }
+
+  /** The length of one patch row, {@code C·kh·kw}: also the length of one output channel's kernel. */
+  private int row(Geo g) {
+    return g.c() * op.kh() * op.kw();
+  }
+
+  /**
+   * Whether both gradients run on <em>patch rows</em> (a transposed im2col): per sample, one
+   * separate array per output position holding the {@code C·kh·kw} inputs its window reads, in
+   * kernel order. Then {@code dW_k += Σ_q dz[k,q]·row_q} and {@code drow_q = Σ_k dz[k,q]·W_k} are
+   * both the vectorized tap loop over a whole kernel, with no partial sums and no padding work.
+   */
+  private boolean cols(LayerContext ctx) {
+    Geo g = geo(ctx);
+    long r = row(g);
+    return forwardGrid(ctx) != null && r >= COLS_MIN_ROW
+        && (g.ohw() + (long) g.k()) * r <= Grid.BUDGET;
   }
 
   /**
@@ -85,7 +109,7 @@ final class ConvEmitter implements LayerEmitter {
     Geo g = geo(ctx);
     int ph = (op.kh() - 1) * op.dh() - op.ph();
     int pw = (op.kw() - 1) * op.dw() - op.pw();
-    if (forwardGrid(ctx) == null || ph < 0 || pw < 0) {
+    if (forwardGrid(ctx) == null || cols(ctx) || ph < 0 || pw < 0) {
       return null;
     }
     Grid grid = new Grid(g.k(), g.oh(), g.ow(), ph, pw, op.kh(), op.kw(), op.dh(), op.dw());
@@ -106,8 +130,21 @@ final class ConvEmitter implements LayerEmitter {
           "one input channel shifted by each kernel tap, on the " + f.wp() + "-wide grid"));
       b.add(Buffer.scratch(ctx.buffer("Grid"), g.k(), f.length(),
           "one sample's output channels on the grid"));
-      b.add(Buffer.scratch(ctx.buffer("DzGrid"), g.k(), f.length(),
-          "one sample's dL/dz on the grid, zero outside the output"));
+      if (cols(ctx)) {
+        b.add(Buffer.scratch(ctx.buffer("Cols"), g.ohw(), row(g),
+            "one sample's patch rows: per output position, the " + row(g) + " inputs its window "
+            + "reads (weight gradient), or their dL/d (input gradient)"));
+        b.add(Buffer.scratch(ctx.buffer("Rows"), g.k(), row(g),
+            "per output channel, dL/dweight over the batch (weight gradient) or the kernel "
+            + "(input gradient)"));
+        if (f.padded()) {
+          b.add(Buffer.scratch(ctx.buffer("DxPad"), 1, g.c() * f.paddedPlane(),
+              "one sample's dL/dx, on the zero-padded " + f.hp() + "x" + f.wp() + " planes"));
+        }
+      } else {
+        b.add(Buffer.scratch(ctx.buffer("DzGrid"), g.k(), f.length(),
+            "one sample's dL/dz on the grid, zero outside the output"));
+      }
       if (lanes(ctx, f)) {
         b.add(Buffer.scratch(ctx.buffer("Lanes"), g.k() * g.c() * f.taps(), f.length(),
             "per weight, partial sums of dL/dweight per grid position over the batch (zero "
@@ -197,6 +234,9 @@ final class ConvEmitter implements LayerEmitter {
   @Override
   public List<MethodSpec> backwardParams(LayerContext ctx) {
     Grid grid = forwardGrid(ctx);
+    if (grid != null && cols(ctx)) {
+      return colsBackwardParams(ctx, grid);
+    }
     if (grid != null) {
       List<MethodSpec> helpers = new ArrayList<>();
       for (int size : grid.groupSizes()) {
@@ -259,6 +299,9 @@ final class ConvEmitter implements LayerEmitter {
 
   @Override
   public List<MethodSpec> backwardData(LayerContext ctx) {
+    if (cols(ctx)) {
+      return colsBackwardData(ctx, forwardGrid(ctx));
+    }
     Grid grid = backwardGrid(ctx);
     if (grid != null) {
       return List.of(gridBackwardData(ctx, grid));
@@ -527,5 +570,223 @@ final class ConvEmitter implements LayerEmitter {
         .addJavadoc("$L: adds dL/dx to dx, as the stride-1 correlation of dz (padded on the "
             + "grid) with the kernel rotated by 180°.\n", ctx.header())
         .addCode(b.build()).build();
+  }
+
+  // ---------------------------------------------------------------- stride 1: on patch rows
+
+  /**
+   * {@code o[q] += Σ_t weight(t)·arrays(t)[q]} for {@code t} in {@code [0, count)}: a loop over
+   * the full groups of {@value Grid#GROUP} taps, then one call for the rest. (Two outputs per
+   * loop, sharing the loads, measured slower inside the network on JDK 17: C2 leaves that form
+   * scalar there.)
+   */
+  private static void tapCalls(CodeBlock.Builder b, LayerContext ctx, String o,
+      java.util.function.UnaryOperator<String> weight, int count,
+      java.util.function.UnaryOperator<String> arrays, int len) {
+    int full = count / Grid.GROUP * Grid.GROUP;
+    if (full > 0) {
+      b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
+      b.addStatement("$LTaps$L($L)", ctx.name(), Grid.GROUP,
+          tapCallArgs(o, weight, "t", Grid.GROUP, arrays, len));
+      b.endControlFlow();
+    }
+    if (full < count) {
+      b.addStatement("$LTaps$L($L)", ctx.name(), count - full,
+          tapCallArgs(o, weight, Integer.toString(full), count - full, arrays, len));
+    }
+  }
+
+  private static String tapCallArgs(String o, java.util.function.UnaryOperator<String> weight,
+      String first, int m, java.util.function.UnaryOperator<String> arrays, int len) {
+    StringBuilder args = new StringBuilder(o);
+    for (int t = 0; t < m; t++) {
+      args.append(", ").append(arrays.apply(Src.plus(first, t)));
+    }
+    for (int t = 0; t < m; t++) {
+      args.append(", ").append(weight.apply(Src.plus(first, t)));
+    }
+    return args.append(", ").append(len).toString();
+  }
+
+  /** The helpers {@link #tapCalls} needs for {@code count} terms. */
+  private static List<MethodSpec> tapHelpers(LayerContext ctx, int count) {
+    List<MethodSpec> m = new ArrayList<>();
+    if (count >= Grid.GROUP) {
+      m.add(Grid.taps(ctx, Grid.GROUP));
+    }
+    if (count % Grid.GROUP != 0) {
+      m.add(Grid.taps(ctx, count % Grid.GROUP));
+    }
+    return m;
+  }
+
+  /** {@code dz[base + t]}, or {@code dz[base + t·stride]}, as a weight of {@link #tapCalls}. */
+  private static java.util.function.UnaryOperator<String> dzAt(String base, int stride) {
+    return t -> "dz[" + (stride == 1 ? Src.plus(base, t)
+        : Src.isInt(t) ? Src.plus(base, Integer.parseInt(t) * stride)
+        : base + " + " + (t.contains(" ") ? "(" + t + ")" : t) + " * " + stride) + "]";
+  }
+
+  /**
+   * The patch-row walk shared by the gather (forward input into rows) and the scatter (row
+   * gradients back into the input gradient): for output position {@code q = i·ow + j} and tap
+   * {@code (c, u, v)}, row element {@code c·kh·kw + u·kw + v} pairs with source index {@code base +
+   * c·plane + (i + u·dh)·wp + j + v·dw} of the (padded) planes.
+   */
+  private MethodSpec patchWalk(LayerContext ctx, Grid gr, String name, String doc,
+      String statement) {
+    Geo g = geo(ctx);
+    Num num = ctx.num();
+    int plane = gr.padded() ? gr.paddedPlane() : g.hw();
+    int taps = op.kh() * op.kw();
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", g.ow());
+    b.addStatement("$L[] row = r[$L]", num.t(), Src.plus(Src.times("i", g.ow()), "j"));
+    b.addStatement("int xq = $L", Src.plus(Src.plus("base", Src.times("i", gr.wp())), "j"));
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.beginControlFlow("for (int u = 0; u < $L; u++)", op.kh());
+    b.addStatement("int src = xq + c * $L + u * $L", plane, op.dh() * gr.wp());
+    b.addStatement("int dst = c * $L + u * $L", taps, op.kw());
+    if (op.kw() <= 8) {
+      for (int v = 0; v < op.kw(); v++) {
+        b.addStatement(statement, Src.plus("src", v * op.dw()), Src.plus("dst", v));
+      }
+    } else {
+      b.beginControlFlow("for (int v = 0; v < $L; v++)", op.kw());
+      b.addStatement(statement, Src.plus("src", Src.times("v", op.dw())), "dst + v");
+      b.endControlFlow();
+    }
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    return MethodSpec.methodBuilder(ctx.name() + name)
+        .addModifiers(javax.lang.model.element.Modifier.PRIVATE,
+            javax.lang.model.element.Modifier.STATIC)
+        .addJavadoc("$L: $L\n", ctx.name(), doc)
+        .addParameter(num.array(), "x").addParameter(int.class, "base")
+        .addParameter(com.palantir.javapoet.ArrayTypeName.of(num.array()), "r")
+        .addCode(b.build()).build();
+  }
+
+  private List<MethodSpec> colsBackwardParams(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    int len = row(g);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] g = this.g", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[][] pr = this.$L", t, ctx.buffer("Cols"));
+    b.addStatement("$L[][] dw = this.$L", t, ctx.buffer("Rows"));
+    if (gr.padded()) {
+      b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
+    }
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("$T.fill(dw[k], $L)", ARRAYS, ctx.num().lit(0));
+    b.endControlFlow();
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    if (gr.padded()) {
+      gr.pad(b, "x", "xs", "xp");
+      b.addStatement("$LGather(xp, 0, pr)", ctx.name());
+    } else {
+      b.addStatement("$LGather(x, xs, pr)", ctx.name());
+    }
+    if (op.bias()) {
+      b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+      b.addStatement("int zk = zs + k * $L", g.ohw());
+      b.addStatement("$L bacc = 0", t);
+      b.beginControlFlow("for (int q = zk; q < zk + $L; q++)", g.ohw());
+      b.addStatement("bacc += dz[q]");
+      b.endControlFlow();
+      b.addStatement("g[$L + k] += bacc", ctx.offset("bias"));
+      b.endControlFlow();
+    }
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("int zk = zs + k * $L", g.ohw());
+    b.add("// dW_k += Σ_q dz[k, q] · row_q\n");
+    tapCalls(b, ctx, "dw[k]", dzAt("zk", 1), g.ohw(), q -> "pr[" + q + "]", len);
+    b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("$L[] d = dw[k]", t);
+    b.addStatement("int gk = $L + k * $L", ctx.offset("weight"), len);
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", len);
+    b.addStatement("g[gk + j] += d[j]");
+    b.endControlFlow();
+    b.endControlFlow();
+    List<MethodSpec> m = new ArrayList<>();
+    m.add(ctx.inputMethod("BackwardParams")
+        .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients: per sample, the input "
+            + "patches as rows (one per output position, $L values each), then dW_k += "
+            + "Σ_q dz[k, q] · row_q, $L rows per vectorized loop, summed over the batch in "
+            + "$L and added to the gradient once.\n", ctx.header(), len, Grid.GROUP,
+            ctx.buffer("Rows"))
+        .addCode(b.build()).build());
+    m.add(patchWalk(ctx, gr, "Gather",
+        "r[q][c·kh·kw + u·kw + v] = x[the input under tap (c, u, v) of output position q], "
+            + "from the planes at x[base..].",
+        "row[$2L] = x[$1L]"));
+    m.addAll(tapHelpers(ctx, g.ohw()));
+    return m;
+  }
+
+  private List<MethodSpec> colsBackwardData(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    String t = ctx.num().t();
+    int len = row(g);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    b.addStatement("$L[][] pr = this.$L", t, ctx.buffer("Cols"));
+    b.addStatement("$L[][] w = this.$L", t, ctx.buffer("Rows"));
+    if (gr.padded()) {
+      b.addStatement("$L[] dp = this.$L[0]", t, ctx.buffer("DxPad"));
+    }
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("System.arraycopy(p, $L + k * $L, w[k], 0, $L)", ctx.offset("weight"), len,
+        len);
+    b.endControlFlow();
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
+    b.addStatement("$L[] o = pr[q]", t);
+    b.addStatement("$T.fill(o, $L)", ARRAYS, ctx.num().lit(0));
+    b.addStatement("int zq = zs + q");
+    b.add("// drow_q = Σ_k dz[k, q] · W_k\n");
+    tapCalls(b, ctx, "o", dzAt("zq", g.ohw()), g.k(), k -> "w[" + k + "]", len);
+    b.endControlFlow();
+    if (gr.padded()) {
+      b.addStatement("$T.fill(dp, $L)", ARRAYS, ctx.num().lit(0));
+      b.addStatement("$LScatter(dp, 0, pr)", ctx.name());
+      b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", g.h());
+      b.addStatement("int xr = xs + c * $L + i * $L", g.hw(), g.w());
+      b.addStatement("int pp = $L", Src.plus("c * " + gr.paddedPlane() + " + i * " + gr.wp(),
+          op.ph() * gr.wp() + op.pw()));
+      b.beginControlFlow("for (int j = 0; j < $L; j++)", g.w());
+      b.addStatement("dx[xr + j] += dp[pp + j]");
+      b.endControlFlow();
+      b.endControlFlow();
+      b.endControlFlow();
+    } else {
+      b.addStatement("$LScatter(dx, xs, pr)", ctx.name());
+    }
+    b.endControlFlow();
+    List<MethodSpec> m = new ArrayList<>();
+    m.add(ctx.dataMethod()
+        .addJavadoc("$L: adds dL/dx to dx: per sample and output position q, the gradient of its "
+            + "patch row, Σ_k dz[k, q] · W_k ($L kernels per vectorized loop), then each row "
+            + "added back onto the inputs it was gathered from.\n", ctx.header(), Grid.GROUP)
+        .addCode(b.build()).build());
+    m.add(patchWalk(ctx, gr, "Scatter",
+        "x[the input under tap (c, u, v) of output position q] += r[q][c·kh·kw + u·kw + v], "
+            + "into the planes at x[base..].",
+        "x[$1L] += row[$2L]"));
+    m.addAll(tapHelpers(ctx, g.k()));
+    return m;
   }
 }

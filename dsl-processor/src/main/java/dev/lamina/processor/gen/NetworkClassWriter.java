@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -512,10 +513,13 @@ final class NetworkClassWriter {
     for (int i = 0; i < layers.size(); i++) {
       LayerContext c = layers.get(i);
       LayerEmitter e = emitters.get(i);
-      ws.addMethods(e.forward(c));
-      ws.addMethods(ActivationEmitter.methods(c));
-      ws.addMethods(e.backwardParams(c));
-      ws.addMethods(e.backwardData(c));
+      // a layer's passes may share a helper (the same tap loop): each identical method once
+      Set<MethodSpec> methods = new LinkedHashSet<>();
+      methods.addAll(e.forward(c));
+      methods.addAll(ActivationEmitter.methods(c));
+      methods.addAll(e.backwardParams(c));
+      methods.addAll(e.backwardData(c));
+      ws.addMethods(methods);
     }
     return ws.build();
   }

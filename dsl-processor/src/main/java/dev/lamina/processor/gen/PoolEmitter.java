@@ -121,8 +121,10 @@ final class PoolEmitter implements LayerEmitter {
   }
 
   /**
-   * Per window {@code (p, p+1, p+w, p+w+1)}: the index of the first maximum in window order
-   * (ties keep the earlier element), chosen by comparisons feeding integer selects, no branches.
+   * Per window {@code (p, p+1, p+w, p+w+1)}: the maximum, and the index of the first maximum in
+   * window order (ties keep the earlier element) built from comparison bits by arithmetic, so the
+   * loop has no data-dependent branch (post-ReLU data makes such branches unpredictable). A NaN
+   * in the window makes the output NaN, as in PyTorch.
    */
   private void pairWindows(CodeBlock.Builder b, LayerContext ctx, Geo g) {
     String t = ctx.num().t();
@@ -132,12 +134,14 @@ final class PoolEmitter implements LayerEmitter {
     b.addStatement("int zr = zc + i * $L", g.ow());
     b.beginControlFlow("for (int j = 0; j < $L; j++)", g.ow());
     b.addStatement("int q = xr + 2 * j");
-    b.addStatement("int k01 = x[q + 1] > x[q] ? q + 1 : q");
-    b.addStatement("int k23 = x[q + $L] > x[q + $L] ? q + $L : q + $L", w + 1, w, w + 1, w);
-    b.addStatement("$L m01 = x[k01]", t);
-    b.addStatement("int k = x[k23] > m01 ? k23 : k01");
-    b.addStatement("z[zr + j] = x[k]");
-    b.addStatement("a[zr + j] = k - xs");
+    b.addStatement("$L x0 = x[q], x1 = x[q + 1], x2 = x[q + $L], x3 = x[q + $L]", t, w, w + 1);
+    b.addStatement("int s01 = x1 > x0 ? 1 : 0");
+    b.addStatement("int s23 = x3 > x2 ? 1 : 0");
+    b.addStatement("$L m01 = Math.max(x0, x1)", t);
+    b.addStatement("$L m23 = Math.max(x2, x3)", t);
+    b.addStatement("int low = m23 > m01 ? 1 : 0");
+    b.addStatement("z[zr + j] = Math.max(m01, m23)");
+    b.addStatement("a[zr + j] = q - xs + s01 + low * ($L + s23 - s01)", w);
     b.endControlFlow();
     b.endControlFlow();
   }

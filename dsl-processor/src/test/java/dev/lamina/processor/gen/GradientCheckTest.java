@@ -68,6 +68,19 @@ class GradientCheckTest {
         conv(2, 9, 9, 2, 2, 4, 4, 1, 1, true), id, 0));
     cases.add(single("conv8x7_s1x2_p3x1_d2x1_looped", Shape.image(1, 19, 10),
         conv(2, 8, 7, 1, 2, 3, 1, 2, 1, false), id, 0));
+    // Stride 1 with C·kh·kw >= ConvEmitter.COLS_MIN_ROW: gradients on patch rows (padded or not,
+    // dilated, a row longer than the unrolled gather, fewer output positions than a tap group,
+    // output channels not a multiple of the tap group).
+    cases.add(single("conv5x5_rows", Shape.image(3, 9, 8), conv(4, 5, 5, 1, 1, 0, 0, 1, 1, true),
+        id, 0));
+    cases.add(single("conv5x5_p2_rows", Shape.image(3, 7, 7),
+        conv(2, 5, 5, 1, 1, 2, 2, 1, 1, true), id, 0));
+    cases.add(single("conv3x3_d2_p1x2_rows", Shape.image(8, 9, 10),
+        conv(3, 3, 3, 1, 1, 1, 2, 2, 2, false), id, 0));
+    cases.add(single("conv2x9_p0x4_rows", Shape.image(4, 5, 12),
+        conv(3, 2, 9, 1, 1, 0, 4, 1, 1, true), id, 0));
+    cases.add(single("conv3x3_k7_q4_rows", Shape.image(8, 4, 4),
+        conv(7, 3, 3, 1, 1, 0, 0, 1, 1, true), id, 0));
     // Convolutions with activations (kinks possible for relu).
     cases.add(single("conv3x3_p1_relu", Shape.image(2, 6, 6), conv(3, 3, 3, 1, 1, 1, 1, 1, 1, true),
         Activation.RELU, 0.05));
