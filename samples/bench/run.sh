@@ -12,8 +12,9 @@
 #   --no-build               use the jars already built
 #   --no-torch               skip PyTorch (ratio tables then use --torch-json if given)
 #   --torch-json FILE        reuse an earlier PyTorch result instead of running it
-#   --jdk25 auto|yes|no      also run on a JDK 25 found under /usr/lib/jvm (default: auto in a
-#                            full run, no with --quick)
+#   --jdk25 auto|yes|no      also run on a JDK 25 found under /usr/lib/jvm, with
+#                            --add-modules jdk.incubator.vector (the Vector API kernels); default:
+#                            auto in a full run, no with --quick
 #   --runs N, --run-seconds S, --warmup-seconds S, --batches LIST, --threads LIST,
 #   --main-epochs N, --main-train-limit N, --data DIR
 #                            passed to both harnesses (defaults: each harness's own)
@@ -141,10 +142,16 @@ torch_arg=()
 [[ -n "$torch_json" && -f "$torch_json" ]] && torch_arg=(--torch-json "$torch_json")
 for r in "${runs[@]}"; do
   v="${r%%:*}"; j="${r#*:}"
-  log "Lamina bench on JDK $v"
+  vector=()
+  label="JDK $v"
+  if (( v >= 21 )); then # JDK 21+: the Vector API kernels (see runtime kernel.Kernels)
+    vector=(--add-modules jdk.incubator.vector)
+    label="JDK $v, Vector API"
+  fi
+  log "Lamina bench on $label"
   # shellcheck disable=SC2046,SC2086
-  "$j" ${JAVA_OPTS:-} $(bench_cmd "$j") "${quick_flag[@]}" "${common[@]}" \
-    --processor-path "$processor_path" --label "JDK $v" --json "$out/lamina-jdk$v.json" \
+  "$j" ${JAVA_OPTS:-} "${vector[@]}" $(bench_cmd "$j") "${quick_flag[@]}" "${common[@]}" \
+    --processor-path "$processor_path" --label "$label" --json "$out/lamina-jdk$v.json" \
     "${torch_arg[@]}" | tee "$out/lamina-jdk$v.log"
 done
 

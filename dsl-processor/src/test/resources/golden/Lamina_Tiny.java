@@ -10,6 +10,7 @@ import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.kernel.Kernels;
 import dev.lamina.runtime.view.FloatTensorView;
 import dev.lamina.runtime.view.LayerView;
 import java.util.ArrayList;
@@ -607,12 +608,17 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
               System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
             }
           }
-          for (int k = 0; k < 2; k++) {
-            int wb = C1_WEIGHT + k * 9;
-            for (int t = 0; t < 5; t += 5) {
-              c1Taps5(acc[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wb + t], p[wb + t + 1], p[wb + t + 2], p[wb + t + 3], p[wb + t + 4], 46);
+          // acc[k] += Σ_t W[k, c, t] · s[t] for every output channel k
+          if (Kernels.VECTOR) {
+            Kernels.accumulate(acc, 2, s, 9, p, C1_WEIGHT + c * 9, 9, 1, 46);
+          } else {
+            for (int k = 0; k < 2; k++) {
+              int wb = C1_WEIGHT + k * 9;
+              for (int t = 0; t < 5; t += 5) {
+                c1Taps5(acc[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wb + t], p[wb + t + 1], p[wb + t + 2], p[wb + t + 3], p[wb + t + 4], 46);
+              }
+              c1Taps4(acc[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], p[wb + 5], p[wb + 5 + 1], p[wb + 5 + 2], p[wb + 5 + 3], 46);
             }
-            c1Taps4(acc[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], p[wb + 5], p[wb + 5 + 1], p[wb + 5 + 2], p[wb + 5 + 3], 46);
           }
         }
         for (int k = 0; k < 2; k++) {
@@ -670,7 +676,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
      * c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6: adds dL/dweight and dL/dbias to the gradients; dL/dweight as dot products of dz on the grid (zero outside the output) with the shifted input copies of the forward pass (from 4 samples on, per-lane partial sums instead).
      */
     private void c1BackwardParams(float[] x, int xOff, int batch) {
-      if (batch >= 4) {
+      if (!Kernels.VECTOR && batch >= 4) {
         c1WeightLanes(x, xOff, batch);
         return;
       }
@@ -706,10 +712,14 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
           }
           for (int k = 0; k < 2; k++) {
             int wi = k * 9;
-            for (int t = 0; t < 5; t += 5) {
-              c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, C1_WEIGHT + wi + t, 46);
+            if (Kernels.VECTOR) {
+              Kernels.dots(dg[k], s, 9, g, C1_WEIGHT + wi, 46);
+            } else {
+              for (int t = 0; t < 5; t += 5) {
+                c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, C1_WEIGHT + wi + t, 46);
+              }
+              c1Dots4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], g, C1_WEIGHT + wi + 5, 46);
             }
-            c1Dots4(dg[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], g, C1_WEIGHT + wi + 5, 46);
           }
         }
       }
@@ -893,13 +903,18 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
               System.arraycopy(dp, k * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
             }
           }
-          for (int c = 0; c < 1; c++) {
-            int wb = C1_WEIGHT + k * 9;
-            int wr = wb + 8;
-            for (int t = 0; t < 5; t += 5) {
-              c1Taps5(acc[c], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wr - (t)], p[wr - (t + 1)], p[wr - (t + 2)], p[wr - (t + 3)], p[wr - (t + 4)], 46);
+          // acc[c] += Σ_t W[k, c, taps - 1 - t] · s[t] for every input channel c
+          if (Kernels.VECTOR) {
+            Kernels.accumulate(acc, 1, s, 9, p, C1_WEIGHT + k * 9 + 8, 9, -1, 46);
+          } else {
+            for (int c = 0; c < 1; c++) {
+              int wb = C1_WEIGHT + k * 9;
+              int wr = wb + 8;
+              for (int t = 0; t < 5; t += 5) {
+                c1Taps5(acc[c], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wr - (t)], p[wr - (t + 1)], p[wr - (t + 2)], p[wr - (t + 3)], p[wr - (t + 4)], 46);
+              }
+              c1Taps4(acc[c], s[5], s[5 + 1], s[5 + 2], s[5 + 3], p[wr - 5], p[wr - (5 + 1)], p[wr - (5 + 2)], p[wr - (5 + 3)], 46);
             }
-            c1Taps4(acc[c], s[5], s[5 + 1], s[5 + 2], s[5 + 3], p[wr - 5], p[wr - (5 + 1)], p[wr - (5 + 2)], p[wr - (5 + 3)], 46);
           }
         }
         for (int c = 0; c < 1; c++) {

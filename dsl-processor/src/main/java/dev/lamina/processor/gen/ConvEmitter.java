@@ -33,6 +33,7 @@ final class ConvEmitter implements LayerEmitter {
   static final int COLS_MIN_ROW = 64;
 
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
 
   private final Op.Conv op;
 
@@ -352,6 +353,25 @@ final class ConvEmitter implements LayerEmitter {
     b.endControlFlow();
   }
 
+  /**
+   * In the float variant, {@code if (Kernels.VECTOR) Kernels.accumulate(args); else {plain}}: the
+   * register-blocked Vector API kernel when the JVM offers it (JDK 21+ with the incubating module),
+   * else the layer's own loops, which HotSpot compiles per layer and vectorizes on any JDK. The
+   * double variant always takes the plain loops.
+   */
+  private static void kernelOr(CodeBlock.Builder b, LayerContext ctx, String args,
+      Runnable plain) {
+    if (!ctx.num().isFloat()) {
+      plain.run();
+      return;
+    }
+    b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+    b.addStatement("$T.accumulate($L)", KERNELS, args);
+    b.nextControlFlow("else");
+    plain.run();
+    b.endControlFlow();
+  }
+
   // ---------------------------------------------------------------- stride 1: on a grid
 
   /** {@code WEIGHT + (k·C + c)·taps}. */
@@ -383,10 +403,15 @@ final class ConvEmitter implements LayerEmitter {
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     gr.shifts(b, gr.padded() ? "xp" : "x",
         gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), "s");
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("int wb = $L", weightBase(ctx, g));
-    gr.accumulate(b, ctx, "acc[k]", "s", tap -> Src.plus("wb", tap));
-    b.endControlFlow();
+    b.add("// acc[k] += Σ_t W[k, c, t] · s[t] for every output channel k\n");
+    kernelOr(b, ctx, "acc, " + g.k() + ", s, " + gr.taps() + ", p, "
+        + Src.plus(ctx.offset("weight"), Src.times("c", gr.taps())) + ", "
+        + g.c() * gr.taps() + ", 1, " + gr.length(), () -> {
+          b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+          b.addStatement("int wb = $L", weightBase(ctx, g));
+          gr.accumulate(b, ctx, "acc[k]", "s", tap -> Src.plus("wb", tap));
+          b.endControlFlow();
+        });
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
@@ -405,7 +430,10 @@ final class ConvEmitter implements LayerEmitter {
   private MethodSpec gridBackwardParams(LayerContext ctx, Grid gr) {
     CodeBlock.Builder b = CodeBlock.builder();
     if (lanes(ctx, gr)) {
-      b.beginControlFlow("if (batch >= $L)", LANES_MIN_BATCH);
+      // the Vector API's dot products beat the lanes at any batch size
+      b.beginControlFlow(ctx.num().isFloat() ? "if (!$T.VECTOR && batch >= $L)"
+          : "if (batch >= $L)", ctx.num().isFloat() ? new Object[] {KERNELS, LANES_MIN_BATCH}
+          : new Object[] {LANES_MIN_BATCH});
       b.addStatement("$LWeightLanes(x, xOff, batch)", ctx.name());
       b.addStatement("return");
       b.endControlFlow();
@@ -482,16 +510,29 @@ final class ConvEmitter implements LayerEmitter {
     int taps = op.kh() * op.kw();
     int full = taps / Grid.GROUP * Grid.GROUP;
     String helper = lanes ? "Lanes" : "Dots";
-    if (full > 0) {
-      b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
-      b.addStatement("$L$L$L($L)", ctx.name(), helper, Grid.GROUP,
-          lanes ? laneArgs(gr, "t", Grid.GROUP) : dotArgs(ctx, gr, "t", Grid.GROUP));
+    Runnable calls = () -> {
+      if (full > 0) {
+        b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
+        b.addStatement("$L$L$L($L)", ctx.name(), helper, Grid.GROUP,
+            lanes ? laneArgs(gr, "t", Grid.GROUP) : dotArgs(ctx, gr, "t", Grid.GROUP));
+        b.endControlFlow();
+      }
+      if (full < taps) {
+        String first = Integer.toString(full);
+        b.addStatement("$L$L$L($L)", ctx.name(), helper, taps - full,
+            lanes ? laneArgs(gr, first, taps - full) : dotArgs(ctx, gr, first, taps - full));
+      }
+    };
+    if (!lanes && ctx.num().isFloat()) {
+      // on the Vector API, dot products with vector partial sums in registers
+      b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+      b.addStatement("$T.dots(dg[k], s, $L, g, $L, $L)", KERNELS, taps,
+          Src.plus(ctx.offset("weight"), "wi"), gr.length());
+      b.nextControlFlow("else");
+      calls.run();
       b.endControlFlow();
-    }
-    if (full < taps) {
-      String first = Integer.toString(full);
-      b.addStatement("$L$L$L($L)", ctx.name(), helper, taps - full,
-          lanes ? laneArgs(gr, first, taps - full) : dotArgs(ctx, gr, first, taps - full));
+    } else {
+      calls.run();
     }
     b.endControlFlow();
     b.endControlFlow();
@@ -547,13 +588,18 @@ final class ConvEmitter implements LayerEmitter {
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     gr.shifts(b, gr.padded() ? "dp" : "dz",
         gr.padded() ? "k * " + gr.paddedPlane() : "zs + k * " + g.ohw(), "s");
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("int wb = $L", weightBase(ctx, g));
-    // the rotated kernel: tap t of the correlation reads weight taps - 1 - t
-    b.addStatement("int wr = $L", Src.plus("wb", op.kh() * op.kw() - 1));
-    gr.accumulate(b, ctx, "acc[c]", "s", tap -> tap.equals("0") ? "wr"
-        : "wr - " + (Src.isInt(tap) ? tap : "(" + tap + ")"));
-    b.endControlFlow();
+    // the rotated kernel: tap t of the correlation reads weight W[k, c, taps - 1 - t]
+    b.add("// acc[c] += Σ_t W[k, c, taps - 1 - t] · s[t] for every input channel c\n");
+    kernelOr(b, ctx, "acc, " + g.c() + ", s, " + gr.taps() + ", p, "
+        + Src.plus(Src.plus(ctx.offset("weight"), Src.times("k", g.c() * gr.taps())),
+            gr.taps() - 1) + ", " + gr.taps() + ", -1, " + gr.length(), () -> {
+          b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+          b.addStatement("int wb = $L", weightBase(ctx, g));
+          b.addStatement("int wr = $L", Src.plus("wb", op.kh() * op.kw() - 1));
+          gr.accumulate(b, ctx, "acc[c]", "s", tap -> tap.equals("0") ? "wr"
+              : "wr - " + (Src.isInt(tap) ? tap : "(" + tap + ")"));
+          b.endControlFlow();
+        });
     b.endControlFlow();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     b.addStatement("$L[] a = acc[c]", t);
@@ -704,11 +750,14 @@ final class ConvEmitter implements LayerEmitter {
       b.addStatement("g[$L + k] += bacc", ctx.offset("bias"));
       b.endControlFlow();
     }
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("int zk = zs + k * $L", g.ohw());
-    b.add("// dW_k += Σ_q dz[k, q] · row_q\n");
-    tapCalls(b, ctx, "dw[k]", dzAt("zk", 1), g.ohw(), q -> "pr[" + q + "]", len);
-    b.endControlFlow();
+    b.add("// dW_k += Σ_q dz[k, q] · row_q for every output channel k\n");
+    kernelOr(b, ctx, "dw, " + g.k() + ", pr, " + g.ohw() + ", dz, zs, " + g.ohw() + ", 1, " + len,
+        () -> {
+          b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+          b.addStatement("int zk = zs + k * $L", g.ohw());
+          tapCalls(b, ctx, "dw[k]", dzAt("zk", 1), g.ohw(), q -> "pr[" + q + "]", len);
+          b.endControlFlow();
+        });
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$L[] d = dw[k]", t);
@@ -753,12 +802,16 @@ final class ConvEmitter implements LayerEmitter {
     b.addStatement("int xs = n * $L", ctx.inSize());
     b.addStatement("int zs = n * $L", ctx.outSize());
     b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
-    b.addStatement("$L[] o = pr[q]", t);
-    b.addStatement("$T.fill(o, $L)", ARRAYS, ctx.num().lit(0));
-    b.addStatement("int zq = zs + q");
-    b.add("// drow_q = Σ_k dz[k, q] · W_k\n");
-    tapCalls(b, ctx, "o", dzAt("zq", g.ohw()), g.k(), k -> "w[" + k + "]", len);
+    b.addStatement("$T.fill(pr[q], $L)", ARRAYS, ctx.num().lit(0));
     b.endControlFlow();
+    b.add("// drow_q = Σ_k dz[k, q] · W_k for every output position q\n");
+    kernelOr(b, ctx, "pr, " + g.ohw() + ", w, " + g.k() + ", dz, zs, 1, " + g.ohw() + ", " + len,
+        () -> {
+          b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
+          b.addStatement("int zq = zs + q");
+          tapCalls(b, ctx, "pr[q]", dzAt("zq", g.ohw()), g.k(), k -> "w[" + k + "]", len);
+          b.endControlFlow();
+        });
     if (gr.padded()) {
       b.addStatement("$T.fill(dp, $L)", ARRAYS, ctx.num().lit(0));
       b.addStatement("$LScatter(dp, 0, pr)", ctx.name());

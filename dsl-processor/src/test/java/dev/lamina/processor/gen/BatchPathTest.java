@@ -2,18 +2,12 @@ package dev.lamina.processor.gen;
 
 import static dev.lamina.processor.gen.Models.affine;
 import static dev.lamina.processor.gen.Models.builder;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
-import dev.lamina.runtime.DoubleNetwork;
-import dev.lamina.runtime.DoubleWorkspace;
-import dev.lamina.runtime.FloatNetwork;
-import dev.lamina.runtime.FloatWorkspace;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
@@ -23,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The code paths taken only by larger batches (per-lane weight-gradient partial sums, batched
- * matrix products): gradient checks in double at batch 12, and float against double at batch 64
- * on the modern LeNet-5.
+ * matrix products): gradient checks in double at batch 12. (Float against double at batch 64, on
+ * either kernel backend, is the integration tests' {@code KernelsTest}.)
  */
 class BatchPathTest {
   private static Arguments single(String name, Shape in, Op op, Activation a, double skips) {
@@ -64,49 +58,5 @@ class BatchPathTest {
   @Test
   void modernLeNet5AtBatch12() {
     new GradientChecker(Models.lenetModern(), 12, 3).run(30).assertPassed(0.1);
-  }
-
-  /** Float gradients stay within float rounding of double ones at batch 64, tensor by tensor. */
-  @Test
-  void floatAgreesWithDoubleAtBatch64() {
-    Compiled c = Compiled.of(Models.lenetModern());
-    FloatNetwork f = c.floatNetwork(11);
-    DoubleNetwork d = c.doubleNetwork(11);
-    float[] fp = f.parameters();
-    double[] dp = d.parameters();
-    for (int i = 0; i < fp.length; i++) {
-      dp[i] = fp[i];
-    }
-    int batch = 64;
-    SplittableRandom r = new SplittableRandom(5);
-    float[] xf = new float[batch * 784];
-    double[] xd = new double[xf.length];
-    for (int i = 0; i < xf.length; i++) {
-      xf[i] = r.nextFloat();
-      xd[i] = xf[i];
-    }
-    int[] labels = new int[batch];
-    for (int n = 0; n < batch; n++) {
-      labels[n] = r.nextInt(10);
-    }
-    FloatWorkspace fw = f.newWorkspace(batch);
-    DoubleWorkspace dw = d.newWorkspace(batch);
-    fw.zeroGradients();
-    dw.zeroGradients();
-    double lf = fw.lossAndGradients(xf, 0, labels, 0, batch, 1f / batch);
-    double ld = dw.lossAndGradients(xd, 0, labels, 0, batch, 1.0 / batch);
-    assertTrue(Math.abs(lf - ld) <= 1e-5 * Math.abs(ld), lf + " vs " + ld);
-    float[] gf = fw.gradients();
-    double[] gd = dw.gradients();
-    for (var t : f.summary().parameterTensors()) {
-      double diff = 0;
-      double norm = 0;
-      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
-        diff += (gf[i] - gd[i]) * (gf[i] - gd[i]);
-        norm += gd[i] * gd[i];
-      }
-      double rel = Math.sqrt(diff / norm);
-      assertTrue(rel < 1e-4, t.layer() + "." + t.name() + ": relative error " + rel);
-    }
   }
 }

@@ -359,12 +359,15 @@ public final class BenchCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       // not HotSpot
     }
+    o.put("kernels", dev.lamina.runtime.kernel.Kernels.BACKEND);
     o.put("multiply_adds_forward", Lamina_LeNet5.SUMMARY.totalMultiplyAdds());
     o.put("multiply_adds_training_step", trainingMultiplyAdds(Lamina_LeNet5.SUMMARY));
     emit(o);
-    out.printf(Locale.ROOT, "Lamina bench: %s, Java %s (%s), %d logical CPUs, load average %.2f%n",
+    out.printf(Locale.ROOT, "Lamina bench: %s, Java %s (%s), %s convolution kernels, %d logical "
+        + "CPUs, load average %.2f%n",
         Lamina_LeNet5.SUMMARY.networkName(), System.getProperty("java.version"),
-        System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"), dev.lamina.runtime.kernel.Kernels.BACKEND,
+        Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     if (ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
         > 0.5 * Runtime.getRuntime().availableProcessors()) {

@@ -176,8 +176,9 @@ final class Report {
     out.println("== Lamina LeNet-5" + (label != null ? " [" + label + "]" : "") + " ==");
     Map<String, Object> env = find(rs, is("lamina", "environment"));
     if (env != null) {
-      out.printf(Locale.ROOT, "Java %s, %s, %s logical CPUs, load average at start %.2f%n",
-          str(env, "java"), str(env, "cpu"), str(env, "logical_cpus"), num(env, "load_average"));
+      out.printf(Locale.ROOT, "Java %s, %s kernels, %s, %s logical CPUs, load average at start "
+          + "%.2f%n", str(env, "java"), str(env, "kernels"), str(env, "cpu"),
+          str(env, "logical_cpus"), num(env, "load_average"));
     }
     double peak1 = value(rs, "lamina", "peak", "value", null, 1);
     TreeSet<Integer> peakThreads = ints(rs, "lamina", "peak", "threads");

@@ -1,0 +1,257 @@
+package dev.lamina.runtime.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Kernels#accumulate} on the JDK Vector API: loaded (and linked against the incubating
+ * module) only when {@link Kernels} has found the module on JDK 21 or later. Register blocking:
+ * four outputs by one vector of positions stay in registers while every row streams past once,
+ * one load and four fused multiply-adds per row.
+ */
+final class VectorKernels {
+  private VectorKernels() {}
+
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+  /** Per thread, one vector's lanes, for reductions in a fixed order without allocating. */
+  private static final ThreadLocal<float[]> LANES =
+      ThreadLocal.withInitial(() -> new float[S.length()]);
+
+  /** Whether the Vector API computes a small product exactly as expected on this JVM. */
+  static boolean selfCheck() {
+    int len = S.length() + 3;
+    float[][] rows = new float[2][len];
+    float[][] out = new float[5][len];
+    for (int i = 0; i < len; i++) {
+      rows[0][i] = i;
+      rows[1][i] = 1;
+    }
+    float[] coef = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    accumulate(out, 5, rows, 2, coef, 0, 2, 1, len);
+    for (int o = 0; o < 5; o++) {
+      for (int i = 0; i < len; i++) {
+        if (out[o][i] != coef[2 * o] * i + coef[2 * o + 1]) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  static void accumulate(float[][] out, int outCount, float[][] rows, int sumCount, float[] coef,
+      int coefOff, int outStride, int sumStride, int len) {
+    int o = 0;
+    for (; o + 3 < outCount; o += 4) {
+      quad(out[o], out[o + 1], out[o + 2], out[o + 3], rows, sumCount, coef,
+          coefOff + o * outStride, outStride, sumStride, len);
+    }
+    for (; o + 1 < outCount; o += 2) {
+      pair(out[o], out[o + 1], rows, sumCount, coef, coefOff + o * outStride, outStride,
+          sumStride, len);
+    }
+    if (o < outCount) {
+      single(out[o], rows, sumCount, coef, coefOff + o * outStride, sumStride, len);
+    }
+  }
+
+  /** Four outputs, two vectors of positions at a time; the rest in {@link #quadTail}. */
+  private static void quad(float[] d0, float[] d1, float[] d2, float[] d3, float[][] rows,
+      int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
+    int vl = S.length();
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    int c3 = c2 + outStride;
+    int i = 0;
+    for (; i + 2 * vl <= len; i += 2 * vl) {
+      int j = i + vl;
+      FloatVector a0 = FloatVector.fromArray(S, d0, i);
+      FloatVector a1 = FloatVector.fromArray(S, d1, i);
+      FloatVector a2 = FloatVector.fromArray(S, d2, i);
+      FloatVector a3 = FloatVector.fromArray(S, d3, i);
+      FloatVector b0 = FloatVector.fromArray(S, d0, j);
+      FloatVector b1 = FloatVector.fromArray(S, d1, j);
+      FloatVector b2 = FloatVector.fromArray(S, d2, j);
+      FloatVector b3 = FloatVector.fromArray(S, d3, j);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        float[] row = rows[s];
+        FloatVector x = FloatVector.fromArray(S, row, i);
+        FloatVector y = FloatVector.fromArray(S, row, j);
+        FloatVector w0 = FloatVector.broadcast(S, coef[c0 + cs]);
+        FloatVector w1 = FloatVector.broadcast(S, coef[c1 + cs]);
+        FloatVector w2 = FloatVector.broadcast(S, coef[c2 + cs]);
+        FloatVector w3 = FloatVector.broadcast(S, coef[c3 + cs]);
+        a0 = x.fma(w0, a0);
+        a1 = x.fma(w1, a1);
+        a2 = x.fma(w2, a2);
+        a3 = x.fma(w3, a3);
+        b0 = y.fma(w0, b0);
+        b1 = y.fma(w1, b1);
+        b2 = y.fma(w2, b2);
+        b3 = y.fma(w3, b3);
+      }
+      a0.intoArray(d0, i);
+      a1.intoArray(d1, i);
+      a2.intoArray(d2, i);
+      a3.intoArray(d3, i);
+      b0.intoArray(d0, j);
+      b1.intoArray(d1, j);
+      b2.intoArray(d2, j);
+      b3.intoArray(d3, j);
+    }
+    if (i < len) {
+      quadTail(d0, d1, d2, d3, rows, sumCount, coef, c0, outStride, sumStride, i, len);
+    }
+  }
+
+  /** Four outputs from position {@code from} on, one masked vector at a time. */
+  private static void quadTail(float[] d0, float[] d1, float[] d2, float[] d3, float[][] rows,
+      int sumCount, float[] coef, int c0, int outStride, int sumStride, int from, int len) {
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    int c3 = c2 + outStride;
+    for (int i = from; i < len; i += S.length()) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a0 = FloatVector.fromArray(S, d0, i, m);
+      FloatVector a1 = FloatVector.fromArray(S, d1, i, m);
+      FloatVector a2 = FloatVector.fromArray(S, d2, i, m);
+      FloatVector a3 = FloatVector.fromArray(S, d3, i, m);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, rows[s], i, m);
+        a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
+        a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
+        a2 = x.fma(FloatVector.broadcast(S, coef[c2 + cs]), a2);
+        a3 = x.fma(FloatVector.broadcast(S, coef[c3 + cs]), a3);
+      }
+      a0.intoArray(d0, i, m);
+      a1.intoArray(d1, i, m);
+      a2.intoArray(d2, i, m);
+      a3.intoArray(d3, i, m);
+    }
+  }
+
+  /** Two outputs: one vector of positions at a time, then a masked tail. */
+  private static void pair(float[] d0, float[] d1, float[][] rows, int sumCount, float[] coef,
+      int c0, int outStride, int sumStride, int len) {
+    int vl = S.length();
+    int c1 = c0 + outStride;
+    int i = 0;
+    for (; i + vl <= len; i += vl) {
+      FloatVector a0 = FloatVector.fromArray(S, d0, i);
+      FloatVector a1 = FloatVector.fromArray(S, d1, i);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, rows[s], i);
+        a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
+        a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
+      }
+      a0.intoArray(d0, i);
+      a1.intoArray(d1, i);
+    }
+    if (i < len) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a0 = FloatVector.fromArray(S, d0, i, m);
+      FloatVector a1 = FloatVector.fromArray(S, d1, i, m);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, rows[s], i, m);
+        a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
+        a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
+      }
+      a0.intoArray(d0, i, m);
+      a1.intoArray(d1, i, m);
+    }
+  }
+
+  /** One output: one vector of positions at a time, then a masked tail. */
+  private static void single(float[] d, float[][] rows, int sumCount, float[] coef, int c,
+      int sumStride, int len) {
+    int vl = S.length();
+    int i = 0;
+    for (; i + vl <= len; i += vl) {
+      FloatVector a = FloatVector.fromArray(S, d, i);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        a = FloatVector.fromArray(S, rows[s], i).fma(FloatVector.broadcast(S, coef[c + cs]), a);
+      }
+      a.intoArray(d, i);
+    }
+    if (i < len) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a = FloatVector.fromArray(S, d, i, m);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        a = FloatVector.fromArray(S, rows[s], i, m).fma(FloatVector.broadcast(S, coef[c + cs]),
+            a);
+      }
+      a.intoArray(d, i, m);
+    }
+  }
+
+  static void dots(float[] dz, float[][] taps, int tapCount, float[] grad, int gradOff,
+      int len) {
+    float[] lanes = LANES.get();
+    int t = 0;
+    for (; t + 3 < tapCount; t += 4) {
+      dots4(dz, taps[t], taps[t + 1], taps[t + 2], taps[t + 3], grad, gradOff + t, len, lanes);
+    }
+    for (; t < tapCount; t++) {
+      dot1(dz, taps[t], grad, gradOff + t, len, lanes);
+    }
+  }
+
+  /** Four dot products with one shared load of {@code dz} per vector. */
+  private static void dots4(float[] dz, float[] a, float[] b, float[] c, float[] d,
+      float[] grad, int gi, int len, float[] lanes) {
+    int vl = S.length();
+    FloatVector sa = FloatVector.zero(S);
+    FloatVector sb = FloatVector.zero(S);
+    FloatVector sc = FloatVector.zero(S);
+    FloatVector sd = FloatVector.zero(S);
+    int i = 0;
+    for (; i + vl <= len; i += vl) {
+      FloatVector z = FloatVector.fromArray(S, dz, i);
+      sa = z.fma(FloatVector.fromArray(S, a, i), sa);
+      sb = z.fma(FloatVector.fromArray(S, b, i), sb);
+      sc = z.fma(FloatVector.fromArray(S, c, i), sc);
+      sd = z.fma(FloatVector.fromArray(S, d, i), sd);
+    }
+    if (i < len) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector z = FloatVector.fromArray(S, dz, i, m);
+      sa = z.fma(FloatVector.fromArray(S, a, i, m), sa);
+      sb = z.fma(FloatVector.fromArray(S, b, i, m), sb);
+      sc = z.fma(FloatVector.fromArray(S, c, i, m), sc);
+      sd = z.fma(FloatVector.fromArray(S, d, i, m), sd);
+    }
+    grad[gi] += sum(sa, lanes);
+    grad[gi + 1] += sum(sb, lanes);
+    grad[gi + 2] += sum(sc, lanes);
+    grad[gi + 3] += sum(sd, lanes);
+  }
+
+  private static void dot1(float[] dz, float[] a, float[] grad, int gi, int len,
+      float[] lanes) {
+    int vl = S.length();
+    FloatVector sa = FloatVector.zero(S);
+    int i = 0;
+    for (; i + vl <= len; i += vl) {
+      sa = FloatVector.fromArray(S, dz, i).fma(FloatVector.fromArray(S, a, i), sa);
+    }
+    if (i < len) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      sa = FloatVector.fromArray(S, dz, i, m).fma(FloatVector.fromArray(S, a, i, m), sa);
+    }
+    grad[gi] += sum(sa, lanes);
+  }
+
+  /**
+   * The lanes of {@code v} added in lane order: {@code reduceLanes(ADD)} leaves the order
+   * unspecified, and a fixed order keeps training reproducible.
+   */
+  private static float sum(FloatVector v, float[] lanes) {
+    v.intoArray(lanes, 0);
+    float s = 0;
+    for (float x : lanes) {
+      s += x;
+    }
+    return s;
+  }
+}

@@ -1,0 +1,224 @@
+package dev.lamina.tests.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.runtime.DoubleWorkspace;
+import dev.lamina.runtime.FloatWorkspace;
+import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.kernel.Kernels;
+import dev.lamina.tests.nets.Lamina_LeNet5;
+import dev.lamina.tests.nets.Lamina_LeNet5_F64;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Checks of the convolution kernels against independent references, run by {@link KernelsTest}
+ * in the test JVM (the plain path on JDK 17) and by {@link #main} in a JDK 21+ JVM with the Vector
+ * API (the vector path).
+ */
+final class KernelChecks {
+  private KernelChecks() {}
+
+  /** Lengths around one and two vectors of every species, and the LeNet-5 rows. */
+  private static final int[] LENGTHS = {1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100,
+      136, 150};
+
+  /**
+   * Runs every check and exits 0, or prints the failure and exits 1. {@code args[0]} is the
+   * backend this JVM must be using.
+   */
+  public static void main(String[] args) {
+    try {
+      assertEquals(args[0], Kernels.BACKEND, "kernel backend");
+      accumulateMatchesDirectSums();
+      accumulateLeavesOtherValuesAlone();
+      dotsMatchDirectSums();
+      dotsAreReproducible();
+      floatLeNetAgreesWithDouble();
+      System.out.println("kernel checks passed on the " + Kernels.BACKEND + " kernels, Java "
+          + Runtime.version());
+      System.exit(0);
+    } catch (Throwable e) {
+      e.printStackTrace(System.out);
+      System.exit(1);
+    }
+  }
+
+  /**
+   * {@code accumulate} against direct double sums for 1 to 9 outputs (every block and remainder
+   * of the vector kernel), 1 to 13 rows, forward and reversed coefficient strides.
+   */
+  static void accumulateMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(17);
+    for (int outCount = 1; outCount <= 9; outCount++) {
+      for (int sumCount : new int[] {1, 2, 4, 5, 6, 11, 13}) {
+        for (int len : LENGTHS) {
+          boolean reversed = r.nextBoolean();
+          int outStride = sumCount + r.nextInt(3);
+          int sumStride = reversed ? -1 : 1;
+          int coefOff = 3 + (reversed ? sumCount - 1 : 0);
+          float[] coef = random(coefOff + outCount * outStride + sumCount + 3, r);
+          float[][] rows = new float[sumCount][];
+          for (int s = 0; s < sumCount; s++) {
+            rows[s] = random(len, r);
+          }
+          float[][] out = new float[outCount][];
+          double[][] expected = new double[outCount][len];
+          for (int o = 0; o < outCount; o++) {
+            out[o] = random(len, r);
+            for (int i = 0; i < len; i++) {
+              double e = out[o][i];
+              for (int s = 0; s < sumCount; s++) {
+                e += (double) coef[coefOff + o * outStride + s * sumStride] * rows[s][i];
+              }
+              expected[o][i] = e;
+            }
+          }
+          Kernels.accumulate(out, outCount, rows, sumCount, coef, coefOff, outStride, sumStride,
+              len);
+          for (int o = 0; o < outCount; o++) {
+            for (int i = 0; i < len; i++) {
+              assertClose(expected[o][i], out[o][i], sumCount + 1, "accumulate: out " + o + " of "
+                  + outCount + ", rows " + sumCount + ", len " + len + ", i " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Positions at and beyond {@code len}, and outputs beyond {@code outCount}, stay unchanged. */
+  static void accumulateLeavesOtherValuesAlone() {
+    for (int len : LENGTHS) {
+      float[][] out = new float[6][len + 20];
+      float[][] rows = new float[3][len + 20];
+      for (float[] row : rows) {
+        Arrays.fill(row, 1);
+      }
+      float[] coef = new float[15];
+      Arrays.fill(coef, 2);
+      Kernels.accumulate(out, 5, rows, 3, coef, 0, 3, 1, len);
+      for (int o = 0; o < 6; o++) {
+        for (int i = 0; i < len + 20; i++) {
+          assertEquals(o < 5 && i < len ? 6f : 0f, out[o][i],
+              "accumulate, len " + len + ": out[" + o + "][" + i + "]");
+        }
+      }
+    }
+  }
+
+  /** {@code dots} against direct double sums, for tap counts around the vector kernel's blocks. */
+  static void dotsMatchDirectSums() {
+    SplittableRandom r = new SplittableRandom(23);
+    for (int tapCount : new int[] {1, 3, 4, 5, 8, 9, 25}) {
+      for (int len : LENGTHS) {
+        float[] dz = random(len + 5, r);
+        float[][] taps = new float[tapCount][];
+        for (int t = 0; t < tapCount; t++) {
+          taps[t] = random(len + 5, r);
+        }
+        float[] grad = random(tapCount + 4, r);
+        double[] expected = new double[grad.length];
+        for (int g = 0; g < grad.length; g++) {
+          expected[g] = grad[g];
+        }
+        for (int t = 0; t < tapCount; t++) {
+          for (int i = 0; i < len; i++) {
+            expected[2 + t] += (double) dz[i] * taps[t][i];
+          }
+        }
+        Kernels.dots(dz, taps, tapCount, grad, 2, len);
+        for (int g = 0; g < grad.length; g++) {
+          assertClose(expected[g], grad[g], len + 1,
+              "dots: taps " + tapCount + ", len " + len + ", grad " + g);
+        }
+      }
+    }
+  }
+
+  /** The same dot products, computed again and again (interpreted, then JIT-compiled), agree bit for bit. */
+  static void dotsAreReproducible() {
+    SplittableRandom r = new SplittableRandom(29);
+    float[] dz = random(150, r);
+    float[][] taps = new float[7][];
+    for (int t = 0; t < 7; t++) {
+      taps[t] = random(150, r);
+    }
+    float[] first = new float[7];
+    Kernels.dots(dz, taps, 7, first, 0, 150);
+    for (int rep = 0; rep < 20_000; rep++) {
+      float[] again = new float[7];
+      Kernels.dots(dz, taps, 7, again, 0, 150);
+      assertTrue(Arrays.equals(first, again), "dots: run " + rep + " differs");
+    }
+  }
+
+  /**
+   * The float LeNet-5 (its convolutions on this JVM's kernels) against its double twin (always the
+   * plain loops) at batch 64: loss, every parameter gradient, the input gradient.
+   */
+  static void floatLeNetAgreesWithDouble() {
+    Lamina_LeNet5 f = new Lamina_LeNet5(11);
+    Lamina_LeNet5_F64 d = new Lamina_LeNet5_F64(11);
+    float[] fp = f.parameters();
+    double[] dp = d.parameters();
+    for (int i = 0; i < fp.length; i++) {
+      dp[i] = fp[i];
+    }
+    int batch = 64;
+    SplittableRandom r = new SplittableRandom(5);
+    float[] xf = new float[batch * 784];
+    double[] xd = new double[xf.length];
+    for (int i = 0; i < xf.length; i++) {
+      xf[i] = r.nextFloat();
+      xd[i] = xf[i];
+    }
+    int[] labels = new int[batch];
+    for (int n = 0; n < batch; n++) {
+      labels[n] = r.nextInt(10);
+    }
+    FloatWorkspace fw = f.newWorkspace(batch);
+    DoubleWorkspace dw = d.newWorkspace(batch);
+    fw.setInputGradientEnabled(true);
+    dw.setInputGradientEnabled(true);
+    for (int step = 0; step < 3; step++) {
+      fw.zeroGradients();
+      dw.zeroGradients();
+      double lf = fw.lossAndGradients(xf, 0, labels, 0, batch, 1f / batch);
+      double ld = dw.lossAndGradients(xd, 0, labels, 0, batch, 1.0 / batch);
+      assertTrue(Math.abs(lf - ld) <= 1e-5 * Math.abs(ld), "loss " + lf + " vs " + ld);
+    }
+    float[] gf = fw.gradients();
+    double[] gd = dw.gradients();
+    for (ParameterTensor t : f.summary().parameterTensors()) {
+      assertRelative(gf, gd, t.offset(), t.size(), t.layer() + "." + t.name());
+    }
+    assertRelative(fw.inputGradient(), dw.inputGradient(), 0, xf.length, "input gradient");
+  }
+
+  private static float[] random(int n, SplittableRandom r) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) (r.nextDouble() * 2 - 1);
+    }
+    return a;
+  }
+
+  /** Within float rounding of {@code terms} products of values in [-1, 1]. */
+  private static void assertClose(double expected, float actual, int terms, String what) {
+    double tolerance = 4 * terms * Math.ulp(1f);
+    assertTrue(Math.abs(actual - expected) <= tolerance, what + ": " + actual + " vs " + expected);
+  }
+
+  private static void assertRelative(float[] f, double[] d, int from, int size, String what) {
+    double diff = 0;
+    double norm = 0;
+    for (int i = from; i < from + size; i++) {
+      diff += (f[i] - d[i]) * (f[i] - d[i]);
+      norm += d[i] * d[i];
+    }
+    double rel = Math.sqrt(diff / norm);
+    assertTrue(rel < 1e-4, what + " (" + Kernels.BACKEND + " kernels): relative error " + rel);
+  }
+}
