@@ -423,17 +423,17 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private final float[][] outGradRows;
 
     /**
-     * out: dL/dz of up to 5 samples, [5][3].
+     * out: dL/dz of up to 16 samples, [16][3].
      */
     private final float[][] outDzRows;
 
     /**
-     * out: one sample's output, [1][3].
+     * out: up to 4 samples' outputs, [4][3].
      */
     private final float[][] outZRow;
 
     /**
-     * out: one sample's dL/dx, [1][18].
+     * out: up to 4 samples' dL/dx, [4][18].
      */
     private final float[][] outDxRow;
 
@@ -466,9 +466,9 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.outRows = new float[18][3];
       this.outCols = new float[3][18];
       this.outGradRows = new float[18][3];
-      this.outDzRows = new float[5][3];
-      this.outZRow = new float[1][3];
-      this.outDxRow = new float[1][18];
+      this.outDzRows = new float[16][3];
+      this.outZRow = new float[4][3];
+      this.outDxRow = new float[4][18];
     }
 
     @Override
@@ -987,6 +987,21 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       for (int i = 0; i < 18; i++) {
         System.arraycopy(p, OUT_WEIGHT + i * 3, w[i], 0, 3);
       }
+      if (Kernels.VECTOR) {
+        float[][] zr = this.outZRow;
+        for (int n0 = 0; n0 < batch; n0 += 4) {
+          int m = Math.min(4, batch - n0);
+          for (int j = 0; j < m; j++) {
+            System.arraycopy(p, OUT_BIAS, zr[j], 0, 3);
+          }
+          // z[n] += Σ_i x[n, i] · W[i] for m samples at once
+          Kernels.accumulate(zr, m, w, 18, x, xOff + n0 * 18, 18, 1, 3);
+          for (int j = 0; j < m; j++) {
+            System.arraycopy(zr[j], 0, z, (n0 + j) * 3, 3);
+          }
+        }
+        return;
+      }
       for (int n = 0; n < batch; n++) {
         int xs = xOff + n * 18;
         System.arraycopy(p, OUT_BIAS, acc, 0, 3);
@@ -1052,6 +1067,29 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       float[] dz = this.outDelta;
       float[][] gw = this.outGradRows;
       float[][] d = this.outDzRows;
+      if (Kernels.VECTOR) {
+        for (int n0 = 0; n0 < batch; n0 += 16) {
+          int m = Math.min(16, batch - n0);
+          for (int j = 0; j < m; j++) {
+            System.arraycopy(dz, (n0 + j) * 3, d[j], 0, 3);
+            int zs = (n0 + j) * 3;
+            for (int o = 0; o < 3; o++) {
+              g[OUT_BIAS + o] += dz[zs + o];
+            }
+          }
+          // gw[i] += Σ_n x[n, i] · dz[n] over m samples at once
+          Kernels.accumulate(gw, 18, d, m, x, xOff + n0 * 18, 1, 18, 3);
+        }
+        for (int i = 0; i < 18; i++) {
+          float[] a = gw[i];
+          int gr = OUT_WEIGHT + i * 3;
+          for (int o = 0; o < 3; o++) {
+            g[gr + o] += a[o];
+          }
+          Arrays.fill(a, 0.0f);
+        }
+        return;
+      }
       for (int n0 = 0; n0 < batch; n0 += 5) {
         int m = Math.min(5, batch - n0);
         for (int j = 0; j < 5; j++) {
@@ -1119,6 +1157,25 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         for (int o = 0; o < 3; o++) {
           wt[o][i] = p[wr + o];
         }
+      }
+      if (Kernels.VECTOR) {
+        float[][] dr = this.outDxRow;
+        for (int n0 = 0; n0 < batch; n0 += 4) {
+          int m = Math.min(4, batch - n0);
+          for (int j = 0; j < m; j++) {
+            Arrays.fill(dr[j], 0.0f);
+          }
+          // dx[n] += Σ_o dz[n, o] · Wᵀ[o] for m samples at once
+          Kernels.accumulate(dr, m, wt, 3, dz, n0 * 3, 3, 1, 18);
+          for (int j = 0; j < m; j++) {
+            float[] a = dr[j];
+            int xs = (n0 + j) * 18;
+            for (int i = 0; i < 18; i++) {
+              dx[xs + i] += a[i];
+            }
+          }
+        }
+        return;
       }
       for (int n = 0; n < batch; n++) {
         int xs = n * 18;

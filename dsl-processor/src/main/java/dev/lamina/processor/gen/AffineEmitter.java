@@ -17,9 +17,18 @@ import java.util.List;
  * C2 vectorizes ({@link Grid#taps}): the forward on a copy of W's rows, dX on a transposed copy
  * (both rebuilt by the call that uses them, so they never go stale after an optimizer step), and
  * dW accumulated over the batch, five samples per pass, in rows added to the gradient at the end.
+ * In the float variant, when {@code Kernels.VECTOR}, the same three products run on the runtime's
+ * Vector API kernel instead, four samples (sixteen for dW) per call.
  */
 final class AffineEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
+
+  /** Samples per call of the Vector API kernel in the forward pass and dX. */
+  private static final int VECTOR_SAMPLES = 4;
+
+  /** Samples per call of the Vector API kernel in dW. */
+  private static final int VECTOR_DZ_ROWS = 16;
 
   /** Batches from this size on take the batched products. */
   static final int BATCHED = 4;
@@ -55,10 +64,12 @@ final class AffineEmitter implements LayerEmitter {
             "Wᵀ's rows, rebuilt by each batched input gradient"),
         Buffer.scratch(ctx.buffer("GradRows"), in, out,
             "dL/dW of the batch by rows, added to the gradients at the end (zero between calls)"),
-        Buffer.scratch(ctx.buffer("DzRows"), GROUP, out, "dL/dz of up to " + GROUP
-            + " samples"),
-        Buffer.scratch(ctx.buffer("ZRow"), 1, out, "one sample's output"),
-        Buffer.scratch(ctx.buffer("DxRow"), 1, in, "one sample's dL/dx"));
+        Buffer.scratch(ctx.buffer("DzRows"), VECTOR_DZ_ROWS, out, "dL/dz of up to "
+            + VECTOR_DZ_ROWS + " samples"),
+        Buffer.scratch(ctx.buffer("ZRow"), VECTOR_SAMPLES, out, "up to " + VECTOR_SAMPLES
+            + " samples' outputs"),
+        Buffer.scratch(ctx.buffer("DxRow"), VECTOR_SAMPLES, in, "up to " + VECTOR_SAMPLES
+            + " samples' dL/dx"));
   }
 
   /** The helpers {@code <name>Taps<m>} for groups of {@code GROUP} and the remainders. */
@@ -106,6 +117,21 @@ final class AffineEmitter implements LayerEmitter {
     return args.append(", ").append(len).toString();
   }
 
+  /**
+   * In the float variant: {@code if (Kernels.VECTOR) { vector; return; }} ahead of the plain
+   * loops (see {@code ConvEmitter}); nothing in the double variant.
+   */
+  private static void vectorFirst(CodeBlock.Builder b, LayerContext ctx,
+      java.util.function.Consumer<CodeBlock.Builder> vector) {
+    if (!ctx.num().isFloat()) {
+      return;
+    }
+    b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+    vector.accept(b);
+    b.addStatement("return");
+    b.endControlFlow();
+  }
+
   private CodeBlock dispatch(LayerContext ctx, String method, String args) {
     if (!batched(ctx)) {
       return CodeBlock.of("");
@@ -130,6 +156,25 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("System.arraycopy(p, $L + i * $L, w[i], 0, $L)", ctx.offset("weight"), out,
         out);
     b.endControlFlow();
+    vectorFirst(b, ctx, v -> {
+      v.addStatement("$L[][] zr = this.$L", t, ctx.buffer("ZRow"));
+      v.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", VECTOR_SAMPLES);
+      v.addStatement("int m = Math.min($L, batch - n0)", VECTOR_SAMPLES);
+      v.beginControlFlow("for (int j = 0; j < m; j++)");
+      if (op.bias()) {
+        v.addStatement("System.arraycopy(p, $L, zr[j], 0, $L)", ctx.offset("bias"), out);
+      } else {
+        v.addStatement("$T.fill(zr[j], $L)", ARRAYS, ctx.num().lit(0));
+      }
+      v.endControlFlow();
+      v.add("// z[n] += Σ_i x[n, i] · W[i] for m samples at once\n");
+      v.addStatement("$T.accumulate(zr, m, w, $L, x, xOff + n0 * $L, $L, 1, $L)", KERNELS, in,
+          in, in, out);
+      v.beginControlFlow("for (int j = 0; j < m; j++)");
+      v.addStatement("System.arraycopy(zr[j], 0, z, (n0 + j) * $L, $L)", out, out);
+      v.endControlFlow();
+      v.endControlFlow();
+    });
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = xOff + n * $L", in);
     if (op.bias()) {
@@ -156,6 +201,24 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     b.addStatement("$L[][] gw = this.$L", t, ctx.buffer("GradRows"));
     b.addStatement("$L[][] d = this.$L", t, ctx.buffer("DzRows"));
+    vectorFirst(b, ctx, v -> {
+      v.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", VECTOR_DZ_ROWS);
+      v.addStatement("int m = Math.min($L, batch - n0)", VECTOR_DZ_ROWS);
+      v.beginControlFlow("for (int j = 0; j < m; j++)");
+      v.addStatement("System.arraycopy(dz, (n0 + j) * $L, d[j], 0, $L)", out, out);
+      if (op.bias()) {
+        v.addStatement("int zs = (n0 + j) * $L", out);
+        v.beginControlFlow("for (int o = 0; o < $L; o++)", out);
+        v.addStatement("g[$L + o] += dz[zs + o]", ctx.offset("bias"));
+        v.endControlFlow();
+      }
+      v.endControlFlow();
+      v.add("// gw[i] += Σ_n x[n, i] · dz[n] over m samples at once\n");
+      v.addStatement("$T.accumulate(gw, $L, d, m, x, xOff + n0 * $L, 1, $L, $L)", KERNELS, in,
+          in, in, out);
+      v.endControlFlow();
+      addGradRows(v, ctx);
+    });
     b.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", GROUP);
     // the samples n0..n0+4; missing ones at the end of the batch count with dz = 0, x = 0
     b.addStatement("int m = Math.min($L, batch - n0)", GROUP);
@@ -187,19 +250,26 @@ final class AffineEmitter implements LayerEmitter {
       b.endControlFlow();
     }
     b.endControlFlow();
+    addGradRows(b, ctx);
+    return ctx.inputMethod("ParamsRows")
+        .addJavadoc("$L: dL/dW for larger batches, per input row gw[i] += Σ_n x[n,i] · dz[n] "
+            + "over $L samples per vectorized loop, added to the gradients once.\n",
+            ctx.header(), GROUP)
+        .addCode(b.build()).build();
+  }
+
+  /** g[W] += gw (row by row), then gw = 0. */
+  private static void addGradRows(CodeBlock.Builder b, LayerContext ctx) {
+    int in = ctx.inSize();
+    int out = ctx.outSize();
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
-    b.addStatement("$L[] a = gw[i]", t);
+    b.addStatement("$L[] a = gw[i]", ctx.num().t());
     b.addStatement("int gr = $L + i * $L", ctx.offset("weight"), out);
     b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
     b.addStatement("g[gr + o] += a[o]");
     b.endControlFlow();
     b.addStatement("$T.fill(a, $L)", ARRAYS, ctx.num().lit(0));
     b.endControlFlow();
-    return ctx.inputMethod("ParamsRows")
-        .addJavadoc("$L: dL/dW for larger batches, per input row gw[i] += Σ_n x[n,i] · dz[n] "
-            + "over $L samples per vectorized loop, added to the gradients once.\n",
-            ctx.header(), GROUP)
-        .addCode(b.build()).build();
   }
 
   private MethodSpec batchedData(LayerContext ctx) {
@@ -217,6 +287,25 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("wt[o][i] = p[wr + o]");
     b.endControlFlow();
     b.endControlFlow();
+    vectorFirst(b, ctx, v -> {
+      v.addStatement("$L[][] dr = this.$L", t, ctx.buffer("DxRow"));
+      v.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", VECTOR_SAMPLES);
+      v.addStatement("int m = Math.min($L, batch - n0)", VECTOR_SAMPLES);
+      v.beginControlFlow("for (int j = 0; j < m; j++)");
+      v.addStatement("$T.fill(dr[j], $L)", ARRAYS, ctx.num().lit(0));
+      v.endControlFlow();
+      v.add("// dx[n] += Σ_o dz[n, o] · Wᵀ[o] for m samples at once\n");
+      v.addStatement("$T.accumulate(dr, m, wt, $L, dz, n0 * $L, $L, 1, $L)", KERNELS, out, out,
+          out, in);
+      v.beginControlFlow("for (int j = 0; j < m; j++)");
+      v.addStatement("$L[] a = dr[j]", t);
+      v.addStatement("int xs = (n0 + j) * $L", in);
+      v.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+      v.addStatement("dx[xs + i] += a[i]");
+      v.endControlFlow();
+      v.endControlFlow();
+      v.endControlFlow();
+    });
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = n * $L", in);
     b.addStatement("int zs = n * $L", out);

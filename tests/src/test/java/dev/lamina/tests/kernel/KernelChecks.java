@@ -35,7 +35,8 @@ final class KernelChecks {
       accumulateLeavesOtherValuesAlone();
       dotsMatchDirectSums();
       dotsAreReproducible();
-      floatLeNetAgreesWithDouble();
+      floatLeNetAgreesWithDouble(64);
+      floatLeNetAgreesWithDouble(7);
       System.out.println("kernel checks passed on the " + Kernels.BACKEND + " kernels, Java "
           + Runtime.version());
       System.exit(0);
@@ -155,10 +156,11 @@ final class KernelChecks {
   }
 
   /**
-   * The float LeNet-5 (its convolutions on this JVM's kernels) against its double twin (always the
-   * plain loops) at batch 64: loss, every parameter gradient, the input gradient.
+   * The float LeNet-5 (its convolutions and dense layers on this JVM's kernels) against its double
+   * twin (always the plain loops): loss, every parameter gradient, the input gradient. Batch 7
+   * leaves partial blocks of samples in every batched product.
    */
-  static void floatLeNetAgreesWithDouble() {
+  static void floatLeNetAgreesWithDouble(int batch) {
     Lamina_LeNet5 f = new Lamina_LeNet5(11);
     Lamina_LeNet5_F64 d = new Lamina_LeNet5_F64(11);
     float[] fp = f.parameters();
@@ -166,7 +168,6 @@ final class KernelChecks {
     for (int i = 0; i < fp.length; i++) {
       dp[i] = fp[i];
     }
-    int batch = 64;
     SplittableRandom r = new SplittableRandom(5);
     float[] xf = new float[batch * 784];
     double[] xd = new double[xf.length];
@@ -187,14 +188,17 @@ final class KernelChecks {
       dw.zeroGradients();
       double lf = fw.lossAndGradients(xf, 0, labels, 0, batch, 1f / batch);
       double ld = dw.lossAndGradients(xd, 0, labels, 0, batch, 1.0 / batch);
-      assertTrue(Math.abs(lf - ld) <= 1e-5 * Math.abs(ld), "loss " + lf + " vs " + ld);
+      assertTrue(Math.abs(lf - ld) <= 1e-5 * Math.abs(ld),
+          "batch " + batch + ": loss " + lf + " vs " + ld);
     }
     float[] gf = fw.gradients();
     double[] gd = dw.gradients();
     for (ParameterTensor t : f.summary().parameterTensors()) {
-      assertRelative(gf, gd, t.offset(), t.size(), t.layer() + "." + t.name());
+      assertRelative(gf, gd, t.offset(), t.size(),
+          "batch " + batch + ": " + t.layer() + "." + t.name());
     }
-    assertRelative(fw.inputGradient(), dw.inputGradient(), 0, xf.length, "input gradient");
+    assertRelative(fw.inputGradient(), dw.inputGradient(), 0, xf.length,
+        "batch " + batch + ": input gradient");
   }
 
   private static float[] random(int n, SplittableRandom r) {

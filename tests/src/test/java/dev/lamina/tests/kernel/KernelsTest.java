@@ -45,8 +45,13 @@ class KernelsTest {
   }
 
   @Test
-  void floatLeNetAgreesWithDouble() {
-    KernelChecks.floatLeNetAgreesWithDouble();
+  void floatLeNetAgreesWithDoubleAtBatch64() {
+    KernelChecks.floatLeNetAgreesWithDouble(64);
+  }
+
+  @Test
+  void floatLeNetAgreesWithDoubleAtBatch7() {
+    KernelChecks.floatLeNetAgreesWithDouble(7);
   }
 
   @Test
