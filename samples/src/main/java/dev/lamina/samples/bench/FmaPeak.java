@@ -16,7 +16,9 @@ import java.util.concurrent.CyclicBarrier;
  * Java has no floating-point contraction and C2 (JDK 17) does not vectorize {@code Math.fma}, so
  * these are separate vector multiplies and adds: on a core with separate multiply and add pipes
  * (AMD Zen) this reaches the same rate as fused multiply-adds. The constants keep every value
- * bounded and away from subnormals. Several forms are measured; the best is the peak.
+ * bounded and away from subnormals. Several forms are measured; the best is the peak. When the
+ * runtime's Vector API kernels are in use, a fused multiply-add form on that API ({@link
+ * VectorPeak}) is measured too.
  */
 public final class FmaPeak {
   /** Elements per array: 16 KiB of floats, well inside L1. */
@@ -25,10 +27,19 @@ public final class FmaPeak {
   /** One kernel form: its name and the multiply-adds one pass over the array does. */
   record Form(String name, int multiplyAddsPerElement) {}
 
-  static final List<Form> FORMS = List.of(
-      new Form("axpy-1", 1), new Form("chain-4", 4), new Form("chain-8", 8),
-      new Form("chain-4x2", 8), new Form("chain-8x2", 16),
-      new Form("chain-16", 16));
+  static final List<Form> FORMS = forms();
+
+  /** The plain-Java forms, and the Vector API's fused multiply-add when its kernels are in use. */
+  private static List<Form> forms() {
+    List<Form> forms = new ArrayList<>(List.of(
+        new Form("axpy-1", 1), new Form("chain-4", 4), new Form("chain-8", 8),
+        new Form("chain-4x2", 8), new Form("chain-8x2", 16),
+        new Form("chain-16", 16)));
+    if (dev.lamina.runtime.kernel.Kernels.VECTOR) {
+      forms.add(new Form("vector-fma-16", 16));
+    }
+    return List.copyOf(forms);
+  }
 
   /** One measured form. */
   record Result(String form, int threads, double gflops) {}
@@ -44,6 +55,7 @@ public final class FmaPeak {
       case "chain-4x2" -> chain4x2(a, b, m, c);
       case "chain-8x2" -> chain8x2(a, b, m, c);
       case "chain-16" -> chain16(a, m, c);
+      case "vector-fma-16" -> VectorPeak.chain16(a, m, c);
       default -> throw new IllegalArgumentException(form);
     }
   }
