@@ -603,15 +603,15 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
           Arrays.fill(acc[k], p[C1_BIAS + k]);
         }
         for (int c = 0; c < 1; c++) {
-          for (int u = 0; u < 3; u++) {
-            for (int v = 0; v < 3; v++) {
-              System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
-            }
-          }
-          // acc[k] += Σ_t W[k, c, t] · s[t] for every output channel k
+          // acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel k
           if (Kernels.VECTOR) {
-            Kernels.accumulate(acc, 2, s, 9, p, C1_WEIGHT + c * 9, 9, 1, 46);
+            Kernels.accumulateWindows(acc, 2, xp, c * 64, 3, 3, 8, 1, p, C1_WEIGHT + c * 9, 9, 1, 46);
           } else {
+            for (int u = 0; u < 3; u++) {
+              for (int v = 0; v < 3; v++) {
+                System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
+              }
+            }
             for (int k = 0; k < 2; k++) {
               int wb = C1_WEIGHT + k * 9;
               for (int t = 0; t < 5; t += 5) {
@@ -898,15 +898,15 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
           Arrays.fill(acc[c], 0.0f);
         }
         for (int k = 0; k < 2; k++) {
-          for (int u = 0; u < 3; u++) {
-            for (int v = 0; v < 3; v++) {
-              System.arraycopy(dp, k * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
-            }
-          }
-          // acc[c] += Σ_t W[k, c, taps - 1 - t] · s[t] for every input channel c
+          // acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t) for every input channel c
           if (Kernels.VECTOR) {
-            Kernels.accumulate(acc, 1, s, 9, p, C1_WEIGHT + k * 9 + 8, 9, -1, 46);
+            Kernels.accumulateWindows(acc, 1, dp, k * 64, 3, 3, 8, 1, p, C1_WEIGHT + k * 9 + 8, 9, -1, 46);
           } else {
+            for (int u = 0; u < 3; u++) {
+              for (int v = 0; v < 3; v++) {
+                System.arraycopy(dp, k * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
+              }
+            }
             for (int c = 0; c < 1; c++) {
               int wb = C1_WEIGHT + k * 9;
               int wr = wb + 8;
@@ -984,11 +984,20 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       float[] z = this.outOut;
       float[][] w = this.outRows;
       float[] acc = this.outZRow[0];
-      for (int i = 0; i < 18; i++) {
-        System.arraycopy(p, OUT_WEIGHT + i * 3, w[i], 0, 3);
-      }
       if (Kernels.VECTOR) {
         float[][] zr = this.outZRow;
+        if (batch < 4) {
+          // few samples: W's rows read in place, no copy
+          for (int n = 0; n < batch; n++) {
+            System.arraycopy(p, OUT_BIAS, zr[0], 0, 3);
+            Kernels.accumulateRow(zr[0], p, OUT_WEIGHT, 3, 18, x, xOff + n * 18, 3);
+            System.arraycopy(zr[0], 0, z, n * 3, 3);
+          }
+          return;
+        }
+        for (int i = 0; i < 18; i++) {
+          System.arraycopy(p, OUT_WEIGHT + i * 3, w[i], 0, 3);
+        }
         for (int n0 = 0; n0 < batch; n0 += 4) {
           int m = Math.min(4, batch - n0);
           for (int j = 0; j < m; j++) {
@@ -1001,6 +1010,9 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
           }
         }
         return;
+      }
+      for (int i = 0; i < 18; i++) {
+        System.arraycopy(p, OUT_WEIGHT + i * 3, w[i], 0, 3);
       }
       for (int n = 0; n < batch; n++) {
         int xs = xOff + n * 18;

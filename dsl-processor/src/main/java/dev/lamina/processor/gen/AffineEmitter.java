@@ -152,12 +152,23 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.addStatement("$L[][] w = this.$L", t, ctx.buffer("Rows"));
     b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("ZRow"));
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
-    b.addStatement("System.arraycopy(p, $L + i * $L, w[i], 0, $L)", ctx.offset("weight"), out,
-        out);
-    b.endControlFlow();
     vectorFirst(b, ctx, v -> {
       v.addStatement("$L[][] zr = this.$L", t, ctx.buffer("ZRow"));
+      v.beginControlFlow("if (batch < $L)", VECTOR_SAMPLES);
+      v.add("// few samples: W's rows read in place, no copy\n");
+      v.beginControlFlow("for (int n = 0; n < batch; n++)");
+      if (op.bias()) {
+        v.addStatement("System.arraycopy(p, $L, zr[0], 0, $L)", ctx.offset("bias"), out);
+      } else {
+        v.addStatement("$T.fill(zr[0], $L)", ARRAYS, ctx.num().lit(0));
+      }
+      v.addStatement("$T.accumulateRow(zr[0], p, $L, $L, $L, x, xOff + n * $L, $L)", KERNELS,
+          ctx.offset("weight"), out, in, in, out);
+      v.addStatement("System.arraycopy(zr[0], 0, z, n * $L, $L)", out, out);
+      v.endControlFlow();
+      v.addStatement("return");
+      v.endControlFlow();
+      copyRows(v, ctx);
       v.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", VECTOR_SAMPLES);
       v.addStatement("int m = Math.min($L, batch - n0)", VECTOR_SAMPLES);
       v.beginControlFlow("for (int j = 0; j < m; j++)");
@@ -175,6 +186,7 @@ final class AffineEmitter implements LayerEmitter {
       v.endControlFlow();
       v.endControlFlow();
     });
+    copyRows(b, ctx);
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = xOff + n * $L", in);
     if (op.bias()) {
@@ -256,6 +268,15 @@ final class AffineEmitter implements LayerEmitter {
             + "over $L samples per vectorized loop, added to the gradients once.\n",
             ctx.header(), GROUP)
         .addCode(b.build()).build();
+  }
+
+  /** w[i] = W's row i, copied from the parameters. */
+  private static void copyRows(CodeBlock.Builder b, LayerContext ctx) {
+    int out = ctx.outSize();
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", ctx.inSize());
+    b.addStatement("System.arraycopy(p, $L + i * $L, w[i], 0, $L)", ctx.offset("weight"), out,
+        out);
+    b.endControlFlow();
   }
 
   /** g[W] += gw (row by row), then gw = 0. */

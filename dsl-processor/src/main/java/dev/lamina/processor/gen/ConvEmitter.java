@@ -361,15 +361,35 @@ final class ConvEmitter implements LayerEmitter {
    */
   private static void kernelOr(CodeBlock.Builder b, LayerContext ctx, String args,
       Runnable plain) {
+    kernelOr(b, ctx, "accumulate", args, plain);
+  }
+
+  private static void kernelOr(CodeBlock.Builder b, LayerContext ctx, String kernel, String args,
+      Runnable plain) {
     if (!ctx.num().isFloat()) {
       plain.run();
       return;
     }
     b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-    b.addStatement("$T.accumulate($L)", KERNELS, args);
+    b.addStatement("$T.$L($L)", KERNELS, kernel, args);
     b.nextControlFlow("else");
     plain.run();
     b.endControlFlow();
+  }
+
+  /**
+   * The stride-1 correlation of one source plane with every tap, added into {@code acc}: on the
+   * Vector API the kernel reads each tap's window of the plane in place; otherwise one shifted
+   * copy per tap, then the layer's tap loops ({@code plain}).
+   */
+  private void windows(CodeBlock.Builder b, LayerContext ctx, Grid gr, String src, String base,
+      int outs, String coefOff, int outStride, int sumStride, Runnable plain) {
+    kernelOr(b, ctx, "accumulateWindows", "acc, " + outs + ", " + src + ", " + base + ", "
+        + op.kh() + ", " + op.kw() + ", " + op.dh() * gr.wp() + ", " + op.dw() + ", p, " + coefOff
+        + ", " + outStride + ", " + sumStride + ", " + gr.length(), () -> {
+          gr.shifts(b, src, base, "s");
+          plain.run();
+        });
   }
 
   // ---------------------------------------------------------------- stride 1: on a grid
@@ -401,12 +421,10 @@ final class ConvEmitter implements LayerEmitter {
         op.bias() ? "p[" + ctx.offset("bias") + " + k]" : ctx.num().lit(0));
     b.endControlFlow();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    gr.shifts(b, gr.padded() ? "xp" : "x",
-        gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), "s");
-    b.add("// acc[k] += Σ_t W[k, c, t] · s[t] for every output channel k\n");
-    kernelOr(b, ctx, "acc, " + g.k() + ", s, " + gr.taps() + ", p, "
-        + Src.plus(ctx.offset("weight"), Src.times("c", gr.taps())) + ", "
-        + g.c() * gr.taps() + ", 1, " + gr.length(), () -> {
+    b.add("// acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel k\n");
+    windows(b, ctx, gr, gr.padded() ? "xp" : "x",
+        gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), g.k(),
+        Src.plus(ctx.offset("weight"), Src.times("c", gr.taps())), g.c() * gr.taps(), 1, () -> {
           b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
           b.addStatement("int wb = $L", weightBase(ctx, g));
           gr.accumulate(b, ctx, "acc[k]", "s", tap -> Src.plus("wb", tap));
@@ -586,13 +604,13 @@ final class ConvEmitter implements LayerEmitter {
     b.addStatement("$T.fill(acc[c], $L)", ARRAYS, ctx.num().lit(0));
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    gr.shifts(b, gr.padded() ? "dp" : "dz",
-        gr.padded() ? "k * " + gr.paddedPlane() : "zs + k * " + g.ohw(), "s");
     // the rotated kernel: tap t of the correlation reads weight W[k, c, taps - 1 - t]
-    b.add("// acc[c] += Σ_t W[k, c, taps - 1 - t] · s[t] for every input channel c\n");
-    kernelOr(b, ctx, "acc, " + g.c() + ", s, " + gr.taps() + ", p, "
-        + Src.plus(Src.plus(ctx.offset("weight"), Src.times("k", g.c() * gr.taps())),
-            gr.taps() - 1) + ", " + gr.taps() + ", -1, " + gr.length(), () -> {
+    b.add("// acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t) for every "
+        + "input channel c\n");
+    windows(b, ctx, gr, gr.padded() ? "dp" : "dz",
+        gr.padded() ? "k * " + gr.paddedPlane() : "zs + k * " + g.ohw(), g.c(),
+        Src.plus(Src.plus(ctx.offset("weight"), Src.times("k", g.c() * gr.taps())),
+            gr.taps() - 1), gr.taps(), -1, () -> {
           b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
           b.addStatement("int wb = $L", weightBase(ctx, g));
           b.addStatement("int wr = $L", Src.plus("wb", op.kh() * op.kw() - 1));

@@ -66,8 +66,8 @@ public final class Kernels {
   public static void accumulate(float[][] out, int outCount, float[][] rows, int sumCount,
       float[] coef, int coefOff, int outStride, int sumStride, int len) {
     if (VECTOR) {
-      VectorKernels.accumulate(out, outCount, rows, sumCount, coef, coefOff, outStride,
-          sumStride, len);
+      VectorKernels.accumulate(out, outCount, rows, zeros(sumCount), sumCount, coef, coefOff,
+          outStride, sumStride, len);
       return;
     }
     int full = sumCount / GROUP * GROUP;
@@ -82,6 +82,89 @@ public final class Kernels {
       }
       for (int s = full; s < sumCount; s++) {
         taps1(d, rows[s], coef[co + s * sumStride], len);
+      }
+    }
+  }
+
+  /**
+   * {@link #accumulate} over the windows of a convolution read in place: row {@code s = u·kw + v}
+   * (kernel tap {@code (u, v)}) is {@code src[base + u·rowStep + v·colStep + i]}, so no shifted
+   * copy of the input is made. {@code base + (kh-1)·rowStep + (kw-1)·colStep + len} must not
+   * exceed {@code src.length}.
+   */
+  public static void accumulateWindows(float[][] out, int outCount, float[] src, int base,
+      int kh, int kw, int rowStep, int colStep, float[] coef, int coefOff, int outStride,
+      int sumStride, int len) {
+    int taps = kh * kw;
+    Scratch sc = SCRATCH.get().ensure(taps);
+    for (int u = 0, s = 0; u < kh; u++) {
+      for (int v = 0; v < kw; v++, s++) {
+        sc.rows[s] = src;
+        sc.offsets[s] = base + u * rowStep + v * colStep;
+      }
+    }
+    if (VECTOR) {
+      VectorKernels.accumulate(out, outCount, sc.rows, sc.offsets, taps, coef, coefOff,
+          outStride, sumStride, len);
+    } else {
+      for (int o = 0; o < outCount; o++) {
+        float[] d = out[o];
+        for (int s = 0; s < taps; s++) {
+          float w = coef[coefOff + o * outStride + s * sumStride];
+          int at = sc.offsets[s];
+          for (int i = 0; i < len; i++) {
+            d[i] += w * src[at + i];
+          }
+        }
+      }
+    }
+    java.util.Arrays.fill(sc.rows, 0, taps, null);
+  }
+
+  /** Per thread: the row references and offsets of {@link #accumulateWindows}. */
+  private static final class Scratch {
+    float[][] rows = new float[64][];
+    int[] offsets = new int[64];
+
+    Scratch ensure(int n) {
+      if (rows.length < n) {
+        rows = new float[n][];
+        offsets = new int[n];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** Zero offsets for at least {@code n} rows (shared, never written). */
+  private static volatile int[] zeros = new int[64];
+
+  private static int[] zeros(int n) {
+    int[] z = zeros;
+    if (z.length < n) {
+      z = new int[Math.max(n, 2 * z.length)];
+      zeros = z;
+    }
+    return z;
+  }
+
+  /**
+   * {@code out[i] += Σ_s coef[coefOff + s] · rows[rowOff + s·rowStride + i]} for {@code s <
+   * sumCount}, {@code i < len}: one output from rows that are slices of one flat array (a dense
+   * layer's weight rows in the parameter array, read in place: no copy for a single sample).
+   */
+  public static void accumulateRow(float[] out, float[] rows, int rowOff, int rowStride,
+      int sumCount, float[] coef, int coefOff, int len) {
+    if (VECTOR) {
+      VectorKernels.accumulateRow(out, rows, rowOff, rowStride, sumCount, coef, coefOff, len);
+      return;
+    }
+    for (int s = 0; s < sumCount; s++) {
+      float w = coef[coefOff + s];
+      int r = rowOff + s * rowStride;
+      for (int i = 0; i < len; i++) {
+        out[i] += w * rows[r + i];
       }
     }
   }

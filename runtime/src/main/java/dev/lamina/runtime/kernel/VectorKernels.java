@@ -29,7 +29,7 @@ final class VectorKernels {
       rows[1][i] = 1;
     }
     float[] coef = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-    accumulate(out, 5, rows, 2, coef, 0, 2, 1, len);
+    accumulate(out, 5, rows, new int[2], 2, coef, 0, 2, 1, len);
     for (int o = 0; o < 5; o++) {
       for (int i = 0; i < len; i++) {
         if (out[o][i] != coef[2 * o] * i + coef[2 * o + 1]) {
@@ -40,25 +40,29 @@ final class VectorKernels {
     return true;
   }
 
-  static void accumulate(float[][] out, int outCount, float[][] rows, int sumCount, float[] coef,
-      int coefOff, int outStride, int sumStride, int len) {
+  /**
+   * {@code out[o][i] += Σ_s coef[coefOff + o·outStride + s·sumStride] · rows[s][offsets[s] + i]}:
+   * {@link Kernels#accumulate}, with each row read from its own offset.
+   */
+  static void accumulate(float[][] out, int outCount, float[][] rows, int[] offsets,
+      int sumCount, float[] coef, int coefOff, int outStride, int sumStride, int len) {
     int o = 0;
     for (; o + 3 < outCount; o += 4) {
-      quad(out[o], out[o + 1], out[o + 2], out[o + 3], rows, sumCount, coef,
+      quad(out[o], out[o + 1], out[o + 2], out[o + 3], rows, offsets, sumCount, coef,
           coefOff + o * outStride, outStride, sumStride, len);
     }
     for (; o + 1 < outCount; o += 2) {
-      pair(out[o], out[o + 1], rows, sumCount, coef, coefOff + o * outStride, outStride,
+      pair(out[o], out[o + 1], rows, offsets, sumCount, coef, coefOff + o * outStride, outStride,
           sumStride, len);
     }
     if (o < outCount) {
-      single(out[o], rows, sumCount, coef, coefOff + o * outStride, sumStride, len);
+      single(out[o], rows, offsets, sumCount, coef, coefOff + o * outStride, sumStride, len);
     }
   }
 
   /** Four outputs, two vectors of positions at a time; the rest in {@link #quadTail}. */
   private static void quad(float[] d0, float[] d1, float[] d2, float[] d3, float[][] rows,
-      int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
+      int[] offsets, int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
     int vl = S.length();
     int c1 = c0 + outStride;
     int c2 = c1 + outStride;
@@ -76,8 +80,9 @@ final class VectorKernels {
       FloatVector b3 = FloatVector.fromArray(S, d3, j);
       for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
         float[] row = rows[s];
-        FloatVector x = FloatVector.fromArray(S, row, i);
-        FloatVector y = FloatVector.fromArray(S, row, j);
+        int at = offsets[s] + i;
+        FloatVector x = FloatVector.fromArray(S, row, at);
+        FloatVector y = FloatVector.fromArray(S, row, at + vl);
         FloatVector w0 = FloatVector.broadcast(S, coef[c0 + cs]);
         FloatVector w1 = FloatVector.broadcast(S, coef[c1 + cs]);
         FloatVector w2 = FloatVector.broadcast(S, coef[c2 + cs]);
@@ -101,13 +106,13 @@ final class VectorKernels {
       b3.intoArray(d3, j);
     }
     if (i < len) {
-      quadTail(d0, d1, d2, d3, rows, sumCount, coef, c0, outStride, sumStride, i, len);
+      quadTail(d0, d1, d2, d3, rows, offsets, sumCount, coef, c0, outStride, sumStride, i, len);
     }
   }
 
   /** Four outputs from position {@code from} on, one masked vector at a time. */
   private static void quadTail(float[] d0, float[] d1, float[] d2, float[] d3, float[][] rows,
-      int sumCount, float[] coef, int c0, int outStride, int sumStride, int from, int len) {
+      int[] offsets, int sumCount, float[] coef, int c0, int outStride, int sumStride, int from, int len) {
     int c1 = c0 + outStride;
     int c2 = c1 + outStride;
     int c3 = c2 + outStride;
@@ -118,7 +123,7 @@ final class VectorKernels {
       FloatVector a2 = FloatVector.fromArray(S, d2, i, m);
       FloatVector a3 = FloatVector.fromArray(S, d3, i, m);
       for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
-        FloatVector x = FloatVector.fromArray(S, rows[s], i, m);
+        FloatVector x = FloatVector.fromArray(S, rows[s], offsets[s] + i, m);
         a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
         a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
         a2 = x.fma(FloatVector.broadcast(S, coef[c2 + cs]), a2);
@@ -132,7 +137,8 @@ final class VectorKernels {
   }
 
   /** Two outputs: one vector of positions at a time, then a masked tail. */
-  private static void pair(float[] d0, float[] d1, float[][] rows, int sumCount, float[] coef,
+  private static void pair(float[] d0, float[] d1, float[][] rows, int[] offsets, int sumCount,
+      float[] coef,
       int c0, int outStride, int sumStride, int len) {
     int vl = S.length();
     int c1 = c0 + outStride;
@@ -141,7 +147,7 @@ final class VectorKernels {
       FloatVector a0 = FloatVector.fromArray(S, d0, i);
       FloatVector a1 = FloatVector.fromArray(S, d1, i);
       for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
-        FloatVector x = FloatVector.fromArray(S, rows[s], i);
+        FloatVector x = FloatVector.fromArray(S, rows[s], offsets[s] + i);
         a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
         a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
       }
@@ -153,7 +159,7 @@ final class VectorKernels {
       FloatVector a0 = FloatVector.fromArray(S, d0, i, m);
       FloatVector a1 = FloatVector.fromArray(S, d1, i, m);
       for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
-        FloatVector x = FloatVector.fromArray(S, rows[s], i, m);
+        FloatVector x = FloatVector.fromArray(S, rows[s], offsets[s] + i, m);
         a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
         a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
       }
@@ -163,14 +169,16 @@ final class VectorKernels {
   }
 
   /** One output: one vector of positions at a time, then a masked tail. */
-  private static void single(float[] d, float[][] rows, int sumCount, float[] coef, int c,
+  private static void single(float[] d, float[][] rows, int[] offsets, int sumCount, float[] coef,
+      int c,
       int sumStride, int len) {
     int vl = S.length();
     int i = 0;
     for (; i + vl <= len; i += vl) {
       FloatVector a = FloatVector.fromArray(S, d, i);
       for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
-        a = FloatVector.fromArray(S, rows[s], i).fma(FloatVector.broadcast(S, coef[c + cs]), a);
+        a = FloatVector.fromArray(S, rows[s], offsets[s] + i)
+            .fma(FloatVector.broadcast(S, coef[c + cs]), a);
       }
       a.intoArray(d, i);
     }
@@ -178,10 +186,36 @@ final class VectorKernels {
       VectorMask<Float> m = S.indexInRange(i, len);
       FloatVector a = FloatVector.fromArray(S, d, i, m);
       for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
-        a = FloatVector.fromArray(S, rows[s], i, m).fma(FloatVector.broadcast(S, coef[c + cs]),
-            a);
+        a = FloatVector.fromArray(S, rows[s], offsets[s] + i, m)
+            .fma(FloatVector.broadcast(S, coef[c + cs]), a);
       }
       a.intoArray(d, i, m);
+    }
+  }
+
+  static void accumulateRow(float[] out, float[] rows, int rowOff, int rowStride, int sumCount,
+      float[] coef, int coefOff, int len) {
+    int vl = S.length();
+    int i = 0;
+    for (; i + 2 * vl <= len; i += 2 * vl) {
+      FloatVector a = FloatVector.fromArray(S, out, i);
+      FloatVector b = FloatVector.fromArray(S, out, i + vl);
+      for (int s = 0, r = rowOff + i; s < sumCount; s++, r += rowStride) {
+        FloatVector w = FloatVector.broadcast(S, coef[coefOff + s]);
+        a = FloatVector.fromArray(S, rows, r).fma(w, a);
+        b = FloatVector.fromArray(S, rows, r + vl).fma(w, b);
+      }
+      a.intoArray(out, i);
+      b.intoArray(out, i + vl);
+    }
+    for (; i < len; i += vl) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a = FloatVector.fromArray(S, out, i, m);
+      for (int s = 0, r = rowOff + i; s < sumCount; s++, r += rowStride) {
+        a = FloatVector.fromArray(S, rows, r, m).fma(FloatVector.broadcast(S, coef[coefOff + s]),
+            a);
+      }
+      a.intoArray(out, i, m);
     }
   }
 

@@ -35,6 +35,9 @@ final class KernelChecks {
       accumulateLeavesOtherValuesAlone();
       dotsMatchDirectSums();
       dotsAreReproducible();
+      accumulateRowMatchesDirectSums();
+      accumulateWindowsMatchesDirectSums();
+      outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
       System.out.println("kernel checks passed on the " + Kernels.BACKEND + " kernels, Java "
@@ -105,6 +108,103 @@ final class KernelChecks {
           assertEquals(o < 5 && i < len ? 6f : 0f, out[o][i],
               "accumulate, len " + len + ": out[" + o + "][" + i + "]");
         }
+      }
+    }
+  }
+
+  /** {@code accumulateRow} against direct double sums, rows as slices of one flat array. */
+  static void accumulateRowMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(31);
+    for (int sumCount : new int[] {1, 2, 5, 13, 84}) {
+      for (int len : LENGTHS) {
+        int rowStride = len + r.nextInt(3);
+        int rowOff = 5;
+        float[] rows = random(rowOff + sumCount * rowStride + 5, r);
+        float[] coef = random(sumCount + 7, r);
+        float[] out = random(len + 9, r);
+        double[] expected = new double[out.length];
+        for (int i = 0; i < out.length; i++) {
+          expected[i] = out[i];
+          if (i < len) {
+            for (int s = 0; s < sumCount; s++) {
+              expected[i] += (double) coef[3 + s] * rows[rowOff + s * rowStride + i];
+            }
+          }
+        }
+        Kernels.accumulateRow(out, rows, rowOff, rowStride, sumCount, coef, 3, len);
+        for (int i = 0; i < out.length; i++) {
+          assertClose(expected[i], out[i], sumCount + 1,
+              "accumulateRow: rows " + sumCount + ", len " + len + ", i " + i);
+        }
+      }
+    }
+  }
+
+  /** {@code accumulateWindows} against direct double sums over the windows of a random plane. */
+  static void accumulateWindowsMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(41);
+    for (int kh = 1; kh <= 5; kh += 2) {
+      for (int kw = 1; kw <= 9; kw += 4) {
+        for (int outCount : new int[] {1, 3, 6}) {
+          int rowStep = kw + 3 + r.nextInt(20);
+          int colStep = 1 + r.nextInt(2);
+          int len = 1 + r.nextInt(70);
+          int base = r.nextInt(5);
+          int extent = base + (kh - 1) * rowStep + (kw - 1) * colStep + len;
+          float[] src = random(extent, r);
+          float[] coef = random(outCount * kh * kw + 2, r);
+          float[][] out = new float[outCount][];
+          double[][] expected = new double[outCount][len];
+          for (int o = 0; o < outCount; o++) {
+            out[o] = random(len, r);
+            for (int i = 0; i < len; i++) {
+              double e = out[o][i];
+              for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                  e += (double) coef[1 + o * kh * kw + u * kw + v]
+                      * src[base + u * rowStep + v * colStep + i];
+                }
+              }
+              expected[o][i] = e;
+            }
+          }
+          Kernels.accumulateWindows(out, outCount, src, base, kh, kw, rowStep, colStep, coef, 1,
+              kh * kw, 1, len);
+          for (int o = 0; o < outCount; o++) {
+            for (int i = 0; i < len; i++) {
+              assertClose(expected[o][i], out[o][i], kh * kw + 1, "accumulateWindows " + kh + "x"
+                  + kw + ", out " + o + ", len " + len + ", i " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A sample's output is the same, bit for bit, whether it is forwarded alone, in a batch of 3 or
+   * in a batch of 64 (the paths for few samples and for blocks of samples agree).
+   */
+  static void outputDoesNotDependOnTheBatch() {
+    Lamina_LeNet5 net = new Lamina_LeNet5(3);
+    SplittableRandom r = new SplittableRandom(37);
+    float[] x = new float[64 * 784];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat();
+    }
+    float[] all = net.newWorkspace(64).forward(x, 0, 64, false).clone();
+    FloatWorkspace three = net.newWorkspace(3);
+    FloatWorkspace one = net.newWorkspace(1);
+    for (int n = 0; n < 64; n++) {
+      float[] alone = one.forward(x, n * 784, 1, false);
+      for (int o = 0; o < 10; o++) {
+        assertEquals(all[n * 10 + o], alone[o], "sample " + n + " alone, output " + o);
+      }
+    }
+    for (int n = 0; n + 3 <= 64; n += 3) {
+      float[] out = three.forward(x, n * 784, 3, false);
+      for (int o = 0; o < 30; o++) {
+        assertEquals(all[n * 10 + o], out[o], "samples " + n + ".." + (n + 2) + ", output " + o);
       }
     }
   }

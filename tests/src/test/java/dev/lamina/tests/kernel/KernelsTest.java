@@ -45,6 +45,21 @@ class KernelsTest {
   }
 
   @Test
+  void accumulateRowMatchesDirectSums() {
+    KernelChecks.accumulateRowMatchesDirectSums();
+  }
+
+  @Test
+  void accumulateWindowsMatchesDirectSums() {
+    KernelChecks.accumulateWindowsMatchesDirectSums();
+  }
+
+  @Test
+  void outputDoesNotDependOnTheBatch() {
+    KernelChecks.outputDoesNotDependOnTheBatch();
+  }
+
+  @Test
   void floatLeNetAgreesWithDoubleAtBatch64() {
     KernelChecks.floatLeNetAgreesWithDouble(64);
   }
