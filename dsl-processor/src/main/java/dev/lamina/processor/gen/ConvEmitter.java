@@ -520,8 +520,17 @@ final class ConvEmitter implements LayerEmitter {
     }
     b.endControlFlow();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    gr.shifts(b, gr.padded() ? "xp" : "x",
-        gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), "s");
+    String src = gr.padded() ? "xp" : "x";
+    String base = gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw();
+    boolean vector = !lanes && ctx.num().isFloat();
+    if (vector) {
+      // on the Vector API the dot products read each tap's window in place: no shifted copies
+      b.beginControlFlow("if (!$T.VECTOR)", KERNELS);
+    }
+    gr.shifts(b, src, base, "s");
+    if (vector) {
+      b.endControlFlow();
+    }
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     // the weight's index relative to WEIGHT, also its lane array's index
     b.addStatement("int wi = $L", channelBase(g));
@@ -541,11 +550,12 @@ final class ConvEmitter implements LayerEmitter {
             lanes ? laneArgs(gr, first, taps - full) : dotArgs(ctx, gr, first, taps - full));
       }
     };
-    if (!lanes && ctx.num().isFloat()) {
+    if (vector) {
       // on the Vector API, dot products with vector partial sums in registers
       b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-      b.addStatement("$T.dots(dg[k], s, $L, g, $L, $L)", KERNELS, taps,
-          Src.plus(ctx.offset("weight"), "wi"), gr.length());
+      b.addStatement("$T.dotsWindows(dg[k], $L, $L, $L, $L, $L, $L, g, $L, $L)", KERNELS, src, base,
+          op.kh(), op.kw(), op.dh() * gr.wp(), op.dw(), Src.plus(ctx.offset("weight"), "wi"),
+          gr.length());
       b.nextControlFlow("else");
       calls.run();
       b.endControlFlow();

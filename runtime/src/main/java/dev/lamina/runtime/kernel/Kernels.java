@@ -96,13 +96,7 @@ public final class Kernels {
       int kh, int kw, int rowStep, int colStep, float[] coef, int coefOff, int outStride,
       int sumStride, int len) {
     int taps = kh * kw;
-    Scratch sc = SCRATCH.get().ensure(taps);
-    for (int u = 0, s = 0; u < kh; u++) {
-      for (int v = 0; v < kw; v++, s++) {
-        sc.rows[s] = src;
-        sc.offsets[s] = base + u * rowStep + v * colStep;
-      }
-    }
+    Scratch sc = windows(src, base, kh, kw, rowStep, colStep);
     if (VECTOR) {
       VectorKernels.accumulate(out, outCount, sc.rows, sc.offsets, taps, coef, coefOff,
           outStride, sumStride, len);
@@ -178,7 +172,7 @@ public final class Kernels {
   public static void dots(float[] dz, float[][] taps, int tapCount, float[] grad, int gradOff,
       int len) {
     if (VECTOR) {
-      VectorKernels.dots(dz, taps, tapCount, grad, gradOff, len);
+      VectorKernels.dots(dz, taps, zeros(tapCount), tapCount, grad, gradOff, len);
       return;
     }
     for (int t = 0; t < tapCount; t++) {
@@ -189,6 +183,42 @@ public final class Kernels {
       }
       grad[gradOff + t] += sum;
     }
+  }
+
+  /**
+   * {@link #dots} over the windows of a convolution read in place: tap {@code t = u·kw + v} is
+   * {@code src[base + u·rowStep + v·colStep + i]} (see {@link #accumulateWindows}).
+   */
+  public static void dotsWindows(float[] dz, float[] src, int base, int kh, int kw, int rowStep,
+      int colStep, float[] grad, int gradOff, int len) {
+    int taps = kh * kw;
+    Scratch sc = windows(src, base, kh, kw, rowStep, colStep);
+    if (VECTOR) {
+      VectorKernels.dots(dz, sc.rows, sc.offsets, taps, grad, gradOff, len);
+    } else {
+      for (int t = 0; t < taps; t++) {
+        float sum = 0;
+        int at = sc.offsets[t];
+        for (int i = 0; i < len; i++) {
+          sum += dz[i] * src[at + i];
+        }
+        grad[gradOff + t] += sum;
+      }
+    }
+    java.util.Arrays.fill(sc.rows, 0, taps, null);
+  }
+
+  /** This thread's scratch, holding {@code src} and the offset of every tap's window. */
+  private static Scratch windows(float[] src, int base, int kh, int kw, int rowStep,
+      int colStep) {
+    Scratch sc = SCRATCH.get().ensure(kh * kw);
+    for (int u = 0, s = 0; u < kh; u++) {
+      for (int v = 0; v < kw; v++, s++) {
+        sc.rows[s] = src;
+        sc.offsets[s] = base + u * rowStep + v * colStep;
+      }
+    }
+    return sc;
   }
 
   private static void taps5(float[] o, float[] a, float[] b, float[] c, float[] d, float[] e,

@@ -219,21 +219,26 @@ final class VectorKernels {
     }
   }
 
-  static void dots(float[] dz, float[][] taps, int tapCount, float[] grad, int gradOff,
-      int len) {
+  /**
+   * {@code grad[gradOff + t] += Σ_i dz[i] · taps[t][offsets[t] + i]}: {@link Kernels#dots}, each
+   * tap read from its own offset.
+   */
+  static void dots(float[] dz, float[][] taps, int[] offsets, int tapCount, float[] grad,
+      int gradOff, int len) {
     float[] lanes = LANES.get();
     int t = 0;
     for (; t + 3 < tapCount; t += 4) {
-      dots4(dz, taps[t], taps[t + 1], taps[t + 2], taps[t + 3], grad, gradOff + t, len, lanes);
+      dots4(dz, taps[t], offsets[t], taps[t + 1], offsets[t + 1], taps[t + 2], offsets[t + 2],
+          taps[t + 3], offsets[t + 3], grad, gradOff + t, len, lanes);
     }
     for (; t < tapCount; t++) {
-      dot1(dz, taps[t], grad, gradOff + t, len, lanes);
+      dot1(dz, taps[t], offsets[t], grad, gradOff + t, len, lanes);
     }
   }
 
   /** Four dot products with one shared load of {@code dz} per vector. */
-  private static void dots4(float[] dz, float[] a, float[] b, float[] c, float[] d,
-      float[] grad, int gi, int len, float[] lanes) {
+  private static void dots4(float[] dz, float[] a, int oa, float[] b, int ob, float[] c, int oc,
+      float[] d, int od, float[] grad, int gi, int len, float[] lanes) {
     int vl = S.length();
     FloatVector sa = FloatVector.zero(S);
     FloatVector sb = FloatVector.zero(S);
@@ -242,18 +247,18 @@ final class VectorKernels {
     int i = 0;
     for (; i + vl <= len; i += vl) {
       FloatVector z = FloatVector.fromArray(S, dz, i);
-      sa = z.fma(FloatVector.fromArray(S, a, i), sa);
-      sb = z.fma(FloatVector.fromArray(S, b, i), sb);
-      sc = z.fma(FloatVector.fromArray(S, c, i), sc);
-      sd = z.fma(FloatVector.fromArray(S, d, i), sd);
+      sa = z.fma(FloatVector.fromArray(S, a, oa + i), sa);
+      sb = z.fma(FloatVector.fromArray(S, b, ob + i), sb);
+      sc = z.fma(FloatVector.fromArray(S, c, oc + i), sc);
+      sd = z.fma(FloatVector.fromArray(S, d, od + i), sd);
     }
     if (i < len) {
       VectorMask<Float> m = S.indexInRange(i, len);
       FloatVector z = FloatVector.fromArray(S, dz, i, m);
-      sa = z.fma(FloatVector.fromArray(S, a, i, m), sa);
-      sb = z.fma(FloatVector.fromArray(S, b, i, m), sb);
-      sc = z.fma(FloatVector.fromArray(S, c, i, m), sc);
-      sd = z.fma(FloatVector.fromArray(S, d, i, m), sd);
+      sa = z.fma(FloatVector.fromArray(S, a, oa + i, m), sa);
+      sb = z.fma(FloatVector.fromArray(S, b, ob + i, m), sb);
+      sc = z.fma(FloatVector.fromArray(S, c, oc + i, m), sc);
+      sd = z.fma(FloatVector.fromArray(S, d, od + i, m), sd);
     }
     grad[gi] += sum(sa, lanes);
     grad[gi + 1] += sum(sb, lanes);
@@ -261,17 +266,17 @@ final class VectorKernels {
     grad[gi + 3] += sum(sd, lanes);
   }
 
-  private static void dot1(float[] dz, float[] a, float[] grad, int gi, int len,
+  private static void dot1(float[] dz, float[] a, int oa, float[] grad, int gi, int len,
       float[] lanes) {
     int vl = S.length();
     FloatVector sa = FloatVector.zero(S);
     int i = 0;
     for (; i + vl <= len; i += vl) {
-      sa = FloatVector.fromArray(S, dz, i).fma(FloatVector.fromArray(S, a, i), sa);
+      sa = FloatVector.fromArray(S, dz, i).fma(FloatVector.fromArray(S, a, oa + i), sa);
     }
     if (i < len) {
       VectorMask<Float> m = S.indexInRange(i, len);
-      sa = FloatVector.fromArray(S, dz, i, m).fma(FloatVector.fromArray(S, a, i, m), sa);
+      sa = FloatVector.fromArray(S, dz, i, m).fma(FloatVector.fromArray(S, a, oa + i, m), sa);
     }
     grad[gi] += sum(sa, lanes);
   }

@@ -37,6 +37,7 @@ final class KernelChecks {
       dotsAreReproducible();
       accumulateRowMatchesDirectSums();
       accumulateWindowsMatchesDirectSums();
+      dotsWindowsMatchDirectSums();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
@@ -175,6 +176,40 @@ final class KernelChecks {
               assertClose(expected[o][i], out[o][i], kh * kw + 1, "accumulateWindows " + kh + "x"
                   + kw + ", out " + o + ", len " + len + ", i " + i);
             }
+          }
+        }
+      }
+    }
+  }
+
+  /** {@code dotsWindows} against direct double sums over the windows of a random plane. */
+  static void dotsWindowsMatchDirectSums() {
+    SplittableRandom r = new SplittableRandom(43);
+    for (int kh = 1; kh <= 5; kh += 2) {
+      for (int kw = 1; kw <= 9; kw += 4) {
+        for (int len : LENGTHS) {
+          int rowStep = kw + 3 + r.nextInt(20);
+          int colStep = 1 + r.nextInt(2);
+          int base = r.nextInt(5);
+          float[] src = random(base + (kh - 1) * rowStep + (kw - 1) * colStep + len, r);
+          float[] dz = random(len, r);
+          float[] grad = random(kh * kw + 3, r);
+          double[] expected = new double[grad.length];
+          for (int t = 0; t < grad.length; t++) {
+            expected[t] = grad[t];
+          }
+          for (int u = 0; u < kh; u++) {
+            for (int v = 0; v < kw; v++) {
+              for (int i = 0; i < len; i++) {
+                expected[2 + u * kw + v] +=
+                    (double) dz[i] * src[base + u * rowStep + v * colStep + i];
+              }
+            }
+          }
+          Kernels.dotsWindows(dz, src, base, kh, kw, rowStep, colStep, grad, 2, len);
+          for (int t = 0; t < grad.length; t++) {
+            assertClose(expected[t], grad[t], len + 1,
+                "dotsWindows " + kh + "x" + kw + ", len " + len + ", grad " + t);
           }
         }
       }

@@ -55,6 +55,11 @@ class KernelsTest {
   }
 
   @Test
+  void dotsWindowsMatchDirectSums() {
+    KernelChecks.dotsWindowsMatchDirectSums();
+  }
+
+  @Test
   void outputDoesNotDependOnTheBatch() {
     KernelChecks.outputDoesNotDependOnTheBatch();
   }
