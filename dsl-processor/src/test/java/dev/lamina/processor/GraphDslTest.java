@@ -194,6 +194,26 @@ class GraphDslTest {
   }
 
   @Test
+  void convReadingGlobalAvgPoolNamesIt() {
+    // An image network without any Affine layer: the flat input of c2 comes from gap.
+    assertThatNetwork("@Conv(filters = 4, kernel = 3) Layer c1;", "@GlobalAvgPool Layer gap;",
+        "@Conv(filters = 2, kernel = 1) Layer c2;", "@Affine(units = 10) Layer out;")
+        .failsWith("c2: Conv needs a CxHxW input, but it reads the GlobalAvgPool layer gap, whose"
+            + " output 4 is flat (one value per channel); read an image layer (gap reads c1) or"
+            + " use @Affine", "Layer c2;");
+  }
+
+  @Test
+  void poolReadingGlobalAvgPoolAfterAnAffineBranchNamesIt() {
+    // An Affine side branch declared earlier must not be named: s reads gap.
+    assertThatNetwork("@Conv(filters = 4, kernel = 3) Layer c1;",
+        "@Affine(units = 3, from = \"c1\") Layer side;", "@GlobalAvgPool(from = \"c1\") Layer gap;",
+        "@Pool(size = 1) Layer s;", "@Affine(units = 10) Layer out;")
+        .failsWith("s: Pool needs a CxHxW input, but it reads the GlobalAvgPool layer gap, whose"
+            + " output 4 is flat", "Layer s;");
+  }
+
+  @Test
   void errorInsideABlockUsedTwiceSaysWhichUse() {
     // The first use fits; in the second the 3x3 kernel meets a 2x2 map without padding.
     assertThatNetwork(

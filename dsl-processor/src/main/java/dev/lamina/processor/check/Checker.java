@@ -121,7 +121,8 @@ public final class Checker {
     private final String gen;
     private final List<Planned> planned = new ArrayList<>();
     private long totalParameters;
-    private String lastAffine;
+    /** Kind and input names of every layer checked so far, by node name. */
+    private final Map<String, Item> items = new HashMap<>();
     private boolean anyLayerUnplanned;
     /** Offset-constant prefix of each layer seen so far, to catch names that would clash. */
     private final Map<String, String> constantPrefixes = new HashMap<>();
@@ -182,6 +183,7 @@ public final class Checker {
           return new Result(list, null);
         }
         shapes.put(layer.name(), last);
+        this.items.put(layer.name(), item);
       }
       List<LayerDecl> expanded = new ArrayList<>();
       for (Item item : items) {
@@ -615,7 +617,7 @@ public final class Checker {
             break;
           }
           op = new Op.Conv(filters, k[0], k[1], s[0], s[1], p[0], p[1], dil[0], dil[1], bias);
-          out = window(layer, in, "Conv", k, s, p, dil, filters);
+          out = window(item, layer, in, "Conv", k, s, p, dil, filters);
           if (out != null) {
             long fanIn = mul(mul(in.channels(), k[0]), k[1]);
             addParameters(layer, mul(filters, fanIn + (bias ? 1 : 0)));
@@ -637,7 +639,7 @@ public final class Checker {
             break;
           }
           op = new Op.Pool(kind, k[0], k[1], s[0], s[1], p[0], p[1], countPadding);
-          out = window(layer, in, "Pool", k, s, p, new int[] {1, 1}, 0);
+          out = window(item, layer, in, "Pool", k, s, p, new int[] {1, 1}, 0);
           if (out != null && kind == PoolKind.SUBSAMPLE) {
             addParameters(layer, 2L * in.channels());
           }
@@ -659,7 +661,6 @@ public final class Checker {
           } else if (in != null) {
             addParameters(layer, mul(in.size(), units) + (bias ? units : 0));
           }
-          lastAffine = layer.name();
         }
         case ADD, CONCAT -> {
           boolean add = layer.kind() == LayerKind.ADD;
@@ -700,12 +701,7 @@ public final class Checker {
           if (in == null) {
             out = null;
           } else if (!in.isImage()) {
-            if (lastAffine == null) {
-              d.add(Message.NEEDS_IMAGE_INPUT, layer.site(), layer.name(), "GlobalAvgPool", in);
-            } else {
-              d.add(Message.NEEDS_IMAGE_AFTER_AFFINE, layer.site(), layer.name(), "GlobalAvgPool",
-                  lastAffine, in);
-            }
+            flatInput(item, "GlobalAvgPool", in);
             out = null;
           } else {
             out = Shape.flat(in.channels());
@@ -851,18 +847,36 @@ public final class Checker {
     }
 
     /** The shape checks of a sliding window (Conv or Pool); its output, or null. */
-    private Shape window(LayerDecl layer, Shape in, String kind, int[] k, int[] s, int[] p,
+    /**
+     * Reports a layer that needs an image but reads the flat value {@code in}, naming the layer
+     * that produced it (the network input, an Affine layer, GlobalAvgPool, ...).
+     */
+    private void flatInput(Item item, String kind, Shape in) {
+      LayerDecl layer = item.decl();
+      String producer = item.from().get(0);
+      Item source = items.get(producer);
+      if (source == null) {
+        d.add(Message.NEEDS_IMAGE_INPUT, layer.site(), layer.name(), kind, in);
+      } else if (source.decl().kind() == LayerKind.AFFINE) {
+        d.add(Message.NEEDS_IMAGE_AFTER_AFFINE, layer.site(), layer.name(), kind, producer, in);
+      } else {
+        boolean gap = source.decl().kind() == LayerKind.GLOBAL_AVG_POOL;
+        List<String> reads = source.from();
+        String hint = gap && reads != null && reads.size() == 1
+            ? " (" + producer + " reads " + (reads.get(0).equals(ModelBuilder.INPUT)
+                ? "the network input" : reads.get(0)) + ")" : "";
+        d.add(Message.NEEDS_IMAGE_AFTER_FLAT, layer.site(), layer.name(), kind,
+            source.decl().kind().simpleName(), producer, in,
+            gap ? " (one value per channel)" : "", hint);
+      }
+    }
+
+    private Shape window(Item item, LayerDecl layer, Shape in, String kind, int[] k, int[] s, int[] p,
         int[] dil, int filters) {
       boolean conv = filters > 0;
       String kernelAttr = conv ? "kernel" : "size";
       if (!in.isImage()) {
-        if (lastAffine == null) {
-          d.add(Message.NEEDS_IMAGE_INPUT, layer.site(),
-              layer.name(), kind, in);
-        } else {
-          d.add(Message.NEEDS_IMAGE_AFTER_AFFINE, layer.site(), layer.name(), kind, lastAffine,
-              in);
-        }
+        flatInput(item, kind, in);
         return null;
       }
       int[] size = {in.height(), in.width()};

@@ -107,6 +107,9 @@ public enum Message {
   NEEDS_IMAGE_AFTER_AFFINE(Severity.ERROR, "needs-image-after-affine",
       "%1$s: %2$s needs a CxHxW input, but it follows the Affine layer %3$s, whose output %4$s is"
           + " flat; put every Conv and Pool layer before the first Affine layer"),
+  NEEDS_IMAGE_AFTER_FLAT(Severity.ERROR, "needs-image-after-flat",
+      "%1$s: %2$s needs a CxHxW input, but it reads the %3$s layer %4$s, whose output %5$s is"
+          + " flat%6$s; read an image layer%7$s or use @Affine"),
   WINDOW_TOO_LARGE(Severity.ERROR, "window-too-large",
       "%1$s: %2$s does not fit input %3$s (padding %4$s gives output %5$s; %6$s); use %7$s"),
   PADDING_TOO_LARGE(Severity.ERROR, "padding-too-large",

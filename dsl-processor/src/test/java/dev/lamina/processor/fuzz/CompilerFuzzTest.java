@@ -18,12 +18,10 @@ import org.junit.jupiter.api.Test;
  * <pre>
  * mvn -pl dsl-annotations,runtime,dsl-processor test -Dtest=CompilerFuzzTest \
  *     -Dsurefire.failIfNoSpecifiedTests=false -Dfuzz.count=10000 [-Dfuzz.seed=7] \
- *     [-Dfuzz.threads=4] [-Dfuzz.batch=25] [-Dfuzz.details=3] [-Dfuzz.knownBugs=true]
+ *     [-Dfuzz.threads=4] [-Dfuzz.batch=25] [-Dfuzz.details=3]
  * </pre>
  *
- * <p>{@code -Dfuzz.details} is how many reproducers to print per kind of problem; {@code
- * -Dfuzz.knownBugs=true} also generates what triggers the open processor bugs listed in {@code
- * DeclarationGenerator.KNOWN_BUGS} (avoided by default).
+ * <p>{@code -Dfuzz.details} is how many reproducers to print per kind of problem.
  *
  * <p>{@code -Dfuzz.index=N} runs case N of the seed alone and prints its source (to reproduce a
  * failure). Layer names that clash with the generated class's own members are covered by {@code

@@ -38,26 +38,6 @@ final class DeclarationGenerator {
   static final int ARG0 = -1_000_000_000;
   static final String INPUT = "input";
 
-  /**
-   * Whether to generate what triggers the processor bugs the fuzzer found and that are not fixed
-   * yet ({@code -Dfuzz.knownBugs=true}); without it those patterns are avoided, so that the normal
-   * suite stays green while they are open:
-   *
-   * <ul>
-   *   <li>On a flat network input of D > 1 values, an Affine layer reading the input through
-   *       BatchNorm, Dropout or a Concat of such (no Affine layer before) is given the receptive
-   *       field 1x1 instead of 1xD (ModelBuilder keeps the receptive field of any flat input that
-   *       is not the network input itself). Reproducer: {@code @Network(input = 6) ...
-   *       @BatchNorm Layer bn; @Affine(units = 3) Layer out;} gives out RF 1x1.
-   *   <li>A Conv or Pool reading the flat output of GlobalAvgPool in an image network is told "the
-   *       network input is the flat vector {C}" (or that it follows an Affine layer that it does
-   *       not read).
-   *   <li>Reference errors ({@code from}) inside a block name the layer without its use ({@code
-   *       "in u (B): c: from = ..."}) where every other message says {@code u.c}.
-   * </ul>
-   */
-  static final boolean KNOWN_BUGS = Boolean.getBoolean("fuzz.knownBugs");
-
   /** Member names, beside plain ones: unicode, {@code $}, underscores, camel case, Java keywords' neighbours. */
   private static final String[] NAME_STYLES = {
       "c%d", "layer%d", "conv_%d", "$%d", "a$%d", "ñame%d", "größe%d", "λ%d", "层%d", "_x%d",
@@ -713,9 +693,6 @@ final class DeclarationGenerator {
   /** One step: a plain layer, or (not last, mostly) a graph structure. */
   private void step(Scope s, boolean last) {
     SplittableRandom r = s.r;
-    // Known bug: see KNOWN_BUGS (flat values not yet mixed by an Affine layer).
-    boolean unmixed = !KNOWN_BUGS && s.net.input.length == 1 && s.net.input[0] > 1
-        && s.cur.rfW == 1;
     if (!s.huge && (!last || r.nextInt(5) == 0)) {
       int k = r.nextInt(100);
       if (s.block == null && !s.net.blocks.isEmpty() && r.nextInt(4) == 0) {
@@ -725,15 +702,15 @@ final class DeclarationGenerator {
       if (k < 10) {
         done = residual(s);
       } else if (k < 18) {
-        done = !unmixed && concat(s);
+        done = concat(s);
       } else if (k < 24) {
-        done = !unmixed && batchNorm(s);
+        done = batchNorm(s);
       } else if (k < 28) {
-        done = !unmixed && dropout(s);
+        done = dropout(s);
       } else if (k < 31) {
         done = gap(s);
       } else if (k < 41) {
-        done = !unmixed && apply(s);
+        done = apply(s);
       } else if (k < 43 && !last && s.block == null) {
         done = side(s);
       }
@@ -1397,7 +1374,6 @@ final class DeclarationGenerator {
       Map.entry("block-arg-missing", this::blockArgMissing),
       Map.entry("block-arg-outside-block", this::blockArgOutsideBlock),
       Map.entry("error-in-block-use", this::errorInBlockUse),
-      // known bugs (KNOWN_BUGS)
       Map.entry("unknown-reference-in-block", this::unknownReferenceInBlock),
       Map.entry("conv-after-gap", this::convAfterGap));
 
@@ -1407,7 +1383,7 @@ final class DeclarationGenerator {
   }
 
   private void mutate(Net net, SplittableRandom r) {
-    int n = mutations.size() - (KNOWN_BUGS ? 0 : 2);
+    int n = mutations.size();
     for (int attempt = 0; attempt < 200; attempt++) {
       Map.Entry<String, Mutation> m = mutations.get(r.nextInt(n));
       if (m.getValue().apply(net)) {
