@@ -15,5 +15,11 @@ public enum Activation {
   /** Exact GELU, {@code x·Φ(x) = 0.5·x·(1 + erf(x/√2))}. */
   GELU,
   /** GELU's tanh approximation, {@code 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))}. */
-  GELU_TANH
+  GELU_TANH,
+  /**
+   * {@code y = x} for x &gt; 0, else {@code α·(e^x - 1)} with the layer's {@code alpha} (1.0 by
+   * default, as in PyTorch and ONNX); the derivative at 0 is taken from the negative side,
+   * {@code α}.
+   */
+  ELU
 }

@@ -26,6 +26,9 @@ public @interface Affine {
   /** Slope for negative inputs when {@link #activation()} is {@link Activation#LEAKY_RELU}. */
   double negativeSlope() default 0.01;
 
+  /** {@code α} of {@link Activation#ELU}: {@code α·(e^x - 1)} for x &lt; 0. */
+  double alpha() default 1.0;
+
   /** Loss on this layer's output (only on the last layer); see {@link Network#loss()}. */
   Loss loss() default Loss.NONE;
 

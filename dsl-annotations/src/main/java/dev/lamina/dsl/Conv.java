@@ -10,7 +10,9 @@ import java.lang.annotation.Target;
  * A 2-D convolution (cross-correlation, zero padding) with {@link #filters()} output channels.
  *
  * <p>Sizes given as one value apply to both axes; two values are {@code {height, width}}. Output
- * size per axis: {@code floor((in + 2*padding - dilation*(kernel-1) - 1) / stride) + 1}.
+ * size per axis: {@code floor((in + begin + end - dilation*(kernel-1) - 1) / stride) + 1}, where
+ * {@code begin} and {@code end} are the padding before and after the input on that axis
+ * ({@code 2*padding} when symmetric).
  */
 @Documented
 @Retention(RetentionPolicy.SOURCE)
@@ -25,8 +27,20 @@ public @interface Conv {
   /** Stride: {@code {s}} or {@code {sh, sw}}. */
   int[] stride() default {1};
 
-  /** Zero padding added on both sides: {@code {p}} or {@code {ph, pw}}. */
+  /**
+   * Zero padding: {@code {p}} on every side, {@code {ph, pw}} on both sides of each axis, or
+   * {@code {top, left, bottom, right}} (ONNX's {@code pads} order) for asymmetric padding. Each
+   * side must be smaller than the effective kernel {@code dilation*(kernel-1)+1}, so that every
+   * output reads at least one input value. Leave it unset with {@link #autoPad()}.
+   */
   int[] padding() default {0};
+
+  /**
+   * Padding computed from the input size instead of {@link #padding()}: {@link AutoPad#SAME_UPPER}
+   * (TensorFlow's {@code "SAME"}) or {@link AutoPad#SAME_LOWER} give an output of {@code
+   * ceil(in / stride)}, {@link AutoPad#VALID} no padding.
+   */
+  AutoPad autoPad() default AutoPad.EXPLICIT;
 
   /** Dilation: {@code {d}} or {@code {dh, dw}}. */
   int[] dilation() default {1};
@@ -39,6 +53,9 @@ public @interface Conv {
 
   /** Slope for negative inputs when {@link #activation()} is {@link Activation#LEAKY_RELU}. */
   double negativeSlope() default 0.01;
+
+  /** {@code α} of {@link Activation#ELU}: {@code α·(e^x - 1)} for x &lt; 0. */
+  double alpha() default 1.0;
 
   /** Loss on this layer's output (only on the last layer); see {@link Network#loss()}. */
   Loss loss() default Loss.NONE;

@@ -36,6 +36,9 @@ public @interface Dropout {
   /** Slope for negative inputs when {@link #activation()} is {@link Activation#LEAKY_RELU}. */
   double negativeSlope() default 0.01;
 
+  /** {@code α} of {@link Activation#ELU}: {@code α·(e^x - 1)} for x &lt; 0. */
+  double alpha() default 1.0;
+
   /** Receptive field this layer's units must have; unset means no requirement. */
   ReceptiveField receptiveField() default @ReceptiveField;
 }

@@ -222,6 +222,67 @@ class ErrorsTest {
   }
 
   @Test
+  void paddingWithThreeValues() {
+    assertThatNetwork("@Conv(filters = 6, kernel = 5, padding = {1, 2, 3}) Layer c1;", OUT)
+        .failsWith("c1: padding = {1, 2, 3} has 3 values; give {p} for every side, {ph, pw} for"
+            + " both sides of each axis, or {top, left, bottom, right}", "Layer c1;");
+  }
+
+  @Test
+  void negativeAsymmetricPadding() {
+    assertThatNetwork("@Pool(size = 2, padding = {0, 0, -1, 0}) Layer s1;", OUT)
+        .failsWith("s1: padding = {0, 0, -1, 0} is negative; use padding >= 0", "Layer s1;");
+  }
+
+  @Test
+  void paddingBesideAutoPad() {
+    assertThatNetwork(
+        "@Conv(filters = 6, kernel = 5, padding = 2, autoPad = AutoPad.SAME_UPPER) Layer c1;", OUT)
+        .failsWith("c1: padding = 2 and autoPad = SAME_UPPER both set the padding; remove padding"
+            + " (autoPad computes it) or autoPad", "Layer c1;");
+  }
+
+  @Test
+  void ceilModeBesideAutoPad() {
+    assertThatNetwork("@Pool(size = 2, ceilMode = true, autoPad = AutoPad.SAME_LOWER) Layer s1;",
+        OUT).failsWith("s1: ceilMode = true has no effect with autoPad = SAME_LOWER, which fixes"
+            + " the output size at ceil(in / stride); remove ceilMode or autoPad", "Layer s1;");
+  }
+
+  @Test
+  void asymmetricConvPaddingTooLarge() {
+    assertThatNetwork("@Conv(filters = 6, kernel = 3, padding = {0, 0, 3, 1}) Layer c1;", OUT)
+        .failsWith("c1: padding {0, 0, 3, 1} is not smaller than the kernel 3x3, so the outermost"
+            + " outputs would see only zero padding; use padding <= 2 (padding 1 keeps the size)",
+            "Layer c1;");
+  }
+
+  @Test
+  void dilatedPoolPaddingTooLarge() {
+    // Up to dilation*(size-1) = 2 is allowed; 3 is not.
+    assertThatNetwork("@Pool(size = 2, dilation = 2, stride = 1, padding = {1, 3}) Layer s1;", OUT)
+        .failsWith("s1: padding 1x3 is not smaller than the window 2x2 at dilation 2 (effective"
+            + " 3x3), so a window could lie entirely in padding; use padding <= 2", "Layer s1;");
+  }
+
+  @Test
+  void dilatedPoolWindowReadingOnlyPadding() {
+    assertThatNetwork("@Pool(size = 2, dilation = 3, stride = 1, padding = {2, 0}) Layer s1;", OUT)
+        .network("input = {1, 2, 8}, loss = SOFTMAX_CROSS_ENTROPY").failsWith(
+            "s1: the window of output row 1 (window 2x2 at dilation 3 (effective 4x4)) spans input"
+                + " rows -1..2, but its taps, 3 apart, all miss the input's height 2 (input"
+                + " 1x2x8), so it would read only padding; use a smaller dilation or less padding",
+            "Layer s1;");
+  }
+
+  @Test
+  void alphaNotFinite() {
+    assertThatNetwork("@Affine(units = 10, activation = ELU, alpha = Double.NaN) Layer out;")
+        .failsWith("out: alpha = NaN is not a finite number; use a finite alpha such as 1.0"
+            + " (PyTorch's and ONNX's default)", "Layer out;");
+  }
+
+  @Test
   void zeroFilters() {
     assertThatNetwork("@Conv(filters = 0, kernel = 5) Layer c1;", OUT)
         .failsWith("c1: filters = 0; a layer needs filters >= 1", "Layer c1;");
@@ -282,9 +343,9 @@ class ErrorsTest {
   }
 
   @Test
-  void poolPaddingMoreThanHalfTheWindow() {
+  void poolPaddingNotSmallerThanTheWindow() {
     assertThatNetwork("@Pool(size = 2, padding = 2) Layer s1;", OUT).failsWith(
-        "s1: padding 2 is more than half the window 2x2, so a window could lie entirely in"
+        "s1: padding 2 is not smaller than the window 2x2, so a window could lie entirely in"
             + " padding; use padding <= 1", "Layer s1;");
   }
 

@@ -199,7 +199,7 @@ class NetworksTest {
         "Layer e7;", "Layer e8;", "Layer e9;", "class B10"};
     String[] messages = {"e1: units = 0", "B2: @Network class is final", "B3: input = {4, 4}",
         "e4: Conv needs a CxHxW input", "e5: kernel 5x5 does not fit input 1x4x4",
-        "e6: padding 2 is more than half the window", "e7: layer member is private",
+        "e6: padding 2 is not smaller than the window", "e7: layer member is private",
         "e8: loss is declared both", "e9: SOFTMAX_CROSS_ENTROPY needs at least 2",
         "B10: classes = 3 but the last layer e10 outputs 2"};
     for (int i = 0; i < lines.length; i++) {

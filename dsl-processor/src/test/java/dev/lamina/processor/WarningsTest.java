@@ -108,6 +108,15 @@ class WarningsTest {
   }
 
   @Test
+  void unusedAlpha() {
+    assertThatNetwork("@Affine(units = 20, activation = RELU, alpha = 0.5) Layer f1;", OUT).warns(
+        "[lamina:unused-alpha] f1: alpha = 0.5 has no effect with activation RELU; use activation"
+            + " = ELU or remove alpha", "Layer f1;");
+    assertThatNetwork("@SuppressWarnings(\"lamina:unused-alpha\") @Affine(units = 20, alpha = 2)"
+        + " Layer f1;", OUT).compilesWithoutWarnings();
+  }
+
+  @Test
   void unusedNegativeSlopeSuppressedOnMember() {
     assertThatNetwork("@SuppressWarnings(\"lamina:unused-negative-slope\") " + SLOPE, OUT)
         .compilesWithoutWarnings();

@@ -1,6 +1,7 @@
 package dev.lamina.processor.check;
 
 import dev.lamina.dsl.Activation;
+import dev.lamina.dsl.AutoPad;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.dsl.Precision;
@@ -610,14 +611,17 @@ public final class Checker {
           int[] p = paddings(layer);
           int[] dil = sizes(layer, "dilation", false);
           Boolean bias = layer.bool("bias").value();
+          AutoPad auto = autoPad(layer, false);
           if (filters == null || k == null || s == null || p == null || dil == null
-              || bias == null || in == null) {
+              || bias == null || auto == null || in == null) {
             out = null;
             op = null;
             break;
           }
-          op = new Op.Conv(filters, k[0], k[1], s[0], s[1], p[0], p[1], dil[0], dil[1], bias);
-          out = window(item, layer, in, "Conv", k, s, p, dil, filters);
+          Window w = window(item, layer, in, "Conv", k, s, p, dil, auto, false, filters);
+          out = w == null ? null : w.out();
+          op = w == null ? null : new Op.Conv(filters, k[0], k[1], s[0], s[1], w.pad()[0],
+              w.pad()[1], w.pad()[2], w.pad()[3], dil[0], dil[1], bias);
           if (out != null) {
             long fanIn = mul(mul(in.channels(), k[0]), k[1]);
             addParameters(layer, mul(filters, fanIn + (bias ? 1 : 0)));
@@ -628,18 +632,23 @@ public final class Checker {
           int[] k = sizes(layer, "size", false);
           int[] s = sizes(layer, "stride", true);
           int[] p = paddings(layer);
+          int[] dil = sizes(layer, "dilation", false);
           Boolean countPadding = layer.bool("countPadding").value();
+          Boolean ceil = layer.bool("ceilMode").value();
+          AutoPad auto = autoPad(layer, true);
           if (s != null && s.length == 0) {
             s = k;
           }
-          if (kind == null || k == null || s == null || p == null || countPadding == null
-              || in == null) {
+          if (kind == null || k == null || s == null || p == null || dil == null
+              || countPadding == null || ceil == null || auto == null || in == null) {
             out = null;
             op = null;
             break;
           }
-          op = new Op.Pool(kind, k[0], k[1], s[0], s[1], p[0], p[1], countPadding);
-          out = window(item, layer, in, "Pool", k, s, p, new int[] {1, 1}, 0);
+          Window w = window(item, layer, in, "Pool", k, s, p, dil, auto, ceil, 0);
+          out = w == null ? null : w.out();
+          op = w == null ? null : new Op.Pool(kind, k[0], k[1], s[0], s[1], w.pad()[0],
+              w.pad()[1], w.pad()[2], w.pad()[3], dil[0], dil[1], ceil, countPadding);
           if (out != null && kind == PoolKind.SUBSAMPLE) {
             addParameters(layer, 2L * in.channels());
           }
@@ -710,7 +719,9 @@ public final class Checker {
         default -> throw new IllegalStateException("unknown layer kind " + layer.kind());
       }
       Activation activation = layer.activation().value();
-      Double slope = layer.negativeSlope().value();
+      // The activation's parameter: ELU's alpha, else LEAKY_RELU's slope.
+      Double slope = activation == Activation.ELU ? layer.alpha().value()
+          : layer.negativeSlope().value();
       if (memberOk && attrsOk && out != null && op != null && activation != null
           && slope != null) {
         planned.add(new Planned(item, op, activation, slope));
@@ -830,23 +841,33 @@ public final class Checker {
     }
 
     private boolean checkActivation(LayerDecl layer) {
-      Value<Double> slope = layer.negativeSlope();
       Value<Activation> activation = layer.activation();
-      if (!slope.known()) {
-        return true;
+      boolean ok = true;
+      Value<Double> slope = layer.negativeSlope();
+      if (slope.known()) {
+        if (!Double.isFinite(slope.value())) {
+          d.add(Message.SLOPE_NOT_FINITE, slope.site(), layer.name(), slope.value());
+          ok = false;
+        } else if (slope.explicit() && activation.known()
+            && activation.value() != Activation.LEAKY_RELU) {
+          d.add(Message.UNUSED_NEGATIVE_SLOPE, slope.site(), layer.name(), num(slope.value()),
+              activation.value());
+        }
       }
-      if (!Double.isFinite(slope.value())) {
-        d.add(Message.SLOPE_NOT_FINITE, slope.site(), layer.name(), slope.value());
-        return false;
+      Value<Double> alpha = layer.alpha();
+      if (alpha.known()) {
+        if (!Double.isFinite(alpha.value())) {
+          d.add(Message.ALPHA_NOT_FINITE, alpha.site(), layer.name(), alpha.value());
+          ok = false;
+        } else if (alpha.explicit() && activation.known()
+            && activation.value() != Activation.ELU) {
+          d.add(Message.UNUSED_ALPHA, alpha.site(), layer.name(), num(alpha.value()),
+              activation.value());
+        }
       }
-      if (slope.explicit() && activation.known() && activation.value() != Activation.LEAKY_RELU) {
-        d.add(Message.UNUSED_NEGATIVE_SLOPE, slope.site(), layer.name(), num(slope.value()),
-            activation.value());
-      }
-      return true;
+      return ok;
     }
 
-    /** The shape checks of a sliding window (Conv or Pool); its output, or null. */
     /**
      * Reports a layer that needs an image but reads the flat value {@code in}, naming the layer
      * that produced it (the network input, an Affine layer, GlobalAvgPool, ...).
@@ -871,8 +892,15 @@ public final class Checker {
       }
     }
 
-    private Shape window(Item item, LayerDecl layer, Shape in, String kind, int[] k, int[] s, int[] p,
-        int[] dil, int filters) {
+    /** A sliding window's output shape and its padding {top, left, bottom, right}. */
+    private record Window(Shape out, int[] pad) {}
+
+    /**
+     * The shape checks of a sliding window (Conv or Pool): its output and resolved padding
+     * ({@code p} is {top, left, bottom, right} as written, replaced by {@code auto}'s), or null.
+     */
+    private Window window(Item item, LayerDecl layer, Shape in, String kind, int[] k, int[] s,
+        int[] p, int[] dil, AutoPad auto, boolean ceil, int filters) {
       boolean conv = filters > 0;
       String kernelAttr = conv ? "kernel" : "size";
       if (!in.isImage()) {
@@ -880,14 +908,26 @@ public final class Checker {
         return null;
       }
       int[] size = {in.height(), in.width()};
+      if (auto == AutoPad.VALID) {
+        p = new int[4];
+      } else if (auto != AutoPad.EXPLICIT) {
+        p = new int[4];
+        for (int a = 0; a < 2; a++) {
+          int[] be = Geometry.samePadding(size[a], k[a], s[a], dil[a],
+              auto == AutoPad.SAME_UPPER);
+          p[a] = be[0];
+          p[a + 2] = be[1];
+        }
+      }
       long[] keff = {Geometry.effectiveKernel(k[0], dil[0]), Geometry.effectiveKernel(k[1], dil[1])};
       long[] outSize = new long[2];
       boolean[] fails = new boolean[2];
       for (int a = 0; a < 2; a++) {
-        outSize[a] = Geometry.outputSize(size[a], k[a], s[a], p[a], dil[a]);
+        outSize[a] = Geometry.outputSize(size[a], k[a], s[a], p[a], p[a + 2], dil[a], ceil);
         fails[a] = outSize[a] < 1;
       }
       String what = describeKernel(conv, k, dil, keff);
+      String padText = padText(p);
       if (fails[0] || fails[1]) {
         StringBuilder formula = new StringBuilder();
         long[] maxK = new long[2];
@@ -896,43 +936,59 @@ public final class Checker {
           if (!fails[a]) {
             continue;
           }
-          long span = (long) size[a] + 2L * p[a] - keff[a];
+          long span = (long) size[a] + p[a] + p[a + 2] - keff[a];
           formula.append(formula.length() == 0 ? "" : "; ").append(a == 0 ? "height" : "width")
-              .append(": floor((").append(size[a]).append(" + 2*").append(p[a]).append(" - ")
-              .append(keff[a]).append(") / ").append(s[a]).append(") + 1 = ")
-              .append(Math.floorDiv(span, s[a]) + 1);
-          long room = (long) size[a] + 2L * p[a];
+              .append(": ").append(ceil ? "ceil" : "floor").append("((").append(size[a])
+              .append(" + ").append(padTerm(p, a)).append(" - ").append(keff[a]).append(") / ")
+              .append(s[a]).append(") + 1 = ").append(Math.floorDiv(span, s[a]) + 1);
+          long room = (long) size[a] + p[a] + p[a + 2];
           maxK[a] = dil[a] == 1 ? room : (room - 1) / dil[a] + 1;
           minP[a] = (keff[a] - size[a] + 1) / 2;
         }
         String fix = bound(kernelAttr, fails, maxK, "<=")
             + (dil[0] > 1 || dil[1] > 1 ? " at dilation " + pair(dil[0], dil[1]) : "")
-            + " or " + bound("padding", fails, minP, ">=");
+            + (auto == AutoPad.EXPLICIT ? " or " + bound("padding", fails, minP, ">=") : "");
         d.add(Message.WINDOW_TOO_LARGE, layer.ints(kernelAttr).site(), layer.name(), what, in,
-            pair(p[0], p[1]), Math.max(0, outSize[0]) + "x" + Math.max(0, outSize[1]),
-            formula, fix);
+            padText, Math.max(0, outSize[0]) + "x" + Math.max(0, outSize[1]), formula, fix);
         return null;
       }
-      Site padSite = layer.ints("padding").site();
-      if (conv) {
-        if (p[0] >= keff[0] || p[1] >= keff[1]) {
-          long maxH = keff[0] - 1;
-          long maxW = keff[1] - 1;
-          String use = maxH == maxW ? Long.toString(maxH) : "{" + maxH + ", " + maxW + "}";
+      Site padSite = auto == AutoPad.EXPLICIT ? layer.ints("padding").site()
+          : layer.attr("autoPad").site();
+      boolean tooLarge = false;
+      for (int a = 0; a < 4; a++) {
+        tooLarge |= p[a] >= keff[a % 2];
+      }
+      if (tooLarge) {
+        long maxH = keff[0] - 1;
+        long maxW = keff[1] - 1;
+        String use = maxH == maxW ? Long.toString(maxH) : "{" + maxH + ", " + maxW + "}";
+        if (conv) {
           if (keff[0] % 2 == 1 && keff[1] % 2 == 1) {
             use += " (padding " + pair((int) (keff[0] / 2), (int) (keff[1] / 2))
                 + " keeps the size)";
           }
-          d.add(Message.PADDING_TOO_LARGE, padSite, layer.name(), pair(p[0], p[1]), what, use);
+          d.add(Message.PADDING_TOO_LARGE, padSite, layer.name(), padText, what, use);
+        } else {
+          d.add(Message.POOL_PADDING_TOO_LARGE, padSite, layer.name(), padText, what, use);
         }
-      } else if (2L * p[0] > k[0] || 2L * p[1] > k[1]) {
-        d.add(Message.POOL_PADDING_TOO_LARGE, padSite, layer.name(), pair(p[0], p[1]),
-            k[0] + "x" + k[1], pair(k[0] / 2, k[1] / 2));
+      } else if (!conv) {
+        // With dilation a window can straddle a small input and read only padding.
+        for (int a = 0; a < 2; a++) {
+          long i = Geometry.firstEmptyWindow(size[a], k[a], s[a], p[a], dil[a], outSize[a]);
+          if (i >= 0) {
+            long first = i * s[a] - p[a];
+            Value<List<Integer>> dv = layer.ints("dilation");
+            d.add(Message.POOL_WINDOW_IN_PADDING, dv.explicit() ? dv.site() : padSite,
+                layer.name(), a == 0 ? "row" : "column", i, what, first,
+                first + (keff[a] - 1), dil[a], in, a == 0 ? "height" : "width", size[a]);
+            return null;
+          }
+        }
       }
       // Trailing input rows/columns no window reads (beyond those that are padding).
       long[] unread = new long[2];
       for (int a = 0; a < 2; a++) {
-        unread[a] = Math.max(0, Geometry.unreadRemainder(size[a], k[a], s[a], p[a], dil[a]) - p[a]);
+        unread[a] = Geometry.unread(size[a], k[a], s[a], p[a], p[a + 2], dil[a], ceil);
       }
       if (unread[0] > 0 || unread[1] > 0) {
         StringBuilder lost = new StringBuilder();
@@ -945,9 +1001,9 @@ public final class Checker {
           String unit = a == 0 ? "row" : "column";
           lost.append(lost.length() == 0 ? "the last " : " and the last ").append(unread[a])
               .append(' ').append(unit).append(unread[a] == 1 ? "" : "s");
-          long rem = Geometry.unreadRemainder(size[a], k[a], s[a], p[a], dil[a]);
+          long rem = ((long) size[a] + p[a] + p[a + 2] - keff[a]) % s[a];
           formula.append(formula.length() == 0 ? "" : "; ").append(a == 0 ? "height" : "width")
-              .append(": (").append(size[a]).append(" + 2*").append(p[a]).append(" - ")
+              .append(": (").append(size[a]).append(" + ").append(padTerm(p, a)).append(" - ")
               .append(keff[a]).append(") mod ").append(s[a]).append(" = ").append(rem);
           if (dil[a] == 1) {
             fixK[a] = (int) Math.min(Integer.MAX_VALUE, k[a] + rem);
@@ -956,7 +1012,7 @@ public final class Checker {
         String fix = (fixK[0] != k[0] || fixK[1] != k[1]
             ? kernelAttr + " " + pair(fixK[0], fixK[1]) + " (same output size), or " : "")
             + "padding and stride such that (in + 2*padding - " + kernelAttr
-            + ") is a multiple of the stride";
+            + ") is a multiple of the stride" + (conv ? "" : ", or ceilMode = true");
         Value<List<Integer>> stride = layer.ints("stride");
         Site site = stride.explicit() ? stride.site() : layer.ints(kernelAttr).site();
         d.add(Message.STRIDE_REMAINDER, site, layer.name(), pair(s[0], s[1]), lost, in, formula,
@@ -974,7 +1030,7 @@ public final class Checker {
             MAX_ARRAY);
         return null;
       }
-      return out;
+      return new Window(out, p);
     }
 
     private void addParameters(LayerDecl layer, long parameters) {
@@ -1023,14 +1079,15 @@ public final class Checker {
       return new int[] {l.get(0), l.get(l.size() - 1)};
     }
 
+    /** {top, left, bottom, right} from {p}, {ph, pw} or {t, l, b, r}; null when invalid. */
     private int[] paddings(LayerDecl layer) {
       Value<List<Integer>> v = layer.ints("padding");
       List<Integer> l = v.value();
       if (l == null) {
         return null;
       }
-      if (l.isEmpty() || l.size() > 2) {
-        d.add(Message.SIZE_ARITY, v.site(), layer.name(), "padding", list(l), l.size());
+      if (l.size() != 1 && l.size() != 2 && l.size() != 4) {
+        d.add(Message.PADDING_ARITY, v.site(), layer.name(), list(l), l.size());
         return null;
       }
       for (int x : l) {
@@ -1039,7 +1096,39 @@ public final class Checker {
           return null;
         }
       }
-      return new int[] {l.get(0), l.get(l.size() - 1)};
+      return switch (l.size()) {
+        case 1 -> new int[] {l.get(0), l.get(0), l.get(0), l.get(0)};
+        case 2 -> new int[] {l.get(0), l.get(1), l.get(0), l.get(1)};
+        default -> new int[] {l.get(0), l.get(1), l.get(2), l.get(3)};
+      };
+    }
+
+    /**
+     * The layer's {@code autoPad}; null (after reporting) when it is combined with an explicit
+     * {@code padding}, or for Pool with {@code ceilMode = true}.
+     */
+    private AutoPad autoPad(LayerDecl layer, boolean pool) {
+      Value<AutoPad> auto = layer.attr("autoPad");
+      if (!auto.known()) {
+        return null;
+      }
+      if (auto.value() == AutoPad.EXPLICIT) {
+        return AutoPad.EXPLICIT;
+      }
+      Value<List<Integer>> padding = layer.ints("padding");
+      if (padding.explicit() && padding.known()) {
+        d.add(Message.PADDING_WITH_AUTO_PAD, padding.site(), layer.name(),
+            value(padding.value()), auto.value());
+        return null;
+      }
+      Value<Boolean> ceil = layer.bool("ceilMode");
+      if (pool && ceil.known() && ceil.value()) {
+        d.add(Message.CEIL_WITH_AUTO_PAD, ceil.site(), layer.name(), auto.value(),
+            auto.value() == AutoPad.VALID ? "floor((in - window) / stride) + 1"
+                : "ceil(in / stride)");
+        return null;
+      }
+      return auto.value();
     }
 
     // ---- losses and classes ------------------------------------------------------------------
@@ -1194,6 +1283,19 @@ public final class Checker {
           : "{" + v[0] + ", " + v[1] + "}");
     }
     return fails[0] ? what + " height " + op + " " + v[0] : what + " width " + op + " " + v[1];
+  }
+
+  /** Padding as the messages show it: {@code 1}, {@code 1x0} or {@code {0, 0, 1, 1}}. */
+  static String padText(int[] p) {
+    if (p[0] == p[2] && p[1] == p[3]) {
+      return pair(p[0], p[1]);
+    }
+    return "{" + p[0] + ", " + p[1] + ", " + p[2] + ", " + p[3] + "}";
+  }
+
+  /** The padding of axis {@code a} in a formula: {@code 2*1} or {@code 0 + 1}. */
+  private static String padTerm(int[] p, int a) {
+    return p[a] == p[a + 2] ? "2*" + p[a] : p[a] + " + " + p[a + 2];
   }
 
   /** {@code 2} or {@code 2x1}. */

@@ -107,8 +107,8 @@ public final class DeclarationReader {
       Object decoded = switch (e.getKey()) {
         case "kernel", "stride", "padding", "dilation", "size" -> ints(a).value();
         case "filters", "units" -> integer(a).value();
-        case "bias", "countPadding" -> bool(a).value();
-        case "negativeSlope", "p", "eps", "momentum" -> number(a);
+        case "bias", "countPadding", "ceilMode" -> bool(a).value();
+        case "negativeSlope", "alpha", "p", "eps", "momentum" -> number(a);
         case "seed" -> raw(a.value) instanceof Number n ? n.longValue() : null;
         case "from" -> strings(a);
         case "args" -> ints(a).value();
@@ -116,6 +116,7 @@ public final class DeclarationReader {
         case "activation" -> enumValue(a, dev.lamina.dsl.Activation.class).value();
         case "loss" -> enumValue(a, Loss.class).value();
         case "kind" -> enumValue(a, dev.lamina.dsl.PoolKind.class).value();
+        case "autoPad" -> enumValue(a, dev.lamina.dsl.AutoPad.class).value();
         default -> null;
       };
       if (!e.getKey().equals("receptiveField")) {

@@ -56,6 +56,12 @@ public record LayerDecl(
     return attr("negativeSlope");
   }
 
+  /** ELU's alpha; a layer annotation without it reads as 1.0. */
+  public Value<Double> alpha() {
+    Value<Double> v = attr("alpha");
+    return attributes.containsKey("alpha") ? v : new Value<>(1.0, false, site);
+  }
+
   /** The layer's loss ({@code Loss.NONE} for Pool, which has none). */
   public Value<Loss> loss() {
     Value<Loss> v = attr("loss");

@@ -116,8 +116,24 @@ public enum Message {
       "%1$s: padding %2$s is not smaller than the %3$s, so the outermost outputs would see only"
           + " zero padding; use padding <= %4$s"),
   POOL_PADDING_TOO_LARGE(Severity.ERROR, "pool-padding-too-large",
-      "%1$s: padding %2$s is more than half the window %3$s, so a window could lie entirely in"
+      "%1$s: padding %2$s is not smaller than the %3$s, so a window could lie entirely in"
           + " padding; use padding <= %4$s"),
+  POOL_WINDOW_IN_PADDING(Severity.ERROR, "pool-window-in-padding",
+      "%1$s: the window of output %2$s %3$d (%4$s) spans input %2$ss %5$d..%6$d, but its taps,"
+          + " %7$d apart, all miss the input's %9$s %10$d (input %8$s), so it would read only"
+          + " padding; use a smaller dilation or less padding"),
+  PADDING_ARITY(Severity.ERROR, "padding-arity",
+      "%1$s: padding = %2$s has %3$d values; give {p} for every side, {ph, pw} for both sides"
+          + " of each axis, or {top, left, bottom, right}"),
+  PADDING_WITH_AUTO_PAD(Severity.ERROR, "padding-with-auto-pad",
+      "%1$s: padding = %2$s and autoPad = %3$s both set the padding; remove padding (autoPad"
+          + " computes it) or autoPad"),
+  CEIL_WITH_AUTO_PAD(Severity.ERROR, "ceil-with-auto-pad",
+      "%1$s: ceilMode = true has no effect with autoPad = %2$s, which fixes the output size at"
+          + " %3$s; remove ceilMode or autoPad"),
+  ALPHA_NOT_FINITE(Severity.ERROR, "alpha-not-finite",
+      "%1$s: alpha = %2$s is not a finite number; use a finite alpha such as 1.0 (PyTorch's and"
+          + " ONNX's default)"),
   ACTIVATION_TOO_LARGE(Severity.ERROR, "activation-too-large",
       "%1$s: output %2$s has %3$,d values, more than a Java array can hold (%4$,d); use fewer"
           + " filters or units, or a larger stride or pooling earlier"),
@@ -206,7 +222,10 @@ public enum Message {
           + " is computed for nothing; read it with from = \"%1$s\" or remove the layer"),
   UNUSED_NEGATIVE_SLOPE(Severity.WARNING, "unused-negative-slope",
       "%1$s: negativeSlope = %2$s has no effect with activation %3$s; use activation = LEAKY_RELU"
-          + " or remove negativeSlope");
+          + " or remove negativeSlope"),
+  UNUSED_ALPHA(Severity.WARNING, "unused-alpha",
+      "%1$s: alpha = %2$s has no effect with activation %3$s; use activation = ELU or remove"
+          + " alpha");
 
   /** Error or warning. */
   public enum Severity {

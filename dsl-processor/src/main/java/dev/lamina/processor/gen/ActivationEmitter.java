@@ -37,7 +37,9 @@ final class ActivationEmitter {
     switch (a) {
       case RELU -> f.addStatement("y[q] = Math.max(v, $L)", zero); // branch-free, vectorized
       case LEAKY_RELU -> f.addStatement("y[q] = v > 0 ? v : $L * v",
-          num.lit(ctx.node().negativeSlope()));
+          num.lit(ctx.node().activationParameter()));
+      case ELU -> f.addStatement("y[q] = v > 0 ? v : $L", num.fromDouble(
+          Double.toString(ctx.node().activationParameter()) + " * Math.expm1(v)"));
       case SIGMOID -> f.addStatement("y[q] = $L", num.fromDouble("1.0 / (1.0 + Math.exp(-v))"));
       case TANH -> f.addStatement("y[q] = $L", num.fromDouble("Math.tanh(v)"));
       case GELU -> f.addStatement("y[q] = " + num.fromDouble("0.5 * v * $T.erfc(-v * $L)"),
@@ -65,7 +67,13 @@ final class ActivationEmitter {
             big, big);
       }
       case LEAKY_RELU -> b.addStatement("d[q] = z[q] > 0 ? d[q] : $L * d[q]",
-          num.lit(ctx.node().negativeSlope()));
+          num.lit(ctx.node().activationParameter()));
+      case ELU -> {
+        // α·e^z for z <= 0 (also at 0, PyTorch's choice), computed in double
+        b.addStatement("double v = z[q]");
+        b.addStatement("d[q] = v > 0 ? d[q] : $L", num.fromDouble(
+            "d[q] * " + Double.toString(ctx.node().activationParameter()) + " * Math.exp(v)"));
+      }
       case SIGMOID -> {
         b.addStatement("$L s = y[q]", t);
         b.addStatement("d[q] *= (1 - s) * s");

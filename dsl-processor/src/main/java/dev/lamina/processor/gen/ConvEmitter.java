@@ -70,8 +70,8 @@ final class ConvEmitter implements LayerEmitter {
   /** The stride-1 grid of the forward pass (and weight gradient), or null for plain loops. */
   private Grid forwardGrid(LayerContext ctx) {
     Geo g = geo(ctx);
-    if (op.sh() != 1 || op.sw() != 1 || !g.unroll()) {
-      return null;
+    if (op.sh() != 1 || op.sw() != 1 || !g.unroll() || !op.symmetric()) {
+      return null; // the grid pads both sides of an axis equally
     }
     Grid grid = new Grid(g.c(), g.h(), g.w(), op.ph(), op.pw(), op.kh(), op.kw(), op.dh(),
         op.dw());

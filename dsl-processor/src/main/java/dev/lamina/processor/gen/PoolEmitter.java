@@ -18,8 +18,9 @@ import java.util.List;
  *       gradient there. The common 2×2 stride-2 window without padding picks the index without
  *       branches (a tournament of two pairs, integer conditional moves) and reloads the value
  *       from it; a window holding NaN may then yield NaN.
- *   <li>AVG: window sum divided by kh·kw ({@code countPadding}, or no padding) or by the number of
- *       window positions inside the input.
+ *   <li>AVG: window sum divided by the number of window taps inside the padded input ({@code
+ *       countPadding}: kh·kw, except where a ceil-mode window overhangs the end padding) or inside
+ *       the input.
  *   <li>SUBSAMPLE: {@code coeff[c]·(window sum) + bias[c]}; the window sums are kept for the
  *       coefficient gradient.
  * </ul>
@@ -63,8 +64,8 @@ final class PoolEmitter implements LayerEmitter {
     Shape in = ctx.node().inputShape();
     Shape out = ctx.node().outputShape();
     return new Geo(in.channels(), in.height(), in.width(), out.height(), out.width(),
-        new Axis(in.height(), out.height(), op.kh(), op.sh(), op.ph(), 1),
-        new Axis(in.width(), out.width(), op.kw(), op.sw(), op.pw(), 1),
+        new Axis(in.height(), out.height(), op.kh(), op.sh(), op.ph(), op.dh()),
+        new Axis(in.width(), out.width(), op.kw(), op.sw(), op.pw(), op.dw()),
         op.kh() * op.kw() <= ConvEmitter.UNROLL_LIMIT);
   }
 
@@ -91,32 +92,69 @@ final class PoolEmitter implements LayerEmitter {
     void emit(CodeBlock.Builder b, String inputIndex);
   }
 
+  /**
+   * The divisor of each window along one axis: its taps inside the padded input ({@code
+   * countPadding}; fewer than the window only where a ceil-mode window overhangs the end padding)
+   * or inside the input.
+   */
+  private int[] divisors(int in, int out, int k, int s, int begin, int end, int d) {
+    int lo = op.countPadding() ? -begin : 0;
+    int hi = op.countPadding() ? in + end : in;
+    int[] n = new int[out];
+    for (int i = 0; i < out; i++) {
+      for (int u = 0; u < k; u++) {
+        int x = i * s - begin + u * d;
+        n[i] += x >= lo && x < hi ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
   /** Divides the channel plane at {@code base} of {@code array} by each window's divisor. */
   private void divide(CodeBlock.Builder b, Geo g, String array, String base) {
-    boolean padded = op.ph() > 0 || op.pw() > 0;
-    if (op.countPadding() || !padded) {
+    int[] rows = divisors(g.h(), g.oh(), op.kh(), op.sh(), op.ph(), op.pb(), op.dh());
+    int[] cols = divisors(g.w(), g.ow(), op.kw(), op.sw(), op.pw(), op.pr(), op.dw());
+    boolean full = java.util.Arrays.stream(rows).allMatch(n -> n == op.kh())
+        && java.util.Arrays.stream(cols).allMatch(n -> n == op.kw());
+    if (full) {
       b.beginControlFlow("for (int q = $L; q < $L + $L; q++)", base, base, g.ohw());
       b.addStatement("$L[q] /= $L", array, op.kh() * op.kw());
       b.endControlFlow();
       return;
     }
-    // Divide by the number of window positions inside the input.
+    // Divide by the window's taps inside the (padded) input: the taps u with lo <= top + u·d < hi.
+    int lo = op.countPadding() ? -op.ph() : 0;
+    int hi = op.countPadding() ? g.h() + op.pb() : g.h();
+    int left = op.countPadding() ? -op.pw() : 0;
+    int right = op.countPadding() ? g.w() + op.pr() : g.w();
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
     b.addStatement("int top = $L", Src.plus(Src.times("i", op.sh()), -op.ph()));
-    b.addStatement("int rows = Math.min($L, top + $L) - Math.max(0, top)", g.h(), op.kh());
+    b.addStatement("int rows = $L", count("top", lo, hi, op.kh(), op.dh()));
     b.addStatement("int zr = $L", Src.plus(base, Src.times("i", g.ow())));
     b.beginControlFlow("for (int j = 0; j < $L; j++)", g.ow());
     b.addStatement("int left = $L", Src.plus(Src.times("j", op.sw()), -op.pw()));
-    b.addStatement("$L[zr + j] /= rows * (Math.min($L, left + $L) - Math.max(0, left))", array,
-        g.w(), op.kw());
+    b.addStatement("$L[zr + j] /= rows * ($L)", array, count("left", left, right, op.kw(),
+        op.dw()));
     b.endControlFlow();
     b.endControlFlow();
+  }
+
+  /** Source text: the taps {@code u < k} with {@code lo <= first + u·d < hi}. */
+  private static String count(String first, int lo, int hi, int k, int d) {
+    if (d == 1) {
+      return "Math.min(" + hi + ", " + first + " + " + k + ") - Math.max(" + lo + ", " + first
+          + ")";
+    }
+    // first tap at or after lo, last tap before hi (each window reads some of the input)
+    return "Math.min(" + (k - 1) + ", Math.floorDiv(" + (hi - 1) + " - " + first + ", " + d
+        + ")) - Math.max(0, -Math.floorDiv(" + first + " - " + lo + ", " + d + ")) + 1";
   }
 
   /** A 2×2 stride-2 max pool without padding whose output drops any odd last row and column. */
   private boolean pairs(Geo g) {
     return op.kind() == PoolKind.MAX && op.kh() == 2 && op.kw() == 2 && op.sh() == 2
-        && op.sw() == 2 && op.ph() == 0 && op.pw() == 0 && g.oh() == g.h() / 2
+        && op.sw() == 2 && op.ph() == 0 && op.pw() == 0 && op.dh() == 1 && op.dw() == 1
+        && g.oh() == g.h() / 2
         && g.ow() == g.w() / 2;
   }
 

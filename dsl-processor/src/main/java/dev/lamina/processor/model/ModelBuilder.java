@@ -26,7 +26,7 @@ import java.util.Set;
  * IllegalArgumentException} on a layer that does not fit, so a checker bug cannot produce a model.
  *
  * <p>Receptive fields follow the forward recurrence per axis: {@code r_out = r_in + (k_eff-1)·j_in},
- * {@code j_out = j_in·s}, {@code start_out = start_in + ((k_eff-1)/2 - p)·j_in}, starting from
+ * {@code j_out = j_in·s}, {@code start_out = start_in + ((k_eff-1)/2 - p_begin)·j_in} (p_begin: the top or left padding), starting from
  * {@code r = 1, j = 1, start = 0}. An Affine layer on a C×H×W input acts as a window covering the
  * whole map; on a flat input of D values (treated as 1×D) it covers all D.
  *
@@ -80,8 +80,9 @@ public final class ModelBuilder {
   }
 
   /** Adds a layer taking the previous layer's output (or the network input). */
-  public ModelBuilder add(String name, Op op, Activation activation, double negativeSlope) {
-    return add(name, List.of(), op, activation, negativeSlope);
+  public ModelBuilder add(String name, Op op, Activation activation,
+      double activationParameter) {
+    return add(name, List.of(), op, activation, activationParameter);
   }
 
   /**
@@ -90,7 +91,7 @@ public final class ModelBuilder {
    * double)}. Every name must be a layer added before (so the nodes stay in a topological order).
    */
   public ModelBuilder add(String name, List<String> from, Op op, Activation activation,
-      double negativeSlope) {
+      double activationParameter) {
     List<Integer> sources = new ArrayList<>();
     if (from.isEmpty()) {
       sources.add(nodes.isEmpty() ? Node.NETWORK_INPUT : nodes.size() - 1);
@@ -112,7 +113,7 @@ public final class ModelBuilder {
     if (index.containsKey(name)) {
       throw new IllegalArgumentException("two layers named " + name);
     }
-    return addNode(name, sources, op, activation, negativeSlope);
+    return addNode(name, sources, op, activation, activationParameter);
   }
 
   /** Declares a member that stands for an existing node (an {@code @Apply} use, its output). */
@@ -144,7 +145,7 @@ public final class ModelBuilder {
   }
 
   private ModelBuilder addNode(String name, List<Integer> sources, Op op, Activation activation,
-      double negativeSlope) {
+      double activationParameter) {
     int source = sources.get(0);
     boolean merge = op instanceof Op.Add || op instanceof Op.Concat;
     if (merge ? sources.size() < 2 : sources.size() != 1) {
@@ -164,8 +165,8 @@ public final class ModelBuilder {
     String description;
     if (op instanceof Op.Conv c) {
       requireImage(name, in, "Conv");
-      long oh = Geometry.outputSize(in.height(), c.kh(), c.sh(), c.ph(), c.dh());
-      long ow = Geometry.outputSize(in.width(), c.kw(), c.sw(), c.pw(), c.dw());
+      long oh = Geometry.outputSize(in.height(), c.kh(), c.sh(), c.ph(), c.pb(), c.dh(), false);
+      long ow = Geometry.outputSize(in.width(), c.kw(), c.sw(), c.pw(), c.pr(), c.dw(), false);
       requireFits(name, oh, ow);
       out = Shape.image(c.filters(), (int) oh, (int) ow);
       long fanIn = (long) in.channels() * c.kh() * c.kw();
@@ -189,8 +190,8 @@ public final class ModelBuilder {
       description = convDescription(c) + activationSuffix(activation);
     } else if (op instanceof Op.Pool p) {
       requireImage(name, in, "Pool");
-      long oh = Geometry.outputSize(in.height(), p.kh(), p.sh(), p.ph(), 1);
-      long ow = Geometry.outputSize(in.width(), p.kw(), p.sw(), p.pw(), 1);
+      long oh = Geometry.outputSize(in.height(), p.kh(), p.sh(), p.ph(), p.pb(), p.dh(), p.ceil());
+      long ow = Geometry.outputSize(in.width(), p.kw(), p.sw(), p.pw(), p.pr(), p.dw(), p.ceil());
       requireFits(name, oh, ow);
       out = Shape.image(in.channels(), (int) oh, (int) ow);
       long units = out.size();
@@ -211,8 +212,8 @@ public final class ModelBuilder {
       rfOut = new long[2];
       jumpOut = new long[2];
       startOut = new double[2];
-      window(new long[] {p.kh(), p.kw()}, new int[] {p.sh(), p.sw()}, new int[] {p.ph(), p.pw()},
-          rfOut, jumpOut, startOut);
+      window(new long[] {p.effectiveKh(), p.effectiveKw()}, new int[] {p.sh(), p.sw()},
+          new int[] {p.ph(), p.pw()}, rfOut, jumpOut, startOut);
       description = poolDescription(p) + activationSuffix(activation);
     } else if (op instanceof Op.Affine a) {
       long fanIn = in.size();
@@ -339,7 +340,8 @@ public final class ModelBuilder {
     for (int s : sources) {
       inShapes.add(shapeOf(s));
     }
-    nodes.add(new Node(name, op, sources, in, out, activation, negativeSlope, params, summary,
+    nodes.add(new Node(name, op, sources, in, out, activation, activationParameter, params,
+        summary,
         inShapes));
     rfs.add(rfOut);
     jumps.add(jumpOut);
@@ -387,7 +389,7 @@ public final class ModelBuilder {
   /** He for ReLU-like activations, Xavier otherwise. */
   public static Init weightInit(Activation activation) {
     return switch (activation) {
-      case RELU, LEAKY_RELU, GELU, GELU_TANH -> Init.HE_NORMAL;
+      case RELU, LEAKY_RELU, GELU, GELU_TANH, ELU -> Init.HE_NORMAL;
       case IDENTITY, SIGMOID, TANH -> Init.XAVIER_UNIFORM;
     };
   }
@@ -422,9 +424,7 @@ public final class ModelBuilder {
     if (c.sh() != 1 || c.sw() != 1) {
       sb.append(" stride ").append(pair(c.sh(), c.sw()));
     }
-    if (c.ph() != 0 || c.pw() != 0) {
-      sb.append(" pad ").append(pair(c.ph(), c.pw()));
-    }
+    sb.append(padding(c.ph(), c.pw(), c.pb(), c.pr()));
     if (c.dh() != 1 || c.dw() != 1) {
       sb.append(" dil ").append(pair(c.dh(), c.dw()));
     }
@@ -434,14 +434,26 @@ public final class ModelBuilder {
     return sb.toString();
   }
 
+  /** {@code " pad 1"}, {@code " pad 1x0"}, {@code " pad 0,0,1,1"} (top, left, bottom, right). */
+  private static String padding(int top, int left, int bottom, int right) {
+    if (top == bottom && left == right) {
+      return top == 0 && left == 0 ? "" : " pad " + pair(top, left);
+    }
+    return " pad " + top + "," + left + "," + bottom + "," + right;
+  }
+
   private static String poolDescription(Op.Pool p) {
     StringBuilder sb = new StringBuilder(p.kind().name().toLowerCase(Locale.ROOT)).append(' ')
         .append(p.kh()).append('x').append(p.kw()).append('/').append(pair(p.sh(), p.sw()));
-    if (p.ph() != 0 || p.pw() != 0) {
-      sb.append(" pad ").append(pair(p.ph(), p.pw()));
-      if (p.kind() == PoolKind.AVG && !p.countPadding()) {
-        sb.append(" excl");
-      }
+    sb.append(padding(p.ph(), p.pw(), p.pb(), p.pr()));
+    if (p.padded() && p.kind() == PoolKind.AVG && !p.countPadding()) {
+      sb.append(" excl");
+    }
+    if (p.dh() != 1 || p.dw() != 1) {
+      sb.append(" dil ").append(pair(p.dh(), p.dw()));
+    }
+    if (p.ceil()) {
+      sb.append(" ceil");
     }
     return sb.toString();
   }

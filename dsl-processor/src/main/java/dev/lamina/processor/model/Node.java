@@ -16,7 +16,8 @@ import java.util.List;
  *     layers reading several inputs, the first one's
  * @param outputShape shape of one sample leaving the layer
  * @param activation activation applied to the output
- * @param negativeSlope slope for LEAKY_RELU
+ * @param activationParameter the activation's parameter: LEAKY_RELU's negative slope, ELU's
+ *     alpha
  * @param parameters this layer's parameter tensors, in storage order
  * @param summary the layer's row of the summary (counts, receptive field, jump, start)
  * @param inputShapes the shape of each input, in the order of {@link #inputs} ({@code
@@ -29,7 +30,7 @@ public record Node(
     Shape inputShape,
     Shape outputShape,
     Activation activation,
-    double negativeSlope,
+    double activationParameter,
     List<ParameterTensor> parameters,
     LayerSummary summary,
     List<Shape> inputShapes) {

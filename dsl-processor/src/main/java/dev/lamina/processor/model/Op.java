@@ -11,9 +11,18 @@ public sealed interface Op {
   /** The kind's name as users see it: {@code Conv}, {@code Pool}, {@code Affine}, ... */
   String kindName();
 
-  /** Convolution; weight [filters][inChannels][kh][kw], then bias [filters]. */
-  record Conv(int filters, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,
-      boolean bias) implements Op {
+  /**
+   * Convolution; weight [filters][inChannels][kh][kw], then bias [filters]. {@code ph}, {@code pw}
+   * are the padding before the input (top, left), {@code pb}, {@code pr} after it (bottom, right).
+   */
+  record Conv(int filters, int kh, int kw, int sh, int sw, int ph, int pw, int pb, int pr, int dh,
+      int dw, boolean bias) implements Op {
+    /** Symmetric padding: {@code ph} on top and bottom, {@code pw} left and right. */
+    public Conv(int filters, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,
+        boolean bias) {
+      this(filters, kh, kw, sh, sw, ph, pw, ph, pw, dh, dw, bias);
+    }
+
     /** Effective kernel height with dilation: {@code dh·(kh-1)+1}. */
     public int effectiveKh() {
       return dh * (kh - 1) + 1;
@@ -23,15 +32,45 @@ public sealed interface Op {
       return dw * (kw - 1) + 1;
     }
 
+    /** Whether each axis has the same padding on both sides. */
+    public boolean symmetric() {
+      return ph == pb && pw == pr;
+    }
+
     @Override
     public String kindName() {
       return "Conv";
     }
   }
 
-  /** Pooling; SUBSAMPLE has coeff [channels], then bias [channels]. */
-  record Pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw, boolean countPadding)
-      implements Op {
+  /**
+   * Pooling; SUBSAMPLE has coeff [channels], then bias [channels]. Padding as in {@link Conv};
+   * {@code ceil} rounds the output size up (the output shape says how many windows there are).
+   */
+  record Pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw, int pb, int pr,
+      int dh, int dw, boolean ceil, boolean countPadding) implements Op {
+    /** Symmetric padding, no dilation, floor mode. */
+    public Pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw,
+        boolean countPadding) {
+      this(kind, kh, kw, sh, sw, ph, pw, ph, pw, 1, 1, false, countPadding);
+    }
+
+    public int effectiveKh() {
+      return dh * (kh - 1) + 1;
+    }
+
+    public int effectiveKw() {
+      return dw * (kw - 1) + 1;
+    }
+
+    public boolean symmetric() {
+      return ph == pb && pw == pr;
+    }
+
+    public boolean padded() {
+      return ph > 0 || pw > 0 || pb > 0 || pr > 0;
+    }
+
     @Override
     public String kindName() {
       return "Pool";

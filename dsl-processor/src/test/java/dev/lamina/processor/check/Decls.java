@@ -60,12 +60,14 @@ final class Decls {
   /** Attributes as name/value pairs; int and int[] become lists. */
   Decls conv(String name, int filters, int kernel, Object... attrs) {
     return layer(name, LayerKind.CONV, given(attrs, "filters", "kernel"), merge(attrs, "filters", filters, "kernel", kernel,
-        "stride", 1, "padding", 0, "dilation", 1, "bias", true, "loss", Loss.NONE));
+        "stride", 1, "padding", 0, "dilation", 1, "bias", true, "loss", Loss.NONE,
+        "autoPad", dev.lamina.dsl.AutoPad.EXPLICIT));
   }
 
   Decls pool(String name, int size, Object... attrs) {
     return layer(name, LayerKind.POOL, given(attrs, "size"), merge(attrs, "kind", PoolKind.MAX, "size", size,
-        "stride", new int[0], "padding", 0, "countPadding", true));
+        "stride", new int[0], "padding", 0, "countPadding", true, "dilation", 1,
+        "ceilMode", false, "autoPad", dev.lamina.dsl.AutoPad.EXPLICIT));
   }
 
   Decls affine(String name, int units, Object... attrs) {
@@ -77,6 +79,7 @@ final class Decls {
       Map<String, Object> attrs) {
     attrs.putIfAbsent("activation", Activation.IDENTITY);
     attrs.putIfAbsent("negativeSlope", 0.01);
+    attrs.putIfAbsent("alpha", 1.0);
     Set<String> suppressed = new java.util.HashSet<>(classSuppressed);
     if (attrs.remove("suppress") instanceof String id) {
       suppressed.add(id);

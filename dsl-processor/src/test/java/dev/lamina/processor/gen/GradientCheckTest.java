@@ -35,6 +35,17 @@ class GradientCheckTest {
     return new Op.Pool(kind, kh, kw, sh, sw, ph, pw, countPadding);
   }
 
+  /** Pooling with padding {top, left, bottom, right}, dilation and ceil mode. */
+  private static Op.Pool pool(PoolKind kind, int k, int s, int[] pad, int d, boolean ceil,
+      boolean countPadding) {
+    return new Op.Pool(kind, k, k, s, s, pad[0], pad[1], pad[2], pad[3], d, d, ceil,
+        countPadding);
+  }
+
+  private static int[] pads(int... tlbr) {
+    return tlbr;
+  }
+
   private static Arguments single(String name, Shape in, Op op, Activation a, double skips) {
     NetworkModel m = builder("G_" + name, in).add("l", op, a, 0.1).build();
     return Arguments.of(Named.of(name, m), skips);
@@ -115,17 +126,60 @@ class GradientCheckTest {
         pool(PoolKind.SUBSAMPLE, 2, 2, 2, 2, 0, 0, true), id, 0));
     cases.add(single("subsample3x2_s2x1_p1x0_sigmoid", Shape.image(2, 7, 5),
         pool(PoolKind.SUBSAMPLE, 3, 2, 2, 1, 1, 0, true), Activation.SIGMOID, 0));
+    // Asymmetric padding (plain loops: the grid path pads both sides equally).
+    cases.add(single("conv3x3_p0_1_2_1", Shape.image(2, 7, 6),
+        new Op.Conv(3, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, true), id, 0));
+    cases.add(single("conv3x3_s2_d2_p1_0_2_3", Shape.image(2, 9, 8),
+        new Op.Conv(2, 3, 3, 2, 2, 1, 0, 2, 3, 2, 2, true), id, 0));
+    cases.add(single("conv4x4_same_upper", Shape.image(2, 6, 6),
+        new Op.Conv(2, 4, 4, 1, 1, 1, 1, 2, 2, 1, 1, false), id, 0));
+    // Pooling: ceil mode, dilation, padding up to the window minus one, asymmetric padding.
+    for (PoolKind kind : PoolKind.values()) {
+      String k = kind.name().toLowerCase(java.util.Locale.ROOT);
+      double skips = kind == PoolKind.MAX ? 0.05 : 0;
+      boolean[] counts = kind == PoolKind.AVG ? new boolean[] {true, false} : new boolean[] {true};
+      for (boolean incl : counts) {
+        String n = k + (kind == PoolKind.AVG ? (incl ? "_incl" : "_excl") : "");
+        cases.add(single(n + "3x3_s2_ceil", Shape.image(2, 6, 6),
+            pool(kind, 3, 2, pads(0, 0, 0, 0), 1, true, incl), id, skips));
+        cases.add(single(n + "3x3_s2_p1_ceil_overhang", Shape.image(2, 6, 7),
+            pool(kind, 3, 2, pads(1, 1, 1, 1), 1, true, incl), id, skips));
+        cases.add(single(n + "3x3_s3_p1_ceil_last_window_dropped", Shape.image(2, 5, 5),
+            pool(kind, 3, 3, pads(1, 1, 1, 1), 1, true, incl), id, skips));
+        cases.add(single(n + "2x2_d2_s1", Shape.image(2, 6, 5),
+            pool(kind, 2, 1, pads(0, 0, 0, 0), 2, false, incl), id, skips));
+        cases.add(single(n + "2x2_d2_s1_p1", Shape.image(2, 5, 6),
+            pool(kind, 2, 1, pads(1, 1, 1, 1), 2, false, incl), id, skips));
+        cases.add(single(n + "3x3_d2_s2_p2_ceil", Shape.image(1, 7, 8),
+            pool(kind, 3, 2, pads(2, 2, 2, 2), 2, true, incl), id, skips));
+        cases.add(single(n + "3x3_s1_p2", Shape.image(2, 5, 4),
+            pool(kind, 3, 1, pads(2, 2, 2, 2), 1, false, incl), id, skips));
+        cases.add(single(n + "2x2_s2_same_upper", Shape.image(2, 5, 5),
+            pool(kind, 2, 2, pads(0, 0, 1, 1), 1, false, incl), id, skips));
+        cases.add(single(n + "2x2_s1_same_lower", Shape.image(2, 5, 6),
+            pool(kind, 2, 1, pads(1, 1, 0, 0), 1, false, incl), id, skips));
+        cases.add(single(n + "3x3_s2_p0_1_2_1_d2_ceil", Shape.image(2, 8, 7),
+            pool(kind, 3, 2, pads(0, 1, 2, 1), 2, true, incl), id, skips));
+      }
+    }
     // Affine.
     cases.add(single("affine_flat", Shape.flat(7), affine(5), id, 0));
     cases.add(single("affine_image", Shape.image(3, 4, 5), affine(7), id, 0));
     cases.add(single("affine_nobias", Shape.flat(6), new Op.Affine(3, false), id, 0));
     // Every activation.
     for (Activation a : Activation.values()) {
-      boolean kink = a == Activation.RELU || a == Activation.LEAKY_RELU;
+      boolean kink = a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.ELU;
       cases.add(single("affine_" + a.name().toLowerCase(java.util.Locale.ROOT), Shape.flat(6),
           affine(8), a, kink ? 0.05 : 0));
     }
     return cases.stream();
+  }
+
+  @Test
+  void eluWithDefaultAlpha() {
+    NetworkModel m = builder("G_elu1", Shape.image(2, 4, 5))
+        .add("l", new Op.Conv(3, 3, 3, 1, 1, 1, 1, 1, 1, true), Activation.ELU, 1.0).build();
+    new GradientChecker(m, 2, 7).run(400).assertPassed(0.05);
   }
 
   @ParameterizedTest

@@ -48,15 +48,20 @@ class NaiveReferenceTest {
       int sw = 1 + r.nextInt(3);
       int ph = r.nextInt(dh * (kh - 1) + 1);
       int pw = r.nextInt(dw * (kw - 1) + 1);
+      // one in three asymmetric
+      boolean asym = r.nextInt(3) == 0;
+      int pb = asym ? r.nextInt(dh * (kh - 1) + 1) : ph;
+      int pr = asym ? r.nextInt(dw * (kw - 1) + 1) : pw;
       int c = 1 + r.nextInt(3);
       int h = 1 + r.nextInt(16);
       int w = 1 + r.nextInt(16);
       int k = 1 + r.nextInt(4);
-      if (Geometry.outputSize(h, kh, sh, ph, dh) < 1 || Geometry.outputSize(w, kw, sw, pw, dw) < 1) {
+      if (Geometry.outputSize(h, kh, sh, ph, pb, dh, false) < 1
+          || Geometry.outputSize(w, kw, sw, pw, pr, dw, false) < 1) {
         continue;
       }
       Config cfg = new Config(Shape.image(c, h, w),
-          new Op.Conv(k, kh, kw, sh, sw, ph, pw, dh, dw, r.nextBoolean()));
+          new Op.Conv(k, kh, kw, sh, sw, ph, pw, pb, pr, dh, dw, r.nextBoolean()));
       out.add(Arguments.of(Named.of(cfg.toString(), cfg)));
     }
     return out.stream();
@@ -71,16 +76,26 @@ class NaiveReferenceTest {
       int kw = 1 + r.nextInt(r.nextInt(4) == 0 ? 9 : 4);
       int sh = 1 + r.nextInt(3);
       int sw = 1 + r.nextInt(3);
-      int ph = r.nextInt(kh / 2 + 1);
-      int pw = r.nextInt(kw / 2 + 1);
+      // dilation, ceil mode and padding up to the window minus one (asymmetric) in half the cases
+      boolean ext = r.nextBoolean();
+      int dh = ext ? 1 + r.nextInt(3) : 1;
+      int dw = ext ? 1 + r.nextInt(3) : 1;
+      boolean ceil = ext && r.nextBoolean();
+      int ph = r.nextInt(ext ? dh * (kh - 1) + 1 : kh / 2 + 1);
+      int pw = r.nextInt(ext ? dw * (kw - 1) + 1 : kw / 2 + 1);
+      int pb = ext ? r.nextInt(dh * (kh - 1) + 1) : ph;
+      int pr = ext ? r.nextInt(dw * (kw - 1) + 1) : pw;
       int c = 1 + r.nextInt(3);
       int h = 1 + r.nextInt(14);
       int w = 1 + r.nextInt(14);
-      if (Geometry.outputSize(h, kh, sh, ph, 1) < 1 || Geometry.outputSize(w, kw, sw, pw, 1) < 1) {
-        continue;
+      long oh = Geometry.outputSize(h, kh, sh, ph, pb, dh, ceil);
+      long ow = Geometry.outputSize(w, kw, sw, pw, pr, dw, ceil);
+      if (oh < 1 || ow < 1 || Geometry.firstEmptyWindow(h, kh, sh, ph, dh, oh) >= 0
+          || Geometry.firstEmptyWindow(w, kw, sw, pw, dw, ow) >= 0) {
+        continue; // the checker rejects windows that read padding only
       }
       Config cfg = new Config(Shape.image(c, h, w), new Op.Pool(kinds[out.size() % 3], kh, kw, sh,
-          sw, ph, pw, r.nextBoolean()));
+          sw, ph, pw, pb, pr, dh, dw, ceil, r.nextBoolean()));
       out.add(Arguments.of(Named.of(cfg.toString(), cfg)));
     }
     return out.stream();
@@ -162,7 +177,7 @@ class NaiveReferenceTest {
           for (int ch = 0; ch < cin; ch++) {
             for (int u = 0; u < c.kh(); u++) {
               for (int v = 0; v < c.kw(); v++) {
-                int row = i * c.sh() - c.ph() + u * c.dh();
+                int row = i * c.sh() - c.ph() + u * c.dh(); // ph, pw: top and left padding
                 int col = j * c.sw() - c.pw() + v * c.dw();
                 if (row >= 0 && row < h && col >= 0 && col < w) {
                   s += p[((k * cin + ch) * c.kh() + u) * c.kw() + v]
@@ -189,10 +204,14 @@ class NaiveReferenceTest {
           double max = Double.NEGATIVE_INFINITY;
           double sum = 0;
           int count = 0;
+          int padded = 0; // taps inside the padded input (a ceil-mode window may reach past it)
           for (int u = 0; u < pl.kh(); u++) {
             for (int v = 0; v < pl.kw(); v++) {
-              int row = i * pl.sh() - pl.ph() + u;
-              int col = j * pl.sw() - pl.pw() + v;
+              int row = i * pl.sh() - pl.ph() + u * pl.dh();
+              int col = j * pl.sw() - pl.pw() + v * pl.dw();
+              if (row >= -pl.ph() && row < h + pl.pb() && col >= -pl.pw() && col < w + pl.pr()) {
+                padded++;
+              }
               if (row >= 0 && row < h && col >= 0 && col < w) {
                 double val = x[xo + (ch * h + row) * w + col];
                 max = Math.max(max, val);
@@ -203,7 +222,7 @@ class NaiveReferenceTest {
           }
           double r = switch (pl.kind()) {
             case MAX -> max;
-            case AVG -> sum / (pl.countPadding() ? pl.kh() * pl.kw() : count);
+            case AVG -> sum / (pl.countPadding() ? padded : count);
             case SUBSAMPLE -> p[ch] * sum + p[cin + ch];
           };
           y[yo + (ch * out.height() + i) * out.width() + j] = r;
