@@ -43,28 +43,12 @@ class OnnxConformanceTest {
   static final Map<String, List<String>> NOT_EXPRESSIBLE = new LinkedHashMap<>();
 
   static {
-    NOT_EXPRESSIBLE.put("ceil_mode = 1 (Lamina's pooling rounds the output size down)", List.of(
-        "test_maxpool_2d_ceil", "test_averagepool_2d_ceil",
-        "test_averagepool_2d_ceil_last_window_starts_on_pad"));
-    NOT_EXPRESSIBLE.put("dilated pooling (Lamina has dilation on Conv only)", List.of(
-        "test_maxpool_2d_dilations", "test_averagepool_2d_dilations"));
-    NOT_EXPRESSIBLE.put("asymmetric padding, explicit or from auto_pad SAME_UPPER/SAME_LOWER"
-        + " (Lamina pads both sides equally)", List.of(
-        "test_conv_with_strides_and_asymmetric_padding", "test_maxpool_2d_same_lower",
-        "test_maxpool_2d_same_upper", "test_averagepool_2d_same_lower",
-        "test_averagepool_2d_same_upper"));
-    NOT_EXPRESSIBLE.put("pooling padding larger than half the window (Lamina rejects it at compile"
-        + " time: a window could lie entirely in padding)", List.of(
-        "test_maxpool_2d_pads", "test_averagepool_2d_pads",
-        "test_averagepool_2d_pads_count_include_pad"));
     NOT_EXPRESSIBLE.put("a second output (MaxPool Indices, Dropout mask)", List.of(
         "test_maxpool_with_argmax_2d_precomputed_pads",
         "test_maxpool_with_argmax_2d_precomputed_strides", "test_dropout_default_mask",
         "test_dropout_default_mask_ratio", "test_training_dropout_zero_ratio_mask"));
     NOT_EXPRESSIBLE.put("Gemm with a full [M, N] bias matrix (Affine has one bias per unit)",
         List.of("test_gemm_default_matrix_bias"));
-    NOT_EXPRESSIBLE.put("ELU activation", List.of("test_elu", "test_elu_default",
-        "test_elu_example"));
     NOT_EXPRESSIBLE.put("Softmax / LogSoftmax as an output operation (Lamina applies softmax only"
         + " inside the SOFTMAX_CROSS_ENTROPY loss)", List.of(
         "test_softmax_axis_0", "test_softmax_axis_1", "test_softmax_axis_2",
@@ -112,11 +96,20 @@ class OnnxConformanceTest {
     add("test_conv_with_autopad_same", Lamina_OnnxNets_Conv5Stride2Pad1::new, conv);
     add("test_conv_with_strides_no_padding", Lamina_OnnxNets_Conv7x5Stride2::new, conv);
     add("test_conv_with_strides_padding", Lamina_OnnxNets_Conv7x5Stride2Pad1::new, conv);
+    // pads [1, 0, 1, 0] are {top, left, bottom, right}: different per axis, equal per side.
+    add("test_conv_with_strides_and_asymmetric_padding",
+        Lamina_OnnxNets_Conv7x5Stride2Pad1010::new, conv);
 
     add("test_maxpool_2d_default", Lamina_OnnxNets_Max32Size2Stride1::new, none);
-    // ceil_mode = 1, but the extra window would start past the input: same size as floor mode.
-    add("test_maxpool_2d_ceil_output_size_reduce_by_one", Lamina_OnnxNets_Max2Size1Stride2::new,
-        none);
+    // ceil_mode = 1, but the extra window would start past the input: it is dropped.
+    add("test_maxpool_2d_ceil_output_size_reduce_by_one",
+        Lamina_OnnxNets_Max2Size1Stride2Ceil::new, none);
+    add("test_maxpool_2d_ceil", Lamina_OnnxNets_Max4Size3Stride2Ceil::new, none);
+    add("test_maxpool_2d_dilations", Lamina_OnnxNets_Max4Size2Dilation2::new, none);
+    add("test_maxpool_2d_pads", Lamina_OnnxNets_Max28Size3Pad2::new, none);
+    // auto_pad SAME_UPPER / SAME_LOWER, 2x2 stride 1: one pixel after / before the input.
+    add("test_maxpool_2d_same_upper", Lamina_OnnxNets_Max32Size2SameUpper::new, none);
+    add("test_maxpool_2d_same_lower", Lamina_OnnxNets_Max32Size2SameLower::new, none);
     add("test_maxpool_2d_precomputed_pads", Lamina_OnnxNets_Max5Size5Pad2::new, none);
     // SAME_UPPER, 3x3, stride 2 on 5x5: padding 1 on both sides.
     add("test_maxpool_2d_precomputed_same_upper", Lamina_OnnxNets_Max5Size3Stride2Pad1::new, none);
@@ -133,6 +126,17 @@ class OnnxConformanceTest {
         Lamina_OnnxNets_Avg5Size3Stride2Pad1Exclude::new, none);
     add("test_averagepool_2d_precomputed_strides", Lamina_OnnxNets_Avg5Size2Stride2::new, none);
     add("test_averagepool_2d_strides", Lamina_OnnxNets_Avg32Size5Stride3::new, none);
+    add("test_averagepool_2d_ceil", Lamina_OnnxNets_Avg4Size3Stride2CeilExclude::new, none);
+    // The window at 3 would start on the end padding: dropped; the one kept divides by 3x3.
+    add("test_averagepool_2d_ceil_last_window_starts_on_pad",
+        Lamina_OnnxNets_Avg2Size3Stride3Pad1CeilInclude::new, none);
+    add("test_averagepool_2d_dilations", Lamina_OnnxNets_Avg4Size2Dilation2CeilExclude::new,
+        none);
+    add("test_averagepool_2d_pads", Lamina_OnnxNets_Avg28Size3Pad2Exclude::new, none);
+    add("test_averagepool_2d_pads_count_include_pad", Lamina_OnnxNets_Avg28Size3Pad2Include::new,
+        none);
+    add("test_averagepool_2d_same_upper", Lamina_OnnxNets_Avg32Size2SameUpperExclude::new, none);
+    add("test_averagepool_2d_same_lower", Lamina_OnnxNets_Avg32Size2SameLowerExclude::new, none);
     add("test_globalaveragepool", Lamina_OnnxNets_GlobalAvg3x5::new, none);
     add("test_globalaveragepool_precomputed", Lamina_OnnxNets_GlobalAvg1x3::new, none);
 
@@ -165,6 +169,12 @@ class OnnxConformanceTest {
     add("test_gelu_default_2", Lamina_OnnxNets_Gelu345::new, none);
     add("test_gelu_tanh_1", Lamina_OnnxNets_GeluTanh3::new, eye);
     add("test_gelu_tanh_2", Lamina_OnnxNets_GeluTanh345::new, none);
+    add("test_elu", Lamina_OnnxNets_Elu345Alpha2::new, elu(2.0));
+    add("test_elu_default", Lamina_OnnxNets_EluDefault345::new, elu(1.0));
+    add("test_elu_example", Lamina_OnnxNets_Elu3Alpha2::new, (json, net) -> {
+      elu(2.0).load(json, net);
+      identity(net);
+    });
     add("test_identity", Lamina_OnnxNets_Identity122::new, none);
 
     // @Dropout(p = the case's ratio) in inference mode: the identity, as ONNX's Dropout there.
@@ -309,6 +319,12 @@ class OnnxConformanceTest {
       copy(input(json, 3), net, "bn.running_mean", Role.STATISTIC);
       copy(input(json, 4), net, "bn.running_var", Role.STATISTIC);
     };
+  }
+
+  /** ELU has no weights; {@code alpha} is the one the network declares, the case's (default 1). */
+  private static Weights elu(double alpha) {
+    return (json, net) -> assertEquals((float) attribute(json, "alpha", 1.0), (float) alpha,
+        "declared alpha");
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.lamina.tests.onnx;
 
+import static dev.lamina.dsl.Activation.ELU;
 import static dev.lamina.dsl.Activation.GELU;
 import static dev.lamina.dsl.Activation.GELU_TANH;
 import static dev.lamina.dsl.Activation.LEAKY_RELU;
@@ -10,6 +11,7 @@ import static dev.lamina.dsl.PoolKind.AVG;
 import static dev.lamina.dsl.PoolKind.MAX;
 
 import dev.lamina.dsl.Affine;
+import dev.lamina.dsl.AutoPad;
 import dev.lamina.dsl.BatchNorm;
 import dev.lamina.dsl.Conv;
 import dev.lamina.dsl.Dropout;
@@ -54,16 +56,47 @@ final class OnnxNets {
     @Conv(filters = 1, kernel = 3, stride = 2, padding = 1, bias = false) Layer conv;
   }
 
+  // pads [1, 0, 1, 0] in ONNX's order {top, left, bottom, right}
+  @Network(input = {1, 7, 5})
+  abstract static class Conv7x5Stride2Pad1010 {
+    @Conv(filters = 1, kernel = 3, stride = 2, padding = {1, 0, 1, 0}, bias = false) Layer conv;
+  }
+
   // ---- MaxPool (ONNX strides default to 1; Lamina's to the window) ------------------------------
+
+  @Network(input = {1, 2, 2})
+  abstract static class Max2Size1Stride2Ceil {
+    @Pool(kind = MAX, size = 1, stride = 2, ceilMode = true) Layer pool;
+  }
+
+  @Network(input = {1, 4, 4})
+  abstract static class Max4Size3Stride2Ceil {
+    @Pool(kind = MAX, size = 3, stride = 2, ceilMode = true) Layer pool;
+  }
+
+  @Network(input = {1, 4, 4})
+  abstract static class Max4Size2Dilation2 {
+    @Pool(kind = MAX, size = 2, stride = 1, dilation = 2) Layer pool;
+  }
+
+  @Network(input = {3, 28, 28})
+  abstract static class Max28Size3Pad2 {
+    @Pool(kind = MAX, size = 3, stride = 1, padding = 2) Layer pool;
+  }
+
+  @Network(input = {3, 32, 32})
+  abstract static class Max32Size2SameUpper {
+    @Pool(kind = MAX, size = 2, stride = 1, autoPad = AutoPad.SAME_UPPER) Layer pool;
+  }
+
+  @Network(input = {3, 32, 32})
+  abstract static class Max32Size2SameLower {
+    @Pool(kind = MAX, size = 2, stride = 1, autoPad = AutoPad.SAME_LOWER) Layer pool;
+  }
 
   @Network(input = {3, 32, 32})
   abstract static class Max32Size2Stride1 {
     @Pool(kind = MAX, size = 2, stride = 1) Layer pool;
-  }
-
-  @Network(input = {1, 2, 2})
-  abstract static class Max2Size1Stride2 {
-    @Pool(kind = MAX, size = 1, stride = 2) Layer pool;
   }
 
   @Network(input = {1, 5, 5})
@@ -126,6 +159,45 @@ final class OnnxNets {
   @Network(input = {3, 32, 32})
   abstract static class Avg32Size5Stride3 {
     @Pool(kind = AVG, size = 5, stride = 3) Layer pool;
+  }
+
+  @Network(input = {1, 4, 4})
+  abstract static class Avg4Size3Stride2CeilExclude {
+    @Pool(kind = AVG, size = 3, stride = 2, ceilMode = true, countPadding = false) Layer pool;
+  }
+
+  @Network(input = {3, 2, 2})
+  abstract static class Avg2Size3Stride3Pad1CeilInclude {
+    @Pool(kind = AVG, size = 3, stride = 3, padding = 1, ceilMode = true, countPadding = true)
+    Layer pool;
+  }
+
+  @Network(input = {1, 4, 4})
+  abstract static class Avg4Size2Dilation2CeilExclude {
+    @Pool(kind = AVG, size = 2, stride = 1, dilation = 2, ceilMode = true, countPadding = false)
+    Layer pool;
+  }
+
+  @Network(input = {3, 28, 28})
+  abstract static class Avg28Size3Pad2Exclude {
+    @Pool(kind = AVG, size = 3, stride = 1, padding = 2, countPadding = false) Layer pool;
+  }
+
+  @Network(input = {3, 28, 28})
+  abstract static class Avg28Size3Pad2Include {
+    @Pool(kind = AVG, size = 3, stride = 1, padding = 2, countPadding = true) Layer pool;
+  }
+
+  @Network(input = {3, 32, 32})
+  abstract static class Avg32Size2SameUpperExclude {
+    @Pool(kind = AVG, size = 2, stride = 1, autoPad = AutoPad.SAME_UPPER, countPadding = false)
+    Layer pool;
+  }
+
+  @Network(input = {3, 32, 32})
+  abstract static class Avg32Size2SameLowerExclude {
+    @Pool(kind = AVG, size = 2, stride = 1, autoPad = AutoPad.SAME_LOWER, countPadding = false)
+    Layer pool;
   }
 
   // GlobalAveragePool: C×H×W to C (ONNX keeps [N, C, 1, 1]: the same values).
@@ -219,6 +291,16 @@ final class OnnxNets {
     @Pool(size = 1, activation = GELU_TANH) Layer act;
   }
 
+  @Network(input = {3, 4, 5})
+  abstract static class Elu345Alpha2 {
+    @Pool(size = 1, activation = ELU, alpha = 2.0) Layer act;
+  }
+
+  @Network(input = {3, 4, 5})
+  abstract static class EluDefault345 {
+    @Pool(size = 1, activation = ELU) Layer act;
+  }
+
   @Network(input = {1, 2, 2})
   abstract static class Identity122 {
     @Pool(size = 1) Layer identity;
@@ -249,6 +331,11 @@ final class OnnxNets {
   @Network(input = 3)
   abstract static class GeluTanh3 {
     @Affine(units = 3, bias = false, activation = GELU_TANH) Layer act;
+  }
+
+  @Network(input = 3)
+  abstract static class Elu3Alpha2 {
+    @Affine(units = 3, bias = false, activation = ELU, alpha = 2.0) Layer act;
   }
 
   // ---- Dropout: p is the case's ratio (attribute, input or ONNX's default 0.5) ------------------
