@@ -33,7 +33,7 @@ import java.util.function.Function;
 final class DeclarationGenerator {
   static final String PACKAGE = "fz";
   static final String[] ACTIVATIONS =
-      {"IDENTITY", "RELU", "LEAKY_RELU", "SIGMOID", "TANH", "GELU", "GELU_TANH"};
+      {"IDENTITY", "RELU", "LEAKY_RELU", "SIGMOID", "TANH", "GELU", "GELU_TANH", "ELU"};
   /** {@code Block.ARG0}; {@code Block.ARGk} is {@code ARG0 - k}. */
   static final int ARG0 = -1_000_000_000;
   static final String INPUT = "input";
@@ -137,6 +137,61 @@ final class DeclarationGenerator {
   }
 
   /**
+   * Output size with padding {@code begin}, {@code end}; in ceil mode rounded up, a last window
+   * starting at or past {@code in + begin} dropped (PyTorch's and ONNX's rule).
+   */
+  static long outSize(int in, long keff, int s, int begin, int end, boolean ceil) {
+    long span = (long) in + begin + end - keff;
+    if (span < 0) {
+      return 0;
+    }
+    long out = ceil ? (span + s - 1) / s + 1 : span / s + 1;
+    return ceil && (out - 1) * s >= (long) in + begin ? out - 1 : out;
+  }
+
+  /** {top, left, bottom, right} from {@code {h, w}} or four values. */
+  static int[] sides(int[] p) {
+    return p.length == 4 ? p : new int[] {p[0], p[p.length - 1], p[0], p[p.length - 1]};
+  }
+
+  /** SAME padding {begin, end} of one axis: output ceil(in / s), the odd pixel at the end (upper). */
+  static int[] same(int in, long keff, int s, boolean upper) {
+    long out = ((long) in + s - 1) / s;
+    int total = (int) Math.max(0, (out - 1) * s + keff - in);
+    return upper ? new int[] {total / 2, total - total / 2} : new int[] {total - total / 2, total / 2};
+  }
+
+  /** Whether some window along one axis reads padding only (every tap outside [0, in)). */
+  static boolean emptyWindow(int in, int k, int d, int s, int begin, long out) {
+    for (long i = 0; i < out; i++) {
+      boolean reads = false;
+      for (int u = 0; u < k; u++) {
+        long x = i * s - begin + (long) u * d;
+        reads |= x >= 0 && x < in;
+      }
+      if (!reads) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The padding {top, left, bottom, right} a Conv or Pool ends up with; null when unknown. */
+  private static int[] padding(LayerSpec l, int[] in, int[] k, int[] s, int[] d, int[] args) {
+    if (l.autoPad != null) {
+      if (l.autoPad.equals("VALID")) {
+        return new int[4];
+      }
+      boolean upper = l.autoPad.equals("SAME_UPPER");
+      int[] h = same(in[1], (long) d[0] * (k[0] - 1) + 1, s[0], upper);
+      int[] w = same(in[2], (long) d[1] * (k[1] - 1) + 1, s[1], upper);
+      return new int[] {h[0], w[0], h[1], w[1]};
+    }
+    int[] p = nums(l, "padding", new int[] {0, 0}, args);
+    return p == null ? null : sides(p);
+  }
+
+  /**
    * The generator's model of one layer reading {@code ins}: its output, parameter count (batch
    * normalization's running statistics left out), receptive field (the largest over the inputs
    * for merges) and jump; null when the layer is invalid there.
@@ -165,17 +220,20 @@ final class DeclarationGenerator {
         int[] f = nums(l, "filters", null, args);
         int[] k = nums(l, "kernel", null, args);
         int[] s = nums(l, "stride", new int[] {1, 1}, args);
-        int[] p = nums(l, "padding", new int[] {0, 0}, args);
         int[] d = nums(l, "dilation", new int[] {1, 1}, args);
-        if (!in.image() || f == null || k == null || s == null || p == null || d == null
-            || f[0] < 1 || min(k) < 1 || min(s) < 1 || min(p) < 0 || min(d) < 1) {
+        if (!in.image() || f == null || k == null || s == null || d == null
+            || f[0] < 1 || min(k) < 1 || min(s) < 1 || min(d) < 1) {
+          return null;
+        }
+        int[] p = padding(l, in.shape, k, s, d, args);
+        if (p == null || Arrays.stream(p).min().getAsInt() < 0) {
           return null;
         }
         long keh = (long) d[0] * (k[0] - 1) + 1;
         long kew = (long) d[1] * (k[1] - 1) + 1;
-        long oh = outSize(in.shape[1], keh, s[0], p[0]);
-        long ow = outSize(in.shape[2], kew, s[1], p[1]);
-        if (p[0] >= keh || p[1] >= kew || oh < 1 || ow < 1) {
+        long oh = outSize(in.shape[1], keh, s[0], p[0], p[2], false);
+        long ow = outSize(in.shape[2], kew, s[1], p[1], p[3], false);
+        if (p[0] >= keh || p[2] >= keh || p[1] >= kew || p[3] >= kew || oh < 1 || ow < 1) {
           return null;
         }
         long params = (long) f[0] * ((long) in.shape[0] * k[0] * k[1] + (l.bias ? 1 : 0));
@@ -185,19 +243,30 @@ final class DeclarationGenerator {
       case "Pool" -> {
         int[] k = nums(l, "size", null, args);
         int[] s = nums(l, "stride", k, args);
-        int[] p = nums(l, "padding", new int[] {0, 0}, args);
-        if (!in.image() || k == null || s == null || p == null || min(k) < 1 || min(s) < 1
-            || min(p) < 0 || 2 * p[0] > k[0] || 2 * p[1] > k[1]) {
+        int[] d = nums(l, "dilation", new int[] {1, 1}, args);
+        if (!in.image() || k == null || s == null || d == null || min(k) < 1 || min(s) < 1
+            || min(d) < 1) {
           return null;
         }
-        long oh = outSize(in.shape[1], k[0], s[0], p[0]);
-        long ow = outSize(in.shape[2], k[1], s[1], p[1]);
-        if (oh < 1 || ow < 1) {
+        int[] p = padding(l, in.shape, k, s, d, args);
+        if (p == null || Arrays.stream(p).min().getAsInt() < 0) {
+          return null;
+        }
+        // padding up to the effective window minus one, and no window on padding only
+        long keh = (long) d[0] * (k[0] - 1) + 1;
+        long kew = (long) d[1] * (k[1] - 1) + 1;
+        if (p[0] >= keh || p[2] >= keh || p[1] >= kew || p[3] >= kew) {
+          return null;
+        }
+        long oh = outSize(in.shape[1], keh, s[0], p[0], p[2], l.ceil);
+        long ow = outSize(in.shape[2], kew, s[1], p[1], p[3], l.ceil);
+        if (oh < 1 || ow < 1 || emptyWindow(in.shape[1], k[0], d[0], s[0], p[0], oh)
+            || emptyWindow(in.shape[2], k[1], d[1], s[1], p[1], ow)) {
           return null;
         }
         long params = l.poolKind.equals("SUBSAMPLE") ? 2L * in.shape[0] : 0;
         return new Node(name, new int[] {in.shape[0], (int) oh, (int) ow},
-            in.rfH + (k[0] - 1) * in.jH, in.rfW + (k[1] - 1) * in.jW, in.jH * s[0],
+            in.rfH + (keh - 1) * in.jH, in.rfW + (kew - 1) * in.jW, in.jH * s[0],
             in.jW * s[1], params);
       }
       case "Affine" -> {
@@ -269,6 +338,10 @@ final class DeclarationGenerator {
     final Map<String, int[]> nums = new HashMap<>();
     boolean bias = true;
     String poolKind = "MAX";
+    /** {@code autoPad} (SAME_UPPER, SAME_LOWER, VALID) when written, else null. */
+    String autoPad;
+    /** Pool's {@code ceilMode}. */
+    boolean ceil;
     /** What it reads: names of members of its scope, or {@code input}. */
     List<String> refs = List.of();
     /** For {@code @Apply}: the block and this use's arguments. */
@@ -572,6 +645,23 @@ final class DeclarationGenerator {
         net.nodes.addAll(expanded);
       }
       net.features.add(l.kind);
+      if (l.ceil) {
+        net.features.add("Pool ceilMode");
+      }
+      if (l.kind.equals("Pool") && l.attrs.containsKey("dilation")) {
+        net.features.add("Pool dilation");
+      }
+      if (l.autoPad != null) {
+        net.features.add("autoPad");
+      }
+      int[] pad = l.nums.get("padding");
+      if (pad != null && pad.length == 4) {
+        net.features.add("padding {t, l, b, r}");
+      }
+      if ("ELU".equals(l.attrs.get("activation")) || "Activation.ELU".equals(
+          l.attrs.get("activation"))) {
+        net.features.add("ELU");
+      }
       lastDeclared = l.name;
       cur = out;
       curRef = l.name;
@@ -646,6 +736,7 @@ final class DeclarationGenerator {
     if (loss.equals("SOFTMAX_CROSS_ENTROPY") && r.nextInt(20) != 0) {
       last.attrs.remove("activation");
       last.attrs.remove("negativeSlope");
+      last.attrs.remove("alpha");
     }
     if (loss.equals("NONE")) {
       if (r.nextBoolean()) {
@@ -750,8 +841,24 @@ final class DeclarationGenerator {
       long kew = (long) dw * (kw - 1) + 1;
       int ph = padding(r, keh - 1);
       int pw = r.nextInt(10) < 7 && ph < kew ? ph : padding(r, kew - 1);
-      long oh = outSize(h, keh, sh, ph);
-      long ow = outSize(w, kew, sw, pw);
+      // one in eight asymmetric {top, left, bottom, right}, one in ten autoPad
+      int[] pad = {ph, pw, ph, pw};
+      boolean asym = r.nextInt(8) == 0;
+      if (asym) {
+        pad = new int[] {ph, pw, padding(r, keh - 1), padding(r, kew - 1)};
+      }
+      String auto = !asym && r.nextInt(10) == 0
+          ? new String[] {"SAME_UPPER", "SAME_LOWER", "VALID"}[r.nextInt(3)] : null;
+      if (auto != null) {
+        pad = new int[4];
+        if (!auto.equals("VALID")) {
+          int[] ah = same(h, keh, sh, auto.equals("SAME_UPPER"));
+          int[] aw = same(w, kew, sw, auto.equals("SAME_UPPER"));
+          pad = new int[] {ah[0], aw[0], ah[1], aw[1]};
+        }
+      }
+      long oh = outSize(h, keh, sh, pad[0], pad[2], false);
+      long ow = outSize(w, kew, sw, pad[1], pad[3], false);
       if (oh < 1 || ow < 1) {
         continue;
       }
@@ -759,14 +866,20 @@ final class DeclarationGenerator {
       boolean bias = r.nextInt(5) != 0;
       LayerSpec l = s.layer("Conv");
       s.num(l, "filters", s.param("count", filters, 2));
-      if (kh == kw && ph == pw && s.block != null && r.nextInt(3) == 0) {
+      if (kh == kw && ph == pw && !asym && auto == null && s.block != null && r.nextInt(3) == 0) {
         int kp = s.param("kernel", kh, 1);
         int pp = s.param("padding", ph, 2);
         s.num(l, "kernel", kp, kp);
         s.num(l, "padding", pp, pp);
       } else {
         s.num(l, "kernel", kh, kw);
-        if (ph != 0 || pw != 0 || r.nextInt(5) == 0) {
+        if (auto != null) {
+          l.autoPad = auto;
+          l.attrs.put("autoPad", "AutoPad." + auto);
+        } else if (asym) {
+          l.nums.put("padding", pad);
+          l.attrs.put("padding", list(pad));
+        } else if (ph != 0 || pw != 0 || r.nextInt(5) == 0) {
           s.num(l, "padding", ph, pw);
         }
       }
@@ -801,13 +914,39 @@ final class DeclarationGenerator {
       boolean defaultStride = r.nextBoolean();
       int sh = defaultStride ? kh : stride(r);
       int sw = defaultStride ? kw : r.nextInt(10) < 8 ? sh : stride(r);
-      int ph = r.nextInt(10) < 7 ? 0 : r.nextInt(kh / 2 + 1);
-      int pw = r.nextInt(10) < 7 ? Math.min(ph, kw / 2) : r.nextInt(kw / 2 + 1);
-      long oh = outSize(h, kh, sh, ph);
-      long ow = outSize(w, kw, sw, pw);
-      if (oh < 1 || ow < 1) {
+      // dilation, ceil mode, padding up to the effective window minus one, asymmetric padding
+      // and autoPad, each now and then
+      int dh = r.nextInt(6) == 0 ? 2 : 1;
+      int dw = r.nextInt(10) < 7 ? dh : r.nextInt(6) == 0 ? 2 : 1;
+      long keh = (long) dh * (kh - 1) + 1;
+      long kew = (long) dw * (kw - 1) + 1;
+      boolean large = r.nextInt(5) == 0;
+      int ph = r.nextInt(10) < 7 ? 0 : r.nextInt((int) (large ? keh : kh / 2 + 1));
+      int pw = r.nextInt(10) < 7 ? (int) Math.min(ph, large ? kew - 1 : kw / 2)
+          : r.nextInt((int) (large ? kew : kw / 2 + 1));
+      int[] pad = {ph, pw, ph, pw};
+      boolean asym = r.nextInt(8) == 0;
+      if (asym) {
+        pad = new int[] {ph, pw, r.nextInt((int) keh), r.nextInt((int) kew)};
+      }
+      String auto = !asym && r.nextInt(10) == 0
+          ? new String[] {"SAME_UPPER", "SAME_LOWER", "VALID"}[r.nextInt(3)] : null;
+      if (auto != null) {
+        pad = new int[4];
+        if (!auto.equals("VALID")) {
+          int[] ah = same(h, keh, sh, auto.equals("SAME_UPPER"));
+          int[] aw = same(w, kew, sw, auto.equals("SAME_UPPER"));
+          pad = new int[] {ah[0], aw[0], ah[1], aw[1]};
+        }
+      }
+      boolean ceil = auto == null && r.nextInt(5) == 0;
+      long oh = outSize(h, keh, sh, pad[0], pad[2], ceil);
+      long ow = outSize(w, kew, sw, pad[1], pad[3], ceil);
+      if (oh < 1 || ow < 1 || emptyWindow(h, kh, dh, sh, pad[0], oh)
+          || emptyWindow(w, kw, dw, sw, pad[1], ow)) {
         continue;
       }
+      boolean plainWindow = auto == null && !asym && !ceil && dh == 1 && dw == 1;
       int kind = r.nextInt(100);
       String k = kind < 45 ? "MAX" : kind < 80 ? "AVG" : "SUBSAMPLE";
       LayerSpec l = s.layer("Pool");
@@ -815,7 +954,7 @@ final class DeclarationGenerator {
       if (!k.equals("MAX") || r.nextInt(4) == 0) {
         l.attrs.put("kind", r.nextInt(4) == 0 ? "PoolKind." + k : k);
       }
-      if (defaultStride && kh == kw && ph == 0 && pw == 0 && s.block != null
+      if (defaultStride && kh == kw && ph == 0 && pw == 0 && plainWindow && s.block != null
           && r.nextInt(3) == 0) {
         int kp = s.param("kernel", kh, 1);
         s.num(l, "size", kp, kp);
@@ -827,8 +966,21 @@ final class DeclarationGenerator {
       } else if (r.nextInt(6) == 0) {
         l.attrs.put("stride", "{}");
       }
-      if (ph != 0 || pw != 0 || r.nextInt(6) == 0) {
+      if (auto != null) {
+        l.autoPad = auto;
+        l.attrs.put("autoPad", "AutoPad." + auto);
+      } else if (asym) {
+        l.nums.put("padding", pad);
+        l.attrs.put("padding", list(pad));
+      } else if (ph != 0 || pw != 0 || r.nextInt(6) == 0) {
         s.num(l, "padding", ph, pw);
+      }
+      if (dh != 1 || dw != 1 || r.nextInt(10) == 0) {
+        s.num(l, "dilation", dh, dw);
+      }
+      l.ceil = ceil;
+      if (ceil || (auto == null && r.nextInt(10) == 0)) {
+        l.attrs.put("ceilMode", Boolean.toString(ceil));
       }
       if (k.equals("AVG") && r.nextBoolean()) {
         l.attrs.put("countPadding", Boolean.toString(r.nextBoolean()));
@@ -1246,6 +1398,12 @@ final class DeclarationGenerator {
     } else if (r.nextInt(30) == 0) {
       l.attrs.put("negativeSlope", "0.1"); // a warning, still valid
     }
+    if (a.equals("ELU") && r.nextInt(10) < 7) {
+      String[] alphas = {"1.0", "0.5", "2", "0.1", "-0.3", "1e-3", "1.5f"};
+      l.attrs.put("alpha", alphas[r.nextInt(alphas.length)]);
+    } else if (r.nextInt(30) == 0) {
+      l.attrs.put("alpha", "0.7"); // a warning, still valid
+    }
   }
 
   private String holdingRequirement(SplittableRandom r, int[] rf, int[] extent) {
@@ -1375,7 +1533,12 @@ final class DeclarationGenerator {
       Map.entry("block-arg-outside-block", this::blockArgOutsideBlock),
       Map.entry("error-in-block-use", this::errorInBlockUse),
       Map.entry("unknown-reference-in-block", this::unknownReferenceInBlock),
-      Map.entry("conv-after-gap", this::convAfterGap));
+      Map.entry("conv-after-gap", this::convAfterGap),
+      // padding options, ELU
+      Map.entry("padding-with-auto-pad", this::paddingWithAutoPad),
+      Map.entry("ceil-with-auto-pad", this::ceilWithAutoPad),
+      Map.entry("pool-window-in-padding", this::poolWindowInPadding),
+      Map.entry("alpha-not-finite", this::alphaNotFinite));
 
   /** Names of every mutation, for reports. */
   List<String> mutationNames() {
@@ -1496,6 +1659,7 @@ final class DeclarationGenerator {
     l.attrs.put(l.kind.equals("Conv") ? "kernel" : "size", Integer.toString(big));
     l.attrs.remove("padding");
     l.attrs.remove("dilation");
+    l.attrs.remove("autoPad"); // SAME padding would make any window fit
     return at(net, l, "does not fit input");
   }
 
@@ -1506,7 +1670,9 @@ final class DeclarationGenerator {
     }
     l.attrs.put("kernel", "1");
     l.attrs.remove("dilation");
-    l.attrs.put("padding", Integer.toString(1 + net.r.nextInt(2)));
+    l.attrs.remove("autoPad");
+    l.attrs.put("padding", net.r.nextBoolean() ? Integer.toString(1 + net.r.nextInt(2))
+        : "{0, 0, " + (1 + net.r.nextInt(2)) + ", 0}");
     return at(net, l, "is not smaller than the kernel");
   }
 
@@ -1516,8 +1682,10 @@ final class DeclarationGenerator {
       return false;
     }
     l.attrs.put("size", "3");
-    l.attrs.put("padding", "2");
-    return at(net, l, "is more than half the window");
+    l.attrs.remove("dilation");
+    l.attrs.remove("autoPad");
+    l.attrs.put("padding", net.r.nextBoolean() ? "3" : "{0, 3, 0, 0}");
+    return at(net, l, "is not smaller than the window 3x3");
   }
 
   private boolean lossNotLast(Net net) {
@@ -1638,6 +1806,67 @@ final class DeclarationGenerator {
     String[] bad = {"Double.NaN", "Double.POSITIVE_INFINITY", "1.0 / 0.0", "-1e308 * 10"};
     l.attrs.put("activation", "LEAKY_RELU");
     l.attrs.put("negativeSlope", bad[net.r.nextInt(bad.length)]);
+    return at(net, l, "is not a finite number");
+  }
+
+  private boolean paddingWithAutoPad(Net net) {
+    LayerSpec l = pick(net, "Conv", "Pool");
+    if (l == null) {
+      return false;
+    }
+    String auto = new String[] {"SAME_UPPER", "SAME_LOWER", "VALID"}[net.r.nextInt(3)];
+    l.attrs.put("padding", net.r.nextBoolean() ? "0" : "{1, 0, 0, 1}");
+    l.attrs.put("autoPad", "AutoPad." + auto);
+    l.attrs.remove("ceilMode");
+    return at(net, l, "and autoPad = " + auto + " both set the padding");
+  }
+
+  private boolean ceilWithAutoPad(Net net) {
+    LayerSpec l = pick(net, "Pool");
+    if (l == null) {
+      return false;
+    }
+    String auto = new String[] {"SAME_UPPER", "SAME_LOWER", "VALID"}[net.r.nextInt(3)];
+    l.attrs.remove("padding");
+    l.attrs.put("autoPad", "AutoPad." + auto);
+    l.attrs.put("ceilMode", "true");
+    return at(net, l, "ceilMode = true has no effect with autoPad = " + auto);
+  }
+
+  /**
+   * A dilated pool over a map of height h: taps h + 1 apart, padding 1 on top and bottom, so the
+   * only window reads rows -1 and h, both padding.
+   */
+  private boolean poolWindowInPadding(Net net) {
+    List<LayerSpec> images = new ArrayList<>();
+    for (LayerSpec l : net.layers.subList(0, net.layers.size() - 1)) {
+      if (l.out != null && l.out.length == 3 && l.out[1] < 1000 && !l.kind.equals("Apply")) {
+        images.add(l);
+      }
+    }
+    if (images.isEmpty()) {
+      return false;
+    }
+    LayerSpec x = images.get(net.r.nextInt(images.size()));
+    int h = x.out[1];
+    LayerSpec p = spec("Pool", "padOnly");
+    p.attrs.put("size", "{2, 1}");
+    p.attrs.put("stride", "1");
+    p.attrs.put("dilation", "{" + (h + 1) + ", 1}");
+    p.attrs.put("padding", "{1, 0, 1, 0}");
+    p.attrs.put("from", q(x.name));
+    net.layers.add(net.layers.indexOf(x) + 1, p);
+    return at(net, p, "the window of output row 0", "so it would read only padding");
+  }
+
+  private boolean alphaNotFinite(Net net) {
+    LayerSpec l = pickLayer(net);
+    if (l == null) {
+      return false;
+    }
+    String[] bad = {"Double.NaN", "Double.NEGATIVE_INFINITY", "1.0 / 0.0"};
+    l.attrs.put("activation", "ELU");
+    l.attrs.put("alpha", bad[net.r.nextInt(bad.length)]);
     return at(net, l, "is not a finite number");
   }
 
