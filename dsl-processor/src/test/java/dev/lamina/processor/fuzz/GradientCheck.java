@@ -17,7 +17,8 @@ import java.util.SplittableRandom;
  * random R when it has no loss. The numerical derivative is Richardson's extrapolation of central
  * differences, {@code (4·D(h/2) - D(h))/3}, computed twice (from h, h/2 and from h/2, h/4). The
  * analytic value passes when it is within a relative 1e-6 of it, plus a bound on the rounding error
- * of the difference quotient itself.
+ * of the difference quotient itself (from the loss's magnitude, at least 1 for softmax
+ * cross-entropy, whose log-sum-exp rounds like a value of 1 however small the loss).
  *
  * <p>Layers that behave differently in training: the check runs either in training mode (batch
  * normalization with the batch's statistics, so every output depends on the whole batch, which
@@ -246,6 +247,11 @@ final class GradientCheck {
     double coarse = (4 * d[1] - d[0]) / 3;
     double fine = (4 * d[2] - d[1]) / 3;
     lastNumeric = fine;
+    // Softmax cross-entropy is log(Σ e^(z - max)) - (z_label - max): the log of a sum >= 1, so its
+    // rounding error is about ulp(1) even when the loss itself is tiny (a confident network).
+    if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
+      scale = Math.max(scale, 1);
+    }
     double rounding = 256 * Math.ulp(scale) / h;
     double tolerance = RELATIVE * Math.max(Math.max(Math.abs(a), Math.abs(fine)), 1e-8)
         + rounding;
