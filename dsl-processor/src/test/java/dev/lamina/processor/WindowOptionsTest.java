@@ -43,6 +43,20 @@ class WindowOptionsTest {
   }
 
   @Test
+  void receptiveFieldRequirementsSeeTheDilatedWindow() {
+    // a 2x2 window at dilation 3 spans 4x4 input values
+    assertThatNetwork("@Pool(size = 2, dilation = 3, stride = 1,"
+        + " receptiveField = @ReceptiveField(exactly = 4)) Layer s1;",
+        "@Affine(units = 10) Layer out;").network("input = {1, 8, 8}, loss = SOFTMAX_CROSS_ENTROPY")
+        .compilesWithoutWarnings();
+    assertThatNetwork("@Pool(size = 2, dilation = 3, stride = 1,"
+        + " receptiveField = @ReceptiveField(exactly = 2)) Layer s1;",
+        "@Affine(units = 10) Layer out;").network("input = {1, 8, 8}, loss = SOFTMAX_CROSS_ENTROPY")
+        .failsWith("s1: receptive field is 4x4 but @ReceptiveField(exactly = 2) requires 2x2",
+            "Layer s1;");
+  }
+
+  @Test
   void sameLowerWithAnOddTotalPadsTheBeginning() {
     NetworkTester t = assertThatNetwork("@Pool(kind = AVG, size = 2, stride = 1,"
         + " autoPad = AutoPad.SAME_LOWER) Layer s1;", "@Affine(units = 10) Layer out;")

@@ -10,18 +10,6 @@ public final class Geometry {
   }
 
   /**
-   * Output size along one axis: {@code floor((in + 2p - d·(k-1) - 1) / s) + 1}; a value below 1
-   * means the window does not fit.
-   */
-  public static long outputSize(int in, int kernel, int stride, int padding, int dilation) {
-    long span = (long) in + 2L * padding - effectiveKernel(kernel, dilation);
-    if (span < 0) {
-      return 0;
-    }
-    return span / stride + 1;
-  }
-
-  /**
    * Output size along one axis with padding {@code begin} before and {@code end} after the input:
    * {@code floor((in + begin + end - k_eff) / s) + 1}, or with {@code ceil} the division rounded up
    * and, as in PyTorch and ONNX, a last window that would start in the end padding ({@code
@@ -97,14 +85,5 @@ public final class Geometry {
     int small = (int) Math.min(Integer.MAX_VALUE, total / 2);
     int large = (int) Math.min(Integer.MAX_VALUE, total - total / 2);
     return upper ? new int[] {small, large} : new int[] {large, small};
-  }
-
-  /**
-   * Padded input rows/columns past the last window along one axis, which no output ever reads:
-   * {@code (in + 2p - k_eff) mod s}.
-   */
-  public static long unreadRemainder(int in, int kernel, int stride, int padding, int dilation) {
-    long span = (long) in + 2L * padding - effectiveKernel(kernel, dilation);
-    return span < 0 ? 0 : span % stride;
   }
 }
