@@ -122,8 +122,8 @@ public final class Checker {
     private final String gen;
     private final List<Planned> planned = new ArrayList<>();
     private long totalParameters;
-    /** Kind and input names of every layer checked so far, by node name. */
-    private final Map<String, Item> items = new HashMap<>();
+    /** Every layer checked so far (its kind and inputs), by node name. */
+    private final Map<String, Item> checked = new HashMap<>();
     private boolean anyLayerUnplanned;
     /** Offset-constant prefix of each layer seen so far, to catch names that would clash. */
     private final Map<String, String> constantPrefixes = new HashMap<>();
@@ -184,7 +184,7 @@ public final class Checker {
           return new Result(list, null);
         }
         shapes.put(layer.name(), last);
-        this.items.put(layer.name(), item);
+        checked.put(layer.name(), item);
       }
       List<LayerDecl> expanded = new ArrayList<>();
       for (Item item : items) {
@@ -875,7 +875,7 @@ public final class Checker {
     private void flatInput(Item item, String kind, Shape in) {
       LayerDecl layer = item.decl();
       String producer = item.from().get(0);
-      Item source = items.get(producer);
+      Item source = checked.get(producer);
       if (source == null) {
         d.add(Message.NEEDS_IMAGE_INPUT, layer.site(), layer.name(), kind, in);
       } else if (source.decl().kind() == LayerKind.AFFINE) {
