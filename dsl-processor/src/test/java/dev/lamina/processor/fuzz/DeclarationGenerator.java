@@ -22,7 +22,10 @@ import java.util.function.Function;
  * ({@code @Add}, with or without a 1×1 projection), Inception-style branches ({@code @Concat}),
  * {@code @BatchNorm}, {@code @Dropout}, {@code @GlobalAvgPool}, side layers nothing reads, and
  * {@code @Block} classes (generated the same way, with some integer attributes replaced by {@code
- * Block.ARGk} placeholders) applied one to three times with different arguments.
+ * Block.ARGk} placeholders) applied one to three times with different arguments. Windows take
+ * every padding form ({@code {p}}, {@code {ph, pw}}, {@code {top, left, bottom, right}}, {@code
+ * autoPad}), dilation, and for pooling ceil mode and padding up to the window minus one;
+ * activations include ELU with its {@code alpha}.
  *
  * <p>Invalid declarations start from a valid one and break exactly one thing, recording the line
  * that must carry an error and fragments that one error's text must contain.
