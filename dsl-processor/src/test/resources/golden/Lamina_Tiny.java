@@ -1057,6 +1057,17 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       }
       float[] g = this.g;
       float[] dz = this.outDelta;
+      if (Kernels.VECTOR) {
+        for (int n = 0; n < batch; n++) {
+          // dW += x[n]ᵀ · dz[n], into the gradient array in place
+          Kernels.outer(g, OUT_WEIGHT, x, xOff + n * 18, 18, dz, n * 3, 3);
+          int zs = n * 3;
+          for (int o = 0; o < 3; o++) {
+            g[OUT_BIAS + o] += dz[zs + o];
+          }
+        }
+        return;
+      }
       for (int n = 0; n < batch; n++) {
         int xs = xOff + n * 18;
         int zs = n * 3;
@@ -1144,6 +1155,13 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       }
       float[] p = this.p;
       float[] dz = this.outDelta;
+      if (Kernels.VECTOR) {
+        for (int n = 0; n < batch; n++) {
+          // dx[n][i] += W[i] · dz[n], W's rows read in place
+          Kernels.rowDots(dx, n * 18, p, OUT_WEIGHT, 3, 18, dz, n * 3, 3);
+        }
+        return;
+      }
       for (int n = 0; n < batch; n++) {
         int xs = n * 18;
         int zs = n * 3;

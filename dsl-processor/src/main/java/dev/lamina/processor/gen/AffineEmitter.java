@@ -386,6 +386,19 @@ final class AffineEmitter implements LayerEmitter {
     b.add(dispatch(ctx, "ParamsRows", "x, xOff, batch"));
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    vectorFirst(b, ctx, v -> {
+      v.beginControlFlow("for (int n = 0; n < batch; n++)");
+      v.add("// dW += x[n]ᵀ · dz[n], into the gradient array in place\n");
+      v.addStatement("$T.outer(g, $L, x, xOff + n * $L, $L, dz, n * $L, $L)", KERNELS,
+          ctx.offset("weight"), in, in, out, out);
+      if (op.bias()) {
+        v.addStatement("int zs = n * $L", out);
+        v.beginControlFlow("for (int o = 0; o < $L; o++)", out);
+        v.addStatement("g[$L + o] += dz[zs + o]", ctx.offset("bias"));
+        v.endControlFlow();
+      }
+      v.endControlFlow();
+    });
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = xOff + n * $L", in);
     b.addStatement("int zs = n * $L", out);
@@ -417,6 +430,13 @@ final class AffineEmitter implements LayerEmitter {
     b.add(dispatch(ctx, "DataRows", "dx, batch"));
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    vectorFirst(b, ctx, v -> {
+      v.beginControlFlow("for (int n = 0; n < batch; n++)");
+      v.add("// dx[n][i] += W[i] · dz[n], W's rows read in place\n");
+      v.addStatement("$T.rowDots(dx, n * $L, p, $L, $L, $L, dz, n * $L, $L)", KERNELS, in,
+          ctx.offset("weight"), out, in, out, out);
+      v.endControlFlow();
+    });
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = n * $L", in);
     b.addStatement("int zs = n * $L", out);

@@ -208,6 +208,49 @@ public final class Kernels {
     java.util.Arrays.fill(sc.rows, 0, taps, null);
   }
 
+  /**
+   * {@code out[outOff + r] += Σ_i rows[rowOff + r·rowStride + i] · v[vOff + i]} for {@code r <
+   * rowCount}, {@code i < len}: a dense layer's input gradient for one sample, W's rows read in
+   * place (dot products, on the Vector API with vector partial sums).
+   */
+  public static void rowDots(float[] out, int outOff, float[] rows, int rowOff, int rowStride,
+      int rowCount, float[] v, int vOff, int len) {
+    if (VECTOR) {
+      Scratch sc = windows(rows, rowOff, rowCount, 1, rowStride, 0);
+      VectorKernels.dots(v, vOff, sc.rows, sc.offsets, rowCount, out, outOff, len);
+      java.util.Arrays.fill(sc.rows, 0, rowCount, null);
+      return;
+    }
+    for (int r = 0; r < rowCount; r++) {
+      float sum = 0;
+      int at = rowOff + r * rowStride;
+      for (int i = 0; i < len; i++) {
+        sum += rows[at + i] * v[vOff + i];
+      }
+      out[outOff + r] += sum;
+    }
+  }
+
+  /**
+   * {@code g[gOff + r·len + i] += x[xOff + r] · v[vOff + i]} for {@code r < rows}, {@code i <
+   * len}: the outer product of a dense layer's weight gradient for one sample, into the gradient
+   * array in place.
+   */
+  public static void outer(float[] g, int gOff, float[] x, int xOff, int rows, float[] v,
+      int vOff, int len) {
+    if (VECTOR) {
+      VectorKernels.outer(g, gOff, x, xOff, rows, v, vOff, len);
+      return;
+    }
+    for (int r = 0; r < rows; r++) {
+      float a = x[xOff + r];
+      int row = gOff + r * len;
+      for (int i = 0; i < len; i++) {
+        g[row + i] += a * v[vOff + i];
+      }
+    }
+  }
+
   /** This thread's scratch, holding {@code src} and the offset of every tap's window. */
   private static Scratch windows(float[] src, int base, int kh, int kw, int rowStep,
       int colStep) {

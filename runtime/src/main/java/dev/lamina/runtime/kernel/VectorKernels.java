@@ -225,19 +225,45 @@ final class VectorKernels {
    */
   static void dots(float[] dz, float[][] taps, int[] offsets, int tapCount, float[] grad,
       int gradOff, int len) {
+    dots(dz, 0, taps, offsets, tapCount, grad, gradOff, len);
+  }
+
+  /** {@link #dots} with {@code dz} read from {@code dz[dzOff..]}. */
+  static void dots(float[] dz, int dzOff, float[][] taps, int[] offsets, int tapCount,
+      float[] grad, int gradOff, int len) {
     float[] lanes = LANES.get();
     int t = 0;
     for (; t + 3 < tapCount; t += 4) {
-      dots4(dz, taps[t], offsets[t], taps[t + 1], offsets[t + 1], taps[t + 2], offsets[t + 2],
-          taps[t + 3], offsets[t + 3], grad, gradOff + t, len, lanes);
+      dots4(dz, dzOff, taps[t], offsets[t], taps[t + 1], offsets[t + 1], taps[t + 2],
+          offsets[t + 2], taps[t + 3], offsets[t + 3], grad, gradOff + t, len, lanes);
     }
     for (; t < tapCount; t++) {
-      dot1(dz, taps[t], offsets[t], grad, gradOff + t, len, lanes);
+      dot1(dz, dzOff, taps[t], offsets[t], grad, gradOff + t, len, lanes);
+    }
+  }
+
+  /** {@code g[gOff + r·len + i] += x[xOff + r] · v[vOff + i]}: see {@link Kernels#outer}. */
+  static void outer(float[] g, int gOff, float[] x, int xOff, int rows, float[] v, int vOff,
+      int len) {
+    int vl = S.length();
+    for (int r = 0; r < rows; r++) {
+      FloatVector a = FloatVector.broadcast(S, x[xOff + r]);
+      int row = gOff + r * len;
+      int i = 0;
+      for (; i + vl <= len; i += vl) {
+        FloatVector.fromArray(S, v, vOff + i).fma(a, FloatVector.fromArray(S, g, row + i))
+            .intoArray(g, row + i);
+      }
+      if (i < len) {
+        VectorMask<Float> m = S.indexInRange(i, len);
+        FloatVector.fromArray(S, v, vOff + i, m).fma(a, FloatVector.fromArray(S, g, row + i, m))
+            .intoArray(g, row + i, m);
+      }
     }
   }
 
   /** Four dot products with one shared load of {@code dz} per vector. */
-  private static void dots4(float[] dz, float[] a, int oa, float[] b, int ob, float[] c, int oc,
+  private static void dots4(float[] dz, int oz, float[] a, int oa, float[] b, int ob, float[] c, int oc,
       float[] d, int od, float[] grad, int gi, int len, float[] lanes) {
     int vl = S.length();
     FloatVector sa = FloatVector.zero(S);
@@ -246,7 +272,7 @@ final class VectorKernels {
     FloatVector sd = FloatVector.zero(S);
     int i = 0;
     for (; i + vl <= len; i += vl) {
-      FloatVector z = FloatVector.fromArray(S, dz, i);
+      FloatVector z = FloatVector.fromArray(S, dz, oz + i);
       sa = z.fma(FloatVector.fromArray(S, a, oa + i), sa);
       sb = z.fma(FloatVector.fromArray(S, b, ob + i), sb);
       sc = z.fma(FloatVector.fromArray(S, c, oc + i), sc);
@@ -254,7 +280,7 @@ final class VectorKernels {
     }
     if (i < len) {
       VectorMask<Float> m = S.indexInRange(i, len);
-      FloatVector z = FloatVector.fromArray(S, dz, i, m);
+      FloatVector z = FloatVector.fromArray(S, dz, oz + i, m);
       sa = z.fma(FloatVector.fromArray(S, a, oa + i, m), sa);
       sb = z.fma(FloatVector.fromArray(S, b, ob + i, m), sb);
       sc = z.fma(FloatVector.fromArray(S, c, oc + i, m), sc);
@@ -266,17 +292,18 @@ final class VectorKernels {
     grad[gi + 3] += sum(sd, lanes);
   }
 
-  private static void dot1(float[] dz, float[] a, int oa, float[] grad, int gi, int len,
+  private static void dot1(float[] dz, int oz, float[] a, int oa, float[] grad, int gi, int len,
       float[] lanes) {
     int vl = S.length();
     FloatVector sa = FloatVector.zero(S);
     int i = 0;
     for (; i + vl <= len; i += vl) {
-      sa = FloatVector.fromArray(S, dz, i).fma(FloatVector.fromArray(S, a, oa + i), sa);
+      sa = FloatVector.fromArray(S, dz, oz + i).fma(FloatVector.fromArray(S, a, oa + i), sa);
     }
     if (i < len) {
       VectorMask<Float> m = S.indexInRange(i, len);
-      sa = FloatVector.fromArray(S, dz, i, m).fma(FloatVector.fromArray(S, a, oa + i, m), sa);
+      sa = FloatVector.fromArray(S, dz, oz + i, m)
+          .fma(FloatVector.fromArray(S, a, oa + i, m), sa);
     }
     grad[gi] += sum(sa, lanes);
   }

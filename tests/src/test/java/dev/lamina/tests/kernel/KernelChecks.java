@@ -38,9 +38,11 @@ final class KernelChecks {
       accumulateRowMatchesDirectSums();
       accumulateWindowsMatchesDirectSums();
       dotsWindowsMatchDirectSums();
+      rowDotsAndOuterMatchDirectSums();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
+      floatLeNetAgreesWithDouble(2);
       System.out.println("kernel checks passed on the " + Kernels.BACKEND + " kernels, Java "
           + Runtime.version());
       System.exit(0);
@@ -211,6 +213,48 @@ final class KernelChecks {
             assertClose(expected[t], grad[t], len + 1,
                 "dotsWindows " + kh + "x" + kw + ", len " + len + ", grad " + t);
           }
+        }
+      }
+    }
+  }
+
+  /** {@code rowDots} and {@code outer} against direct double sums, rows in one flat array. */
+  static void rowDotsAndOuterMatchDirectSums() {
+    SplittableRandom r = new SplittableRandom(47);
+    for (int rowCount : new int[] {1, 3, 4, 5, 9, 84}) {
+      for (int len : LENGTHS) {
+        int rowStride = len + r.nextInt(3);
+        float[] rows = random(7 + rowCount * rowStride, r);
+        float[] v = random(len + 4, r);
+        float[] out = random(rowCount + 5, r);
+        double[] expected = new double[out.length];
+        for (int i = 0; i < out.length; i++) {
+          expected[i] = out[i];
+        }
+        for (int k = 0; k < rowCount; k++) {
+          for (int i = 0; i < len; i++) {
+            expected[2 + k] += (double) rows[7 + k * rowStride + i] * v[3 + i];
+          }
+        }
+        Kernels.rowDots(out, 2, rows, 7, rowStride, rowCount, v, 3, len);
+        for (int i = 0; i < out.length; i++) {
+          assertClose(expected[i], out[i], len + 1,
+              "rowDots: rows " + rowCount + ", len " + len + ", out " + i);
+        }
+        float[] x = random(rowCount + 2, r);
+        float[] g = random(5 + rowCount * len + 5, r);
+        double[] eg = new double[g.length];
+        for (int i = 0; i < g.length; i++) {
+          eg[i] = g[i];
+        }
+        for (int k = 0; k < rowCount; k++) {
+          for (int i = 0; i < len; i++) {
+            eg[5 + k * len + i] += (double) x[1 + k] * v[3 + i];
+          }
+        }
+        Kernels.outer(g, 5, x, 1, rowCount, v, 3, len);
+        for (int i = 0; i < g.length; i++) {
+          assertClose(eg[i], g[i], 2, "outer: rows " + rowCount + ", len " + len + ", g " + i);
         }
       }
     }

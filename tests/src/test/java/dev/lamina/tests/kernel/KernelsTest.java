@@ -75,6 +75,16 @@ class KernelsTest {
   }
 
   @Test
+  void floatLeNetAgreesWithDoubleAtBatch2() {
+    KernelChecks.floatLeNetAgreesWithDouble(2);
+  }
+
+  @Test
+  void rowDotsAndOuterMatchDirectSums() {
+    KernelChecks.rowDotsAndOuterMatchDirectSums();
+  }
+
+  @Test
   void plainKernelsOnJdk17() {
     if (Runtime.version().feature() < 21) {
       assertEquals("plain", Kernels.BACKEND);
