@@ -266,11 +266,7 @@ final class ConvEmitter implements LayerEmitter {
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("int zk = zs + k * $L", g.ohw());
     if (op.bias()) {
-      b.addStatement("$L bacc = 0", t);
-      b.beginControlFlow("for (int q = zk; q < zk + $L; q++)", g.ohw());
-      b.addStatement("bacc += dz[q]");
-      b.endControlFlow();
-      b.addStatement("g[$L + k] += bacc", ctx.offset("bias"));
+      biasSum(b, ctx, g.ohw());
     }
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     b.addStatement("int xc = xs + c * $L", g.hw());
@@ -296,6 +292,28 @@ final class ConvEmitter implements LayerEmitter {
     return List.of(ctx.inputMethod("BackwardParams")
         .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients.\n", ctx.header())
         .addCode(b.build()).build());
+  }
+
+  /**
+   * {@code g[BIAS + k] += Σ dz[zk .. zk + n)} with four partial sums (a fixed order): one running
+   * sum would wait for each add in turn.
+   */
+  private static void biasSum(CodeBlock.Builder b, LayerContext ctx, int n) {
+    String t = ctx.num().t();
+    b.add("{\n").indent();
+    b.addStatement("$L b0 = 0, b1 = 0, b2 = 0, b3 = 0", t);
+    b.addStatement("int q = zk");
+    b.beginControlFlow("for (; q + 3 < zk + $L; q += 4)", n);
+    b.addStatement("b0 += dz[q]");
+    b.addStatement("b1 += dz[q + 1]");
+    b.addStatement("b2 += dz[q + 2]");
+    b.addStatement("b3 += dz[q + 3]");
+    b.endControlFlow();
+    b.beginControlFlow("for (; q < zk + $L; q++)", n);
+    b.addStatement("b0 += dz[q]");
+    b.endControlFlow();
+    b.addStatement("g[$L + k] += (b0 + b1) + (b2 + b3)", ctx.offset("bias"));
+    b.unindent().add("}\n");
   }
 
   @Override
@@ -504,11 +522,7 @@ final class ConvEmitter implements LayerEmitter {
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("int zk = zs + k * $L", g.ohw());
     if (op.bias() && !lanes) {
-      b.addStatement("$L bacc = 0", t);
-      b.beginControlFlow("for (int q = zk; q < zk + $L; q++)", g.ohw());
-      b.addStatement("bacc += dz[q]");
-      b.endControlFlow();
-      b.addStatement("g[$L + k] += bacc", ctx.offset("bias"));
+      biasSum(b, ctx, g.ohw());
     }
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
     b.addStatement("System.arraycopy(dz, zk + i * $L, dg[k], i * $L, $L)", g.ow(), gr.wp(),
@@ -771,11 +785,7 @@ final class ConvEmitter implements LayerEmitter {
     if (op.bias()) {
       b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
       b.addStatement("int zk = zs + k * $L", g.ohw());
-      b.addStatement("$L bacc = 0", t);
-      b.beginControlFlow("for (int q = zk; q < zk + $L; q++)", g.ohw());
-      b.addStatement("bacc += dz[q]");
-      b.endControlFlow();
-      b.addStatement("g[$L + k] += bacc", ctx.offset("bias"));
+      biasSum(b, ctx, g.ohw());
       b.endControlFlow();
     }
     b.add("// dW_k += Σ_q dz[k, q] · row_q for every output channel k\n");
