@@ -87,34 +87,10 @@ final class AffineEmitter implements LayerEmitter {
     return all;
   }
 
-  /**
-   * {@code <name>Taps(o, rows[first..first+m), weights…, len)} for every full group of
-   * {@code count} rows (one call site in a loop) and the remainder.
-   */
+  /** {@code <name>Taps(o, rows[r], …, weight(r), …, len)} over {@code count} rows. */
   private static void groups(CodeBlock.Builder b, LayerContext ctx, int count, String o,
       String rows, java.util.function.UnaryOperator<String> weight, int len) {
-    int full = count / GROUP * GROUP;
-    if (full > 0) {
-      b.beginControlFlow("for (int r = 0; r < $L; r += $L)", full, GROUP);
-      b.addStatement("$LTaps$L($L)", ctx.name(), GROUP, tapArgs(o, rows, weight, "r", GROUP, len));
-      b.endControlFlow();
-    }
-    if (full < count) {
-      b.addStatement("$LTaps$L($L)", ctx.name(), count - full,
-          tapArgs(o, rows, weight, Integer.toString(full), count - full, len));
-    }
-  }
-
-  private static String tapArgs(String o, String rows,
-      java.util.function.UnaryOperator<String> weight, String first, int m, int len) {
-    StringBuilder args = new StringBuilder(o);
-    for (int t = 0; t < m; t++) {
-      args.append(", ").append(rows).append('[').append(Src.plus(first, t)).append(']');
-    }
-    for (int t = 0; t < m; t++) {
-      args.append(", ").append(weight.apply(Src.plus(first, t)));
-    }
-    return args.append(", ").append(len).toString();
+    Grid.tapCalls(b, ctx, "r", o, count, r -> rows + "[" + r + "]", weight, len);
   }
 
   /**

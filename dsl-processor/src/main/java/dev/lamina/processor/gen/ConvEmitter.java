@@ -662,41 +662,7 @@ final class ConvEmitter implements LayerEmitter {
 
   // ---------------------------------------------------------------- stride 1: on patch rows
 
-  /**
-   * {@code o[q] += Σ_t weight(t)·arrays(t)[q]} for {@code t} in {@code [0, count)}: a loop over
-   * the full groups of {@value Grid#GROUP} taps, then one call for the rest. (Two outputs per
-   * loop, sharing the loads, measured slower inside the network on JDK 17: C2 leaves that form
-   * scalar there.)
-   */
-  private static void tapCalls(CodeBlock.Builder b, LayerContext ctx, String o,
-      java.util.function.UnaryOperator<String> weight, int count,
-      java.util.function.UnaryOperator<String> arrays, int len) {
-    int full = count / Grid.GROUP * Grid.GROUP;
-    if (full > 0) {
-      b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
-      b.addStatement("$LTaps$L($L)", ctx.name(), Grid.GROUP,
-          tapCallArgs(o, weight, "t", Grid.GROUP, arrays, len));
-      b.endControlFlow();
-    }
-    if (full < count) {
-      b.addStatement("$LTaps$L($L)", ctx.name(), count - full,
-          tapCallArgs(o, weight, Integer.toString(full), count - full, arrays, len));
-    }
-  }
-
-  private static String tapCallArgs(String o, java.util.function.UnaryOperator<String> weight,
-      String first, int m, java.util.function.UnaryOperator<String> arrays, int len) {
-    StringBuilder args = new StringBuilder(o);
-    for (int t = 0; t < m; t++) {
-      args.append(", ").append(arrays.apply(Src.plus(first, t)));
-    }
-    for (int t = 0; t < m; t++) {
-      args.append(", ").append(weight.apply(Src.plus(first, t)));
-    }
-    return args.append(", ").append(len).toString();
-  }
-
-  /** The helpers {@link #tapCalls} needs for {@code count} terms. */
+  /** The helpers {@link Grid#tapCalls} needs for {@code count} terms. */
   private static List<MethodSpec> tapHelpers(LayerContext ctx, int count) {
     List<MethodSpec> m = new ArrayList<>();
     if (count >= Grid.GROUP) {
@@ -708,7 +674,9 @@ final class ConvEmitter implements LayerEmitter {
     return m;
   }
 
-  /** {@code dz[base + t]}, or {@code dz[base + t·stride]}, as a weight of {@link #tapCalls}. */
+  /**
+   * {@code dz[base + t]}, or {@code dz[base + t·stride]}, as a weight of {@link Grid#tapCalls}.
+   */
   private static java.util.function.UnaryOperator<String> dzAt(String base, int stride) {
     return t -> "dz[" + (stride == 1 ? Src.plus(base, t)
         : Src.isInt(t) ? Src.plus(base, Integer.parseInt(t) * stride)
@@ -793,7 +761,8 @@ final class ConvEmitter implements LayerEmitter {
         () -> {
           b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
           b.addStatement("int zk = zs + k * $L", g.ohw());
-          tapCalls(b, ctx, "dw[k]", dzAt("zk", 1), g.ohw(), q -> "pr[" + q + "]", len);
+          Grid.tapCalls(b, ctx, "t", "dw[k]", g.ohw(), q -> "pr[" + q + "]", dzAt("zk", 1),
+              len);
           b.endControlFlow();
         });
     b.endControlFlow();
@@ -847,7 +816,8 @@ final class ConvEmitter implements LayerEmitter {
         () -> {
           b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
           b.addStatement("int zq = zs + q");
-          tapCalls(b, ctx, "pr[q]", dzAt("zq", g.ohw()), g.k(), k -> "w[" + k + "]", len);
+          Grid.tapCalls(b, ctx, "t", "pr[q]", g.k(), k -> "w[" + k + "]", dzAt("zq", g.ohw()),
+              len);
           b.endControlFlow();
         });
     if (gr.padded()) {

@@ -4,6 +4,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -241,33 +242,46 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
   }
 
   /**
-   * {@code <name>Taps<m>(o, shift[t], …, p[weight(t)], …, len)} over the tap groups: one call
-   * site for the full groups (in a loop over {@code t}) and one for the remainder, so that C2
-   * inlines and vectorizes a single copy of the loop rather than one per group.
+   * {@code <name>Taps<m>(o, shift[t], …, p[weight(t)], …, len)} over the tap groups (see {@link
+   * #tapCalls}).
    */
   void accumulate(CodeBlock.Builder b, LayerContext ctx, String o, String shift,
-      java.util.function.UnaryOperator<String> weight) {
-    int full = taps() / GROUP * GROUP;
+      UnaryOperator<String> weight) {
+    tapCalls(b, ctx, "t", o, taps(), t -> shift + "[" + t + "]",
+        t -> "p[" + weight.apply(t) + "]", length());
+  }
+
+  /**
+   * {@code <name>Taps<m>(o, arrays(i), …, weights(i), …, len)} for {@code i} in {@code [0,
+   * count)}, i.e. {@code o[q] += Σ_i weights(i)·arrays(i)[q]}: one call site for the full groups
+   * of {@value #GROUP} (in a loop over {@code var}) and one for the remainder, so that C2 inlines
+   * and vectorizes a single copy of the loop rather than one per group. (Two outputs per loop,
+   * sharing the loads, measured slower inside the network on JDK 17: C2 left that form scalar.)
+   */
+  static void tapCalls(CodeBlock.Builder b, LayerContext ctx, String var, String o, int count,
+      UnaryOperator<String> arrays, UnaryOperator<String> weights, int len) {
+    int full = count / GROUP * GROUP;
     if (full > 0) {
-      b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, GROUP);
-      b.addStatement("$LTaps$L($L)", ctx.name(), GROUP, tapArgs(o, shift, weight, "t", GROUP));
+      b.beginControlFlow("for (int $L = 0; $L < $L; $L += $L)", var, var, full, var, GROUP);
+      b.addStatement("$LTaps$L($L)", ctx.name(), GROUP,
+          tapArgs(o, var, GROUP, arrays, weights, len));
       b.endControlFlow();
     }
-    if (full < taps()) {
-      b.addStatement("$LTaps$L($L)", ctx.name(), taps() - full,
-          tapArgs(o, shift, weight, Integer.toString(full), taps() - full));
+    if (full < count) {
+      b.addStatement("$LTaps$L($L)", ctx.name(), count - full,
+          tapArgs(o, Integer.toString(full), count - full, arrays, weights, len));
     }
   }
 
-  private String tapArgs(String o, String shift, java.util.function.UnaryOperator<String> weight,
-      String first, int m) {
+  private static String tapArgs(String o, String first, int m, UnaryOperator<String> arrays,
+      UnaryOperator<String> weights, int len) {
     StringBuilder args = new StringBuilder(o);
-    for (int t = 0; t < m; t++) {
-      args.append(", ").append(shift).append('[').append(Src.plus(first, t)).append(']');
+    for (int i = 0; i < m; i++) {
+      args.append(", ").append(arrays.apply(Src.plus(first, i)));
     }
-    for (int t = 0; t < m; t++) {
-      args.append(", p[").append(weight.apply(Src.plus(first, t))).append(']');
+    for (int i = 0; i < m; i++) {
+      args.append(", ").append(weights.apply(Src.plus(first, i)));
     }
-    return args.append(", ").append(length()).toString();
+    return args.append(", ").append(len).toString();
   }
 }
