@@ -13,8 +13,8 @@ package dev.lamina.runtime.kernel;
  * coefficient matrix with a set of rows. Two implementations:
  *
  * <ul>
- *   <li><b>plain Java</b> (always available): five rows per loop, {@code o[i] += w0·a[i] + … +
- *       w4·e[i]}, the form HotSpot's C2 auto-vectorizes on JDK 17 and later;
+ *   <li><b>plain Java</b> (always available): direct loops, for callers outside generated code
+ *       (generated code runs its own per-layer loops when the Vector API is not in use);
  *   <li><b>the JDK Vector API</b> ({@link VectorKernels}), used when the JVM runs on JDK 21 or
  *       later with {@code --add-modules jdk.incubator.vector}: four outputs by one vector of
  *       {@code i} held in registers while the rows stream past, fused multiply-adds. Faster by a
@@ -26,13 +26,10 @@ package dev.lamina.runtime.kernel;
  * lamina.kernels=plain} forces the plain path. On JDK 17 the incubating Vector API is not used even
  * when present: there it runs masked loops far slower than the plain path.
  *
- * <p>Thread-safe: stateless.
+ * <p>Thread-safe: the only state is per-thread scratch.
  */
 public final class Kernels {
   private Kernels() {}
-
-  /** Rows per plain-Java loop: C2 stops vectorizing longer loop bodies. */
-  static final int GROUP = 5;
 
   /**
    * Whether {@link #accumulate} runs on the Vector API. Generated code tests this constant (which
@@ -65,23 +62,27 @@ public final class Kernels {
    */
   public static void accumulate(float[][] out, int outCount, float[][] rows, int sumCount,
       float[] coef, int coefOff, int outStride, int sumStride, int len) {
+    accumulate(out, outCount, rows, zeros(sumCount), sumCount, coef, coefOff, outStride,
+        sumStride, len);
+  }
+
+  /** {@link #accumulate} with row {@code s} read from {@code rows[s][offsets[s]..]}. */
+  private static void accumulate(float[][] out, int outCount, float[][] rows, int[] offsets,
+      int sumCount, float[] coef, int coefOff, int outStride, int sumStride, int len) {
     if (VECTOR) {
-      VectorKernels.accumulate(out, outCount, rows, zeros(sumCount), sumCount, coef, coefOff,
-          outStride, sumStride, len);
+      VectorKernels.accumulate(out, outCount, rows, offsets, sumCount, coef, coefOff, outStride,
+          sumStride, len);
       return;
     }
-    int full = sumCount / GROUP * GROUP;
     for (int o = 0; o < outCount; o++) {
       float[] d = out[o];
-      int co = coefOff + o * outStride;
-      for (int s = 0; s < full; s += GROUP) {
-        int c = co + s * sumStride;
-        taps5(d, rows[s], rows[s + 1], rows[s + 2], rows[s + 3], rows[s + 4], coef[c],
-            coef[c + sumStride], coef[c + 2 * sumStride], coef[c + 3 * sumStride],
-            coef[c + 4 * sumStride], len);
-      }
-      for (int s = full; s < sumCount; s++) {
-        taps1(d, rows[s], coef[co + s * sumStride], len);
+      for (int s = 0; s < sumCount; s++) {
+        float w = coef[coefOff + o * outStride + s * sumStride];
+        float[] row = rows[s];
+        int at = offsets[s];
+        for (int i = 0; i < len; i++) {
+          d[i] += w * row[at + i];
+        }
       }
     }
   }
@@ -95,24 +96,10 @@ public final class Kernels {
   public static void accumulateWindows(float[][] out, int outCount, float[] src, int base,
       int kh, int kw, int rowStep, int colStep, float[] coef, int coefOff, int outStride,
       int sumStride, int len) {
-    int taps = kh * kw;
     Scratch sc = windows(src, base, kh, kw, rowStep, colStep);
-    if (VECTOR) {
-      VectorKernels.accumulate(out, outCount, sc.rows, sc.offsets, taps, coef, coefOff,
-          outStride, sumStride, len);
-    } else {
-      for (int o = 0; o < outCount; o++) {
-        float[] d = out[o];
-        for (int s = 0; s < taps; s++) {
-          float w = coef[coefOff + o * outStride + s * sumStride];
-          int at = sc.offsets[s];
-          for (int i = 0; i < len; i++) {
-            d[i] += w * src[at + i];
-          }
-        }
-      }
-    }
-    java.util.Arrays.fill(sc.rows, 0, taps, null);
+    accumulate(out, outCount, sc.rows, sc.offsets, kh * kw, coef, coefOff, outStride, sumStride,
+        len);
+    sc.release(kh * kw);
   }
 
   /** Per thread: the row references and offsets of {@link #accumulateWindows}. */
@@ -126,6 +113,11 @@ public final class Kernels {
         offsets = new int[n];
       }
       return this;
+    }
+
+    /** Drops the references to the caller's arrays. */
+    void release(int n) {
+      java.util.Arrays.fill(rows, 0, n, null);
     }
   }
 
@@ -171,18 +163,7 @@ public final class Kernels {
    */
   public static void dots(float[] dz, float[][] taps, int tapCount, float[] grad, int gradOff,
       int len) {
-    if (VECTOR) {
-      VectorKernels.dots(dz, taps, zeros(tapCount), tapCount, grad, gradOff, len);
-      return;
-    }
-    for (int t = 0; t < tapCount; t++) {
-      float[] a = taps[t];
-      float sum = 0;
-      for (int i = 0; i < len; i++) {
-        sum += dz[i] * a[i];
-      }
-      grad[gradOff + t] += sum;
-    }
+    dots(dz, 0, taps, zeros(tapCount), tapCount, grad, gradOff, len);
   }
 
   /**
@@ -191,21 +172,9 @@ public final class Kernels {
    */
   public static void dotsWindows(float[] dz, float[] src, int base, int kh, int kw, int rowStep,
       int colStep, float[] grad, int gradOff, int len) {
-    int taps = kh * kw;
     Scratch sc = windows(src, base, kh, kw, rowStep, colStep);
-    if (VECTOR) {
-      VectorKernels.dots(dz, sc.rows, sc.offsets, taps, grad, gradOff, len);
-    } else {
-      for (int t = 0; t < taps; t++) {
-        float sum = 0;
-        int at = sc.offsets[t];
-        for (int i = 0; i < len; i++) {
-          sum += dz[i] * src[at + i];
-        }
-        grad[gradOff + t] += sum;
-      }
-    }
-    java.util.Arrays.fill(sc.rows, 0, taps, null);
+    dots(dz, 0, sc.rows, sc.offsets, kh * kw, grad, gradOff, len);
+    sc.release(kh * kw);
   }
 
   /**
@@ -215,19 +184,29 @@ public final class Kernels {
    */
   public static void rowDots(float[] out, int outOff, float[] rows, int rowOff, int rowStride,
       int rowCount, float[] v, int vOff, int len) {
+    Scratch sc = windows(rows, rowOff, rowCount, 1, rowStride, 0);
+    dots(v, vOff, sc.rows, sc.offsets, rowCount, out, outOff, len);
+    sc.release(rowCount);
+  }
+
+  /**
+   * {@link #dots} with {@code dz} read from {@code dz[dzOff..]} and tap {@code t} from {@code
+   * taps[t][offsets[t]..]}.
+   */
+  private static void dots(float[] dz, int dzOff, float[][] taps, int[] offsets, int tapCount,
+      float[] grad, int gradOff, int len) {
     if (VECTOR) {
-      Scratch sc = windows(rows, rowOff, rowCount, 1, rowStride, 0);
-      VectorKernels.dots(v, vOff, sc.rows, sc.offsets, rowCount, out, outOff, len);
-      java.util.Arrays.fill(sc.rows, 0, rowCount, null);
+      VectorKernels.dots(dz, dzOff, taps, offsets, tapCount, grad, gradOff, len);
       return;
     }
-    for (int r = 0; r < rowCount; r++) {
+    for (int t = 0; t < tapCount; t++) {
+      float[] a = taps[t];
+      int at = offsets[t];
       float sum = 0;
-      int at = rowOff + r * rowStride;
       for (int i = 0; i < len; i++) {
-        sum += rows[at + i] * v[vOff + i];
+        sum += dz[dzOff + i] * a[at + i];
       }
-      out[outOff + r] += sum;
+      grad[gradOff + t] += sum;
     }
   }
 
@@ -262,18 +241,5 @@ public final class Kernels {
       }
     }
     return sc;
-  }
-
-  private static void taps5(float[] o, float[] a, float[] b, float[] c, float[] d, float[] e,
-      float w0, float w1, float w2, float w3, float w4, int len) {
-    for (int i = 0; i < len; i++) {
-      o[i] += w0 * a[i] + w1 * b[i] + w2 * c[i] + w3 * d[i] + w4 * e[i];
-    }
-  }
-
-  private static void taps1(float[] o, float[] a, float w0, int len) {
-    for (int i = 0; i < len; i++) {
-      o[i] += w0 * a[i];
-    }
   }
 }

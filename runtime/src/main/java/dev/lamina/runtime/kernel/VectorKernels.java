@@ -220,15 +220,9 @@ final class VectorKernels {
   }
 
   /**
-   * {@code grad[gradOff + t] += Σ_i dz[i] · taps[t][offsets[t] + i]}: {@link Kernels#dots}, each
-   * tap read from its own offset.
+   * {@code grad[gradOff + t] += Σ_i dz[dzOff + i] · taps[t][offsets[t] + i]}: {@link Kernels#dots},
+   * each tap read from its own offset.
    */
-  static void dots(float[] dz, float[][] taps, int[] offsets, int tapCount, float[] grad,
-      int gradOff, int len) {
-    dots(dz, 0, taps, offsets, tapCount, grad, gradOff, len);
-  }
-
-  /** {@link #dots} with {@code dz} read from {@code dz[dzOff..]}. */
   static void dots(float[] dz, int dzOff, float[][] taps, int[] offsets, int tapCount,
       float[] grad, int gradOff, int len) {
     float[] lanes = LANES.get();
