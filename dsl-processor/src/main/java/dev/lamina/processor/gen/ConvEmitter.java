@@ -142,6 +142,15 @@ final class ConvEmitter implements LayerEmitter {
           b.add(Buffer.scratch(ctx.buffer("DxPad"), 1, g.c() * f.paddedPlane(),
               "one sample's dL/dx, on the zero-padded " + f.hp() + "x" + f.wp() + " planes"));
         }
+        if (ctx.num().isFloat()) {
+          b.add(Buffer.scratch(ctx.buffer("DzT"), 1, g.ohw() * g.k(), "one sample's dL/dz, the "
+              + g.k() + " channels of each output position together (Vector API weight "
+              + "gradient)"));
+          b.add(Buffer.scratch(ctx.buffer("GradT"), 1, row(g) * g.k(), "dL/dweight over the "
+              + "batch, one row of " + g.k() + " output channels per tap (Vector API)"));
+          b.add(Buffer.scratch(ctx.buffer("ColsT"), row(g), g.ohw(), "per tap, one sample's "
+              + "dL/d(the input it reads) at each output position (Vector API input gradient)"));
+        }
       } else {
         b.add(Buffer.scratch(ctx.buffer("DzGrid"), g.k(), f.length(),
             "one sample's dL/dz on the grid, zero outside the output"));
@@ -428,12 +437,7 @@ final class ConvEmitter implements LayerEmitter {
     if (gr.padded()) {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
-    b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
-    b.addStatement("int zs = n * $L", ctx.outSize());
-    if (gr.padded()) {
-      gr.pad(b, "x", "xs", "xp");
-    }
+    beginSamples(b, ctx, gr);
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$T.fill(acc[k], $L)", ARRAYS,
         op.bias() ? "p[" + ctx.offset("bias") + " + k]" : ctx.num().lit(0));
@@ -513,12 +517,7 @@ final class ConvEmitter implements LayerEmitter {
     if (gr.padded()) {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
-    b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
-    b.addStatement("int zs = n * $L", ctx.outSize());
-    if (gr.padded()) {
-      gr.pad(b, "x", "xs", "xp");
-    }
+    beginSamples(b, ctx, gr);
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("int zk = zs + k * $L", g.ohw());
     if (op.bias() && !lanes) {
@@ -684,6 +683,140 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   /**
+   * Opens the loop over the batch: {@code xs} and {@code zs} locate sample {@code n}'s input and
+   * output; a padded grid first copies the input into the zero-padded {@code xp}.
+   */
+  private static void beginSamples(CodeBlock.Builder b, LayerContext ctx, Grid gr) {
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    if (gr.padded()) {
+      gr.pad(b, "x", "xs", "xp");
+    }
+  }
+
+  /** In the float variant: {@code if (Kernels.VECTOR) { call; return; }}. */
+  private static void vectorFirst(CodeBlock.Builder b, LayerContext ctx, String call) {
+    if (ctx.num().isFloat()) {
+      b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+      b.addStatement(call, ctx.name());
+      b.addStatement("return");
+      b.endControlFlow();
+    }
+  }
+
+  /** {@code dx += } the interior of the zero-padded planes {@code dp} (one sample at xs). */
+  private void addInterior(CodeBlock.Builder b, Geo g, Grid gr) {
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.h());
+    b.addStatement("int xr = xs + c * $L + i * $L", g.hw(), g.w());
+    b.addStatement("int pp = $L", Src.plus("c * " + gr.paddedPlane() + " + i * " + gr.wp(),
+        op.ph() * gr.wp() + op.pw()));
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", g.w());
+    b.addStatement("dx[xr + j] += dp[pp + j]");
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
+  /**
+   * The arguments locating every tap's window after {@code src, base}: {@code channels, plane,
+   * kh, kw, rowStep, colStep, oh, ow, posRowStep} (see {@code Kernels.outerWindows}).
+   */
+  private String windowArgs(Geo g, Grid gr) {
+    int plane = gr.padded() ? gr.paddedPlane() : g.hw();
+    return g.c() + ", " + plane + ", " + op.kh() + ", " + op.kw() + ", " + op.dh() * gr.wp()
+        + ", " + op.dw() + ", " + g.oh() + ", " + g.ow() + ", " + gr.wp();
+  }
+
+  /**
+   * The weight gradient on the Vector API: no patch rows; per sample, dz transposed so that the
+   * output channels of a position are adjacent, then {@code Kernels.outerWindows} reads the input
+   * windows in place with the channels as vector lanes.
+   */
+  private MethodSpec colsParamsVector(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    int len = row(g);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("float[] g = this.g");
+    b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
+    b.addStatement("float[] dt = this.$L[0]", ctx.buffer("DzT"));
+    b.addStatement("float[] gt = this.$L[0]", ctx.buffer("GradT"));
+    if (gr.padded()) {
+      b.addStatement("float[] xp = this.$L[0]", ctx.buffer("Pad"));
+    }
+    b.addStatement("$T.fill(gt, 0.0f)", ARRAYS);
+    beginSamples(b, ctx, gr);
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("int zk = zs + k * $L", g.ohw());
+    if (op.bias()) {
+      biasSum(b, ctx, g.ohw());
+    }
+    b.add("// dt[q·$L + k] = dz[k, q]\n", g.k());
+    b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
+    b.addStatement("dt[q * $L + k] = dz[zk + q]", g.k());
+    b.endControlFlow();
+    b.endControlFlow();
+    b.add("// gt[t·$L + k] += Σ_q (input under tap t at position q) · dz[k, q]\n", g.k());
+    b.addStatement("$T.outerWindows(gt, 0, dt, 0, $L, $L, $L)", KERNELS, g.k(),
+        gr.padded() ? "xp, 0" : "x, xs", windowArgs(g, gr));
+    b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("int gk = $L + k * $L", ctx.offset("weight"), len);
+    b.beginControlFlow("for (int t = 0; t < $L; t++)", len);
+    b.addStatement("g[gk + t] += gt[t * $L + k]", g.k());
+    b.endControlFlow();
+    b.endControlFlow();
+    return ctx.inputMethod("ParamsVector")
+        .addJavadoc("$L: $LBackwardParams on the Vector API: dL/dweight as sums over the output "
+            + "positions of (input under each tap) × (dL/dz of the $L channels), the input read "
+            + "in place, accumulated tap-major in $L over the batch.\n", ctx.header(), ctx.name(),
+            g.k(), ctx.buffer("GradT"))
+        .addCode(b.build()).build();
+  }
+
+  /**
+   * The input gradient on the Vector API: per sample, the patch-row gradients tap-major ({@code
+   * dc[t][q] = Σ_k W[k, t]·dz[k, q]}, dz's channel rows read in place), then each tap's window
+   * of them added onto the input gradient a vector at a time.
+   */
+  private MethodSpec colsDataVector(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    int len = row(g);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("float[] p = this.p");
+    b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
+    b.addStatement("float[][] dc = this.$L", ctx.buffer("ColsT"));
+    if (gr.padded()) {
+      b.addStatement("float[] dp = this.$L[0]", ctx.buffer("DxPad"));
+    }
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    b.beginControlFlow("for (int t = 0; t < $L; t++)", len);
+    b.addStatement("$T.fill(dc[t], 0.0f)", ARRAYS);
+    b.endControlFlow();
+    b.add("// dc[t][q] = Σ_k W[k, t] · dz[k, q] for every tap t\n");
+    b.addStatement("$T.accumulateRows(dc, $L, dz, zs, $L, $L, p, $L, 1, $L, $L)", KERNELS, len,
+        g.ohw(), g.k(), ctx.offset("weight"), len, g.ohw());
+    if (gr.padded()) {
+      b.addStatement("$T.fill(dp, 0.0f)", ARRAYS);
+      b.addStatement("$T.addWindows(dp, 0, dc, $L)", KERNELS, windowArgs(g, gr));
+      addInterior(b, g, gr);
+    } else {
+      b.addStatement("$T.addWindows(dx, xs, dc, $L)", KERNELS, windowArgs(g, gr));
+    }
+    b.endControlFlow();
+    return MethodSpec.methodBuilder(ctx.name() + "DataVector")
+        .addModifiers(javax.lang.model.element.Modifier.PRIVATE)
+        .addJavadoc("$L: $LBackwardData on the Vector API: per sample, the gradient of every "
+            + "tap's inputs at each output position (tap-major, $L), then added onto dx window "
+            + "row by window row.\n", ctx.header(), ctx.name(), ctx.buffer("ColsT"))
+        .addParameter(float[].class, "dx").addParameter(int.class, "batch")
+        .addCode(b.build()).build();
+  }
+
+  /**
    * The patch-row walk shared by the gather (forward input into rows) and the scatter (row
    * gradients back into the input gradient): for output position {@code q = i·ow + j} and tap
    * {@code (c, u, v)}, row element {@code c·kh·kw + u·kw + v} pairs with source index {@code base +
@@ -738,6 +871,7 @@ final class ConvEmitter implements LayerEmitter {
     if (gr.padded()) {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
+    vectorFirst(b, ctx, "$LParamsVector(x, xOff, batch)");
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$T.fill(dw[k], $L)", ARRAYS, ctx.num().lit(0));
     b.endControlFlow();
@@ -781,6 +915,9 @@ final class ConvEmitter implements LayerEmitter {
             + "$L and added to the gradient once.\n", ctx.header(), len, Grid.GROUP,
             ctx.buffer("Rows"))
         .addCode(b.build()).build());
+    if (ctx.num().isFloat()) {
+      m.add(colsParamsVector(ctx, gr));
+    }
     m.add(patchWalk(ctx, gr, "Gather",
         "r[q][c·kh·kw + u·kw + v] = x[the input under tap (c, u, v) of output position q], "
             + "from the planes at x[base..].",
@@ -801,6 +938,7 @@ final class ConvEmitter implements LayerEmitter {
     if (gr.padded()) {
       b.addStatement("$L[] dp = this.$L[0]", t, ctx.buffer("DxPad"));
     }
+    vectorFirst(b, ctx, "$LDataVector(dx, batch)");
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("System.arraycopy(p, $L + k * $L, w[k], 0, $L)", ctx.offset("weight"), len,
         len);
@@ -823,16 +961,7 @@ final class ConvEmitter implements LayerEmitter {
     if (gr.padded()) {
       b.addStatement("$T.fill(dp, $L)", ARRAYS, ctx.num().lit(0));
       b.addStatement("$LScatter(dp, 0, pr)", ctx.name());
-      b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-      b.beginControlFlow("for (int i = 0; i < $L; i++)", g.h());
-      b.addStatement("int xr = xs + c * $L + i * $L", g.hw(), g.w());
-      b.addStatement("int pp = $L", Src.plus("c * " + gr.paddedPlane() + " + i * " + gr.wp(),
-          op.ph() * gr.wp() + op.pw()));
-      b.beginControlFlow("for (int j = 0; j < $L; j++)", g.w());
-      b.addStatement("dx[xr + j] += dp[pp + j]");
-      b.endControlFlow();
-      b.endControlFlow();
-      b.endControlFlow();
+      addInterior(b, g, gr);
     } else {
       b.addStatement("$LScatter(dx, xs, pr)", ctx.name());
     }
@@ -843,6 +972,9 @@ final class ConvEmitter implements LayerEmitter {
             + "patch row, Σ_k dz[k, q] · W_k ($L kernels per vectorized loop), then each row "
             + "added back onto the inputs it was gathered from.\n", ctx.header(), Grid.GROUP)
         .addCode(b.build()).build());
+    if (ctx.num().isFloat()) {
+      m.add(colsDataVector(ctx, gr));
+    }
     m.add(patchWalk(ctx, gr, "Scatter",
         "x[the input under tap (c, u, v) of output position q] += r[q][c·kh·kw + u·kw + v], "
             + "into the planes at x[base..].",

@@ -102,6 +102,91 @@ public final class Kernels {
     sc.release(kh * kw);
   }
 
+  /**
+   * {@link #accumulate} with the rows slices of one flat array: row {@code s} is {@code
+   * rows[rowOff + s·rowStride + i]} (a convolution's output gradient, one row per channel, read in
+   * place).
+   */
+  public static void accumulateRows(float[][] out, int outCount, float[] rows, int rowOff,
+      int rowStride, int sumCount, float[] coef, int coefOff, int outStride, int sumStride,
+      int len) {
+    Scratch sc = windows(rows, rowOff, sumCount, 1, rowStride, 0);
+    accumulate(out, outCount, sc.rows, sc.offsets, sumCount, coef, coefOff, outStride, sumStride,
+        len);
+    sc.release(sumCount);
+  }
+
+  /**
+   * A stride-1 convolution's weight gradient for one sample, reading its input windows in place:
+   *
+   * <pre>
+   *   out[outOff + t·len + k] += Σ_{i < oh, j < ow} src[base + c·planeStep + u·rowStep + v·colStep
+   *       + i·posRowStep + j] · dzT[dzOff + (i·ow + j)·len + k]
+   * </pre>
+   *
+   * for every tap {@code t = (c·kh + u)·kw + v} and output channel {@code k < len}: a sum over the
+   * output positions of outer products (the taps' inputs at that position times dL/dz at that
+   * position, {@code dzT} holding one row of {@code len} channels per position). No patch rows are
+   * gathered; on the Vector API the output channels are the vector lanes, four taps in registers.
+   * {@code out} holds the gradient transposed (tap-major).
+   */
+  public static void outerWindows(float[] out, int outOff, float[] dzT, int dzOff, int len,
+      float[] src, int base, int channels, int planeStep, int kh, int kw, int rowStep,
+      int colStep, int oh, int ow, int posRowStep) {
+    int taps = channels * kh * kw;
+    Scratch sc = taps(src, base, channels, planeStep, kh, kw, rowStep, colStep);
+    if (VECTOR) {
+      VectorKernels.outerWindows(out, outOff, dzT, dzOff, len, src, sc.offsets, taps, oh, ow,
+          posRowStep);
+    } else {
+      for (int t = 0; t < taps; t++) {
+        int o = outOff + t * len;
+        for (int i = 0; i < oh; i++) {
+          int at = sc.offsets[t] + i * posRowStep;
+          for (int j = 0; j < ow; j++) {
+            float x = src[at + j];
+            int d = dzOff + (i * ow + j) * len;
+            for (int k = 0; k < len; k++) {
+              out[o + k] += x * dzT[d + k];
+            }
+          }
+        }
+      }
+    }
+    sc.release(taps);
+  }
+
+  /**
+   * The adjoint of reading windows (a col2im): {@code dst[base + c·planeStep + u·rowStep +
+   * v·colStep + i·posRowStep + j] += rows[t][i·ow + j]} for every tap {@code t = (c·kh + u)·kw + v},
+   * {@code i < oh}, {@code j < ow}: a stride-1 convolution's input gradient from the gradients of
+   * its patch rows, tap-major. On the Vector API (when {@code rowStep} is a multiple of {@code
+   * posRowStep}, as for any stride-1 convolution) the rows landing on one destination row are
+   * summed in registers and added a vector at a time.
+   */
+  public static void addWindows(float[] dst, int base, float[][] rows, int channels,
+      int planeStep, int kh, int kw, int rowStep, int colStep, int oh, int ow, int posRowStep) {
+    if (VECTOR && posRowStep > 0 && rowStep % posRowStep == 0) {
+      VectorKernels.addWindows(dst, base, rows, channels, planeStep, kh, kw, rowStep, colStep, oh,
+          ow, posRowStep);
+      return;
+    }
+    int taps = channels * kh * kw;
+    Scratch sc = taps(dst, base, channels, planeStep, kh, kw, rowStep, colStep);
+    {
+      for (int t = 0; t < taps; t++) {
+        float[] r = rows[t];
+        for (int i = 0; i < oh; i++) {
+          int at = sc.offsets[t] + i * posRowStep;
+          for (int j = 0; j < ow; j++) {
+            dst[at + j] += r[i * ow + j];
+          }
+        }
+      }
+    }
+    sc.release(taps);
+  }
+
   /** Per thread: the row references and offsets of {@link #accumulateWindows}. */
   private static final class Scratch {
     float[][] rows = new float[64][];
@@ -228,6 +313,25 @@ public final class Kernels {
         g[row + i] += a * v[vOff + i];
       }
     }
+  }
+
+  /**
+   * This thread's scratch with the offset of every tap {@code (c, u, v)} of a multi-channel
+   * window, {@code base + c·planeStep + u·rowStep + v·colStep}, in kernel order.
+   */
+  private static Scratch taps(float[] src, int base, int channels, int planeStep, int kh, int kw,
+      int rowStep, int colStep) {
+    Scratch sc = SCRATCH.get().ensure(channels * kh * kw);
+    int s = 0;
+    for (int c = 0; c < channels; c++) {
+      for (int u = 0; u < kh; u++) {
+        for (int v = 0; v < kw; v++, s++) {
+          sc.rows[s] = src;
+          sc.offsets[s] = base + c * planeStep + u * rowStep + v * colStep;
+        }
+      }
+    }
+    return sc;
   }
 
   /** This thread's scratch, holding {@code src} and the offset of every tap's window. */

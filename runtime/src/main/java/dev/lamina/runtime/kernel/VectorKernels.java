@@ -236,6 +236,129 @@ final class VectorKernels {
     }
   }
 
+  /**
+   * {@link Kernels#outerWindows}: the output channels {@code k} are the lanes (one vector at a
+   * time, masked when {@code len} is not a multiple of the vector length); four taps' partial sums
+   * stay in registers while the positions stream past, one load of dL/dz and four broadcast
+   * inputs per position.
+   */
+  static void outerWindows(float[] out, int outOff, float[] dzT, int dzOff, int len, float[] src,
+      int[] offsets, int taps, int oh, int ow, int posRowStep) {
+    for (int k = 0; k < len; k += S.length()) {
+      int t = 0;
+      for (; t + 3 < taps; t += 4) {
+        outer4(out, outOff + t * len, dzT, dzOff, k, len, src, offsets, t, oh, ow, posRowStep);
+      }
+      for (; t < taps; t++) {
+        outer1(out, outOff + t * len, dzT, dzOff, k, len, src, offsets[t], oh, ow, posRowStep);
+      }
+    }
+  }
+
+  /** Taps {@code t..t+3}, channels {@code k..k+vl} (masked past {@code len}). */
+  private static void outer4(float[] out, int o, float[] dzT, int dz, int k, int len,
+      float[] src, int[] offsets, int t, int oh, int ow, int posRowStep) {
+    VectorMask<Float> m = S.indexInRange(k, len);
+    int s0 = offsets[t];
+    int s1 = offsets[t + 1];
+    int s2 = offsets[t + 2];
+    int s3 = offsets[t + 3];
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    int q = dz + k;
+    for (int i = 0, r = 0; i < oh; i++, r += posRowStep) {
+      for (int j = r, e = r + ow; j < e; j++, q += len) {
+        FloatVector d = FloatVector.fromArray(S, dzT, q, m);
+        a0 = d.fma(FloatVector.broadcast(S, src[s0 + j]), a0);
+        a1 = d.fma(FloatVector.broadcast(S, src[s1 + j]), a1);
+        a2 = d.fma(FloatVector.broadcast(S, src[s2 + j]), a2);
+        a3 = d.fma(FloatVector.broadcast(S, src[s3 + j]), a3);
+      }
+    }
+    o += k;
+    FloatVector.fromArray(S, out, o, m).add(a0).intoArray(out, o, m);
+    o += len;
+    FloatVector.fromArray(S, out, o, m).add(a1).intoArray(out, o, m);
+    o += len;
+    FloatVector.fromArray(S, out, o, m).add(a2).intoArray(out, o, m);
+    o += len;
+    FloatVector.fromArray(S, out, o, m).add(a3).intoArray(out, o, m);
+  }
+
+  private static void outer1(float[] out, int o, float[] dzT, int dz, int k, int len,
+      float[] src, int s0, int oh, int ow, int posRowStep) {
+    VectorMask<Float> m = S.indexInRange(k, len);
+    FloatVector a0 = FloatVector.zero(S);
+    int q = dz + k;
+    for (int i = 0, r = 0; i < oh; i++, r += posRowStep) {
+      for (int j = r, e = r + ow; j < e; j++, q += len) {
+        a0 = FloatVector.fromArray(S, dzT, q, m).fma(FloatVector.broadcast(S, src[s0 + j]), a0);
+      }
+    }
+    o += k;
+    FloatVector.fromArray(S, out, o, m).add(a0).intoArray(out, o, m);
+  }
+
+  /**
+   * {@link Kernels#addWindows} when a tap's row step is a whole number {@code dh} of window rows:
+   * per channel, tap column {@code v} and destination row {@code y}, the rows of the
+   * {@code kh} taps that land on it ({@code i = y - u·dh}) are summed in a register, then added to
+   * the destination with one (masked) load and store; one destination row per step, so no store
+   * waits on an overlapping one just before it.
+   */
+  static void addWindows(float[] dst, int base, float[][] rows, int channels, int planeStep,
+      int kh, int kw, int rowStep, int colStep, int oh, int ow, int posRowStep) {
+    int vl = S.length();
+    int dh = rowStep / posRowStep;
+    int ys = oh + (kh - 1) * dh;
+    if (ow <= vl) {
+      addWindowsNarrow(dst, base, rows, channels, planeStep, kh, kw, colStep, oh, ow, posRowStep,
+          dh, ys);
+      return;
+    }
+    for (int c = 0; c < channels; c++) {
+      for (int v = 0; v < kw; v++) {
+        int t0 = c * kh * kw + v;
+        for (int y = 0; y < ys; y++) {
+          int d = base + c * planeStep + y * posRowStep + v * colStep;
+          for (int x = 0; x < ow; x += vl) {
+            VectorMask<Float> m = S.indexInRange(x, ow);
+            FloatVector acc = FloatVector.zero(S);
+            for (int u = 0, i = y; u < kh; u++, i -= dh) {
+              if (i >= 0 && i < oh) {
+                acc = acc.add(FloatVector.fromArray(S, rows[t0 + u * kw], i * ow + x, m));
+              }
+            }
+            FloatVector.fromArray(S, dst, d + x, m).add(acc).intoArray(dst, d + x, m);
+          }
+        }
+      }
+    }
+  }
+
+  /** {@link #addWindows} for window rows of at most one vector: one mask for every row. */
+  private static void addWindowsNarrow(float[] dst, int base, float[][] rows, int channels,
+      int planeStep, int kh, int kw, int colStep, int oh, int ow, int posRowStep, int dh,
+      int ys) {
+    VectorMask<Float> m = S.indexInRange(0, ow);
+    for (int c = 0; c < channels; c++) {
+      for (int v = 0; v < kw; v++) {
+        int t0 = c * kh * kw + v;
+        int d = base + c * planeStep + v * colStep;
+        for (int y = 0; y < ys; y++, d += posRowStep) {
+          FloatVector acc = FloatVector.zero(S);
+          int u = Math.max(0, (y - oh + dh) / dh);
+          for (int i = y - u * dh; u < kh && i >= 0; u++, i -= dh) {
+            acc = acc.add(FloatVector.fromArray(S, rows[t0 + u * kw], i * ow, m));
+          }
+          FloatVector.fromArray(S, dst, d, m).add(acc).intoArray(dst, d, m);
+        }
+      }
+    }
+  }
+
   /** {@code g[gOff + r·len + i] += x[xOff + r] · v[vOff + i]}: see {@link Kernels#outer}. */
   static void outer(float[] g, int gOff, float[] x, int xOff, int rows, float[] v, int vOff,
       int len) {

@@ -3,12 +3,16 @@ package dev.lamina.tests.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.DoubleWorkspace;
+import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.ParameterTensor;
 import dev.lamina.runtime.kernel.Kernels;
 import dev.lamina.tests.nets.Lamina_LeNet5;
 import dev.lamina.tests.nets.Lamina_LeNet5_F64;
+import dev.lamina.tests.nets.Lamina_PatchConvs;
+import dev.lamina.tests.nets.Lamina_PatchConvs_F64;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -39,10 +43,14 @@ final class KernelChecks {
       accumulateWindowsMatchesDirectSums();
       dotsWindowsMatchDirectSums();
       rowDotsAndOuterMatchDirectSums();
+      accumulateRowsMatchesDirectSums();
+      outerWindowsMatchesDirectSums();
+      addWindowsMatchesDirectSums();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
       floatLeNetAgreesWithDouble(2);
+      floatPatchConvsAgreeWithDouble(9);
       System.out.println("kernel checks passed on the " + Kernels.BACKEND + " kernels, Java "
           + Runtime.version());
       System.exit(0);
@@ -340,15 +348,26 @@ final class KernelChecks {
    * leaves partial blocks of samples in every batched product.
    */
   static void floatLeNetAgreesWithDouble(int batch) {
-    Lamina_LeNet5 f = new Lamina_LeNet5(11);
-    Lamina_LeNet5_F64 d = new Lamina_LeNet5_F64(11);
+    floatAgreesWithDouble(new Lamina_LeNet5(11), new Lamina_LeNet5_F64(11), batch);
+  }
+
+  /**
+   * As {@link #floatLeNetAgreesWithDouble} for convolutions whose gradients run on patch rows
+   * zero-padded, dilated, and with a channel count that is not a whole number of vectors.
+   */
+  static void floatPatchConvsAgreeWithDouble(int batch) {
+    floatAgreesWithDouble(new Lamina_PatchConvs(3), new Lamina_PatchConvs_F64(3), batch);
+  }
+
+  private static void floatAgreesWithDouble(FloatNetwork f, DoubleNetwork d, int batch) {
+    int in = f.summary().inputSize();
     float[] fp = f.parameters();
     double[] dp = d.parameters();
     for (int i = 0; i < fp.length; i++) {
       dp[i] = fp[i];
     }
     SplittableRandom r = new SplittableRandom(5);
-    float[] xf = new float[batch * 784];
+    float[] xf = new float[batch * in];
     double[] xd = new double[xf.length];
     for (int i = 0; i < xf.length; i++) {
       xf[i] = r.nextFloat();
@@ -378,6 +397,152 @@ final class KernelChecks {
     }
     assertRelative(fw.inputGradient(), dw.inputGradient(), 0, xf.length,
         "batch " + batch + ": input gradient");
+  }
+
+  /** {@code accumulateRows} against direct double sums, rows read from one flat array. */
+  static void accumulateRowsMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(53);
+    for (int outCount : new int[] {1, 4, 7, 150}) {
+      for (int sumCount : new int[] {1, 5, 16}) {
+        for (int len : new int[] {3, 16, 17, 100}) {
+          int rowOff = r.nextInt(4);
+          int rowStride = len + r.nextInt(5);
+          float[] rows = random(rowOff + sumCount * rowStride, r);
+          float[] coef = random(outCount * sumCount + 1, r);
+          float[][] out = new float[outCount][];
+          double[][] expected = new double[outCount][len];
+          for (int o = 0; o < outCount; o++) {
+            out[o] = random(len, r);
+            for (int i = 0; i < len; i++) {
+              double e = out[o][i];
+              for (int s = 0; s < sumCount; s++) {
+                e += (double) coef[1 + o + s * outCount] * rows[rowOff + s * rowStride + i];
+              }
+              expected[o][i] = e;
+            }
+          }
+          Kernels.accumulateRows(out, outCount, rows, rowOff, rowStride, sumCount, coef, 1, 1,
+              outCount, len);
+          for (int o = 0; o < outCount; o++) {
+            for (int i = 0; i < len; i++) {
+              assertClose(expected[o][i], out[o][i], sumCount + 1,
+                  "accumulateRows out " + o + " of " + outCount + ", sum " + sumCount + ", i " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** A convolution's windows: input channels, kernel, dilation and output size. */
+  private record Win(int channels, int kh, int kw, int dh, int dw, int oh, int ow) {
+    int taps() {
+      return channels * kh * kw;
+    }
+
+    /** A row step between input rows wide enough for every window row, plus {@code slack}. */
+    int posRowStep(int slack) {
+      return ow + (kw - 1) * dw + slack;
+    }
+  }
+
+  /** LeNet-5's c3, dilated windows, window rows shorter and longer than one or two vectors. */
+  private static final Win[] WINDOWS = {new Win(1, 1, 1, 1, 1, 1, 1),
+      new Win(6, 5, 5, 1, 1, 10, 10), new Win(3, 3, 3, 2, 2, 4, 17), new Win(2, 5, 3, 1, 2, 3, 33),
+      new Win(1, 2, 4, 3, 1, 5, 16), new Win(4, 3, 1, 1, 1, 2, 7)};
+
+  /**
+   * {@code outerWindows} against direct double sums: channel counts around one and two vectors,
+   * dilated windows, window rows shorter and longer than a vector.
+   */
+  static void outerWindowsMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(59);
+    for (Win w : WINDOWS) {
+      int channels = w.channels();
+      int kh = w.kh();
+      int kw = w.kw();
+      int oh = w.oh();
+      int ow = w.ow();
+      int posRowStep = w.posRowStep(r.nextInt(3));
+      int rowStep = w.dh() * posRowStep;
+      int colStep = w.dw();
+      int planeStep = (oh + (kh - 1) * w.dh()) * posRowStep + r.nextInt(3);
+      int base = r.nextInt(4);
+      for (int len : new int[] {1, 6, 16, 20, 33}) {
+        float[] src = random(base + channels * planeStep, r);
+        int dzOff = r.nextInt(3);
+        float[] dzT = random(dzOff + oh * ow * len, r);
+        float[] out = random(2 + w.taps() * len, r);
+        double[] expected = new double[out.length];
+        for (int i = 0; i < out.length; i++) {
+          expected[i] = out[i];
+        }
+        for (int c = 0; c < channels; c++) {
+          for (int u = 0; u < kh; u++) {
+            for (int v = 0; v < kw; v++) {
+              int t = (c * kh + u) * kw + v;
+              for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                  double x = src[base + c * planeStep + u * rowStep + v * colStep
+                      + i * posRowStep + j];
+                  for (int k = 0; k < len; k++) {
+                    expected[2 + t * len + k] += x * dzT[dzOff + (i * ow + j) * len + k];
+                  }
+                }
+              }
+            }
+          }
+        }
+        Kernels.outerWindows(out, 2, dzT, dzOff, len, src, base, channels, planeStep, kh, kw,
+            rowStep, colStep, oh, ow, posRowStep);
+        for (int i = 0; i < out.length; i++) {
+          assertClose(expected[i], out[i], oh * ow + 1, "outerWindows " + w
+              + ", channels " + len + ", element " + i);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code addWindows} against direct sums over the whole destination (values outside the
+   * windows unchanged), with row steps that are and are not whole window rows.
+   */
+  static void addWindowsMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(61);
+    for (Win w : WINDOWS) {
+      for (boolean wholeRows : new boolean[] {true, false}) {
+        int posRowStep = w.posRowStep(r.nextInt(3));
+        int rowStep = w.dh() * posRowStep + (wholeRows ? 0 : 1);
+        int planeStep = (w.kh() - 1) * rowStep + w.oh() * posRowStep + r.nextInt(3);
+        int base = r.nextInt(4);
+        float[] dst = random(base + w.channels() * planeStep + 5, r);
+        float[][] rows = new float[w.taps()][];
+        double[] expected = new double[dst.length];
+        for (int i = 0; i < dst.length; i++) {
+          expected[i] = dst[i];
+        }
+        for (int c = 0; c < w.channels(); c++) {
+          for (int u = 0; u < w.kh(); u++) {
+            for (int v = 0; v < w.kw(); v++) {
+              int t = (c * w.kh() + u) * w.kw() + v;
+              rows[t] = random(w.oh() * w.ow(), r);
+              for (int i = 0; i < w.oh(); i++) {
+                for (int j = 0; j < w.ow(); j++) {
+                  expected[base + c * planeStep + u * rowStep + v * w.dw() + i * posRowStep
+                      + j] += rows[t][i * w.ow() + j];
+                }
+              }
+            }
+          }
+        }
+        Kernels.addWindows(dst, base, rows, w.channels(), planeStep, w.kh(), w.kw(), rowStep,
+            w.dw(), w.oh(), w.ow(), posRowStep);
+        for (int i = 0; i < dst.length; i++) {
+          assertClose(expected[i], dst[i], w.taps() + 1, "addWindows " + w
+              + (wholeRows ? "" : ", row step not whole rows") + ", element " + i);
+        }
+      }
+    }
   }
 
   private static float[] random(int n, SplittableRandom r) {

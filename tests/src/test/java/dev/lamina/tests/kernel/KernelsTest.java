@@ -80,6 +80,26 @@ class KernelsTest {
   }
 
   @Test
+  void accumulateRowsMatchesDirectSums() {
+    KernelChecks.accumulateRowsMatchesDirectSums();
+  }
+
+  @Test
+  void outerWindowsMatchesDirectSums() {
+    KernelChecks.outerWindowsMatchesDirectSums();
+  }
+
+  @Test
+  void addWindowsMatchesDirectSums() {
+    KernelChecks.addWindowsMatchesDirectSums();
+  }
+
+  @Test
+  void floatPatchConvsAgreeWithDouble() {
+    KernelChecks.floatPatchConvsAgreeWithDouble(9);
+  }
+
+  @Test
   void rowDotsAndOuterMatchDirectSums() {
     KernelChecks.rowDotsAndOuterMatchDirectSums();
   }
