@@ -714,18 +714,17 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
           }
         }
         for (int c = 0; c < 1; c++) {
-          if (!Kernels.VECTOR) {
+          if (Kernels.VECTOR) {
+            // dot products of every dz row with every tap's window, read in place (no shifted copies), with vector partial sums in registers
+            Kernels.dotsWindows(dg, 2, xp, c * 64, 3, 3, 8, 1, g, C1_WEIGHT + c * 9, 9, 46);
+          } else {
             for (int u = 0; u < 3; u++) {
               for (int v = 0; v < 3; v++) {
                 System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
               }
             }
-          }
-          for (int k = 0; k < 2; k++) {
-            int wi = k * 9;
-            if (Kernels.VECTOR) {
-              Kernels.dotsWindows(dg[k], xp, c * 64, 3, 3, 8, 1, g, C1_WEIGHT + wi, 46);
-            } else {
+            for (int k = 0; k < 2; k++) {
+              int wi = k * 9;
               for (int t = 0; t < 5; t += 5) {
                 c1Dots5(dg[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], g, C1_WEIGHT + wi + t, 46);
               }

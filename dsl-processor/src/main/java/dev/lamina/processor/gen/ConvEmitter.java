@@ -536,17 +536,6 @@ final class ConvEmitter implements LayerEmitter {
     String src = gr.padded() ? "xp" : "x";
     String base = gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw();
     boolean vector = !lanes && ctx.num().isFloat();
-    if (vector) {
-      // on the Vector API the dot products read each tap's window in place: no shifted copies
-      b.beginControlFlow("if (!$T.VECTOR)", KERNELS);
-    }
-    gr.shifts(b, src, base, "s");
-    if (vector) {
-      b.endControlFlow();
-    }
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    // the weight's index relative to WEIGHT, also its lane array's index
-    b.addStatement("int wi = $L", channelBase(g));
     int taps = op.kh() * op.kw();
     int full = taps / Grid.GROUP * Grid.GROUP;
     String helper = lanes ? "Lanes" : "Dots";
@@ -563,19 +552,27 @@ final class ConvEmitter implements LayerEmitter {
             lanes ? laneArgs(gr, first, taps - full) : dotArgs(ctx, gr, first, taps - full));
       }
     };
-    if (vector) {
-      // on the Vector API, dot products with vector partial sums in registers
-      b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-      b.addStatement("$T.dotsWindows(dg[k], $L, $L, $L, $L, $L, $L, g, $L, $L)", KERNELS, src, base,
-          op.kh(), op.kw(), op.dh() * gr.wp(), op.dw(), Src.plus(ctx.offset("weight"), "wi"),
-          gr.length());
-      b.nextControlFlow("else");
+    Runnable loops = () -> {
+      gr.shifts(b, src, base, "s");
+      b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+      // the weight's index relative to WEIGHT, also its lane array's index
+      b.addStatement("int wi = $L", channelBase(g));
       calls.run();
       b.endControlFlow();
+    };
+    if (vector) {
+      b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+      b.add("// dot products of every dz row with every tap's window, read in place (no shifted "
+          + "copies), with vector partial sums in registers\n");
+      b.addStatement("$T.dotsWindows(dg, $L, $L, $L, $L, $L, $L, $L, g, $L, $L, $L)", KERNELS,
+          g.k(), src, base, op.kh(), op.kw(), op.dh() * gr.wp(), op.dw(),
+          Src.plus(ctx.offset("weight"), Src.times("c", taps)), g.c() * taps, gr.length());
+      b.nextControlFlow("else");
+      loops.run();
+      b.endControlFlow();
     } else {
-      calls.run();
+      loops.run();
     }
-    b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
     if (lanes) {

@@ -263,6 +263,26 @@ public final class Kernels {
   }
 
   /**
+   * {@link #dotsWindows(float[], float[], int, int, int, int, int, float[], int, int)} for {@code
+   * dzCount} rows of dz at once (a convolution's output channels): {@code grad[gradOff +
+   * r·gradStride + t] += Σ_i dz[r][i] · (tap t's window)[i]}. On the Vector API three rows by four
+   * taps share their loads; the plain path is one scalar sum per row and tap.
+   */
+  public static void dotsWindows(float[][] dz, int dzCount, float[] src, int base, int kh,
+      int kw, int rowStep, int colStep, float[] grad, int gradOff, int gradStride, int len) {
+    Scratch sc = windows(src, base, kh, kw, rowStep, colStep);
+    if (VECTOR) {
+      VectorKernels.dotsRows(dz, dzCount, sc.rows, sc.offsets, kh * kw, grad, gradOff,
+          gradStride, len);
+    } else {
+      for (int r = 0; r < dzCount; r++) {
+        dots(dz[r], 0, sc.rows, sc.offsets, kh * kw, grad, gradOff + r * gradStride, len);
+      }
+    }
+    sc.release(kh * kw);
+  }
+
+  /**
    * {@code out[outOff + r] += Σ_i rows[rowOff + r·rowStride + i] · v[vOff + i]} for {@code r <
    * rowCount}, {@code i < len}: a dense layer's input gradient for one sample, W's rows read in
    * place (dot products, on the Vector API with vector partial sums).

@@ -42,6 +42,7 @@ final class KernelChecks {
       accumulateRowMatchesDirectSums();
       accumulateWindowsMatchesDirectSums();
       dotsWindowsMatchDirectSums();
+      dotsWindowsOfManyRowsMatchDirectSums();
       rowDotsAndOuterMatchDirectSums();
       accumulateRowsMatchesDirectSums();
       outerWindowsMatchesDirectSums();
@@ -220,6 +221,54 @@ final class KernelChecks {
           for (int t = 0; t < grad.length; t++) {
             assertClose(expected[t], grad[t], len + 1,
                 "dotsWindows " + kh + "x" + kw + ", len " + len + ", grad " + t);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code dotsWindows} over several dz rows at once (blocks of three rows by four taps and every
+   * remainder, lengths with and without a partial last vector) against direct double sums.
+   */
+  static void dotsWindowsOfManyRowsMatchDirectSums() {
+    SplittableRandom r = new SplittableRandom(67);
+    int[][] kernels = {{1, 1}, {2, 4}, {3, 3}, {5, 5}};
+    for (int[] k : kernels) {
+      int kh = k[0];
+      int kw = k[1];
+      int taps = kh * kw;
+      for (int rows : new int[] {1, 2, 3, 4, 6, 7}) {
+        for (int len : LENGTHS) {
+          int rowStep = kw + 2 + r.nextInt(9);
+          int colStep = 1 + r.nextInt(2);
+          int base = r.nextInt(5);
+          float[] src = random(base + (kh - 1) * rowStep + (kw - 1) * colStep + len, r);
+          float[][] dz = new float[rows][];
+          for (int q = 0; q < rows; q++) {
+            dz[q] = random(len, r);
+          }
+          int gradStride = taps + r.nextInt(3);
+          float[] grad = random(2 + rows * gradStride, r);
+          double[] expected = new double[grad.length];
+          for (int i = 0; i < grad.length; i++) {
+            expected[i] = grad[i];
+          }
+          for (int q = 0; q < rows; q++) {
+            for (int u = 0; u < kh; u++) {
+              for (int v = 0; v < kw; v++) {
+                for (int i = 0; i < len; i++) {
+                  expected[2 + q * gradStride + u * kw + v] +=
+                      (double) dz[q][i] * src[base + u * rowStep + v * colStep + i];
+                }
+              }
+            }
+          }
+          Kernels.dotsWindows(dz, rows, src, base, kh, kw, rowStep, colStep, grad, 2, gradStride,
+              len);
+          for (int i = 0; i < grad.length; i++) {
+            assertClose(expected[i], grad[i], len + 1, "dotsWindows of " + rows + " rows, " + kh
+                + "x" + kw + ", len " + len + ", grad " + i);
           }
         }
       }

@@ -80,6 +80,11 @@ class KernelsTest {
   }
 
   @Test
+  void dotsWindowsOfManyRowsMatchDirectSums() {
+    KernelChecks.dotsWindowsOfManyRowsMatchDirectSums();
+  }
+
+  @Test
   void accumulateRowsMatchesDirectSums() {
     KernelChecks.accumulateRowsMatchesDirectSums();
   }
