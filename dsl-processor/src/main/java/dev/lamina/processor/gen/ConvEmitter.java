@@ -32,6 +32,9 @@ final class ConvEmitter implements LayerEmitter {
    */
   static final int COLS_MIN_ROW = 64;
 
+  /** The fewest output channels for which {@link #channelLanes} holds. */
+  static final int CHANNEL_LANES_MIN = 8;
+
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
 
@@ -103,6 +106,16 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   /**
+   * Whether, on the Vector API, the forward pass and the weight gradient of a patch-row
+   * convolution run with the output channels as vector lanes ({@code Kernels.windowProducts},
+   * {@code Kernels.outerWindows}): only output positions are computed and no patch rows are
+   * gathered, which pays when the channels fill at least half of a 16-lane vector.
+   */
+  private boolean channelLanes(LayerContext ctx) {
+    return ctx.num().isFloat() && cols(ctx) && geo(ctx).k() >= CHANNEL_LANES_MIN;
+  }
+
+  /**
    * The grid of the input gradient: a stride-1 correlation of dz, padded by {@code (k-1)·d - p},
    * with the kernel rotated by 180° and input and output channels swapped; or null.
    */
@@ -142,12 +155,15 @@ final class ConvEmitter implements LayerEmitter {
           b.add(Buffer.scratch(ctx.buffer("DxPad"), 1, g.c() * f.paddedPlane(),
               "one sample's dL/dx, on the zero-padded " + f.hp() + "x" + f.wp() + " planes"));
         }
+        if (channelLanes(ctx)) {
+          b.add(Buffer.scratch(ctx.buffer("ByPosition"), 1, g.ohw() * g.k(), "one sample's "
+              + "output or dL/dz with the " + g.k() + " channels of each position together "
+              + "(Vector API)"));
+          b.add(Buffer.scratch(ctx.buffer("ByTap"), 1, row(g) * g.k(), "the kernel (forward) "
+              + "or dL/dweight over the batch, one row of " + g.k() + " output channels per tap "
+              + "(Vector API)"));
+        }
         if (ctx.num().isFloat()) {
-          b.add(Buffer.scratch(ctx.buffer("DzT"), 1, g.ohw() * g.k(), "one sample's dL/dz, the "
-              + g.k() + " channels of each output position together (Vector API weight "
-              + "gradient)"));
-          b.add(Buffer.scratch(ctx.buffer("GradT"), 1, row(g) * g.k(), "dL/dweight over the "
-              + "batch, one row of " + g.k() + " output channels per tap (Vector API)"));
           b.add(Buffer.scratch(ctx.buffer("ColsT"), row(g), g.ohw(), "per tap, one sample's "
               + "dL/d(the input it reads) at each output position (Vector API input gradient)"));
         }
@@ -219,7 +235,11 @@ final class ConvEmitter implements LayerEmitter {
   public List<MethodSpec> forward(LayerContext ctx) {
     Grid grid = forwardGrid(ctx);
     if (grid != null) {
-      return with(gridForward(ctx, grid), tapHelpers(ctx));
+      List<MethodSpec> m = new ArrayList<>(with(gridForward(ctx, grid), tapHelpers(ctx)));
+      if (channelLanes(ctx)) {
+        m.add(1, channelLanesForward(ctx, grid));
+      }
+      return m;
     }
     Geo g = geo(ctx);
     String t = ctx.num().t();
@@ -430,6 +450,9 @@ final class ConvEmitter implements LayerEmitter {
     Geo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
+    if (channelLanes(ctx)) {
+      vectorFirst(b, ctx, "$LForwardVector(x, xOff, batch)");
+    }
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.addStatement("$L[][] s = this.$L", t, ctx.buffer("Shift"));
@@ -727,6 +750,49 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   /**
+   * The forward pass on the Vector API: the kernel transposed once per call (tap-major), then per
+   * sample {@code Kernels.windowProducts} over the output positions only, with the output
+   * channels as lanes, and the result written back channel-major with the bias.
+   */
+  private MethodSpec channelLanesForward(LayerContext ctx, Grid gr) {
+    Geo g = geo(ctx);
+    int len = row(g);
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("float[] p = this.p");
+    b.addStatement("float[] z = this.$L", ctx.preBuffer());
+    b.addStatement("float[] zt = this.$L[0]", ctx.buffer("ByPosition"));
+    b.addStatement("float[] wt = this.$L[0]", ctx.buffer("ByTap"));
+    if (gr.padded()) {
+      b.addStatement("float[] xp = this.$L[0]", ctx.buffer("Pad"));
+    }
+    b.add("// wt[t·$L + k] = W[k, t]\n", g.k());
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("int wk = $L + k * $L", ctx.offset("weight"), len);
+    b.beginControlFlow("for (int t = 0; t < $L; t++)", len);
+    b.addStatement("wt[t * $L + k] = p[wk + t]", g.k());
+    b.endControlFlow();
+    b.endControlFlow();
+    beginSamples(b, ctx, gr);
+    b.addStatement("$T.fill(zt, 0.0f)", ARRAYS);
+    b.add("// zt[q·$L + k] = Σ_t (input under tap t at position q) · W[k, t]\n", g.k());
+    b.addStatement("$T.windowProducts(zt, 0, wt, 0, $L, $L, $L)", KERNELS, g.k(),
+        gr.padded() ? "xp, 0" : "x, xs", windowArgs(g, gr));
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    b.addStatement("float bk = $L", op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
+    b.addStatement("int zk = zs + k * $L", g.ohw());
+    b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
+    b.addStatement("z[zk + q] = zt[q * $L + k] + bk", g.k());
+    b.endControlFlow();
+    b.endControlFlow();
+    b.endControlFlow();
+    return ctx.inputMethod("ForwardVector")
+        .addJavadoc("$L: $LForward on the Vector API: per sample, the output positions with the "
+            + "$L channels as lanes, the input read in place, then written back channel-major "
+            + "with the bias.\n", ctx.header(), ctx.name(), g.k())
+        .addCode(b.build()).build();
+  }
+
+  /**
    * The weight gradient on the Vector API: no patch rows; per sample, dz transposed so that the
    * output channels of a position are adjacent, then {@code Kernels.outerWindows} reads the input
    * windows in place with the channels as vector lanes.
@@ -737,8 +803,8 @@ final class ConvEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("float[] g = this.g");
     b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
-    b.addStatement("float[] dt = this.$L[0]", ctx.buffer("DzT"));
-    b.addStatement("float[] gt = this.$L[0]", ctx.buffer("GradT"));
+    b.addStatement("float[] dt = this.$L[0]", ctx.buffer("ByPosition"));
+    b.addStatement("float[] gt = this.$L[0]", ctx.buffer("ByTap"));
     if (gr.padded()) {
       b.addStatement("float[] xp = this.$L[0]", ctx.buffer("Pad"));
     }
@@ -768,7 +834,7 @@ final class ConvEmitter implements LayerEmitter {
         .addJavadoc("$L: $LBackwardParams on the Vector API: dL/dweight as sums over the output "
             + "positions of (input under each tap) × (dL/dz of the $L channels), the input read "
             + "in place, accumulated tap-major in $L over the batch.\n", ctx.header(), ctx.name(),
-            g.k(), ctx.buffer("GradT"))
+            g.k(), ctx.buffer("ByTap"))
         .addCode(b.build()).build();
   }
 
@@ -868,7 +934,9 @@ final class ConvEmitter implements LayerEmitter {
     if (gr.padded()) {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
-    vectorFirst(b, ctx, "$LParamsVector(x, xOff, batch)");
+    if (channelLanes(ctx)) {
+      vectorFirst(b, ctx, "$LParamsVector(x, xOff, batch)");
+    }
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$T.fill(dw[k], $L)", ARRAYS, ctx.num().lit(0));
     b.endControlFlow();
@@ -912,7 +980,7 @@ final class ConvEmitter implements LayerEmitter {
             + "$L and added to the gradient once.\n", ctx.header(), len, Grid.GROUP,
             ctx.buffer("Rows"))
         .addCode(b.build()).build());
-    if (ctx.num().isFloat()) {
+    if (channelLanes(ctx)) {
       m.add(colsParamsVector(ctx, gr));
     }
     m.add(patchWalk(ctx, gr, "Gather",

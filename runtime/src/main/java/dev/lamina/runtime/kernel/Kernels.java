@@ -157,6 +157,44 @@ public final class Kernels {
   }
 
   /**
+   * A stride-1 convolution's forward pass for one sample with the output channels adjacent:
+   *
+   * <pre>
+   *   out[outOff + (i·ow + j)·len + k] += Σ_t src[base + c·planeStep + u·rowStep + v·colStep
+   *       + i·posRowStep + j] · wT[wOff + t·len + k]
+   * </pre>
+   *
+   * for every output position {@code (i, j)} and channel {@code k < len}, summed over the taps
+   * {@code t = (c·kh + u)·kw + v} ({@code wT} holds the kernel transposed, tap-major). The input
+   * windows are read in place; on the Vector API the channels are the lanes and four positions
+   * are summed at a time, so only the output's own positions are computed.
+   */
+  public static void windowProducts(float[] out, int outOff, float[] wT, int wOff, int len,
+      float[] src, int base, int channels, int planeStep, int kh, int kw, int rowStep,
+      int colStep, int oh, int ow, int posRowStep) {
+    int taps = channels * kh * kw;
+    Scratch sc = taps(src, base, channels, planeStep, kh, kw, rowStep, colStep);
+    if (VECTOR) {
+      VectorKernels.windowProducts(out, outOff, wT, wOff, len, src, sc.offsets, taps, oh, ow,
+          posRowStep);
+    } else {
+      for (int i = 0; i < oh; i++) {
+        for (int j = 0; j < ow; j++) {
+          int d = outOff + (i * ow + j) * len;
+          for (int t = 0; t < taps; t++) {
+            float x = src[sc.offsets[t] + i * posRowStep + j];
+            int w = wOff + t * len;
+            for (int k = 0; k < len; k++) {
+              out[d + k] += x * wT[w + k];
+            }
+          }
+        }
+      }
+    }
+    sc.release(taps);
+  }
+
+  /**
    * The adjoint of reading windows (a col2im): {@code dst[base + c·planeStep + u·rowStep +
    * v·colStep + i·posRowStep + j] += rows[t][i·ow + j]} for every tap {@code t = (c·kh + u)·kw + v},
    * {@code i < oh}, {@code j < ow}: a stride-1 convolution's input gradient from the gradients of

@@ -255,6 +255,68 @@ final class VectorKernels {
     }
   }
 
+  /**
+   * {@link Kernels#windowProducts}: the output channels are the lanes; four output positions'
+   * sums stay in registers while the taps stream past, one load of the weights' channel vector and
+   * four broadcast inputs per tap.
+   */
+  static void windowProducts(float[] out, int outOff, float[] wT, int wOff, int len, float[] src,
+      int[] offsets, int taps, int oh, int ow, int posRowStep) {
+    int positions = oh * ow;
+    for (int k = 0; k < len; k += S.length()) {
+      int q = 0;
+      for (; q + 3 < positions; q += 4) {
+        products4(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
+      }
+      for (; q < positions; q++) {
+        products1(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
+      }
+    }
+  }
+
+  /** Positions {@code q..q+3}, channels {@code k..k+vl} (masked past {@code len}). */
+  private static void products4(float[] out, int outOff, float[] wT, int wOff, int k, int len,
+      float[] src, int[] offsets, int taps, int q, int ow, int posRowStep) {
+    VectorMask<Float> m = S.indexInRange(k, len);
+    int p0 = q / ow * posRowStep + q % ow;
+    int p1 = (q + 1) / ow * posRowStep + (q + 1) % ow;
+    int p2 = (q + 2) / ow * posRowStep + (q + 2) % ow;
+    int p3 = (q + 3) / ow * posRowStep + (q + 3) % ow;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    for (int t = 0, w = wOff + k; t < taps; t++, w += len) {
+      FloatVector x = FloatVector.fromArray(S, wT, w, m);
+      int o = offsets[t];
+      a0 = x.fma(FloatVector.broadcast(S, src[o + p0]), a0);
+      a1 = x.fma(FloatVector.broadcast(S, src[o + p1]), a1);
+      a2 = x.fma(FloatVector.broadcast(S, src[o + p2]), a2);
+      a3 = x.fma(FloatVector.broadcast(S, src[o + p3]), a3);
+    }
+    int d = outOff + q * len + k;
+    FloatVector.fromArray(S, out, d, m).add(a0).intoArray(out, d, m);
+    d += len;
+    FloatVector.fromArray(S, out, d, m).add(a1).intoArray(out, d, m);
+    d += len;
+    FloatVector.fromArray(S, out, d, m).add(a2).intoArray(out, d, m);
+    d += len;
+    FloatVector.fromArray(S, out, d, m).add(a3).intoArray(out, d, m);
+  }
+
+  private static void products1(float[] out, int outOff, float[] wT, int wOff, int k, int len,
+      float[] src, int[] offsets, int taps, int q, int ow, int posRowStep) {
+    VectorMask<Float> m = S.indexInRange(k, len);
+    int p0 = q / ow * posRowStep + q % ow;
+    FloatVector a0 = FloatVector.zero(S);
+    for (int t = 0, w = wOff + k; t < taps; t++, w += len) {
+      a0 = FloatVector.fromArray(S, wT, w, m).fma(FloatVector.broadcast(S, src[offsets[t] + p0]),
+          a0);
+    }
+    int d = outOff + q * len + k;
+    FloatVector.fromArray(S, out, d, m).add(a0).intoArray(out, d, m);
+  }
+
   /** Taps {@code t..t+3}, channels {@code k..k+vl} (masked past {@code len}). */
   private static void outer4(float[] out, int o, float[] dzT, int dz, int k, int len,
       float[] src, int[] offsets, int t, int oh, int ow, int posRowStep) {

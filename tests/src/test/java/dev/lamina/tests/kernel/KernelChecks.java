@@ -46,6 +46,7 @@ final class KernelChecks {
       rowDotsAndOuterMatchDirectSums();
       accumulateRowsMatchesDirectSums();
       outerWindowsMatchesDirectSums();
+      windowProductsMatchDirectSums();
       addWindowsMatchesDirectSums();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
@@ -547,6 +548,53 @@ final class KernelChecks {
         for (int i = 0; i < out.length; i++) {
           assertClose(expected[i], out[i], oh * ow + 1, "outerWindows " + w
               + ", channels " + len + ", element " + i);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code windowProducts} against direct double sums: channel counts around one and two vectors,
+   * position counts with and without a remainder of four, dilated windows.
+   */
+  static void windowProductsMatchDirectSums() {
+    SplittableRandom r = new SplittableRandom(71);
+    for (Win w : WINDOWS) {
+      int posRowStep = w.posRowStep(r.nextInt(3));
+      int rowStep = w.dh() * posRowStep;
+      int planeStep = (w.oh() + (w.kh() - 1) * w.dh()) * posRowStep + r.nextInt(3);
+      int base = r.nextInt(4);
+      int positions = w.oh() * w.ow();
+      for (int len : new int[] {1, 6, 16, 20, 33}) {
+        float[] src = random(base + w.channels() * planeStep, r);
+        int wOff = r.nextInt(3);
+        float[] wT = random(wOff + w.taps() * len, r);
+        float[] out = random(3 + positions * len, r);
+        double[] expected = new double[out.length];
+        for (int i = 0; i < out.length; i++) {
+          expected[i] = out[i];
+        }
+        for (int c = 0; c < w.channels(); c++) {
+          for (int u = 0; u < w.kh(); u++) {
+            for (int v = 0; v < w.kw(); v++) {
+              int t = (c * w.kh() + u) * w.kw() + v;
+              for (int i = 0; i < w.oh(); i++) {
+                for (int j = 0; j < w.ow(); j++) {
+                  double x = src[base + c * planeStep + u * rowStep + v * w.dw()
+                      + i * posRowStep + j];
+                  for (int k = 0; k < len; k++) {
+                    expected[3 + (i * w.ow() + j) * len + k] += x * wT[wOff + t * len + k];
+                  }
+                }
+              }
+            }
+          }
+        }
+        Kernels.windowProducts(out, 3, wT, wOff, len, src, base, w.channels(), planeStep,
+            w.kh(), w.kw(), rowStep, w.dw(), w.oh(), w.ow(), posRowStep);
+        for (int i = 0; i < out.length; i++) {
+          assertClose(expected[i], out[i], w.taps() + 1, "windowProducts " + w + ", channels "
+              + len + ", element " + i);
         }
       }
     }

@@ -95,6 +95,11 @@ class KernelsTest {
   }
 
   @Test
+  void windowProductsMatchDirectSums() {
+    KernelChecks.windowProductsMatchDirectSums();
+  }
+
+  @Test
   void addWindowsMatchesDirectSums() {
     KernelChecks.addWindowsMatchesDirectSums();
   }
