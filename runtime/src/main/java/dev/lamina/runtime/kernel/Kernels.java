@@ -16,7 +16,7 @@ package dev.lamina.runtime.kernel;
  *   <li><b>plain Java</b> (always available): direct loops, for callers outside generated code
  *       (generated code runs its own per-layer loops when the Vector API is not in use);
  *   <li><b>the JDK Vector API</b> ({@link VectorKernels}), used when the JVM runs on JDK 21 or
- *       later with {@code --add-modules jdk.incubator.vector}: four outputs by one vector of
+ *       later with {@code --add-modules jdk.incubator.vector}: four outputs by two vectors of
  *       {@code i} held in registers while the rows stream past, fused multiply-adds. Faster by a
  *       factor of about two on AVX-512 machines; results differ from the plain path by rounding
  *       only (fused multiply-add, another summation order), and each path is deterministic.

@@ -5,10 +5,14 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Kernels#accumulate} on the JDK Vector API: loaded (and linked against the incubating
- * module) only when {@link Kernels} has found the module on JDK 21 or later. Register blocking:
- * four outputs by one vector of positions stay in registers while every row streams past once,
- * one load and four fused multiply-adds per row.
+ * The {@link Kernels} on the JDK Vector API: loaded (and linked against the incubating module)
+ * only when {@link Kernels} has found the module on JDK 21 or later. Register blocking throughout:
+ * in {@link #accumulate} four (or three) outputs by two vectors of positions stay in registers
+ * while every row streams past once; the other kernels block taps, positions or dz rows the same
+ * way. No kernel allocates: a vector or mask passed between methods that C2 does not inline would
+ * be boxed, so each kernel creates its own. Blocks stay small enough for C1: an eight-tap block
+ * with masks ran out of C1's virtual registers on JDK 25 and was then never compiled by C2, some
+ * fifty times slower.
  */
 final class VectorKernels {
   private VectorKernels() {}
@@ -47,8 +51,13 @@ final class VectorKernels {
   static void accumulate(float[][] out, int outCount, float[][] rows, int[] offsets,
       int sumCount, float[] coef, int coefOff, int outStride, int sumStride, int len) {
     int o = 0;
-    for (; o + 3 < outCount; o += 4) {
+    // blocks of four, or of three where four would leave a pair (six outputs: two threes)
+    for (; o + 3 < outCount && outCount - o != 6; o += 4) {
       quad(out[o], out[o + 1], out[o + 2], out[o + 3], rows, offsets, sumCount, coef,
+          coefOff + o * outStride, outStride, sumStride, len);
+    }
+    for (; o + 2 < outCount; o += 3) {
+      triple(out[o], out[o + 1], out[o + 2], rows, offsets, sumCount, coef,
           coefOff + o * outStride, outStride, sumStride, len);
     }
     for (; o + 1 < outCount; o += 2) {
@@ -107,6 +116,70 @@ final class VectorKernels {
     }
     if (i < len) {
       quadTail(d0, d1, d2, d3, rows, offsets, sumCount, coef, c0, outStride, sumStride, i, len);
+    }
+  }
+
+  /** Three outputs, two vectors of positions at a time; the rest one masked vector at a time. */
+  private static void triple(float[] d0, float[] d1, float[] d2, float[][] rows, int[] offsets,
+      int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
+    int vl = S.length();
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    int i = 0;
+    for (; i + 2 * vl <= len; i += 2 * vl) {
+      int j = i + vl;
+      FloatVector a0 = FloatVector.fromArray(S, d0, i);
+      FloatVector a1 = FloatVector.fromArray(S, d1, i);
+      FloatVector a2 = FloatVector.fromArray(S, d2, i);
+      FloatVector b0 = FloatVector.fromArray(S, d0, j);
+      FloatVector b1 = FloatVector.fromArray(S, d1, j);
+      FloatVector b2 = FloatVector.fromArray(S, d2, j);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        float[] row = rows[s];
+        int at = offsets[s] + i;
+        FloatVector x = FloatVector.fromArray(S, row, at);
+        FloatVector y = FloatVector.fromArray(S, row, at + vl);
+        FloatVector w0 = FloatVector.broadcast(S, coef[c0 + cs]);
+        FloatVector w1 = FloatVector.broadcast(S, coef[c1 + cs]);
+        FloatVector w2 = FloatVector.broadcast(S, coef[c2 + cs]);
+        a0 = x.fma(w0, a0);
+        a1 = x.fma(w1, a1);
+        a2 = x.fma(w2, a2);
+        b0 = y.fma(w0, b0);
+        b1 = y.fma(w1, b1);
+        b2 = y.fma(w2, b2);
+      }
+      a0.intoArray(d0, i);
+      a1.intoArray(d1, i);
+      a2.intoArray(d2, i);
+      b0.intoArray(d0, j);
+      b1.intoArray(d1, j);
+      b2.intoArray(d2, j);
+    }
+    if (i < len) {
+      tripleTail(d0, d1, d2, rows, offsets, sumCount, coef, c0, outStride, sumStride, i, len);
+    }
+  }
+
+  private static void tripleTail(float[] d0, float[] d1, float[] d2, float[][] rows,
+      int[] offsets, int sumCount, float[] coef, int c0, int outStride, int sumStride, int from,
+      int len) {
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    for (int i = from; i < len; i += S.length()) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a0 = FloatVector.fromArray(S, d0, i, m);
+      FloatVector a1 = FloatVector.fromArray(S, d1, i, m);
+      FloatVector a2 = FloatVector.fromArray(S, d2, i, m);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, rows[s], offsets[s] + i, m);
+        a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
+        a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
+        a2 = x.fma(FloatVector.broadcast(S, coef[c2 + cs]), a2);
+      }
+      a0.intoArray(d0, i, m);
+      a1.intoArray(d1, i, m);
+      a2.intoArray(d2, i, m);
     }
   }
 
