@@ -164,7 +164,8 @@ final class ConvEmitter implements LayerEmitter {
               + "(Vector API)"));
         }
         if (ctx.num().isFloat()) {
-          b.add(Buffer.scratch(ctx.buffer("ColsT"), row(g), g.ohw(), "per tap, one sample's "
+          b.add(Buffer.scratch(ctx.buffer("ColsT"), op.kh() * op.kw(), g.ohw(), "per tap of "
+              + "one input channel, one sample's "
               + "dL/d(the input it reads) at each output position (Vector API input gradient)"));
         }
       } else {
@@ -739,13 +740,22 @@ final class ConvEmitter implements LayerEmitter {
     b.endControlFlow();
   }
 
+  /** The distance between two input planes: of the padded copy, or of the input. */
+  private static int plane(Geo g, Grid gr) {
+    return gr.padded() ? gr.paddedPlane() : g.hw();
+  }
+
   /**
    * The arguments locating every tap's window after {@code src, base}: {@code channels, plane,
    * kh, kw, rowStep, colStep, oh, ow, posRowStep} (see {@code Kernels.outerWindows}).
    */
   private String windowArgs(Geo g, Grid gr) {
-    int plane = gr.padded() ? gr.paddedPlane() : g.hw();
-    return g.c() + ", " + plane + ", " + op.kh() + ", " + op.kw() + ", " + op.dh() * gr.wp()
+    return windowArgs(g, gr, g.c());
+  }
+
+  /** {@link #windowArgs(Geo, Grid)} for the first {@code channels} input channels. */
+  private String windowArgs(Geo g, Grid gr, int channels) {
+    return channels + ", " + plane(g, gr) + ", " + op.kh() + ", " + op.kw() + ", " + op.dh() * gr.wp()
         + ", " + op.dw() + ", " + g.oh() + ", " + g.ow() + ", " + gr.wp();
   }
 
@@ -856,25 +866,31 @@ final class ConvEmitter implements LayerEmitter {
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = n * $L", ctx.inSize());
     b.addStatement("int zs = n * $L", ctx.outSize());
-    b.beginControlFlow("for (int t = 0; t < $L; t++)", len);
-    b.addStatement("$T.fill(dc[t], 0.0f)", ARRAYS);
-    b.endControlFlow();
-    b.add("// dc[t][q] = Σ_k W[k, t] · dz[k, q] for every tap t\n");
-    b.addStatement("$T.accumulateRows(dc, $L, dz, zs, $L, $L, p, $L, 1, $L, $L)", KERNELS, len,
-        g.ohw(), g.k(), ctx.offset("weight"), len, g.ohw());
+    int taps = op.kh() * op.kw();
     if (gr.padded()) {
       b.addStatement("$T.fill(dp, 0.0f)", ARRAYS);
-      b.addStatement("$T.addWindows(dp, 0, dc, $L)", KERNELS, windowArgs(g, gr));
+    }
+    b.add("// one input channel at a time, so that its rows of dc stay in the L1 cache\n");
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    b.beginControlFlow("for (int t = 0; t < $L; t++)", taps);
+    b.addStatement("$T.fill(dc[t], 0.0f)", ARRAYS);
+    b.endControlFlow();
+    b.add("// dc[t][q] = Σ_k W[k, c, t] · dz[k, q] for every tap t of channel c\n");
+    b.addStatement("$T.accumulateRows(dc, $L, dz, zs, $L, $L, p, $L, 1, $L, $L)", KERNELS, taps,
+        g.ohw(), g.k(), Src.plus(ctx.offset("weight"), Src.times("c", taps)), len, g.ohw());
+    b.addStatement("$T.addWindows($L, dc, $L)", KERNELS,
+        gr.padded() ? "dp, c * " + plane(g, gr) : "dx, xs + c * " + plane(g, gr),
+        windowArgs(g, gr, 1));
+    b.endControlFlow();
+    if (gr.padded()) {
       addInterior(b, g, gr);
-    } else {
-      b.addStatement("$T.addWindows(dx, xs, dc, $L)", KERNELS, windowArgs(g, gr));
     }
     b.endControlFlow();
     return MethodSpec.methodBuilder(ctx.name() + "DataVector")
         .addModifiers(javax.lang.model.element.Modifier.PRIVATE)
-        .addJavadoc("$L: $LBackwardData on the Vector API: per sample, the gradient of every "
-            + "tap's inputs at each output position (tap-major, $L), then added onto dx window "
-            + "row by window row.\n", ctx.header(), ctx.name(), ctx.buffer("ColsT"))
+        .addJavadoc("$L: $LBackwardData on the Vector API: per sample and input channel, the "
+            + "gradient of every tap's inputs at each output position (tap-major, $L), then "
+            + "added onto dx window row by window row.\n", ctx.header(), ctx.name(), ctx.buffer("ColsT"))
         .addParameter(float[].class, "dx").addParameter(int.class, "batch")
         .addCode(b.build()).build();
   }
