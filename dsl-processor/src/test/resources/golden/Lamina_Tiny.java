@@ -338,47 +338,47 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private final float[] c1Delta;
 
     /**
-     * c1: one sample's input, zero-padded to 8x8, [1][64].
+     * c1: one sample's input, zero-padded to 8x8, [1][64] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1Pad;
 
     /**
-     * c1: one input channel shifted by each kernel tap, on the 8-wide grid, [9][46].
+     * c1: one input channel shifted by each kernel tap, on the 8-wide grid, [9][46] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1Shift;
 
     /**
-     * c1: one sample's output channels on the grid, [2][46].
+     * c1: one sample's output channels on the grid, [2][46] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1Grid;
 
     /**
-     * c1: one sample's dL/dz on the grid, zero outside the output, [2][46].
+     * c1: one sample's dL/dz on the grid, zero outside the output, [2][46] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1DzGrid;
 
     /**
-     * c1: per weight, partial sums of dL/dweight per grid position over the batch (zero between calls), [18][46].
+     * c1: per weight, partial sums of dL/dweight per grid position over the batch (zero between calls), [18][46] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1Lanes;
 
     /**
-     * c1: per output channel, partial sums of dL/dbias per grid position over the batch (zero between calls), [2][46].
+     * c1: per output channel, partial sums of dL/dbias per grid position over the batch (zero between calls), [2][46] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1BiasLanes;
 
     /**
-     * c1: one sample's dL/dz, zero-padded to 8x8, [1][128].
+     * c1: one sample's dL/dz, zero-padded to 8x8, [1][128] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1BackPad;
 
     /**
-     * c1: one dL/dz channel shifted by each kernel tap, on the 8-wide grid, [9][46].
+     * c1: one dL/dz channel shifted by each kernel tap, on the 8-wide grid, [9][46] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1BackShift;
 
     /**
-     * c1: one sample's dL/dx channels on the grid, [1][46].
+     * c1: one sample's dL/dx channels on the grid, [1][46] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] c1BackGrid;
 
@@ -408,32 +408,32 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
     private final float[] outDelta;
 
     /**
-     * out: W's rows, copied by each batched forward, [18][3].
+     * out: W's rows, copied by each batched forward, [18][3] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] outRows;
 
     /**
-     * out: Wᵀ's rows, rebuilt by each batched input gradient, [3][18].
+     * out: Wᵀ's rows, rebuilt by each batched input gradient, [3][18] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] outCols;
 
     /**
-     * out: dL/dW of the batch by rows, added to the gradients at the end (zero between calls), [18][3].
+     * out: dL/dW of the batch by rows, added to the gradients at the end (zero between calls), [18][3] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] outGradRows;
 
     /**
-     * out: dL/dz of up to 16 samples, [16][3].
+     * out: dL/dz of up to 16 samples, [16][3] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] outDzRows;
 
     /**
-     * out: up to 4 samples' outputs, [4][3].
+     * out: up to 4 samples' outputs, [4][3] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] outZRow;
 
     /**
-     * out: up to 4 samples' dL/dx, [4][18].
+     * out: up to 4 samples' dL/dx, [4][18] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] outDxRow;
 
@@ -449,26 +449,26 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
       this.c1Out = new float[Math.multiplyExact(maxBatch, 72)];
       this.c1Pre = new float[Math.multiplyExact(maxBatch, 72)];
       this.c1Delta = new float[Math.multiplyExact(maxBatch, 72)];
-      this.c1Pad = new float[1][64];
-      this.c1Shift = new float[9][46];
-      this.c1Grid = new float[2][46];
-      this.c1DzGrid = new float[2][46];
-      this.c1Lanes = new float[18][46];
-      this.c1BiasLanes = new float[2][46];
-      this.c1BackPad = new float[1][128];
-      this.c1BackShift = new float[9][46];
-      this.c1BackGrid = new float[1][46];
+      this.c1Pad = new float[1][80];
+      this.c1Shift = new float[9][62];
+      this.c1Grid = new float[2][62];
+      this.c1DzGrid = new float[2][62];
+      this.c1Lanes = new float[18][62];
+      this.c1BiasLanes = new float[2][62];
+      this.c1BackPad = new float[1][144];
+      this.c1BackShift = new float[9][62];
+      this.c1BackGrid = new float[1][62];
       this.s2Out = new float[Math.multiplyExact(maxBatch, 18)];
       this.s2Delta = new float[Math.multiplyExact(maxBatch, 18)];
       this.s2Arg = new int[Math.multiplyExact(maxBatch, 18)];
       this.outOut = new float[Math.multiplyExact(maxBatch, 3)];
       this.outDelta = new float[Math.multiplyExact(maxBatch, 3)];
-      this.outRows = new float[18][3];
-      this.outCols = new float[3][18];
-      this.outGradRows = new float[18][3];
-      this.outDzRows = new float[16][3];
-      this.outZRow = new float[4][3];
-      this.outDxRow = new float[4][18];
+      this.outRows = new float[18][19];
+      this.outCols = new float[3][34];
+      this.outGradRows = new float[18][19];
+      this.outDzRows = new float[16][19];
+      this.outZRow = new float[4][19];
+      this.outDxRow = new float[4][34];
     }
 
     @Override

@@ -29,6 +29,14 @@ import javax.lang.model.element.Modifier;
 /** Writes one generated class ({@code Lamina_<Name>} or {@code Lamina_<Name>_F64}). */
 final class NetworkClassWriter {
   private static final String RT = Num.RUNTIME;
+
+  /**
+   * Spare floats at the end of every scratch row of the float variant: the widest vector of
+   * floats on x86 (AVX-512). A Vector API kernel's last, masked vector then lies inside the array,
+   * where the masked load is one instruction; past the end the Vector API checks it lane by lane,
+   * which made those loads the most expensive of a training step.
+   */
+  static final int VECTOR_SPARE = 16;
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   private static final ClassName LIST = ClassName.get("java.util", "List");
   private static final ClassName ARRAY_LIST = ClassName.get("java.util", "ArrayList");
@@ -461,11 +469,14 @@ final class NetworkClassWriter {
       buffers.addAll(emitters.get(i).buffers(c));
       for (LayerEmitter.Buffer b : buffers) {
         if (b.rows() > 0) {
+          int spare = num.isFloat() ? VECTOR_SPARE : 0;
           ws.addField(FieldSpec.builder(ArrayTypeName.of(num.array()), b.name(), Modifier.PRIVATE,
                   Modifier.FINAL)
-              .addJavadoc("$L: $L, [$L][$L].\n", c.name(), b.comment(), b.rows(), b.perSample())
+              .addJavadoc("$L: $L, [$L][$L]$L.\n", c.name(), b.comment(), b.rows(), b.perSample(),
+                  spare > 0 ? " (+ " + spare + " spare: a vector's masked tail stays inside)" : "")
               .build());
-          ctor.addStatement("this.$N = new $L[$L][$L]", b.name(), t, b.rows(), b.perSample());
+          ctor.addStatement("this.$N = new $L[$L][$L]", b.name(), t, b.rows(),
+              b.perSample() + spare);
           continue;
         }
         TypeName type = b.ints() ? TypeName.get(int[].class) : num.array();
