@@ -952,19 +952,23 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         for (int c = 0; c < 2; c++) {
           int xc = xs + c * 36;
           int zc = zs + c * 9;
-          for (int i = 0; i < 3; i++) {
-            int xr = xc + i * 12;
-            int zr = zc + i * 3;
-            for (int j = 0; j < 3; j++) {
-              int q = xr + 2 * j;
-              float x0 = x[q], x1 = x[q + 1], x2 = x[q + 6], x3 = x[q + 7];
-              int s01 = x1 > x0 ? 1 : 0;
-              int s23 = x3 > x2 ? 1 : 0;
-              float m01 = Math.max(x0, x1);
-              float m23 = Math.max(x2, x3);
-              int low = m23 > m01 ? 1 : 0;
-              z[zr + j] = Math.max(m01, m23);
-              a[zr + j] = q - xs + s01 + low * (6 + s23 - s01);
+          if (Kernels.VECTOR) {
+            Kernels.maxPool2x2(x, xc, 6, 3, 3, z, zc, a, xc - xs);
+          } else {
+            for (int i = 0; i < 3; i++) {
+              int xr = xc + i * 12;
+              int zr = zc + i * 3;
+              for (int j = 0; j < 3; j++) {
+                int q = xr + 2 * j;
+                float x0 = x[q], x1 = x[q + 1], x2 = x[q + 6], x3 = x[q + 7];
+                int s01 = x1 > x0 ? 1 : 0;
+                int s23 = x3 > x2 ? 1 : 0;
+                float m01 = Math.max(x0, x1);
+                float m23 = Math.max(x2, x3);
+                int low = m23 > m01 ? 1 : 0;
+                z[zr + j] = Math.max(m01, m23);
+                a[zr + j] = q - xs + s01 + low * (6 + s23 - s01);
+              }
             }
           }
         }

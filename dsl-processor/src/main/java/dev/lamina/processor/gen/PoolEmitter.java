@@ -27,6 +27,7 @@ import java.util.List;
  */
 final class PoolEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
 
   private final Op.Pool op;
 
@@ -204,7 +205,14 @@ final class PoolEmitter implements LayerEmitter {
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     b.addStatement("int xc = xs + c * $L", g.hw());
     b.addStatement("int zc = zs + c * $L", g.ohw());
-    if (pairs(g)) {
+    if (pairs(g) && ctx.num().isFloat()) {
+      b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+      b.addStatement("$T.maxPool2x2(x, xc, $L, $L, $L, z, zc, a, xc - xs)", KERNELS, g.w(),
+          g.oh(), g.ow());
+      b.nextControlFlow("else");
+      pairWindows(b, ctx, g);
+      b.endControlFlow();
+    } else if (pairs(g)) {
       pairWindows(b, ctx, g);
     } else if (op.kind() == PoolKind.MAX) {
       b.addStatement("$T.fill(z, zc, zc + $L, $L)", ARRAYS, g.ohw(),

@@ -225,6 +225,38 @@ public final class Kernels {
     sc.release(taps);
   }
 
+  /**
+   * A 2×2 stride-2 max pool of one plane ({@code 2·oh} rows of {@code w} values from {@code
+   * x[xc..]}, {@code 2·ow <= w}): {@code z[zc + i·ow + j]} is the maximum of the window at row
+   * {@code 2i}, column {@code 2j}, and {@code a[zc + i·ow + j]} the index of its first maximum in
+   * window order (ties keep the earlier value), as an offset from {@code x[xc - argBase]}. A NaN
+   * in a window makes its maximum NaN (as {@code Math.max}); the index is then of the first of
+   * its pairs that compares false.
+   */
+  public static void maxPool2x2(float[] x, int xc, int w, int oh, int ow, float[] z, int zc,
+      int[] a, int argBase) {
+    if (VECTOR) {
+      VectorKernels.maxPool2x2(x, xc, w, oh, ow, z, zc, a, argBase);
+      return;
+    }
+    for (int i = 0; i < oh; i++) {
+      for (int j = 0; j < ow; j++) {
+        int q = xc + 2 * i * w + 2 * j;
+        float x0 = x[q];
+        float x1 = x[q + 1];
+        float x2 = x[q + w];
+        float x3 = x[q + w + 1];
+        int s01 = x1 > x0 ? 1 : 0;
+        int s23 = x3 > x2 ? 1 : 0;
+        float m01 = Math.max(x0, x1);
+        float m23 = Math.max(x2, x3);
+        int low = m23 > m01 ? 1 : 0;
+        z[zc + i * ow + j] = Math.max(m01, m23);
+        a[zc + i * ow + j] = argBase + (q - xc) + s01 + low * (w + s23 - s01);
+      }
+    }
+  }
+
   /** Per thread: the row references and offsets of {@link #accumulateWindows}. */
   private static final class Scratch {
     float[][] rows = new float[64][];

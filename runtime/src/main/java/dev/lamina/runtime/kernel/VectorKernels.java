@@ -1,7 +1,10 @@
 package dev.lamina.runtime.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,6 +21,17 @@ final class VectorKernels {
   private VectorKernels() {}
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+  /** Ints with as many lanes as {@link #S} (both 32-bit). */
+  private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+
+  /** The even lanes into the lower half (0, 2, 4, ...), the odd ones above them. */
+  private static final VectorShuffle<Float> EVENS =
+      VectorShuffle.fromOp(S, i -> 2 * i < S.length() ? 2 * i : 2 * i - S.length() + 1);
+
+  /** The odd lanes into the lower half (1, 3, 5, ...), the even ones above them. */
+  private static final VectorShuffle<Float> ODDS =
+      VectorShuffle.fromOp(S, i -> 2 * i < S.length() ? 2 * i + 1 : 2 * i - S.length());
 
   /** Per thread, one vector's lanes, for reductions in a fixed order without allocating. */
   private static final ThreadLocal<float[]> LANES =
@@ -490,6 +504,45 @@ final class VectorKernels {
           }
           FloatVector.fromArray(S, dst, d, m).add(acc).intoArray(dst, d, m);
         }
+      }
+    }
+  }
+
+  /**
+   * {@link Kernels#maxPool2x2}: per output row, half a vector of windows at a time: the even and
+   * odd inputs of both rows shuffled into the lower lanes, the maxima and the comparison bits as vectors,
+   * the arg-max indices built from the bits in int lanes.
+   */
+  static void maxPool2x2(float[] x, int xc, int w, int oh, int ow, float[] z, int zc, int[] a,
+      int argBase) {
+    int half = S.length() / 2;
+    IntVector steps = IntVector.zero(I).addIndex(2);
+    IntVector zero = IntVector.zero(I);
+    IntVector one = IntVector.broadcast(I, 1);
+    for (int i = 0; i < oh; i++) {
+      int xr = xc + 2 * i * w;
+      int zr = zc + i * ow;
+      for (int j = 0; j < ow; j += half) {
+        int n = Math.min(half, ow - j);
+        VectorMask<Float> in = S.indexInRange(0, 2 * n);
+        VectorMask<Float> out = S.indexInRange(0, n);
+        FloatVector r0 = FloatVector.fromArray(S, x, xr + 2 * j, in);
+        FloatVector r1 = FloatVector.fromArray(S, x, xr + w + 2 * j, in);
+        FloatVector x0 = r0.rearrange(EVENS);
+        FloatVector x1 = r0.rearrange(ODDS);
+        FloatVector x2 = r1.rearrange(EVENS);
+        FloatVector x3 = r1.rearrange(ODDS);
+        VectorMask<Float> s01 = x1.compare(VectorOperators.GT, x0);
+        VectorMask<Float> s23 = x3.compare(VectorOperators.GT, x2);
+        FloatVector m01 = x0.max(x1);
+        FloatVector m23 = x2.max(x3);
+        VectorMask<Float> low = m23.compare(VectorOperators.GT, m01);
+        m01.max(m23).intoArray(z, zr + j, out);
+        // index of the first maximum: q + s01, or q + w + s23 when the lower pair wins
+        IntVector first = zero.blend(one, s01.cast(I));
+        IntVector second = zero.blend(one, s23.cast(I)).add(w);
+        steps.add(argBase + 2 * i * w + 2 * j).add(first.blend(second, low.cast(I)))
+            .intoArray(a, zr + j, out.cast(I));
       }
     }
   }

@@ -48,6 +48,7 @@ final class KernelChecks {
       outerWindowsMatchesDirectSums();
       windowProductsMatchDirectSums();
       addWindowsMatchesDirectSums();
+      maxPool2x2MatchesDirectMaxima();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
@@ -637,6 +638,72 @@ final class KernelChecks {
         for (int i = 0; i < dst.length; i++) {
           assertClose(expected[i], dst[i], w.taps() + 1, "addWindows " + w
               + (wholeRows ? "" : ", row step not whole rows") + ", element " + i);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code maxPool2x2} against a direct search of each window for its first maximum: planes with
+   * odd widths and heights (the last column and row dropped), rows of windows shorter and longer
+   * than half a vector, ties (values drawn from a few levels) and NaNs.
+   */
+  static void maxPool2x2MatchesDirectMaxima() {
+    SplittableRandom r = new SplittableRandom(73);
+    int[][] planes = {{2, 2}, {28, 28}, {10, 10}, {7, 9}, {4, 34}, {6, 40}, {3, 17}};
+    for (int[] hw : planes) {
+      int h = hw[0];
+      int w = hw[1];
+      int oh = h / 2;
+      int ow = w / 2;
+      for (boolean nans : new boolean[] {false, true}) {
+        int xc = 5 + r.nextInt(4);
+        float[] x = new float[xc + h * w + 3];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = r.nextInt(4) - 1.5f;
+          if (nans && r.nextInt(9) == 0) {
+            x[i] = Float.NaN;
+          }
+        }
+        int zc = r.nextInt(3);
+        float[] z = new float[zc + oh * ow + 2];
+        int[] a = new int[z.length];
+        int argBase = r.nextInt(100);
+        Kernels.maxPool2x2(x, xc, w, oh, ow, z, zc, a, argBase);
+        for (int i = 0; i < oh; i++) {
+          for (int j = 0; j < ow; j++) {
+            int q = xc + 2 * i * w + 2 * j;
+            int[] window = {q, q + 1, q + w, q + w + 1};
+            int best = q;
+            boolean nan = false;
+            for (int e : window) {
+              nan |= Float.isNaN(x[e]);
+            }
+            // first maximum: the winner of each pair (ties to the first), then of the two pairs
+            int p01 = x[q + 1] > x[q] ? q + 1 : q;
+            int p23 = x[q + w + 1] > x[q + w] ? q + w + 1 : q + w;
+            float m01 = Math.max(x[q], x[q + 1]);
+            float m23 = Math.max(x[q + w], x[q + w + 1]);
+            best = m23 > m01 ? p23 : p01;
+            float max = Math.max(m01, m23);
+            String what = "maxPool2x2 " + h + "x" + w + (nans ? " with NaNs" : "") + ", window "
+                + i + "," + j;
+            int o = zc + i * ow + j;
+            assertEquals(nan ? Float.NaN : max, z[o], what + " maximum");
+            if (!nan) {
+              float direct = Float.NEGATIVE_INFINITY;
+              int first = -1;
+              for (int e : window) {
+                if (first < 0 || x[e] > direct) {
+                  direct = x[e];
+                  first = e;
+                }
+              }
+              assertEquals(direct, z[o], what + " maximum, direct");
+              assertEquals(argBase + first - xc, a[o], what + " arg-max, direct");
+            }
+            assertEquals(argBase + best - xc, a[o], what + " arg-max");
+          }
         }
       }
     }

@@ -100,6 +100,11 @@ class KernelsTest {
   }
 
   @Test
+  void maxPool2x2MatchesDirectMaxima() {
+    KernelChecks.maxPool2x2MatchesDirectMaxima();
+  }
+
+  @Test
   void addWindowsMatchesDirectSums() {
     KernelChecks.addWindowsMatchesDirectSums();
   }
