@@ -695,20 +695,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         }
         for (int k = 0; k < 2; k++) {
           int zk = zs + k * 36;
-          {
-            float b0 = 0, b1 = 0, b2 = 0, b3 = 0;
-            int q = zk;
-            for (; q + 3 < zk + 36; q += 4) {
-              b0 += dz[q];
-              b1 += dz[q + 1];
-              b2 += dz[q + 2];
-              b3 += dz[q + 3];
-            }
-            for (; q < zk + 36; q++) {
-              b0 += dz[q];
-            }
-            g[C1_BIAS + k] += (b0 + b1) + (b2 + b3);
-          }
+          g[C1_BIAS + k] += Kernels.sum(dz, zk, 36);
           for (int i = 0; i < 6; i++) {
             System.arraycopy(dz, zk + i * 6, dg[k], i * 8, 6);
           }

@@ -325,24 +325,29 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   /**
-   * {@code g[BIAS + k] += Σ dz[zk .. zk + n)} with four partial sums (a fixed order): one running
-   * sum would wait for each add in turn.
+   * {@code g[BIAS + k] += Σ dz[zk .. zk + n)} in a fixed order: in the float variant by {@code
+   * Kernels.sum} (vector partial sums on the Vector API), in the double variant with eight partial
+   * sums as {@code Kernels.sum}'s plain path (one running sum would wait for each add in turn).
    */
   private static void biasSum(CodeBlock.Builder b, LayerContext ctx, int n) {
     String t = ctx.num().t();
+    if (ctx.num().isFloat()) {
+      b.addStatement("g[$L + k] += $T.sum(dz, zk, $L)", ctx.offset("bias"), KERNELS, n);
+      return;
+    }
     b.add("{\n").indent();
-    b.addStatement("$L b0 = 0, b1 = 0, b2 = 0, b3 = 0", t);
+    b.addStatement("$L b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0", t);
     b.addStatement("int q = zk");
-    b.beginControlFlow("for (; q + 3 < zk + $L; q += 4)", n);
-    b.addStatement("b0 += dz[q]");
-    b.addStatement("b1 += dz[q + 1]");
-    b.addStatement("b2 += dz[q + 2]");
-    b.addStatement("b3 += dz[q + 3]");
+    b.beginControlFlow("for (; q + 7 < zk + $L; q += 8)", n);
+    for (int l = 0; l < 8; l++) {
+      b.addStatement("b$L += dz[q$L]", l, l == 0 ? "" : " + " + l);
+    }
     b.endControlFlow();
     b.beginControlFlow("for (; q < zk + $L; q++)", n);
     b.addStatement("b0 += dz[q]");
     b.endControlFlow();
-    b.addStatement("g[$L + k] += (b0 + b1) + (b2 + b3)", ctx.offset("bias"));
+    b.addStatement("g[$L + k] += ((b0 + b1) + (b2 + b3)) + ((b4 + b5) + (b6 + b7))",
+        ctx.offset("bias"));
     b.unindent().add("}\n");
   }
 

@@ -257,6 +257,41 @@ public final class Kernels {
     }
   }
 
+  /**
+   * {@code Σ a[from .. from + len)} in a fixed order (a layer's bias gradient): on the Vector API
+   * with vector partial sums, otherwise with eight running sums (one running sum waits for each
+   * add in turn).
+   */
+  public static float sum(float[] a, int from, int len) {
+    if (VECTOR) {
+      return VectorKernels.sum(a, from, len);
+    }
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int i = from;
+    int end = from + len;
+    for (; i + 7 < end; i += 8) {
+      s0 += a[i];
+      s1 += a[i + 1];
+      s2 += a[i + 2];
+      s3 += a[i + 3];
+      s4 += a[i + 4];
+      s5 += a[i + 5];
+      s6 += a[i + 6];
+      s7 += a[i + 7];
+    }
+    for (; i < end; i++) {
+      s0 += a[i];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
   /** Per thread: the row references and offsets of {@link #accumulateWindows}. */
   private static final class Scratch {
     float[][] rows = new float[64][];

@@ -547,6 +547,34 @@ final class VectorKernels {
     }
   }
 
+  /**
+   * {@link Kernels#sum}: four vectors of partial sums (one add each per four vectors read), added
+   * in a fixed order, then their lanes, then the last values one by one.
+   */
+  static float sum(float[] a, int from, int len) {
+    int vl = S.length();
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    int i = from;
+    int end = from + len;
+    for (; i + 4 * vl <= end; i += 4 * vl) {
+      s0 = s0.add(FloatVector.fromArray(S, a, i));
+      s1 = s1.add(FloatVector.fromArray(S, a, i + vl));
+      s2 = s2.add(FloatVector.fromArray(S, a, i + 2 * vl));
+      s3 = s3.add(FloatVector.fromArray(S, a, i + 3 * vl));
+    }
+    for (; i + vl <= end; i += vl) {
+      s0 = s0.add(FloatVector.fromArray(S, a, i));
+    }
+    float total = sum(s0.add(s1).add(s2.add(s3)), LANES.get());
+    for (; i < end; i++) {
+      total += a[i];
+    }
+    return total;
+  }
+
   /** {@code g[gOff + r·len + i] += x[xOff + r] · v[vOff + i]}: see {@link Kernels#outer}. */
   static void outer(float[] g, int gOff, float[] x, int xOff, int rows, float[] v, int vOff,
       int len) {

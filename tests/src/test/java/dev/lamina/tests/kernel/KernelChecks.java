@@ -49,6 +49,7 @@ final class KernelChecks {
       windowProductsMatchDirectSums();
       addWindowsMatchesDirectSums();
       maxPool2x2MatchesDirectMaxima();
+      sumMatchesDirectSums();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
@@ -706,6 +707,20 @@ final class KernelChecks {
           }
         }
       }
+    }
+  }
+
+  /** {@code sum} against a double sum, over lengths around every block of the vector loop. */
+  static void sumMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(79);
+    for (int len : new int[] {0, 1, 5, 8, 15, 16, 63, 64, 65, 100, 784, 1001}) {
+      int from = r.nextInt(5);
+      float[] a = random(from + len + 3, r);
+      double expected = 0;
+      for (int i = from; i < from + len; i++) {
+        expected += a[i];
+      }
+      assertClose(expected, Kernels.sum(a, from, len), len + 1, "sum of " + len);
     }
   }
 

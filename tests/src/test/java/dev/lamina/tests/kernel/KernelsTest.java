@@ -105,6 +105,11 @@ class KernelsTest {
   }
 
   @Test
+  void sumMatchesDirectSums() {
+    KernelChecks.sumMatchesDirectSums();
+  }
+
+  @Test
   void addWindowsMatchesDirectSums() {
     KernelChecks.addWindowsMatchesDirectSums();
   }
