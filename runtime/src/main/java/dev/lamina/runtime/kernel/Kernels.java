@@ -10,7 +10,12 @@ package dev.lamina.runtime.kernel;
  *
  * <p>A convolution's forward pass (outputs = output channels, rows = shifted input planes), its
  * input gradient and its weight gradient on patch rows are all this one product of a small
- * coefficient matrix with a set of rows. Two implementations:
+ * coefficient matrix with a set of rows. The other kernels are the same products laid out for
+ * the Vector API: over a convolution's windows read in place ({@link #accumulateWindows}, {@link
+ * #dotsWindows}), with the output channels as the vector lanes ({@link #windowProducts}, {@link
+ * #outerWindows}), the input gradient's window adds ({@link #addWindows}), dense layers' rows in
+ * place ({@link #accumulateRow}, {@link #rowDots}, {@link #outer}), 2×2 max pooling and sums.
+ * Two implementations of each:
  *
  * <ul>
  *   <li><b>plain Java</b> (always available): direct loops, for callers outside generated code
