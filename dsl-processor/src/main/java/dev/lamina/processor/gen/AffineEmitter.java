@@ -93,21 +93,6 @@ final class AffineEmitter implements LayerEmitter {
     Grid.tapCalls(b, ctx, "r", o, count, r -> rows + "[" + r + "]", weight, len);
   }
 
-  /**
-   * In the float variant: {@code if (Kernels.VECTOR) { vector; return; }} ahead of the plain
-   * loops (see {@code ConvEmitter}); nothing in the double variant.
-   */
-  private static void vectorFirst(CodeBlock.Builder b, LayerContext ctx,
-      java.util.function.Consumer<CodeBlock.Builder> vector) {
-    if (!ctx.num().isFloat()) {
-      return;
-    }
-    b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-    vector.accept(b);
-    b.addStatement("return");
-    b.endControlFlow();
-  }
-
   private CodeBlock dispatch(LayerContext ctx, String method, String args) {
     if (!batched(ctx)) {
       return CodeBlock.of("");
@@ -128,7 +113,7 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.addStatement("$L[][] w = this.$L", t, ctx.buffer("Rows"));
     b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("ZRow"));
-    vectorFirst(b, ctx, v -> {
+    ctx.vectorFirst(b, v -> {
       v.addStatement("$L[][] zr = this.$L", t, ctx.buffer("ZRow"));
       v.beginControlFlow("if (batch < $L)", VECTOR_SAMPLES);
       v.add("// few samples: W's rows read in place, no copy\n");
@@ -189,7 +174,7 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     b.addStatement("$L[][] gw = this.$L", t, ctx.buffer("GradRows"));
     b.addStatement("$L[][] d = this.$L", t, ctx.buffer("DzRows"));
-    vectorFirst(b, ctx, v -> {
+    ctx.vectorFirst(b, v -> {
       v.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", VECTOR_DZ_ROWS);
       v.addStatement("int m = Math.min($L, batch - n0)", VECTOR_DZ_ROWS);
       v.beginControlFlow("for (int j = 0; j < m; j++)");
@@ -284,7 +269,7 @@ final class AffineEmitter implements LayerEmitter {
     b.addStatement("wt[o][i] = p[wr + o]");
     b.endControlFlow();
     b.endControlFlow();
-    vectorFirst(b, ctx, v -> {
+    ctx.vectorFirst(b, v -> {
       v.addStatement("$L[][] dr = this.$L", t, ctx.buffer("DxRow"));
       v.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", VECTOR_SAMPLES);
       v.addStatement("int m = Math.min($L, batch - n0)", VECTOR_SAMPLES);
@@ -362,7 +347,7 @@ final class AffineEmitter implements LayerEmitter {
     b.add(dispatch(ctx, "ParamsRows", "x, xOff, batch"));
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
-    vectorFirst(b, ctx, v -> {
+    ctx.vectorFirst(b, v -> {
       v.beginControlFlow("for (int n = 0; n < batch; n++)");
       v.add("// dW += x[n]ᵀ · dz[n], into the gradient array in place\n");
       v.addStatement("$T.outer(g, $L, x, xOff + n * $L, $L, dz, n * $L, $L)", KERNELS,
@@ -406,7 +391,7 @@ final class AffineEmitter implements LayerEmitter {
     b.add(dispatch(ctx, "DataRows", "dx, batch"));
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
-    vectorFirst(b, ctx, v -> {
+    ctx.vectorFirst(b, v -> {
       v.beginControlFlow("for (int n = 0; n < batch; n++)");
       v.add("// dx[n][i] += W[i] · dz[n], W's rows read in place\n");
       v.addStatement("$T.rowDots(dx, n * $L, p, $L, $L, $L, dz, n * $L, $L)", KERNELS, in,

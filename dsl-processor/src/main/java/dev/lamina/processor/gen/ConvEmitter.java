@@ -457,7 +457,7 @@ final class ConvEmitter implements LayerEmitter {
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     if (channelLanes(ctx)) {
-      vectorFirst(b, ctx, "$LForwardVector(x, xOff, batch)");
+      ctx.vectorFirst(b, v -> v.addStatement("$LForwardVector(x, xOff, batch)", ctx.name()));
     }
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
@@ -721,16 +721,6 @@ final class ConvEmitter implements LayerEmitter {
     }
   }
 
-  /** In the float variant: {@code if (Kernels.VECTOR) { call; return; }}. */
-  private static void vectorFirst(CodeBlock.Builder b, LayerContext ctx, String call) {
-    if (ctx.num().isFloat()) {
-      b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-      b.addStatement(call, ctx.name());
-      b.addStatement("return");
-      b.endControlFlow();
-    }
-  }
-
   /** {@code dx += } the interior of the zero-padded planes {@code dp} (one sample at xs). */
   private void addInterior(CodeBlock.Builder b, Geo g, Grid gr) {
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
@@ -910,7 +900,7 @@ final class ConvEmitter implements LayerEmitter {
       String statement) {
     Geo g = geo(ctx);
     Num num = ctx.num();
-    int plane = gr.padded() ? gr.paddedPlane() : g.hw();
+    int plane = plane(g, gr);
     int taps = op.kh() * op.kw();
     CodeBlock.Builder b = CodeBlock.builder();
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
@@ -956,7 +946,7 @@ final class ConvEmitter implements LayerEmitter {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
     if (channelLanes(ctx)) {
-      vectorFirst(b, ctx, "$LParamsVector(x, xOff, batch)");
+      ctx.vectorFirst(b, v -> v.addStatement("$LParamsVector(x, xOff, batch)", ctx.name()));
     }
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$T.fill(dw[k], $L)", ARRAYS, ctx.num().lit(0));
@@ -1024,7 +1014,7 @@ final class ConvEmitter implements LayerEmitter {
     if (gr.padded()) {
       b.addStatement("$L[] dp = this.$L[0]", t, ctx.buffer("DxPad"));
     }
-    vectorFirst(b, ctx, "$LDataVector(dx, batch)");
+    ctx.vectorFirst(b, v -> v.addStatement("$LDataVector(dx, batch)", ctx.name()));
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("System.arraycopy(p, $L + k * $L, w[k], 0, $L)", ctx.offset("weight"), len,
         len);

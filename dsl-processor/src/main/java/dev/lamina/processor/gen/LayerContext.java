@@ -1,11 +1,14 @@
 package dev.lamina.processor.gen;
 
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import dev.lamina.dsl.Activation;
 import dev.lamina.processor.model.Node;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -80,6 +83,20 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
 
   boolean has(String tensor) {
     return node.parameter(tensor) != null;
+  }
+
+  /**
+   * In the float variant, {@code if (Kernels.VECTOR) { vector; return; }} ahead of a method's plain
+   * loops; nothing in the double variant, which never uses the Vector API.
+   */
+  void vectorFirst(CodeBlock.Builder b, Consumer<CodeBlock.Builder> vector) {
+    if (!num.isFloat()) {
+      return;
+    }
+    b.beginControlFlow("if ($T.VECTOR)", ClassName.get("dev.lamina.runtime.kernel", "Kernels"));
+    vector.accept(b);
+    b.addStatement("return");
+    b.endControlFlow();
   }
 
   /** A layer method {@code <name><suffix>(T[] x, int xOff, int batch)}. */

@@ -216,14 +216,12 @@ public final class Kernels {
     }
     int taps = channels * kh * kw;
     Scratch sc = taps(dst, base, channels, planeStep, kh, kw, rowStep, colStep);
-    {
-      for (int t = 0; t < taps; t++) {
-        float[] r = rows[t];
-        for (int i = 0; i < oh; i++) {
-          int at = sc.offsets[t] + i * posRowStep;
-          for (int j = 0; j < ow; j++) {
-            dst[at + j] += r[i * ow + j];
-          }
+    for (int t = 0; t < taps; t++) {
+      float[] r = rows[t];
+      for (int i = 0; i < oh; i++) {
+        int at = sc.offsets[t] + i * posRowStep;
+        for (int j = 0; j < ow; j++) {
+          dst[at + j] += r[i * ow + j];
         }
       }
     }
