@@ -65,8 +65,10 @@ final class VectorKernels {
   static void accumulate(float[][] out, int outCount, float[][] rows, int[] offsets,
       int sumCount, float[] coef, int coefOff, int outStride, int sumStride, int len) {
     int o = 0;
-    // blocks of four, or of three where four would leave a pair (six outputs: two threes)
-    for (; o + 3 < outCount && outCount - o != 6; o += 4) {
+    // blocks of four, but of three for the last six or nine outputs where fours would leave a
+    // pair or a single output (one or two accumulator chains: latency-bound)
+    int quads = outCount - (outCount % 4 == 1 && outCount >= 9 ? 9 : outCount % 4 == 2 ? 6 : 0);
+    for (; o + 3 < quads; o += 4) {
       quad(out[o], out[o + 1], out[o + 2], out[o + 3], rows, offsets, sumCount, coef,
           coefOff + o * outStride, outStride, sumStride, len);
     }
@@ -492,17 +494,34 @@ final class VectorKernels {
       int planeStep, int kh, int kw, int colStep, int oh, int ow, int posRowStep, int dh,
       int ys) {
     VectorMask<Float> m = S.indexInRange(0, ow);
+    // Whole-vector loads of the rows where every row has room for one past its last window row
+    // (the lanes past the window are summed but never stored); masked loads otherwise.
+    boolean whole = true;
+    for (int t = 0, n = channels * kh * kw, need = (oh - 1) * ow + S.length(); t < n; t++) {
+      whole &= rows[t].length >= need;
+    }
+    // Destination rows less than a vector apart overlap as whole vectors, and a load overlapping
+    // a masked store just before it waits for that store: rows ystep apart first (every ystep-th
+    // row, then the ones between), so consecutive stores and loads never overlap.
+    int ystep = (S.length() + posRowStep - 1) / posRowStep;
     for (int c = 0; c < channels; c++) {
       for (int v = 0; v < kw; v++) {
         int t0 = c * kh * kw + v;
-        int d = base + c * planeStep + v * colStep;
-        for (int y = 0; y < ys; y++, d += posRowStep) {
-          FloatVector acc = FloatVector.zero(S);
-          int u = Math.max(0, (y - oh + dh) / dh);
-          for (int i = y - u * dh; u < kh && i >= 0; u++, i -= dh) {
-            acc = acc.add(FloatVector.fromArray(S, rows[t0 + u * kw], i * ow, m));
+        int d0 = base + c * planeStep + v * colStep;
+        for (int y0 = 0; y0 < ystep; y0++) {
+          int u0 = 0;
+          for (int y = y0, d = d0 + y0 * posRowStep; y < ys; y += ystep, d += ystep * posRowStep) {
+            while (y - u0 * dh >= oh) {
+              u0++;
+            }
+            FloatVector acc = FloatVector.zero(S);
+            for (int u = u0, i = y - u * dh; u < kh && i >= 0; u++, i -= dh) {
+              float[] row = rows[t0 + u * kw];
+              acc = acc.add(whole ? FloatVector.fromArray(S, row, i * ow)
+                  : FloatVector.fromArray(S, row, i * ow, m));
+            }
+            FloatVector.fromArray(S, dst, d, m).add(acc).intoArray(dst, d, m);
           }
-          FloatVector.fromArray(S, dst, d, m).add(acc).intoArray(dst, d, m);
         }
       }
     }

@@ -65,12 +65,13 @@ final class KernelChecks {
   }
 
   /**
-   * {@code accumulate} against direct double sums for 1 to 9 outputs (every block and remainder
-   * of the vector kernel), 1 to 13 rows, forward and reversed coefficient strides.
+   * {@code accumulate} against direct double sums for 1 to 10 and 13 outputs (every block and
+   * remainder of the vector kernel: fours, then threes for the last six or nine), 1 to 13 rows,
+   * forward and reversed coefficient strides.
    */
   static void accumulateMatchesDirectSums() {
     SplittableRandom r = new SplittableRandom(17);
-    for (int outCount = 1; outCount <= 9; outCount++) {
+    for (int outCount : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13}) {
       for (int sumCount : new int[] {1, 2, 4, 5, 6, 11, 13}) {
         for (int len : LENGTHS) {
           boolean reversed = r.nextBoolean();
@@ -604,12 +605,16 @@ final class KernelChecks {
 
   /**
    * {@code addWindows} against direct sums over the whole destination (values outside the
-   * windows unchanged), with row steps that are and are not whole window rows.
+   * windows unchanged), with row steps that are and are not whole window rows, and tap rows of
+   * exactly one window and with room past it (random values there, which must not reach the
+   * destination).
    */
   static void addWindowsMatchesDirectSums() {
     SplittableRandom r = new SplittableRandom(61);
     for (Win w : WINDOWS) {
-      for (boolean wholeRows : new boolean[] {true, false}) {
+      for (int variant = 0; variant < 4; variant++) {
+        boolean wholeRows = variant % 2 == 0;
+        int spare = variant < 2 ? 0 : 16 + r.nextInt(3);
         int posRowStep = w.posRowStep(r.nextInt(3));
         int rowStep = w.dh() * posRowStep + (wholeRows ? 0 : 1);
         int planeStep = (w.kh() - 1) * rowStep + w.oh() * posRowStep + r.nextInt(3);
@@ -624,7 +629,7 @@ final class KernelChecks {
           for (int u = 0; u < w.kh(); u++) {
             for (int v = 0; v < w.kw(); v++) {
               int t = (c * w.kh() + u) * w.kw() + v;
-              rows[t] = random(w.oh() * w.ow(), r);
+              rows[t] = random(w.oh() * w.ow() + spare, r);
               for (int i = 0; i < w.oh(); i++) {
                 for (int j = 0; j < w.ow(); j++) {
                   expected[base + c * planeStep + u * rowStep + v * w.dw() + i * posRowStep
@@ -638,7 +643,8 @@ final class KernelChecks {
             w.dw(), w.oh(), w.ow(), posRowStep);
         for (int i = 0; i < dst.length; i++) {
           assertClose(expected[i], dst[i], w.taps() + 1, "addWindows " + w
-              + (wholeRows ? "" : ", row step not whole rows") + ", element " + i);
+              + (wholeRows ? "" : ", row step not whole rows") + ", " + spare
+              + " spare floats per row, element " + i);
         }
       }
     }
