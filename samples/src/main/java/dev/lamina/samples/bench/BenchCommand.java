@@ -282,6 +282,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       if (on("train")) {
         training("lamina", Lamina_LeNet5::new, train, true);
+        pairedScaling(train);
       }
       if (on("latency")) {
         latency("lamina", new Lamina_LeNet5(seed), test);
@@ -473,18 +474,7 @@ public final class BenchCommand implements Callable<Integer> {
         int effective = Math.min(t, b);
         try (Trainer tr = Trainer.builder(net, opt).batchSize(b).threads(effective).seed(seed)
             .build()) {
-          float[] x = train.features();
-          int[] y = train.labels();
-          int in = train.sampleSize();
-          int limit = (train.size() / b) * b;
-          int[] pos = {0};
-          Timing.Body step = () -> {
-            if (pos[0] + b > limit) {
-              pos[0] = 0;
-            }
-            tr.trainBatch(x, pos[0] * in, y, pos[0], b);
-            pos[0] += b;
-          };
+          Timing.Body step = trainingStep(tr, train, b);
           double[] perStep = timedRuns(step);
           double[] rates = Arrays.stream(perStep).map(s -> b / s).toArray();
           double ips = Stats.median(rates);
@@ -505,6 +495,65 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (Throwable e) {
           throw new IllegalStateException("training " + impl + " at batch " + b + ": " + e, e);
         }
+      }
+    }
+  }
+
+  /** One training step of {@code b} samples per call, walking through the training set. */
+  private static Timing.Body trainingStep(Trainer tr, Dataset train, int b) {
+    float[] x = train.features();
+    int[] y = train.labels();
+    int in = train.sampleSize();
+    int limit = (train.size() / b) * b;
+    int[] pos = {0};
+    return () -> {
+      if (pos[0] + b > limit) {
+        pos[0] = 0;
+      }
+      tr.trainBatch(x, pos[0] * in, y, pos[0], b);
+      pos[0] += b;
+    };
+  }
+
+  /**
+   * Data-parallel scaling from 1 to T threads (the largest of --threads) at each batch of at
+   * least 64, from runs taken in turn: one run on 1 thread, one on T threads, and so on, each
+   * pair's ratio measured over the same stretch of time; the median of the pairs' ratios is the
+   * speed-up. The separate figures above are minutes apart, long enough for a shared host's
+   * speed to change in between.
+   */
+  private void pairedScaling(Dataset train) {
+    int most = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
+    if (most < 2 || !threads.contains(1)) {
+      return;
+    }
+    out.printf(Locale.ROOT, "Data-parallel scaling, 1 and %d threads in turn (lamina)%n", most);
+    for (int b : batches) {
+      if (b < 64 || b < most) {
+        continue;
+      }
+      FloatNetwork one = new Lamina_LeNet5(seed);
+      FloatNetwork many = new Lamina_LeNet5(seed);
+      try (Trainer t1 = Trainer.builder(one, Optimizers.sgd(0.01f).build(one.summary()))
+              .batchSize(b).threads(1).seed(seed).build();
+          Trainer tn = Trainer.builder(many, Optimizers.sgd(0.01f).build(many.summary()))
+              .batchSize(b).threads(most).seed(seed).build()) {
+        double[][] perStep = Timing.secondsPerCallInTurn(trainingStep(t1, train, b),
+            trainingStep(tn, train, b), runs, runSeconds, warmupSeconds);
+        double[] ratios = new double[runs];
+        for (int r = 0; r < runs; r++) {
+          ratios[r] = perStep[0][r] / perStep[1][r];
+        }
+        double[] rate1 = Arrays.stream(perStep[0]).map(s -> b / s).toArray();
+        double[] rateN = Arrays.stream(perStep[1]).map(s -> b / s).toArray();
+        double speedUp = Stats.median(ratios);
+        emit(Json.obj().put("impl", "lamina").put("metric", "scaling_in_turn").put("batch", b)
+            .put("threads", most).put("value", speedUp).put("ratios", ratios)
+            .put("ips_1", Stats.median(rate1)).put("ips_n", Stats.median(rateN)));
+        progress("batch %3d: %,9.0f and %,9.0f images/s, speed-up %.2fx (median of %d pairs)",
+            b, Stats.median(rate1), Stats.median(rateN), speedUp, runs);
+      } catch (Throwable e) {
+        throw new IllegalStateException("paired scaling at batch " + b + ": " + e, e);
       }
     }
   }

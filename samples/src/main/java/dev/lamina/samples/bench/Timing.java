@@ -20,6 +20,47 @@ final class Timing {
   /** Seconds per call of {@code body} in each of {@code runs} runs of at least {@code runSeconds}. */
   static double[] secondsPerCall(Body body, int runs, double runSeconds, double warmupSeconds)
       throws Throwable {
+    warmUp(body, warmupSeconds);
+    double[] perCall = new double[runs];
+    for (int r = 0; r < runs; r++) {
+      perCall[r] = timedRun(body, runSeconds);
+    }
+    return perCall;
+  }
+
+  /**
+   * Seconds per call of {@code a} and of {@code b} in {@code runs} pairs of runs taken in turn
+   * ({@code a}, {@code b}, {@code a}, ...), after warming both up: a ratio of the two is then
+   * taken over the same stretch of time, so a machine whose speed drifts (other tenants of its
+   * host) shifts both sides of each pair alike. Returns {@code {a's runs, b's runs}}.
+   */
+  static double[][] secondsPerCallInTurn(Body a, Body b, int runs, double runSeconds,
+      double warmupSeconds) throws Throwable {
+    warmUp(a, warmupSeconds);
+    warmUp(b, warmupSeconds);
+    double[][] perCall = new double[2][runs];
+    for (int r = 0; r < runs; r++) {
+      perCall[0][r] = timedRun(a, runSeconds);
+      perCall[1][r] = timedRun(b, runSeconds);
+    }
+    return perCall;
+  }
+
+  /** Seconds per call over one run of at least {@code runSeconds}. */
+  private static double timedRun(Body body, double runSeconds) throws Throwable {
+    long budget = (long) (runSeconds * 1e9);
+    long n = 0;
+    long t0 = System.nanoTime();
+    long now;
+    do {
+      body.run();
+      n++;
+      now = System.nanoTime();
+    } while (now - t0 < budget);
+    return (now - t0) / 1e9 / n;
+  }
+
+  private static void warmUp(Body body, double warmupSeconds) throws Throwable {
     long start = System.nanoTime();
     long minEnd = start + (long) (warmupSeconds * 1e9);
     long maxEnd = start + (long) (10 * warmupSeconds * 1e9);
@@ -35,20 +76,6 @@ final class Timing {
       }
       previous = now;
     }
-    double[] perCall = new double[runs];
-    long budget = (long) (runSeconds * 1e9);
-    for (int r = 0; r < runs; r++) {
-      long n = 0;
-      long t0 = System.nanoTime();
-      long now;
-      do {
-        body.run();
-        n++;
-        now = System.nanoTime();
-      } while (now - t0 < budget);
-      perCall[r] = (now - t0) / 1e9 / n;
-    }
-    return perCall;
   }
 
   /** Calls per second over about {@code nanos}. */

@@ -27,7 +27,7 @@ class BenchCommandTest {
             + " \"blas_loaded\": [\"/x/libopenblasp-r0.3.21.so\"], \"nan\": NaN}",
         "{\"impl\": \"pytorch\", \"metric\": \"train_ips\", \"batch\": 1, \"threads\": 1,"
             + " \"value\": 1000.0}",
-        "{\"impl\": \"pytorch\", \"metric\": \"train_ips\", \"batch\": 8, \"threads\": 2,"
+        "{\"impl\": \"pytorch\", \"metric\": \"train_ips\", \"batch\": 64, \"threads\": 2,"
             + " \"value\": 5000.0}",
         "{\"impl\": \"pytorch\", \"metric\": \"latency\", \"threads\": 1, \"median_us\": 130.0,"
             + " \"p99_us\": 300.0}",
@@ -42,21 +42,22 @@ class BenchCommandTest {
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     int status = cl.execute("--quick", "--data", dir.resolve("no-such-folder").toString(),
-        "--batches", "1,8", "--threads", "1,2", "--runs", "1", "--run-seconds", "0.05",
+        "--batches", "1,64", "--threads", "1,2", "--runs", "1", "--run-seconds", "0.05",
         "--warmup-seconds", "0.05", "--latency-iterations", "50", "--alloc-steps", "5",
         "--infer-batch", "16", "--layer-batch", "4", "--apt-runs", "1", "--main-train-limit",
         "256", "--json", json.toString(), "--torch-json", torch.toString(), "--label", "test");
     String text = out.toString();
     assertEquals(0, status, text + err);
     for (String expected : List.of("FP32 multiply-add peak", "data-parallel scaling",
+        "1 and 2 threads in turn",
         "single-image latency median", "Per layer, batch 4", "annotation processing",
         "Main job:", "Lamina vs PyTorch", "libopenblasp-r0.3.21.so")) {
       assertTrue(text.contains(expected), "missing '" + expected + "' in\n" + text);
     }
     List<Map<String, Object>> records = Report.readJsonLines(json);
     assertFalse(records.isEmpty());
-    for (String metric : List.of("environment", "peak", "layer", "train_ips", "latency",
-        "infer_ips", "apt", "main_job")) {
+    for (String metric : List.of("environment", "peak", "layer", "train_ips",
+        "scaling_in_turn", "latency", "infer_ips", "apt", "main_job")) {
       assertNotNull(Report.find(records, r -> metric.equals(r.get("metric"))), metric);
     }
     // The naive baseline ran too, and per-layer timing found the generated methods.
