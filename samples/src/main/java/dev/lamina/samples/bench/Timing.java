@@ -80,14 +80,6 @@ final class Timing {
 
   /** Calls per second over about {@code nanos}. */
   private static double rate(Body body, long nanos) throws Throwable {
-    long n = 0;
-    long t0 = System.nanoTime();
-    long now;
-    do {
-      body.run();
-      n++;
-      now = System.nanoTime();
-    } while (now - t0 < nanos);
-    return n / ((now - t0) / 1e9);
+    return 1 / timedRun(body, nanos / 1e9);
   }
 }
