@@ -426,6 +426,13 @@ public final class BenchCommand implements Callable<Integer> {
     for (var e : peakByThreads.entrySet()) {
       if (e.getKey() > 1) {
         emit(Json.obj().put("metric", "peak").put("threads", e.getKey()).put("value", e.getValue()));
+        // T threads of a loop that touches no memory should reach T times one thread's rate.
+        double scaling = e.getValue() / peak1;
+        if (scaling < 0.9 * e.getKey()) {
+          notes.add(String.format(Locale.ROOT, "the multiply-add peak scaled only %.2fx from 1 to"
+              + " %d threads: the CPUs were not all available to this run (another tenant of the"
+              + " host?), so multi-thread figures are low", scaling, e.getKey()));
+        }
       }
     }
   }
