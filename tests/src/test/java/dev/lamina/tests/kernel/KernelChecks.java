@@ -254,10 +254,7 @@ final class KernelChecks {
           }
           int gradStride = taps + r.nextInt(3);
           float[] grad = random(2 + rows * gradStride, r);
-          double[] expected = new double[grad.length];
-          for (int i = 0; i < grad.length; i++) {
-            expected[i] = grad[i];
-          }
+          double[] expected = widen(grad);
           for (int q = 0; q < rows; q++) {
             for (int u = 0; u < kh; u++) {
               for (int v = 0; v < kw; v++) {
@@ -288,10 +285,7 @@ final class KernelChecks {
         float[] rows = random(7 + rowCount * rowStride, r);
         float[] v = random(len + 4, r);
         float[] out = random(rowCount + 5, r);
-        double[] expected = new double[out.length];
-        for (int i = 0; i < out.length; i++) {
-          expected[i] = out[i];
-        }
+        double[] expected = widen(out);
         for (int k = 0; k < rowCount; k++) {
           for (int i = 0; i < len; i++) {
             expected[2 + k] += (double) rows[7 + k * rowStride + i] * v[3 + i];
@@ -497,6 +491,31 @@ final class KernelChecks {
     int posRowStep(int slack) {
       return ow + (kw - 1) * dw + slack;
     }
+
+    /**
+     * Every tap {@code t = (c·kh + u)·kw + v} at every window position {@code q = i·ow + j}, with
+     * the index of the value under it: {@code base + c·planeStep + u·rowStep + v·dw +
+     * i·posRowStep + j}.
+     */
+    void forEachTap(int base, int planeStep, int rowStep, int posRowStep, TapVisitor visit) {
+      for (int c = 0; c < channels; c++) {
+        for (int u = 0; u < kh; u++) {
+          for (int v = 0; v < kw; v++) {
+            int t = (c * kh + u) * kw + v;
+            for (int i = 0; i < oh; i++) {
+              for (int j = 0; j < ow; j++) {
+                visit.at(t, i * ow + j,
+                    base + c * planeStep + u * rowStep + v * dw + i * posRowStep + j);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private interface TapVisitor {
+    void at(int tap, int position, int index);
   }
 
   /** LeNet-5's c3, dilated windows, window rows shorter and longer than one or two vectors. */
@@ -526,26 +545,12 @@ final class KernelChecks {
         int dzOff = r.nextInt(3);
         float[] dzT = random(dzOff + oh * ow * len, r);
         float[] out = random(2 + w.taps() * len, r);
-        double[] expected = new double[out.length];
-        for (int i = 0; i < out.length; i++) {
-          expected[i] = out[i];
-        }
-        for (int c = 0; c < channels; c++) {
-          for (int u = 0; u < kh; u++) {
-            for (int v = 0; v < kw; v++) {
-              int t = (c * kh + u) * kw + v;
-              for (int i = 0; i < oh; i++) {
-                for (int j = 0; j < ow; j++) {
-                  double x = src[base + c * planeStep + u * rowStep + v * colStep
-                      + i * posRowStep + j];
-                  for (int k = 0; k < len; k++) {
-                    expected[2 + t * len + k] += x * dzT[dzOff + (i * ow + j) * len + k];
-                  }
-                }
-              }
-            }
+        double[] expected = widen(out);
+        w.forEachTap(base, planeStep, rowStep, posRowStep, (t, q, at) -> {
+          for (int k = 0; k < len; k++) {
+            expected[2 + t * len + k] += (double) src[at] * dzT[dzOff + q * len + k];
           }
-        }
+        });
         Kernels.outerWindows(out, 2, dzT, dzOff, len, src, base, channels, planeStep, kh, kw,
             rowStep, colStep, oh, ow, posRowStep);
         for (int i = 0; i < out.length; i++) {
@@ -573,26 +578,12 @@ final class KernelChecks {
         int wOff = r.nextInt(3);
         float[] wT = random(wOff + w.taps() * len, r);
         float[] out = random(3 + positions * len, r);
-        double[] expected = new double[out.length];
-        for (int i = 0; i < out.length; i++) {
-          expected[i] = out[i];
-        }
-        for (int c = 0; c < w.channels(); c++) {
-          for (int u = 0; u < w.kh(); u++) {
-            for (int v = 0; v < w.kw(); v++) {
-              int t = (c * w.kh() + u) * w.kw() + v;
-              for (int i = 0; i < w.oh(); i++) {
-                for (int j = 0; j < w.ow(); j++) {
-                  double x = src[base + c * planeStep + u * rowStep + v * w.dw()
-                      + i * posRowStep + j];
-                  for (int k = 0; k < len; k++) {
-                    expected[3 + (i * w.ow() + j) * len + k] += x * wT[wOff + t * len + k];
-                  }
-                }
-              }
-            }
+        double[] expected = widen(out);
+        w.forEachTap(base, planeStep, rowStep, posRowStep, (t, q, at) -> {
+          for (int k = 0; k < len; k++) {
+            expected[3 + q * len + k] += (double) src[at] * wT[wOff + t * len + k];
           }
-        }
+        });
         Kernels.windowProducts(out, 3, wT, wOff, len, src, base, w.channels(), planeStep,
             w.kh(), w.kw(), rowStep, w.dw(), w.oh(), w.ow(), posRowStep);
         for (int i = 0; i < out.length; i++) {
@@ -621,24 +612,12 @@ final class KernelChecks {
         int base = r.nextInt(4);
         float[] dst = random(base + w.channels() * planeStep + 5, r);
         float[][] rows = new float[w.taps()][];
-        double[] expected = new double[dst.length];
-        for (int i = 0; i < dst.length; i++) {
-          expected[i] = dst[i];
+        double[] expected = widen(dst);
+        for (int t = 0; t < w.taps(); t++) {
+          rows[t] = random(w.oh() * w.ow() + spare, r);
         }
-        for (int c = 0; c < w.channels(); c++) {
-          for (int u = 0; u < w.kh(); u++) {
-            for (int v = 0; v < w.kw(); v++) {
-              int t = (c * w.kh() + u) * w.kw() + v;
-              rows[t] = random(w.oh() * w.ow() + spare, r);
-              for (int i = 0; i < w.oh(); i++) {
-                for (int j = 0; j < w.ow(); j++) {
-                  expected[base + c * planeStep + u * rowStep + v * w.dw() + i * posRowStep
-                      + j] += rows[t][i * w.ow() + j];
-                }
-              }
-            }
-          }
-        }
+        w.forEachTap(base, planeStep, rowStep, posRowStep,
+            (t, q, at) -> expected[at] += rows[t][q]);
         Kernels.addWindows(dst, base, rows, w.channels(), planeStep, w.kh(), w.kw(), rowStep,
             w.dw(), w.oh(), w.ow(), posRowStep);
         for (int i = 0; i < dst.length; i++) {
@@ -728,6 +707,15 @@ final class KernelChecks {
       }
       assertClose(expected, Kernels.sum(a, from, len), len + 1, "sum of " + len);
     }
+  }
+
+  /** {@code a} in double, for sums expected of a kernel that adds into it. */
+  private static double[] widen(float[] a) {
+    double[] d = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      d[i] = a[i];
+    }
+    return d;
   }
 
   private static float[] random(int n, SplittableRandom r) {
