@@ -163,11 +163,6 @@ final class ConvEmitter implements LayerEmitter {
               + "or dL/dweight over the batch, one row of " + g.k() + " output channels per tap "
               + "(Vector API)"));
         }
-        if (ctx.num().isFloat()) {
-          b.add(Buffer.scratch(ctx.buffer("ColsT"), op.kh() * op.kw(), g.ohw(), "per tap of "
-              + "one input channel, one sample's "
-              + "dL/d(the input it reads) at each output position (Vector API input gradient)"));
-        }
       } else {
         b.add(Buffer.scratch(ctx.buffer("DzGrid"), g.k(), f.length(),
             "one sample's dL/dz on the grid, zero outside the output"));
@@ -844,48 +839,37 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   /**
-   * The input gradient on the Vector API: per sample, the patch-row gradients tap-major ({@code
-   * dc[t][q] = Σ_k W[k, t]·dz[k, q]}, dz's channel rows read in place), then each tap's window
-   * of them added onto the input gradient a vector at a time.
+   * The input gradient on the Vector API: per sample, {@code Kernels.addWindowProducts} adds
+   * every tap's {@code Σ_k W[k, c, t]·dz[k]} straight onto the input planes (dz's rows spread to
+   * the planes' row step inside the kernel), with no patch rows.
    */
   private MethodSpec colsDataVector(LayerContext ctx, Grid gr) {
     Geo g = geo(ctx);
-    int len = row(g);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("float[] p = this.p");
     b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
-    b.addStatement("float[][] dc = this.$L", ctx.buffer("ColsT"));
     if (gr.padded()) {
       b.addStatement("float[] dp = this.$L[0]", ctx.buffer("DxPad"));
     }
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = n * $L", ctx.inSize());
     b.addStatement("int zs = n * $L", ctx.outSize());
-    int taps = op.kh() * op.kw();
     if (gr.padded()) {
       b.addStatement("$T.fill(dp, 0.0f)", ARRAYS);
     }
-    b.add("// one input channel at a time, so that its rows of dc stay in the L1 cache\n");
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.beginControlFlow("for (int t = 0; t < $L; t++)", taps);
-    b.addStatement("$T.fill(dc[t], 0.0f)", ARRAYS);
-    b.endControlFlow();
-    b.add("// dc[t][q] = Σ_k W[k, c, t] · dz[k, q] for every tap t of channel c\n");
-    b.addStatement("$T.accumulateRows(dc, $L, dz, zs, $L, $L, p, $L, 1, $L, $L)", KERNELS, taps,
-        g.ohw(), g.k(), Src.plus(ctx.offset("weight"), Src.times("c", taps)), len, g.ohw());
-    b.addStatement("$T.addWindows($L, dc, $L)", KERNELS,
-        gr.padded() ? "dp, c * " + plane(g, gr) : "dx, xs + c * " + plane(g, gr),
-        windowArgs(g, gr, 1));
-    b.endControlFlow();
+    b.add("// dx[c, window of tap t at q] += Σ_k W[k, c, t] · dz[k, q] for every c, t and q\n");
+    b.addStatement("$T.addWindowProducts($L, $L, dz, zs, $L, p, $L, $L)", KERNELS,
+        gr.padded() ? "dp, 0" : "dx, xs", windowArgs(g, gr), g.k(), ctx.offset("weight"),
+        row(g));
     if (gr.padded()) {
       addInterior(b, g, gr);
     }
     b.endControlFlow();
     return MethodSpec.methodBuilder(ctx.name() + "DataVector")
         .addModifiers(javax.lang.model.element.Modifier.PRIVATE)
-        .addJavadoc("$L: $LBackwardData on the Vector API: per sample and input channel, the "
-            + "gradient of every tap's inputs at each output position (tap-major, $L), then "
-            + "added onto dx window row by window row.\n", ctx.header(), ctx.name(), ctx.buffer("ColsT"))
+        .addJavadoc("$L: $LBackwardData on the Vector API: per sample, each tap's products of the "
+            + "kernel with dL/dz added onto dx in place, several input channels at a time.\n",
+            ctx.header(), ctx.name())
         .addParameter(float[].class, "dx").addParameter(int.class, "batch")
         .addCode(b.build()).build();
   }

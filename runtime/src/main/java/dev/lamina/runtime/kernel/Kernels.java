@@ -13,7 +13,8 @@ package dev.lamina.runtime.kernel;
  * coefficient matrix with a set of rows. The other kernels are the same products laid out for
  * the Vector API: over a convolution's windows read in place ({@link #accumulateWindows}, {@link
  * #dotsWindows}), with the output channels as the vector lanes ({@link #windowProducts}, {@link
- * #outerWindows}), the input gradient's window adds ({@link #addWindows}), dense layers' rows in
+ * #outerWindows}), the input gradient added onto the input planes ({@link #addWindowProducts}),
+ * dense layers' rows in
  * place ({@link #accumulateRow}, {@link #rowDots}, {@link #outer}), 2×2 max pooling and sums.
  * Two implementations of each:
  *
@@ -108,20 +109,6 @@ public final class Kernels {
   }
 
   /**
-   * {@link #accumulate} with the rows slices of one flat array: row {@code s} is {@code
-   * rows[rowOff + s·rowStride + i]} (a convolution's output gradient, one row per channel, read in
-   * place).
-   */
-  public static void accumulateRows(float[][] out, int outCount, float[] rows, int rowOff,
-      int rowStride, int sumCount, float[] coef, int coefOff, int outStride, int sumStride,
-      int len) {
-    Scratch sc = windows(rows, rowOff, sumCount, 1, rowStride, 0);
-    accumulate(out, outCount, sc.rows, sc.offsets, sumCount, coef, coefOff, outStride, sumStride,
-        len);
-    sc.release(sumCount);
-  }
-
-  /**
    * A stride-1 convolution's weight gradient for one sample, reading its input windows in place:
    *
    * <pre>
@@ -139,15 +126,15 @@ public final class Kernels {
       float[] src, int base, int channels, int planeStep, int kh, int kw, int rowStep,
       int colStep, int oh, int ow, int posRowStep) {
     int taps = channels * kh * kw;
-    Scratch sc = taps(src, base, channels, planeStep, kh, kw, rowStep, colStep);
+    int[] offsets = tapOffsets(base, channels, planeStep, kh, kw, rowStep, colStep);
     if (VECTOR) {
-      VectorKernels.outerWindows(out, outOff, dzT, dzOff, len, src, sc.offsets, taps, oh, ow,
+      VectorKernels.outerWindows(out, outOff, dzT, dzOff, len, src, offsets, taps, oh, ow,
           posRowStep);
     } else {
       for (int t = 0; t < taps; t++) {
         int o = outOff + t * len;
         for (int i = 0; i < oh; i++) {
-          int at = sc.offsets[t] + i * posRowStep;
+          int at = offsets[t] + i * posRowStep;
           for (int j = 0; j < ow; j++) {
             float x = src[at + j];
             int d = dzOff + (i * ow + j) * len;
@@ -158,7 +145,6 @@ public final class Kernels {
         }
       }
     }
-    sc.release(taps);
   }
 
   /**
@@ -178,16 +164,16 @@ public final class Kernels {
       float[] src, int base, int channels, int planeStep, int kh, int kw, int rowStep,
       int colStep, int oh, int ow, int posRowStep) {
     int taps = channels * kh * kw;
-    Scratch sc = taps(src, base, channels, planeStep, kh, kw, rowStep, colStep);
+    int[] offsets = tapOffsets(base, channels, planeStep, kh, kw, rowStep, colStep);
     if (VECTOR) {
-      VectorKernels.windowProducts(out, outOff, wT, wOff, len, src, sc.offsets, taps, oh, ow,
+      VectorKernels.windowProducts(out, outOff, wT, wOff, len, src, offsets, taps, oh, ow,
           posRowStep);
     } else {
       for (int i = 0; i < oh; i++) {
         for (int j = 0; j < ow; j++) {
           int d = outOff + (i * ow + j) * len;
           for (int t = 0; t < taps; t++) {
-            float x = src[sc.offsets[t] + i * posRowStep + j];
+            float x = src[offsets[t] + i * posRowStep + j];
             int w = wOff + t * len;
             for (int k = 0; k < len; k++) {
               out[d + k] += x * wT[w + k];
@@ -196,36 +182,57 @@ public final class Kernels {
         }
       }
     }
-    sc.release(taps);
   }
 
   /**
-   * The adjoint of reading windows (a col2im): {@code dst[base + c·planeStep + u·rowStep +
-   * v·colStep + i·posRowStep + j] += rows[t][i·ow + j]} for every tap {@code t = (c·kh + u)·kw + v},
-   * {@code i < oh}, {@code j < ow}: a stride-1 convolution's input gradient from the gradients of
-   * its patch rows, tap-major. On the Vector API (when {@code rowStep} is a multiple of {@code
-   * posRowStep}, as for any stride-1 convolution) the rows landing on one destination row are
-   * summed in registers and added a vector at a time.
+   * A stride-1 convolution's input gradient for one sample, added straight onto the input planes:
+   *
+   * <pre>
+   *   dst[base + c·planeStep + u·rowStep + v·colStep + i·posRowStep + j] +=
+   *       Σ_k w[wOff + k·kStride + (c·kh + u)·kw + v] · dz[dzOff + k·oh·ow + i·ow + j]
+   * </pre>
+   *
+   * for every input channel {@code c < channels}, tap {@code (u, v)}, {@code i < oh}, {@code j <
+   * ow}, summed over the output channels {@code k < outChannels} ({@code w} is the kernel as
+   * stored, {@code [k][c][u][v]}, {@code kStride} apart per output channel): the col2im of the
+   * patch rows' gradients without any patch rows. On the Vector API dz is first copied with its
+   * rows {@code posRowStep} apart and zeros between them, so a tap's products over a whole plane
+   * are one contiguous run landing on the destination as a run of the same shape (the zeros fall
+   * on the columns that tap's windows do not cover, adding {@code +0.0}: a {@code -0.0} there
+   * becomes {@code +0.0}), added in place, several input channels per block. Requires {@code ow
+   * ≤ posRowStep}.
    */
-  public static void addWindows(float[] dst, int base, float[][] rows, int channels,
-      int planeStep, int kh, int kw, int rowStep, int colStep, int oh, int ow, int posRowStep) {
-    if (VECTOR && posRowStep > 0 && rowStep % posRowStep == 0) {
-      VectorKernels.addWindows(dst, base, rows, channels, planeStep, kh, kw, rowStep, colStep, oh,
-          ow, posRowStep);
+  public static void addWindowProducts(float[] dst, int base, int channels, int planeStep, int kh,
+      int kw, int rowStep, int colStep, int oh, int ow, int posRowStep, float[] dz, int dzOff,
+      int outChannels, float[] w, int wOff, int kStride) {
+    if (ow > posRowStep) {
+      throw new IllegalArgumentException("window rows of " + ow + " do not fit " + posRowStep
+          + " positions apart");
+    }
+    if (VECTOR) {
+      Scratch sc = SCRATCH.get();
+      VectorKernels.addWindowProducts(dst, base, channels, planeStep, kh, kw, rowStep, colStep, oh,
+          ow, posRowStep, dz, dzOff, outChannels, w, wOff, kStride,
+          sc.padded(outChannels * oh * posRowStep + VectorKernels.lanes()));
       return;
     }
-    int taps = channels * kh * kw;
-    Scratch sc = taps(dst, base, channels, planeStep, kh, kw, rowStep, colStep);
-    for (int t = 0; t < taps; t++) {
-      float[] r = rows[t];
-      for (int i = 0; i < oh; i++) {
-        int at = sc.offsets[t] + i * posRowStep;
-        for (int j = 0; j < ow; j++) {
-          dst[at + j] += r[i * ow + j];
+    for (int c = 0; c < channels; c++) {
+      for (int u = 0; u < kh; u++) {
+        for (int v = 0; v < kw; v++) {
+          int t = (c * kh + u) * kw + v;
+          int d = base + c * planeStep + u * rowStep + v * colStep;
+          for (int k = 0; k < outChannels; k++) {
+            float wk = w[wOff + k * kStride + t];
+            int z = dzOff + k * oh * ow;
+            for (int i = 0; i < oh; i++) {
+              for (int j = 0; j < ow; j++) {
+                dst[d + i * posRowStep + j] += wk * dz[z + i * ow + j];
+              }
+            }
+          }
         }
       }
     }
-    sc.release(taps);
   }
 
   /**
@@ -295,10 +302,13 @@ public final class Kernels {
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
-  /** Per thread: the row references and offsets of {@link #accumulateWindows}. */
+  /** Per thread: the row references and offsets of the window kernels, and a padded copy of dz. */
   private static final class Scratch {
     float[][] rows = new float[64][];
     int[] offsets = new int[64];
+
+    /** dL/dz with padded rows, for {@link #addWindowProducts}. */
+    float[] padded = new float[0];
 
     Scratch ensure(int n) {
       if (rows.length < n) {
@@ -306,6 +316,13 @@ public final class Kernels {
         offsets = new int[n];
       }
       return this;
+    }
+
+    float[] padded(int n) {
+      if (padded.length < n) {
+        padded = new float[n];
+      }
+      return padded;
     }
 
     /** Drops the references to the caller's arrays. */
@@ -444,22 +461,22 @@ public final class Kernels {
   }
 
   /**
-   * This thread's scratch with the offset of every tap {@code (c, u, v)} of a multi-channel
-   * window, {@code base + c·planeStep + u·rowStep + v·colStep}, in kernel order.
+   * This thread's scratch offsets of every tap {@code (c, u, v)} of a multi-channel window, {@code
+   * base + c·planeStep + u·rowStep + v·colStep}, in kernel order (offsets only: the kernels that
+   * take them read one array, so no row references are stored or cleared).
    */
-  private static Scratch taps(float[] src, int base, int channels, int planeStep, int kh, int kw,
+  private static int[] tapOffsets(int base, int channels, int planeStep, int kh, int kw,
       int rowStep, int colStep) {
-    Scratch sc = SCRATCH.get().ensure(channels * kh * kw);
+    int[] offsets = SCRATCH.get().ensure(channels * kh * kw).offsets;
     int s = 0;
     for (int c = 0; c < channels; c++) {
       for (int u = 0; u < kh; u++) {
         for (int v = 0; v < kw; v++, s++) {
-          sc.rows[s] = src;
-          sc.offsets[s] = base + c * planeStep + u * rowStep + v * colStep;
+          offsets[s] = base + c * planeStep + u * rowStep + v * colStep;
         }
       }
     }
-    return sc;
+    return offsets;
   }
 
   /** This thread's scratch, holding {@code src} and the offset of every tap's window. */

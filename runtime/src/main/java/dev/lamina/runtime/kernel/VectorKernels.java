@@ -329,12 +329,18 @@ final class VectorKernels {
    * {@link Kernels#outerWindows}: the output channels {@code k} are the lanes (one vector at a
    * time, masked when {@code len} is not a multiple of the vector length); four taps' partial sums
    * stay in registers while the positions stream past, one load of dL/dz and four broadcast
-   * inputs per position.
+   * inputs per position; six taps where the channels fill a whole vector (no mask, so the block
+   * fits the registers).
    */
   static void outerWindows(float[] out, int outOff, float[] dzT, int dzOff, int len, float[] src,
       int[] offsets, int taps, int oh, int ow, int posRowStep) {
     for (int k = 0; k < len; k += S.length()) {
       int t = 0;
+      if (k + S.length() <= len) {
+        for (; t + 5 < taps; t += 6) {
+          outer6(out, outOff + t * len, dzT, dzOff, k, len, src, offsets, t, oh, ow, posRowStep);
+        }
+      }
       for (; t + 3 < taps; t += 4) {
         outer4(out, outOff + t * len, dzT, dzOff, k, len, src, offsets, t, oh, ow, posRowStep);
       }
@@ -347,13 +353,18 @@ final class VectorKernels {
   /**
    * {@link Kernels#windowProducts}: the output channels are the lanes; four output positions'
    * sums stay in registers while the taps stream past, one load of the weights' channel vector and
-   * four broadcast inputs per tap.
+   * four broadcast inputs per tap; eight positions where the channels fill a whole vector.
    */
   static void windowProducts(float[] out, int outOff, float[] wT, int wOff, int len, float[] src,
       int[] offsets, int taps, int oh, int ow, int posRowStep) {
     int positions = oh * ow;
     for (int k = 0; k < len; k += S.length()) {
       int q = 0;
+      if (k + S.length() <= len) {
+        for (; q + 7 < positions; q += 8) {
+          products8(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
+        }
+      }
       for (; q + 3 < positions; q += 4) {
         products4(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
       }
@@ -361,6 +372,58 @@ final class VectorKernels {
         products1(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
       }
     }
+  }
+
+  /**
+   * Positions {@code q..q+7}, channels {@code k..k+vl} (a whole vector: no mask). Eight sums in
+   * registers keep the multiply-adds from waiting on each other where four would not.
+   */
+  private static void products8(float[] out, int outOff, float[] wT, int wOff, int k, int len,
+      float[] src, int[] offsets, int taps, int q, int ow, int posRowStep) {
+    int p0 = q / ow * posRowStep + q % ow;
+    int p1 = (q + 1) / ow * posRowStep + (q + 1) % ow;
+    int p2 = (q + 2) / ow * posRowStep + (q + 2) % ow;
+    int p3 = (q + 3) / ow * posRowStep + (q + 3) % ow;
+    int p4 = (q + 4) / ow * posRowStep + (q + 4) % ow;
+    int p5 = (q + 5) / ow * posRowStep + (q + 5) % ow;
+    int p6 = (q + 6) / ow * posRowStep + (q + 6) % ow;
+    int p7 = (q + 7) / ow * posRowStep + (q + 7) % ow;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector a6 = a0;
+    FloatVector a7 = a0;
+    for (int t = 0, w = wOff + k; t < taps; t++, w += len) {
+      FloatVector x = FloatVector.fromArray(S, wT, w);
+      int o = offsets[t];
+      a0 = x.fma(FloatVector.broadcast(S, src[o + p0]), a0);
+      a1 = x.fma(FloatVector.broadcast(S, src[o + p1]), a1);
+      a2 = x.fma(FloatVector.broadcast(S, src[o + p2]), a2);
+      a3 = x.fma(FloatVector.broadcast(S, src[o + p3]), a3);
+      a4 = x.fma(FloatVector.broadcast(S, src[o + p4]), a4);
+      a5 = x.fma(FloatVector.broadcast(S, src[o + p5]), a5);
+      a6 = x.fma(FloatVector.broadcast(S, src[o + p6]), a6);
+      a7 = x.fma(FloatVector.broadcast(S, src[o + p7]), a7);
+    }
+    int d = outOff + q * len + k;
+    FloatVector.fromArray(S, out, d).add(a0).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a1).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a2).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a3).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a4).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a5).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a6).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a7).intoArray(out, d);
   }
 
   /** Positions {@code q..q+3}, channels {@code k..k+vl} (masked past {@code len}). */
@@ -404,6 +467,47 @@ final class VectorKernels {
     }
     int d = outOff + q * len + k;
     FloatVector.fromArray(S, out, d, m).add(a0).intoArray(out, d, m);
+  }
+
+  /** Taps {@code t..t+5}, channels {@code k..k+vl} (a whole vector: no mask). */
+  private static void outer6(float[] out, int o, float[] dzT, int dz, int k, int len,
+      float[] src, int[] offsets, int t, int oh, int ow, int posRowStep) {
+    int s0 = offsets[t];
+    int s1 = offsets[t + 1];
+    int s2 = offsets[t + 2];
+    int s3 = offsets[t + 3];
+    int s4 = offsets[t + 4];
+    int s5 = offsets[t + 5];
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    int q = dz + k;
+    for (int i = 0, r = 0; i < oh; i++, r += posRowStep) {
+      for (int j = r, e = r + ow; j < e; j++, q += len) {
+        FloatVector d = FloatVector.fromArray(S, dzT, q);
+        a0 = d.fma(FloatVector.broadcast(S, src[s0 + j]), a0);
+        a1 = d.fma(FloatVector.broadcast(S, src[s1 + j]), a1);
+        a2 = d.fma(FloatVector.broadcast(S, src[s2 + j]), a2);
+        a3 = d.fma(FloatVector.broadcast(S, src[s3 + j]), a3);
+        a4 = d.fma(FloatVector.broadcast(S, src[s4 + j]), a4);
+        a5 = d.fma(FloatVector.broadcast(S, src[s5 + j]), a5);
+      }
+    }
+    o += k;
+    FloatVector.fromArray(S, out, o).add(a0).intoArray(out, o);
+    o += len;
+    FloatVector.fromArray(S, out, o).add(a1).intoArray(out, o);
+    o += len;
+    FloatVector.fromArray(S, out, o).add(a2).intoArray(out, o);
+    o += len;
+    FloatVector.fromArray(S, out, o).add(a3).intoArray(out, o);
+    o += len;
+    FloatVector.fromArray(S, out, o).add(a4).intoArray(out, o);
+    o += len;
+    FloatVector.fromArray(S, out, o).add(a5).intoArray(out, o);
   }
 
   /** Taps {@code t..t+3}, channels {@code k..k+vl} (masked past {@code len}). */
@@ -452,78 +556,211 @@ final class VectorKernels {
     FloatVector.fromArray(S, out, o, m).add(a0).intoArray(out, o, m);
   }
 
+  /** The vector length in floats. */
+  static int lanes() {
+    return S.length();
+  }
+
   /**
-   * {@link Kernels#addWindows} when a tap's row step is a whole number {@code dh} of window rows:
-   * per channel, tap column {@code v} and destination row {@code y}, the rows of the
-   * {@code kh} taps that land on it ({@code i = y - u·dh}) are summed in a register, then added to
-   * the destination with one (masked) load and store; one destination row per step, so no store
-   * waits on an overlapping one just before it.
+   * {@link Kernels#addWindowProducts}: dz copied into {@code pz} with rows {@code posRowStep}
+   * apart (zeros between them), then per tap the products over the whole padded plane added onto
+   * the destination in place, four (or three) input channels by two vectors per block, the
+   * output channels streaming past. Channels in one block have disjoint planes, so no block
+   * reads what it is about to write.
    */
-  static void addWindows(float[] dst, int base, float[][] rows, int channels, int planeStep,
-      int kh, int kw, int rowStep, int colStep, int oh, int ow, int posRowStep) {
+  static void addWindowProducts(float[] dst, int base, int channels, int planeStep, int kh,
+      int kw, int rowStep, int colStep, int oh, int ow, int posRowStep, float[] dz, int dzOff,
+      int outChannels, float[] w, int wOff, int kStride, float[] pz) {
     int vl = S.length();
-    int dh = rowStep / posRowStep;
-    int ys = oh + (kh - 1) * dh;
-    if (ow <= vl) {
-      addWindowsNarrow(dst, base, rows, channels, planeStep, kh, kw, colStep, oh, ow, posRowStep,
-          dh, ys);
-      return;
+    int plane = oh * posRowStep;
+    int rows = outChannels * oh;
+    if (posRowStep <= vl) {
+      // one masked load per row (zeros past ow); the whole-vector store's spill past posRowStep
+      // is overwritten by the next row, the last row's by nothing (pz has a vector of room)
+      VectorMask<Float> m = S.indexInRange(0, ow);
+      for (int r = 0, from = dzOff, to = 0; r < rows; r++, from += ow, to += posRowStep) {
+        FloatVector.fromArray(S, dz, from, m).intoArray(pz, to);
+      }
+    } else {
+      for (int r = 0, from = dzOff, to = 0; r < rows; r++, from += ow, to += posRowStep) {
+        for (int x = 0; x < posRowStep; x += vl) {
+          FloatVector.fromArray(S, dz, from + x, S.indexInRange(x, ow))
+              .intoArray(pz, to + x, S.indexInRange(x, posRowStep));
+        }
+      }
     }
-    for (int c = 0; c < channels; c++) {
+    int len = (oh - 1) * posRowStep + ow;
+    int taps = kh * kw;
+    // A block loads two vectors of each of its channels before it stores any: several channels
+    // per block only where planes are at least that far apart, so that no two of them touch the
+    // same element (runs overlapping further apart are added in turn); otherwise one at a time.
+    int blocked = planeStep >= 2 * vl ? channels : 0;
+    int quads = blocked - (blocked % 4 == 1 && blocked >= 9 ? 9 : blocked % 4 == 2 ? 6 : 0);
+    for (int u = 0; u < kh; u++) {
       for (int v = 0; v < kw; v++) {
-        int t0 = c * kh * kw + v;
-        for (int y = 0; y < ys; y++) {
-          int d = base + c * planeStep + y * posRowStep + v * colStep;
-          for (int x = 0; x < ow; x += vl) {
-            VectorMask<Float> m = S.indexInRange(x, ow);
-            FloatVector acc = FloatVector.zero(S);
-            for (int u = 0, i = y; u < kh; u++, i -= dh) {
-              if (i >= 0 && i < oh) {
-                acc = acc.add(FloatVector.fromArray(S, rows[t0 + u * kw], i * ow + x, m));
-              }
-            }
-            FloatVector.fromArray(S, dst, d + x, m).add(acc).intoArray(dst, d + x, m);
-          }
+        int d = base + u * rowStep + v * colStep;
+        int cf = wOff + u * kw + v;
+        int c = 0;
+        for (; c + 3 < quads; c += 4) {
+          tapQuad(dst, d + c * planeStep, planeStep, pz, plane, outChannels, w, cf + c * taps,
+              taps, kStride, len);
+        }
+        for (; c + 2 < blocked; c += 3) {
+          tapTriple(dst, d + c * planeStep, planeStep, pz, plane, outChannels, w, cf + c * taps,
+              taps, kStride, len);
+        }
+        for (; c < channels; c++) {
+          tapSingle(dst, d + c * planeStep, planeStep, pz, plane, outChannels, w, cf + c * taps,
+              taps, kStride, len);
         }
       }
     }
   }
 
-  /** {@link #addWindows} for window rows of at most one vector: one mask for every row. */
-  private static void addWindowsNarrow(float[] dst, int base, float[][] rows, int channels,
-      int planeStep, int kh, int kw, int colStep, int oh, int ow, int posRowStep, int dh,
-      int ys) {
-    VectorMask<Float> m = S.indexInRange(0, ow);
-    // Whole-vector loads of the rows where every row has room for one past its last window row
-    // (the lanes past the window are summed but never stored); masked loads otherwise.
-    boolean whole = true;
-    for (int t = 0, n = channels * kh * kw, need = (oh - 1) * ow + S.length(); t < n; t++) {
-      whole &= rows[t].length >= need;
-    }
-    // Destination rows less than a vector apart overlap as whole vectors, and a load overlapping
-    // a masked store just before it waits for that store: rows ystep apart first (every ystep-th
-    // row, then the ones between), so consecutive stores and loads never overlap.
-    int ystep = (S.length() + posRowStep - 1) / posRowStep;
-    for (int c = 0; c < channels; c++) {
-      for (int v = 0; v < kw; v++) {
-        int t0 = c * kh * kw + v;
-        int d0 = base + c * planeStep + v * colStep;
-        for (int y0 = 0; y0 < ystep; y0++) {
-          int u0 = 0;
-          for (int y = y0, d = d0 + y0 * posRowStep; y < ys; y += ystep, d += ystep * posRowStep) {
-            while (y - u0 * dh >= oh) {
-              u0++;
-            }
-            FloatVector acc = FloatVector.zero(S);
-            for (int u = u0, i = y - u * dh; u < kh && i >= 0; u++, i -= dh) {
-              float[] row = rows[t0 + u * kw];
-              acc = acc.add(whole ? FloatVector.fromArray(S, row, i * ow)
-                  : FloatVector.fromArray(S, row, i * ow, m));
-            }
-            FloatVector.fromArray(S, dst, d, m).add(acc).intoArray(dst, d, m);
-          }
-        }
+  /** Four channels of {@link #addWindowProducts}, two vectors at a time, then masked ones. */
+  private static void tapQuad(float[] dst, int d0, int dStep, float[] pz, int plane,
+      int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
+    int vl = S.length();
+    int d1 = d0 + dStep;
+    int d2 = d1 + dStep;
+    int d3 = d2 + dStep;
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    int c3 = c2 + outStride;
+    int i = 0;
+    for (; i + 2 * vl <= len; i += 2 * vl) {
+      FloatVector a0 = FloatVector.fromArray(S, dst, d0 + i);
+      FloatVector a1 = FloatVector.fromArray(S, dst, d1 + i);
+      FloatVector a2 = FloatVector.fromArray(S, dst, d2 + i);
+      FloatVector a3 = FloatVector.fromArray(S, dst, d3 + i);
+      FloatVector b0 = FloatVector.fromArray(S, dst, d0 + i + vl);
+      FloatVector b1 = FloatVector.fromArray(S, dst, d1 + i + vl);
+      FloatVector b2 = FloatVector.fromArray(S, dst, d2 + i + vl);
+      FloatVector b3 = FloatVector.fromArray(S, dst, d3 + i + vl);
+      for (int s = 0, r = i, cs = 0; s < sumCount; s++, r += plane, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, pz, r);
+        FloatVector y = FloatVector.fromArray(S, pz, r + vl);
+        FloatVector w0 = FloatVector.broadcast(S, coef[c0 + cs]);
+        FloatVector w1 = FloatVector.broadcast(S, coef[c1 + cs]);
+        FloatVector w2 = FloatVector.broadcast(S, coef[c2 + cs]);
+        FloatVector w3 = FloatVector.broadcast(S, coef[c3 + cs]);
+        a0 = x.fma(w0, a0);
+        a1 = x.fma(w1, a1);
+        a2 = x.fma(w2, a2);
+        a3 = x.fma(w3, a3);
+        b0 = y.fma(w0, b0);
+        b1 = y.fma(w1, b1);
+        b2 = y.fma(w2, b2);
+        b3 = y.fma(w3, b3);
       }
+      a0.intoArray(dst, d0 + i);
+      a1.intoArray(dst, d1 + i);
+      a2.intoArray(dst, d2 + i);
+      a3.intoArray(dst, d3 + i);
+      b0.intoArray(dst, d0 + i + vl);
+      b1.intoArray(dst, d1 + i + vl);
+      b2.intoArray(dst, d2 + i + vl);
+      b3.intoArray(dst, d3 + i + vl);
+    }
+    for (; i < len; i += vl) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a0 = FloatVector.fromArray(S, dst, d0 + i, m);
+      FloatVector a1 = FloatVector.fromArray(S, dst, d1 + i, m);
+      FloatVector a2 = FloatVector.fromArray(S, dst, d2 + i, m);
+      FloatVector a3 = FloatVector.fromArray(S, dst, d3 + i, m);
+      for (int s = 0, r = i, cs = 0; s < sumCount; s++, r += plane, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, pz, r, m);
+        a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
+        a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
+        a2 = x.fma(FloatVector.broadcast(S, coef[c2 + cs]), a2);
+        a3 = x.fma(FloatVector.broadcast(S, coef[c3 + cs]), a3);
+      }
+      a0.intoArray(dst, d0 + i, m);
+      a1.intoArray(dst, d1 + i, m);
+      a2.intoArray(dst, d2 + i, m);
+      a3.intoArray(dst, d3 + i, m);
+    }
+  }
+
+  /** Three channels of {@link #addWindowProducts}. */
+  private static void tapTriple(float[] dst, int d0, int dStep, float[] pz, int plane,
+      int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
+    int vl = S.length();
+    int d1 = d0 + dStep;
+    int d2 = d1 + dStep;
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    int i = 0;
+    for (; i + 2 * vl <= len; i += 2 * vl) {
+      FloatVector a0 = FloatVector.fromArray(S, dst, d0 + i);
+      FloatVector a1 = FloatVector.fromArray(S, dst, d1 + i);
+      FloatVector a2 = FloatVector.fromArray(S, dst, d2 + i);
+      FloatVector b0 = FloatVector.fromArray(S, dst, d0 + i + vl);
+      FloatVector b1 = FloatVector.fromArray(S, dst, d1 + i + vl);
+      FloatVector b2 = FloatVector.fromArray(S, dst, d2 + i + vl);
+      for (int s = 0, r = i, cs = 0; s < sumCount; s++, r += plane, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, pz, r);
+        FloatVector y = FloatVector.fromArray(S, pz, r + vl);
+        FloatVector w0 = FloatVector.broadcast(S, coef[c0 + cs]);
+        FloatVector w1 = FloatVector.broadcast(S, coef[c1 + cs]);
+        FloatVector w2 = FloatVector.broadcast(S, coef[c2 + cs]);
+        a0 = x.fma(w0, a0);
+        a1 = x.fma(w1, a1);
+        a2 = x.fma(w2, a2);
+        b0 = y.fma(w0, b0);
+        b1 = y.fma(w1, b1);
+        b2 = y.fma(w2, b2);
+      }
+      a0.intoArray(dst, d0 + i);
+      a1.intoArray(dst, d1 + i);
+      a2.intoArray(dst, d2 + i);
+      b0.intoArray(dst, d0 + i + vl);
+      b1.intoArray(dst, d1 + i + vl);
+      b2.intoArray(dst, d2 + i + vl);
+    }
+    for (; i < len; i += vl) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a0 = FloatVector.fromArray(S, dst, d0 + i, m);
+      FloatVector a1 = FloatVector.fromArray(S, dst, d1 + i, m);
+      FloatVector a2 = FloatVector.fromArray(S, dst, d2 + i, m);
+      for (int s = 0, r = i, cs = 0; s < sumCount; s++, r += plane, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, pz, r, m);
+        a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
+        a1 = x.fma(FloatVector.broadcast(S, coef[c1 + cs]), a1);
+        a2 = x.fma(FloatVector.broadcast(S, coef[c2 + cs]), a2);
+      }
+      a0.intoArray(dst, d0 + i, m);
+      a1.intoArray(dst, d1 + i, m);
+      a2.intoArray(dst, d2 + i, m);
+    }
+  }
+
+  /** One channel of {@link #addWindowProducts}. */
+  private static void tapSingle(float[] dst, int d0, int dStep, float[] pz, int plane,
+      int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
+    int vl = S.length();
+    int i = 0;
+    for (; i + 2 * vl <= len; i += 2 * vl) {
+      FloatVector a0 = FloatVector.fromArray(S, dst, d0 + i);
+      FloatVector b0 = FloatVector.fromArray(S, dst, d0 + i + vl);
+      for (int s = 0, r = i, cs = 0; s < sumCount; s++, r += plane, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, pz, r);
+        FloatVector y = FloatVector.fromArray(S, pz, r + vl);
+        FloatVector w0 = FloatVector.broadcast(S, coef[c0 + cs]);
+        a0 = x.fma(w0, a0);
+        b0 = y.fma(w0, b0);
+      }
+      a0.intoArray(dst, d0 + i);
+      b0.intoArray(dst, d0 + i + vl);
+    }
+    for (; i < len; i += vl) {
+      VectorMask<Float> m = S.indexInRange(i, len);
+      FloatVector a0 = FloatVector.fromArray(S, dst, d0 + i, m);
+      for (int s = 0, r = i, cs = 0; s < sumCount; s++, r += plane, cs += sumStride) {
+        FloatVector x = FloatVector.fromArray(S, pz, r, m);
+        a0 = x.fma(FloatVector.broadcast(S, coef[c0 + cs]), a0);
+      }
+      a0.intoArray(dst, d0 + i, m);
     }
   }
 

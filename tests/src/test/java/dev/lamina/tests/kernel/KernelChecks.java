@@ -44,10 +44,9 @@ final class KernelChecks {
       dotsWindowsMatchDirectSums();
       dotsWindowsOfManyRowsMatchDirectSums();
       rowDotsAndOuterMatchDirectSums();
-      accumulateRowsMatchesDirectSums();
       outerWindowsMatchesDirectSums();
       windowProductsMatchDirectSums();
-      addWindowsMatchesDirectSums();
+      addWindowProductsMatchesDirectSums();
       maxPool2x2MatchesDirectMaxima();
       sumMatchesDirectSums();
       outputDoesNotDependOnTheBatch();
@@ -446,41 +445,6 @@ final class KernelChecks {
         "batch " + batch + ": input gradient");
   }
 
-  /** {@code accumulateRows} against direct double sums, rows read from one flat array. */
-  static void accumulateRowsMatchesDirectSums() {
-    SplittableRandom r = new SplittableRandom(53);
-    for (int outCount : new int[] {1, 4, 7, 150}) {
-      for (int sumCount : new int[] {1, 5, 16}) {
-        for (int len : new int[] {3, 16, 17, 100}) {
-          int rowOff = r.nextInt(4);
-          int rowStride = len + r.nextInt(5);
-          float[] rows = random(rowOff + sumCount * rowStride, r);
-          float[] coef = random(outCount * sumCount + 1, r);
-          float[][] out = new float[outCount][];
-          double[][] expected = new double[outCount][len];
-          for (int o = 0; o < outCount; o++) {
-            out[o] = random(len, r);
-            for (int i = 0; i < len; i++) {
-              double e = out[o][i];
-              for (int s = 0; s < sumCount; s++) {
-                e += (double) coef[1 + o + s * outCount] * rows[rowOff + s * rowStride + i];
-              }
-              expected[o][i] = e;
-            }
-          }
-          Kernels.accumulateRows(out, outCount, rows, rowOff, rowStride, sumCount, coef, 1, 1,
-              outCount, len);
-          for (int o = 0; o < outCount; o++) {
-            for (int i = 0; i < len; i++) {
-              assertClose(expected[o][i], out[o][i], sumCount + 1,
-                  "accumulateRows out " + o + " of " + outCount + ", sum " + sumCount + ", i " + i);
-            }
-          }
-        }
-      }
-    }
-  }
-
   /** A convolution's windows: input channels, kernel, dilation and output size. */
   private record Win(int channels, int kh, int kw, int dh, int dw, int oh, int ow) {
     int taps() {
@@ -518,10 +482,14 @@ final class KernelChecks {
     void at(int tap, int position, int index);
   }
 
-  /** LeNet-5's c3, dilated windows, window rows shorter and longer than one or two vectors. */
+  /**
+   * LeNet-5's c3, dilated windows, window rows shorter and longer than one or two vectors, channel
+   * counts that fill blocks of four and three and leave one over.
+   */
   private static final Win[] WINDOWS = {new Win(1, 1, 1, 1, 1, 1, 1),
       new Win(6, 5, 5, 1, 1, 10, 10), new Win(3, 3, 3, 2, 2, 4, 17), new Win(2, 5, 3, 1, 2, 3, 33),
-      new Win(1, 2, 4, 3, 1, 5, 16), new Win(4, 3, 1, 1, 1, 2, 7)};
+      new Win(1, 2, 4, 3, 1, 5, 16), new Win(4, 3, 1, 1, 1, 2, 7), new Win(5, 3, 3, 1, 1, 6, 6),
+      new Win(9, 2, 2, 1, 1, 3, 20)};
 
   /**
    * {@code outerWindows} against direct double sums: channel counts around one and two vectors,
@@ -595,35 +563,42 @@ final class KernelChecks {
   }
 
   /**
-   * {@code addWindows} against direct sums over the whole destination (values outside the
-   * windows unchanged), with row steps that are and are not whole window rows, and tap rows of
-   * exactly one window and with room past it (random values there, which must not reach the
-   * destination).
+   * {@code addWindowProducts} against direct double sums over the whole destination (values
+   * outside the windows unchanged): output channel counts of one, three and sixteen, row steps
+   * that are and are not whole window rows, and planes less than two vectors apart (then no two
+   * channels may share a block: it loads each of them before storing any).
    */
-  static void addWindowsMatchesDirectSums() {
+  static void addWindowProductsMatchesDirectSums() {
     SplittableRandom r = new SplittableRandom(61);
     for (Win w : WINDOWS) {
       for (int variant = 0; variant < 4; variant++) {
         boolean wholeRows = variant % 2 == 0;
-        int spare = variant < 2 ? 0 : 16 + r.nextInt(3);
+        boolean overlapping = variant >= 2;
         int posRowStep = w.posRowStep(r.nextInt(3));
         int rowStep = w.dh() * posRowStep + (wholeRows ? 0 : 1);
-        int planeStep = (w.kh() - 1) * rowStep + w.oh() * posRowStep + r.nextInt(3);
+        int span = (w.kh() - 1) * rowStep + (w.oh() - 1) * posRowStep + w.posRowStep(0);
+        int planeStep = overlapping ? 1 + r.nextInt(15) : span + r.nextInt(3);
         int base = r.nextInt(4);
-        float[] dst = random(base + w.channels() * planeStep + 5, r);
-        float[][] rows = new float[w.taps()][];
+        float[] dst = random(base + (w.channels() - 1) * planeStep + span + 5, r);
         double[] expected = widen(dst);
-        for (int t = 0; t < w.taps(); t++) {
-          rows[t] = random(w.oh() * w.ow() + spare, r);
-        }
-        w.forEachTap(base, planeStep, rowStep, posRowStep,
-            (t, q, at) -> expected[at] += rows[t][q]);
-        Kernels.addWindows(dst, base, rows, w.channels(), planeStep, w.kh(), w.kw(), rowStep,
-            w.dw(), w.oh(), w.ow(), posRowStep);
-        for (int i = 0; i < dst.length; i++) {
-          assertClose(expected[i], dst[i], w.taps() + 1, "addWindows " + w
-              + (wholeRows ? "" : ", row step not whole rows") + ", " + spare
-              + " spare floats per row, element " + i);
+        for (int k : new int[] {1, 3, 16}) {
+          int dzOff = r.nextInt(3);
+          float[] dz = random(dzOff + k * w.oh() * w.ow(), r);
+          int wOff = r.nextInt(4);
+          int kStride = w.taps() + r.nextInt(3);
+          float[] wt = random(wOff + k * kStride, r);
+          w.forEachTap(base, planeStep, rowStep, posRowStep, (t, q, at) -> {
+            for (int s = 0; s < k; s++) {
+              expected[at] += (double) wt[wOff + s * kStride + t] * dz[dzOff + s * w.oh() * w.ow() + q];
+            }
+          });
+          Kernels.addWindowProducts(dst, base, w.channels(), planeStep, w.kh(), w.kw(), rowStep,
+              w.dw(), w.oh(), w.ow(), posRowStep, dz, dzOff, k, wt, wOff, kStride);
+          for (int i = 0; i < dst.length; i++) {
+            assertClose(expected[i], dst[i], 16 * w.taps() + 1, "addWindowProducts " + w
+                + ", " + k + " output channels" + (wholeRows ? "" : ", row step not whole rows")
+                + (overlapping ? ", overlapping planes" : "") + ", element " + i);
+          }
         }
       }
     }

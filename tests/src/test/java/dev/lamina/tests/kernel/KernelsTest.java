@@ -85,11 +85,6 @@ class KernelsTest {
   }
 
   @Test
-  void accumulateRowsMatchesDirectSums() {
-    KernelChecks.accumulateRowsMatchesDirectSums();
-  }
-
-  @Test
   void outerWindowsMatchesDirectSums() {
     KernelChecks.outerWindowsMatchesDirectSums();
   }
@@ -110,8 +105,8 @@ class KernelsTest {
   }
 
   @Test
-  void addWindowsMatchesDirectSums() {
-    KernelChecks.addWindowsMatchesDirectSums();
+  void addWindowProductsMatchesDirectSums() {
+    KernelChecks.addWindowProductsMatchesDirectSums();
   }
 
   @Test
