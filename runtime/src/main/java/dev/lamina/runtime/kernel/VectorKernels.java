@@ -824,7 +824,9 @@ final class VectorKernels {
     for (; i + vl <= end; i += vl) {
       s0 = s0.add(FloatVector.fromArray(S, a, i));
     }
-    float total = sum(s0.add(s1).add(s2.add(s3)), LANES.get());
+    float[] lanes = LANES.get();
+    s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+    float total = sum(lanes);
     for (; i < end; i++) {
       total += a[i];
     }
@@ -934,18 +936,30 @@ final class VectorKernels {
       u2 = z.fma(xc, u2);
       u3 = z.fma(xd, u3);
     }
-    grad[gi] += sum(s0, lanes);
-    grad[gi + 1] += sum(s1, lanes);
-    grad[gi + 2] += sum(s2, lanes);
-    grad[gi + 3] += sum(s3, lanes);
-    grad[gi + gs] += sum(t0, lanes);
-    grad[gi + gs + 1] += sum(t1, lanes);
-    grad[gi + gs + 2] += sum(t2, lanes);
-    grad[gi + gs + 3] += sum(t3, lanes);
-    grad[gi + 2 * gs] += sum(u0, lanes);
-    grad[gi + 2 * gs + 1] += sum(u1, lanes);
-    grad[gi + 2 * gs + 2] += sum(u2, lanes);
-    grad[gi + 2 * gs + 3] += sum(u3, lanes);
+    s0.intoArray(lanes, 0);
+    grad[gi] += sum(lanes);
+    s1.intoArray(lanes, 0);
+    grad[gi + 1] += sum(lanes);
+    s2.intoArray(lanes, 0);
+    grad[gi + 2] += sum(lanes);
+    s3.intoArray(lanes, 0);
+    grad[gi + 3] += sum(lanes);
+    t0.intoArray(lanes, 0);
+    grad[gi + gs] += sum(lanes);
+    t1.intoArray(lanes, 0);
+    grad[gi + gs + 1] += sum(lanes);
+    t2.intoArray(lanes, 0);
+    grad[gi + gs + 2] += sum(lanes);
+    t3.intoArray(lanes, 0);
+    grad[gi + gs + 3] += sum(lanes);
+    u0.intoArray(lanes, 0);
+    grad[gi + 2 * gs] += sum(lanes);
+    u1.intoArray(lanes, 0);
+    grad[gi + 2 * gs + 1] += sum(lanes);
+    u2.intoArray(lanes, 0);
+    grad[gi + 2 * gs + 2] += sum(lanes);
+    u3.intoArray(lanes, 0);
+    grad[gi + 2 * gs + 3] += sum(lanes);
   }
 
   /** Four dot products with one shared load of {@code dz} per vector. */
@@ -972,10 +986,14 @@ final class VectorKernels {
       sc = z.fma(FloatVector.fromArray(S, c, oc + i, m), sc);
       sd = z.fma(FloatVector.fromArray(S, d, od + i, m), sd);
     }
-    grad[gi] += sum(sa, lanes);
-    grad[gi + 1] += sum(sb, lanes);
-    grad[gi + 2] += sum(sc, lanes);
-    grad[gi + 3] += sum(sd, lanes);
+    sa.intoArray(lanes, 0);
+    grad[gi] += sum(lanes);
+    sb.intoArray(lanes, 0);
+    grad[gi + 1] += sum(lanes);
+    sc.intoArray(lanes, 0);
+    grad[gi + 2] += sum(lanes);
+    sd.intoArray(lanes, 0);
+    grad[gi + 3] += sum(lanes);
   }
 
   private static void dot1(float[] dz, int oz, float[] a, int oa, float[] grad, int gi, int len,
@@ -991,17 +1009,18 @@ final class VectorKernels {
       sa = FloatVector.fromArray(S, dz, oz + i, m)
           .fma(FloatVector.fromArray(S, a, oa + i, m), sa);
     }
-    grad[gi] += sum(sa, lanes);
+    sa.intoArray(lanes, 0);
+    grad[gi] += sum(lanes);
   }
 
   /**
-   * The lanes of {@code v} added in a fixed order: four running sums over lanes {@code i mod 4},
-   * then {@code (s0 + s1) + (s2 + s3)}. {@code reduceLanes(ADD)} leaves the order unspecified, and
-   * a fixed order keeps training reproducible; four sums instead of one wait on a quarter of the
-   * adds.
+   * A vector's lanes, stored into {@code lanes} by the caller, added in a fixed order: four running
+   * sums over lanes {@code i mod 4}, then {@code (s0 + s1) + (s2 + s3)}. {@code reduceLanes(ADD)}
+   * leaves the order unspecified, and a fixed order keeps training reproducible; four sums instead
+   * of one wait on a quarter of the adds. The vector itself is not passed: where C2 did not
+   * inline this method, it would be boxed (an allocation per call).
    */
-  private static float sum(FloatVector v, float[] lanes) {
-    v.intoArray(lanes, 0);
+  private static float sum(float[] lanes) {
     float s0 = 0;
     float s1 = 0;
     float s2 = 0;
