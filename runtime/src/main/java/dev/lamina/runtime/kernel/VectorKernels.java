@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The {@link Kernels} on the JDK Vector API: loaded (and linked against the incubating module)
  * only when {@link Kernels} has found the module on JDK 21 or later. Register blocking throughout:
- * in {@link #accumulate} four (or three) outputs by two vectors of positions stay in registers
+ * in {@link #accumulate} six, four or three outputs by two vectors of positions stay in registers
  * while every row streams past once; the other kernels block taps, positions or dz rows the same
  * way. No kernel allocates: a vector or mask passed between methods that C2 does not inline would
  * be boxed, so each kernel creates its own. Blocks stay small enough for C1: an eight-tap block
@@ -65,9 +65,17 @@ final class VectorKernels {
   static void accumulate(float[][] out, int outCount, float[][] rows, int[] offsets,
       int sumCount, float[] coef, int coefOff, int outStride, int sumStride, int len) {
     int o = 0;
-    // blocks of four, but of three for the last six or nine outputs where fours would leave a
-    // pair or a single output (one or two accumulator chains: latency-bound)
-    int quads = outCount - (outCount % 4 == 1 && outCount >= 9 ? 9 : outCount % 4 == 2 ? 6 : 0);
+    // blocks of six (twelve sums in registers: each row vector loaded serves six outputs), then
+    // of four, but of three for the last six or nine outputs where fours would leave a pair or a
+    // single output (one or two accumulator chains: latency-bound); one six fewer where it would
+    // leave one or two
+    int hexes = outCount / 6 - (outCount > 6 && (outCount % 6 == 1 || outCount % 6 == 2) ? 1 : 0);
+    for (; o < 6 * hexes; o += 6) {
+      hex(out[o], out[o + 1], out[o + 2], out[o + 3], out[o + 4], out[o + 5], rows, offsets,
+          sumCount, coef, coefOff + o * outStride, outStride, sumStride, len);
+    }
+    int left = outCount - o;
+    int quads = o + left - (left % 4 == 1 && left >= 9 ? 9 : left % 4 == 2 ? 6 : 0);
     for (; o + 3 < quads; o += 4) {
       quad(out[o], out[o + 1], out[o + 2], out[o + 3], rows, offsets, sumCount, coef,
           coefOff + o * outStride, outStride, sumStride, len);
@@ -82,6 +90,74 @@ final class VectorKernels {
     }
     if (o < outCount) {
       single(out[o], rows, offsets, sumCount, coef, coefOff + o * outStride, sumStride, len);
+    }
+  }
+
+  /** Six outputs, two vectors of positions at a time; the rest in two {@link #tripleTail}s. */
+  private static void hex(float[] d0, float[] d1, float[] d2, float[] d3, float[] d4, float[] d5,
+      float[][] rows, int[] offsets, int sumCount, float[] coef, int c0, int outStride,
+      int sumStride, int len) {
+    int vl = S.length();
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    int c3 = c2 + outStride;
+    int c4 = c3 + outStride;
+    int c5 = c4 + outStride;
+    int i = 0;
+    for (; i + 2 * vl <= len; i += 2 * vl) {
+      int j = i + vl;
+      FloatVector a0 = FloatVector.fromArray(S, d0, i);
+      FloatVector a1 = FloatVector.fromArray(S, d1, i);
+      FloatVector a2 = FloatVector.fromArray(S, d2, i);
+      FloatVector a3 = FloatVector.fromArray(S, d3, i);
+      FloatVector a4 = FloatVector.fromArray(S, d4, i);
+      FloatVector a5 = FloatVector.fromArray(S, d5, i);
+      FloatVector b0 = FloatVector.fromArray(S, d0, j);
+      FloatVector b1 = FloatVector.fromArray(S, d1, j);
+      FloatVector b2 = FloatVector.fromArray(S, d2, j);
+      FloatVector b3 = FloatVector.fromArray(S, d3, j);
+      FloatVector b4 = FloatVector.fromArray(S, d4, j);
+      FloatVector b5 = FloatVector.fromArray(S, d5, j);
+      for (int s = 0, cs = 0; s < sumCount; s++, cs += sumStride) {
+        float[] row = rows[s];
+        int at = offsets[s] + i;
+        FloatVector x = FloatVector.fromArray(S, row, at);
+        FloatVector y = FloatVector.fromArray(S, row, at + vl);
+        FloatVector w0 = FloatVector.broadcast(S, coef[c0 + cs]);
+        a0 = x.fma(w0, a0);
+        b0 = y.fma(w0, b0);
+        FloatVector w1 = FloatVector.broadcast(S, coef[c1 + cs]);
+        a1 = x.fma(w1, a1);
+        b1 = y.fma(w1, b1);
+        FloatVector w2 = FloatVector.broadcast(S, coef[c2 + cs]);
+        a2 = x.fma(w2, a2);
+        b2 = y.fma(w2, b2);
+        FloatVector w3 = FloatVector.broadcast(S, coef[c3 + cs]);
+        a3 = x.fma(w3, a3);
+        b3 = y.fma(w3, b3);
+        FloatVector w4 = FloatVector.broadcast(S, coef[c4 + cs]);
+        a4 = x.fma(w4, a4);
+        b4 = y.fma(w4, b4);
+        FloatVector w5 = FloatVector.broadcast(S, coef[c5 + cs]);
+        a5 = x.fma(w5, a5);
+        b5 = y.fma(w5, b5);
+      }
+      a0.intoArray(d0, i);
+      a1.intoArray(d1, i);
+      a2.intoArray(d2, i);
+      a3.intoArray(d3, i);
+      a4.intoArray(d4, i);
+      a5.intoArray(d5, i);
+      b0.intoArray(d0, j);
+      b1.intoArray(d1, j);
+      b2.intoArray(d2, j);
+      b3.intoArray(d3, j);
+      b4.intoArray(d4, j);
+      b5.intoArray(d5, j);
+    }
+    if (i < len) {
+      tripleTail(d0, d1, d2, rows, offsets, sumCount, coef, c0, outStride, sumStride, i, len);
+      tripleTail(d3, d4, d5, rows, offsets, sumCount, coef, c3, outStride, sumStride, i, len);
     }
   }
 

@@ -64,13 +64,13 @@ final class KernelChecks {
   }
 
   /**
-   * {@code accumulate} against direct double sums for 1 to 10 and 13 outputs (every block and
-   * remainder of the vector kernel: fours, then threes for the last six or nine), 1 to 13 rows,
+   * {@code accumulate} against direct double sums for 1 to 14 outputs (every block and remainder
+   * of the vector kernel: sixes, fours, then threes for the last six or nine), 1 to 13 rows,
    * forward and reversed coefficient strides.
    */
   static void accumulateMatchesDirectSums() {
     SplittableRandom r = new SplittableRandom(17);
-    for (int outCount : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13}) {
+    for (int outCount : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}) {
       for (int sumCount : new int[] {1, 2, 4, 5, 6, 11, 13}) {
         for (int len : LENGTHS) {
           boolean reversed = r.nextBoolean();
