@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A steady-state training step of the real LeNet-5 allocates nothing: the bytes this thread
  * allocates ({@code ThreadMXBean#getThreadAllocatedBytes}) over {@value #STEPS} steps after warm-up
- * are exactly 0.
+ * are exactly 0 (in one of up to five windows of that many steps: a tier change of the JIT may
+ * allocate once, in any window).
  *
  * <p>Warm-up is at least {@value #WARMUP} steps and then lasts until a block of 50 steps allocates
  * nothing (at most {@value #MAX_WARMUP} steps): before C2 has compiled the hot paths, interpreted
@@ -43,7 +44,12 @@ class AllocationTest {
   static final int STEPS = 200;
   static final int MAX_WARMUP = 3000;
 
-  /** Runs {@code step} until a block of 50 calls allocates nothing, then measures STEPS calls. */
+  /**
+   * Runs {@code step} until a block of 50 calls allocates nothing, then measures windows of STEPS
+   * calls until one allocates nothing (at most 5), returning the least a window allocated: a tier
+   * change of the JIT may allocate a few hundred bytes once, in any window; an allocation per
+   * step shows in every window.
+   */
   private static long steadyStateBytes(java.util.function.IntConsumer step) {
     int i = 0;
     for (; i < WARMUP; i++) {
@@ -59,11 +65,15 @@ class AllocationTest {
         break;
       }
     }
-    long before = allocated();
-    for (int k = 0; k < STEPS; k++, i++) {
-      step.accept(i);
+    long least = Long.MAX_VALUE;
+    for (int window = 0; window < 5 && least > 0; window++) {
+      long before = allocated();
+      for (int k = 0; k < STEPS; k++, i++) {
+        step.accept(i);
+      }
+      least = Math.min(least, allocated() - before);
     }
-    return allocated() - before;
+    return least;
   }
 
   private static final com.sun.management.ThreadMXBean THREADS =
