@@ -22,8 +22,8 @@ package dev.lamina.runtime.kernel;
  *   <li><b>plain Java</b> (always available): direct loops, for callers outside generated code
  *       (generated code runs its own per-layer loops when the Vector API is not in use);
  *   <li><b>the JDK Vector API</b> ({@link VectorKernels}), used when the JVM runs on JDK 21 or
- *       later with {@code --add-modules jdk.incubator.vector}: four outputs by two vectors of
- *       {@code i} held in registers while the rows stream past, fused multiply-adds. Faster by a
+ *       later with {@code --add-modules jdk.incubator.vector}: six, four or three outputs by two
+ *       vectors of {@code i} held in registers while the rows stream past, fused multiply-adds. Faster by a
  *       factor of about two on AVX-512 machines; results differ from the plain path by rounding
  *       only (fused multiply-add, another summation order), and each path is deterministic.
  * </ul>
@@ -198,8 +198,8 @@ public final class Kernels {
    * patch rows' gradients without any patch rows. On the Vector API dz is first copied with its
    * rows {@code posRowStep} apart and zeros between them, so a tap's products over a whole plane
    * are one contiguous run landing on the destination as a run of the same shape (the zeros fall
-   * on the columns that tap's windows do not cover, adding {@code +0.0}: a {@code -0.0} there
-   * becomes {@code +0.0}), added in place, several input channels per block. Requires {@code ow
+   * on the columns that tap's windows do not cover, adding {@code 0·w}: a {@code -0.0} there
+   * may become {@code +0.0}, and an infinite weight makes it NaN), added in place, several input channels per block. Requires {@code ow
    * ≤ posRowStep}.
    */
   public static void addWindowProducts(float[] dst, int base, int channels, int planeStep, int kh,

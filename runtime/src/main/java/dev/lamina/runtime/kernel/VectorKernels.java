@@ -641,8 +641,9 @@ final class VectorKernels {
    * {@link Kernels#addWindowProducts}: dz copied into {@code pz} with rows {@code posRowStep}
    * apart (zeros between them), then per tap the products over the whole padded plane added onto
    * the destination in place, four (or three) input channels by two vectors per block, the
-   * output channels streaming past. Channels in one block have disjoint planes, so no block
-   * reads what it is about to write.
+   * output channels streaming past. Blocks only where planes are at least two vectors apart, so
+   * the vectors one step of a block loads and stores never share an element; runs that overlap
+   * further apart are added in turn, each step seeing the stores before it.
    */
   static void addWindowProducts(float[] dst, int base, int channels, int planeStep, int kh,
       int kw, int rowStep, int colStep, int oh, int ow, int posRowStep, float[] dz, int dzOff,

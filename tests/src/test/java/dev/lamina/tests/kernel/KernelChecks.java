@@ -565,19 +565,22 @@ final class KernelChecks {
   /**
    * {@code addWindowProducts} against direct double sums over the whole destination (values
    * outside the windows unchanged): output channel counts of one, three and sixteen, row steps
-   * that are and are not whole window rows, and planes less than two vectors apart (then no two
-   * channels may share a block: it loads each of them before storing any).
+   * that are and are not whole window rows, and planes closer than their runs: less than one,
+   * between one and two, and at least two vectors of 16 lanes apart (below two vectors no two
+   * channels may share a block, which loads each of them before storing any).
    */
   static void addWindowProductsMatchesDirectSums() {
     SplittableRandom r = new SplittableRandom(61);
+    int[] close = {0, 15, 16, 17, 31, 32, 33};
     for (Win w : WINDOWS) {
-      for (int variant = 0; variant < 4; variant++) {
+      for (int variant = 0; variant < 2 + close.length; variant++) {
         boolean wholeRows = variant % 2 == 0;
         boolean overlapping = variant >= 2;
         int posRowStep = w.posRowStep(r.nextInt(3));
         int rowStep = w.dh() * posRowStep + (wholeRows ? 0 : 1);
         int span = (w.kh() - 1) * rowStep + (w.oh() - 1) * posRowStep + w.posRowStep(0);
-        int planeStep = overlapping ? 1 + r.nextInt(15) : span + r.nextInt(3);
+        int near = overlapping ? close[variant - 2] : 0;
+        int planeStep = !overlapping ? span + r.nextInt(3) : near > 0 ? near : 1 + r.nextInt(15);
         int base = r.nextInt(4);
         float[] dst = random(base + (w.channels() - 1) * planeStep + span + 5, r);
         double[] expected = widen(dst);
