@@ -14,8 +14,8 @@ package dev.lamina.runtime.kernel;
  * the Vector API: over a convolution's windows read in place ({@link #accumulateWindows}, {@link
  * #dotsWindows}), with the output channels as the vector lanes ({@link #windowProducts}, {@link
  * #outerWindows}), the input gradient added onto the input planes ({@link #addWindowProducts}),
- * dense layers' rows in
- * place ({@link #accumulateRow}, {@link #rowDots}, {@link #outer}), 2×2 max pooling and sums.
+ * dense layers' rows in place ({@link #accumulateRow}, {@link #rowDots}, {@link #outer}), 2×2 max
+ * pooling and sums.
  * Two implementations of each:
  *
  * <ul>
@@ -23,9 +23,10 @@ package dev.lamina.runtime.kernel;
  *       (generated code runs its own per-layer loops when the Vector API is not in use);
  *   <li><b>the JDK Vector API</b> ({@link VectorKernels}), used when the JVM runs on JDK 21 or
  *       later with {@code --add-modules jdk.incubator.vector}: six, four or three outputs by two
- *       vectors of {@code i} held in registers while the rows stream past, fused multiply-adds. Faster by a
- *       factor of about two on AVX-512 machines; results differ from the plain path by rounding
- *       only (fused multiply-add, another summation order), and each path is deterministic.
+ *       vectors of {@code i} held in registers while the rows stream past, fused multiply-adds.
+ *       Faster by a factor of about two on AVX-512 machines; results differ from the plain path
+ *       by rounding only (fused multiply-add, another summation order), and each path is
+ *       deterministic.
  * </ul>
  *
  * <p>The choice is made once per JVM ({@link #BACKEND}); the system property {@code
@@ -198,9 +199,9 @@ public final class Kernels {
    * patch rows' gradients without any patch rows. On the Vector API dz is first copied with its
    * rows {@code posRowStep} apart and zeros between them, so a tap's products over a whole plane
    * are one contiguous run landing on the destination as a run of the same shape (the zeros fall
-   * on the columns that tap's windows do not cover, adding {@code 0·w}: a {@code -0.0} there
-   * may become {@code +0.0}, and an infinite weight makes it NaN), added in place, several input channels per block. Requires {@code ow
-   * ≤ posRowStep}.
+   * on the columns that tap's windows do not cover, adding {@code 0·w}: a {@code -0.0} there may
+   * become {@code +0.0}, and an infinite weight makes it NaN), added in place, several input
+   * channels per block. Requires {@code ow ≤ posRowStep}.
    */
   public static void addWindowProducts(float[] dst, int base, int channels, int planeStep, int kh,
       int kw, int rowStep, int colStep, int oh, int ow, int posRowStep, float[] dz, int dzOff,

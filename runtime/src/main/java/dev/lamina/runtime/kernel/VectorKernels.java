@@ -687,8 +687,8 @@ final class VectorKernels {
               taps, kStride, len);
         }
         for (; c < channels; c++) {
-          tapSingle(dst, d + c * planeStep, planeStep, pz, plane, outChannels, w, cf + c * taps,
-              taps, kStride, len);
+          tapSingle(dst, d + c * planeStep, pz, plane, outChannels, w, cf + c * taps, kStride,
+              len);
         }
       }
     }
@@ -813,8 +813,8 @@ final class VectorKernels {
   }
 
   /** One channel of {@link #addWindowProducts}. */
-  private static void tapSingle(float[] dst, int d0, int dStep, float[] pz, int plane,
-      int sumCount, float[] coef, int c0, int outStride, int sumStride, int len) {
+  private static void tapSingle(float[] dst, int d0, float[] pz, int plane, int sumCount,
+      float[] coef, int c0, int sumStride, int len) {
     int vl = S.length();
     int i = 0;
     for (; i + 2 * vl <= len; i += 2 * vl) {
