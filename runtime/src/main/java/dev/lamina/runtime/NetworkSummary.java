@@ -83,6 +83,16 @@ public record NetworkSummary(
   }
 
   /**
+   * Whether a training-mode forward pass couples the samples of a batch: true when a layer
+   * normalizes over the batch (batch normalization), so that the outputs and gradients of a batch
+   * depend on how it is cut into passes. Without such a layer each sample's loss and gradient
+   * depend on that sample alone.
+   */
+  public boolean couplesBatchSamples() {
+    return layers.stream().anyMatch(l -> l.kind().equals("BatchNorm"));
+  }
+
+  /**
    * A stable identity of the network's structure: its name, layer kinds, descriptions and shapes,
    * and its parameter layout. Checkpoints carry it so that loading into another network fails.
    */

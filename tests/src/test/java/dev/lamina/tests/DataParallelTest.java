@@ -72,11 +72,18 @@ class DataParallelTest {
 
   /** Trains {@code STEPS} batches of {@code BATCH} on {@code threads} threads. */
   private static Lamina_BnInput trainBn(int threads) {
+    return trainBn(threads, Trainer.DEFAULT_PASS_SAMPLES);
+  }
+
+  /** As {@link #trainBn(int)}, asking for passes of {@code passSamples} samples. */
+  private static Lamina_BnInput trainBn(int threads, int passSamples) {
     Lamina_BnInput net = new Lamina_BnInput(5);
     float[] x = inputs();
     int[] y = labels();
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.1f).momentum(0.9f).build())
-        .batchSize(BATCH).threads(threads).seed(1).build()) {
+        .batchSize(BATCH).threads(threads).passSamples(passSamples).seed(1).build()) {
+      // Batch normalization couples the samples: each thread's chunk stays one pass.
+      assertEquals((BATCH + threads - 1) / threads, trainer.passSamples());
       for (int s = 0; s < STEPS; s++) {
         trainer.trainBatch(x, s * BATCH * SAMPLE, y, s * BATCH, BATCH);
       }
@@ -151,7 +158,9 @@ class DataParallelTest {
 
   @Test
   void oneThreadTrainerMatchesTrainStepBitForBit() {
-    Lamina_BnInput viaTrainer = trainBn(1);
+    assertTrue(Lamina_BnInput.SUMMARY.couplesBatchSamples());
+    // Passes of one sample asked for, and ignored: a pass would normalize over its own samples.
+    Lamina_BnInput viaTrainer = trainBn(1, 1);
     Lamina_BnInput direct = new Lamina_BnInput(5);
     direct.setOptimizer(Optimizers.sgd(0.1f).momentum(0.9f).build());
     float[] x = inputs();

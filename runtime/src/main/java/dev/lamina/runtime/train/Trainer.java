@@ -27,6 +27,16 @@ import java.util.concurrent.locks.LockSupport;
  * chunk gradients sum to the gradient of the batch mean. The calling thread then adds the buffers in
  * the fixed order 0 + 1 + ... + (T-1) into buffer 0 and takes one optimizer step.
  *
+ * <p><b>Passes.</b> A thread runs forward and backward over its chunk in passes of at most
+ * {@link Builder#passSamples passSamples} samples (default {@value #DEFAULT_PASS_SAMPLES}), the
+ * gradients of the passes adding up in its buffer. Generated networks hold the activations and
+ * gradients of every sample of a pass, so the pass, not the batch, sizes a thread's workspace: a
+ * large batch of a large network costs the memory of one pass per thread. (On LeNet-5 at batch 256
+ * the speed of passes of 16, 32, 64 and a thread's whole share differed by less than the noise of
+ * the measurement.) A network that {@linkplain
+ * dev.lamina.runtime.NetworkSummary#couplesBatchSamples couples the samples of a batch} (batch
+ * normalization) runs each chunk in one pass, so that it normalizes over the whole chunk.
+ *
  * <p><b>Running statistics</b> (batch normalization). Each thread normalizes its chunk with the
  * chunk's own mean and variance, as PyTorch's {@code DataParallel} without synchronized batch norm:
  * the outputs and gradients depend on how the batch is cut, hence on T. The running mean and
@@ -48,7 +58,8 @@ import java.util.concurrent.locks.LockSupport;
  * bit-identical results (parameters, running statistics, losses). A different thread count changes
  * the summation order (float rounding only), the chunks batch normalization normalizes over, and
  * the dropout masks (different streams cut differently): without batch norm and dropout, results
- * with different thread counts agree up to rounding.
+ * with different thread counts agree up to rounding. So does a different pass size, which changes
+ * only the summation order (and, with several dropout layers, the order the masks are drawn in).
  *
  * <p><b>No allocation.</b> Threads are coordinated with a generation counter, an atomic countdown
  * and {@link LockSupport} (brief spinning, then parking); batches are copied into buffers allocated
@@ -67,6 +78,8 @@ public final class Trainer implements AutoCloseable {
   private static final int JOB_EVALUATE = 2;
   /** Salt of the dropout streams, so that they are not the per-epoch shuffle streams. */
   private static final long DROPOUT_STREAMS = 0x6C616D696E612EL;
+  /** Samples per forward and backward pass of one thread, unless the builder says otherwise. */
+  public static final int DEFAULT_PASS_SAMPLES = 32;
 
   private final FloatNetwork network;
   private final Optimizer optimizer;
@@ -74,6 +87,7 @@ public final class Trainer implements AutoCloseable {
   private final TrainingListener listener;
   private final int batchSize;
   private final int threads;
+  private final int passSamples;
   private final long seed;
   private final boolean shuffle;
   private final int classes;
@@ -126,9 +140,10 @@ public final class Trainer implements AutoCloseable {
       ((BaseOptimizer) optimizer).attach(network.summary());
     }
     int chunk = (batchSize + threads - 1) / threads;
+    this.passSamples = network.summary().couplesBatchSamples() ? chunk : Math.min(chunk, b.passSamples);
     workspaces = new FloatWorkspace[threads];
     for (int t = 0; t < threads; t++) {
-      workspaces[t] = network.newWorkspace(chunk);
+      workspaces[t] = network.newWorkspace(passSamples);
       workspaces[t].setDeferredStatistics(true);
       workspaces[t].reseed(workerSeed(seed, t));
     }
@@ -171,6 +186,15 @@ public final class Trainer implements AutoCloseable {
   /** Threads working on each batch (the calling thread included). */
   public int threads() {
     return threads;
+  }
+
+  /**
+   * Samples per forward and backward pass of a thread: the builder's {@link Builder#passSamples},
+   * at most a thread's share of a full batch, and that whole share for a network that couples the
+   * samples of a batch.
+   */
+  public int passSamples() {
+    return passSamples;
   }
 
   /**
@@ -388,13 +412,21 @@ public final class Trainer implements AutoCloseable {
     if (n == 0) {
       return;
     }
-    // What FloatWorkspace.lossAndGradients does, with the predictions counted in between.
-    float[] out = ws.forward(jobInput, jobInputOffset + from * inputSize, n, true);
-    chunkCorrect[t] = countCorrect(out, n, jobLabels, jobLabelOffset + from);
-    float[] g = ws.outputGradientBuffer();
-    chunkLoss[t] = Losses.forwardBackward(loss, out, n, classes, jobLabels, jobLabelOffset + from,
-        g, jobScale);
-    ws.backward(g, 0, n);
+    // What FloatWorkspace.lossAndGradients does, pass by pass, with the predictions counted in
+    // between; the passes' gradients add up in the workspace's buffer.
+    float chunkSum = 0;
+    int correct = 0;
+    for (int s = from; s < to; s += passSamples) {
+      int m = Math.min(passSamples, to - s);
+      float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, m, true);
+      correct += countCorrect(out, m, jobLabels, jobLabelOffset + s);
+      float[] g = ws.outputGradientBuffer();
+      chunkSum += Losses.forwardBackward(loss, out, m, classes, jobLabels, jobLabelOffset + s, g,
+          jobScale);
+      ws.backward(g, 0, m);
+    }
+    chunkLoss[t] = chunkSum;
+    chunkCorrect[t] = correct;
   }
 
   private void evaluateShare(int t) {
@@ -457,6 +489,11 @@ public final class Trainer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("this trainer is closed");
     }
+  }
+
+  /** The batch thread 0's workspace was built for (for tests). */
+  int workspaceBatch() {
+    return workspaces[0].maxBatch();
   }
 
   /** Ids of the worker threads (for allocation measurements in tests). */
@@ -549,6 +586,7 @@ public final class Trainer implements AutoCloseable {
     private TrainingListener listener;
     private int batchSize = 64;
     private int threads = 1;
+    private int passSamples = DEFAULT_PASS_SAMPLES;
     private long seed;
     private boolean shuffle = true;
 
@@ -566,6 +604,17 @@ public final class Trainer implements AutoCloseable {
     /** Threads per batch, the calling thread included (default 1). */
     public Builder threads(int threads) {
       this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Samples per forward and backward pass of one thread (default {@value
+     * #DEFAULT_PASS_SAMPLES}; see the class documentation). Only the summation order depends on
+     * it; it sizes the workspaces, hence the memory a trainer holds. Ignored for a network that
+     * couples the samples of a batch, which runs each thread's chunk in one pass.
+     */
+    public Builder passSamples(int passSamples) {
+      this.passSamples = passSamples;
       return this;
     }
 
@@ -601,6 +650,9 @@ public final class Trainer implements AutoCloseable {
       if (threads < 1 || threads > batchSize) {
         throw new IllegalArgumentException("threads must be in 1..batch size (" + batchSize
             + "), got " + threads);
+      }
+      if (passSamples < 1) {
+        throw new IllegalArgumentException("samples per pass must be >= 1, got " + passSamples);
       }
       return new Trainer(this);
     }

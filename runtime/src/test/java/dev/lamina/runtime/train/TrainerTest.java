@@ -154,6 +154,63 @@ class TrainerTest {
     assertTrue(anyDifferent || l1[l1.length - 1] == l2[l2.length - 1]);
   }
 
+  /**
+   * Passes of 7 samples over 2 threads' chunks of 25 (passes of 7, 7, 7 and 4 each) add up to the
+   * gradient of the whole batch's mean loss, computed in one call on a separate workspace; loss and
+   * correct count cover every pass.
+   */
+  @Test
+  void passesAddUpToTheGradientOfTheWholeBatch() {
+    int batch = 50;
+    float rate = 0.5f;
+    Dataset data = blobs(batch, 12);
+    float[] x = data.features();
+    int[] y = data.labels();
+    TestMlp reference = network(4);
+    TestMlp net = network(4);
+    int correctBefore = 0;
+    for (int i = 0; i < batch; i++) {
+      correctBefore += reference.predict(java.util.Arrays.copyOfRange(x, i * DIM, (i + 1) * DIM))
+          == y[i] ? 1 : 0;
+    }
+    TestMlp.Workspace ws = reference.newWorkspace(batch);
+    ws.zeroGradients();
+    float lossSum = ws.lossAndGradients(x, 0, y, 0, batch, 1f / batch);
+    float[] expected = reference.parameters();
+    float[] grad = ws.gradients();
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] -= rate * grad[i];
+    }
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
+        .threads(2).passSamples(7).build()) {
+      assertEquals(7, trainer.passSamples());
+      float mean = trainer.trainBatch(x, 0, y, 0, batch);
+      assertEquals(lossSum / batch, mean, 1e-6 * Math.max(1, Math.abs(mean)));
+      assertEquals(correctBefore, trainer.lastBatchCorrect());
+    }
+    float[] actual = net.parameters();
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], 1e-6, "parameter " + i);
+    }
+  }
+
+  @Test
+  void passesAreAtMostAThreadsShareAndAtLeastOneSample() {
+    try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).batchSize(64)
+        .threads(2).passSamples(1000).build()) {
+      assertEquals(32, trainer.passSamples());
+      assertEquals(32, trainer.workspaceBatch());
+    }
+    try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).batchSize(256)
+        .threads(2).build()) {
+      assertEquals(Trainer.DEFAULT_PASS_SAMPLES, trainer.passSamples());
+      assertEquals(Trainer.DEFAULT_PASS_SAMPLES, trainer.workspaceBatch());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).passSamples(0).build());
+    assertEquals("samples per pass must be >= 1, got 0", e.getMessage());
+  }
+
   @Test
   void evaluationCountsEverySample() {
     Dataset test = blobs(301, 8);
