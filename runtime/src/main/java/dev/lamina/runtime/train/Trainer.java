@@ -140,7 +140,8 @@ public final class Trainer implements AutoCloseable {
       ((BaseOptimizer) optimizer).attach(network.summary());
     }
     int chunk = (batchSize + threads - 1) / threads;
-    this.passSamples = network.summary().couplesBatchSamples() ? chunk : Math.min(chunk, b.passSamples);
+    this.passSamples =
+        network.summary().couplesBatchSamples() ? chunk : Math.min(chunk, b.passSamples);
     workspaces = new FloatWorkspace[threads];
     for (int t = 0; t < threads; t++) {
       workspaces[t] = network.newWorkspace(passSamples);

@@ -17,6 +17,7 @@ import dev.lamina.runtime.optim.LearningRateSchedule;
 import dev.lamina.runtime.optim.Optimizers;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -170,8 +171,8 @@ class TrainerTest {
     TestMlp net = network(4);
     int correctBefore = 0;
     for (int i = 0; i < batch; i++) {
-      correctBefore += reference.predict(java.util.Arrays.copyOfRange(x, i * DIM, (i + 1) * DIM))
-          == y[i] ? 1 : 0;
+      correctBefore += reference.predict(Arrays.copyOfRange(x, i * DIM, (i + 1) * DIM)) == y[i]
+          ? 1 : 0;
     }
     TestMlp.Workspace ws = reference.newWorkspace(batch);
     ws.zeroGradients();
