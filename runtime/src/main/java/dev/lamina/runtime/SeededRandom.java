@@ -40,7 +40,16 @@ public final class SeededRandom {
 
   /** A generator for stream {@code stream} of {@code seed}, independent of the other streams. */
   public static SeededRandom stream(long seed, long stream) {
-    return new SeededRandom(mix64(mix64(seed) ^ mix64(stream * GOLDEN_GAMMA + 0x632BE59BD9B4E019L)));
+    return new SeededRandom(streamSeed(seed, stream));
+  }
+
+  /**
+   * The seed {@link #stream(long, long)} starts its generator with: {@code new
+   * SeededRandom(streamSeed(seed, stream))} equals {@code stream(seed, stream)}. Allocation-free,
+   * for deriving seeds in steady state.
+   */
+  public static long streamSeed(long seed, long stream) {
+    return mix64(mix64(seed) ^ mix64(stream * GOLDEN_GAMMA + 0x632BE59BD9B4E019L));
   }
 
   /**
@@ -48,7 +57,7 @@ public final class SeededRandom {
    * per-epoch shuffles in steady state).
    */
   public void reseed(long seed, long stream) {
-    reseed(mix64(mix64(seed) ^ mix64(stream * GOLDEN_GAMMA + 0x632BE59BD9B4E019L)));
+    reseed(streamSeed(seed, stream));
   }
 
   /** Restarts this generator as {@code new SeededRandom(seed)} would. */

@@ -132,31 +132,44 @@ class AllocationTest {
   }
 
   /**
-   * {@code Trainer.trainBatch} on LeNet-5 with 2 threads, batch 2 and Adam: after 500 warm-up
-   * steps, a window of {@value #STEPS} steps allocates nothing on the calling thread and the
-   * worker. Up to 5 windows are tried: a tier change of the JIT (C2 replacing C1 code of the loss,
-   * the optimizer) may allocate a few hundred bytes once, in any window; an allocation per step
-   * shows in every window.
+   * {@code Trainer.trainBatch} on LeNet-5 with 2 threads, batch 2 (one fixed chunk per thread) and
+   * Adam: after 500 warm-up steps, a window of {@value #STEPS} steps allocates nothing on the
+   * calling thread and the worker. Up to 5 windows are tried: a tier change of the JIT (C2
+   * replacing C1 code of the loss, the optimizer) may allocate a few hundred bytes once, in any
+   * window; an allocation per step shows in every window.
    */
   @Test
   void dataParallelTrainingStepAllocatesNothing() {
+    assertDataParallelStepsAllocateNothing(2, Trainer.DEFAULT_PASS_SAMPLES, false);
+  }
+
+  /** As above with batch 4 in passes of one sample, handed out to whichever thread is free. */
+  @Test
+  void dataParallelTrainingStepWithPassesHandedOutAllocatesNothing() {
+    assertDataParallelStepsAllocateNothing(4, 1, true);
+  }
+
+  private static void assertDataParallelStepsAllocateNothing(int batch, int passSamples,
+      boolean handsOut) {
     Dataset data = FashionData.train(64);
     Lamina_LeNet5 net = new Lamina_LeNet5(1);
     Set<Long> before = trainerThreads();
     try (Trainer trainer = Trainer.builder(net, Optimizers.adam(1e-3f).build(net.summary()))
-        .batchSize(2).threads(2).seed(1).build()) {
+        .batchSize(batch).threads(2).passSamples(passSamples).seed(1).build()) {
+      assertEquals(handsOut, trainer.handsOutPasses());
       Set<Long> workers = trainerThreads();
       workers.removeAll(before);
       assertEquals(1, workers.size(), "the trainer's one worker thread");
       long worker = workers.iterator().next();
-      long self = Thread.currentThread().getId();
       float[] x = data.features();
       int[] y = data.labels();
       int in = net.inputSize();
+      int batches = 64 / batch;
       int step = 0;
       float sink = 0;
       for (; step < 500; step++) {
-        sink += trainer.trainBatch(x, (step % 32) * 2 * in, y, (step % 32) * 2, 2);
+        int first = (step % batches) * batch;
+        sink += trainer.trainBatch(x, first * in, y, first, batch);
       }
       allocated();
       THREADS.getThreadAllocatedBytes(worker);
@@ -166,7 +179,8 @@ class AllocationTest {
         long workerBefore = THREADS.getThreadAllocatedBytes(worker);
         long callerBefore = allocated();
         for (int k = 0; k < STEPS; k++, step++) {
-          sink += trainer.trainBatch(x, (step % 32) * 2 * in, y, (step % 32) * 2, 2);
+          int first = (step % batches) * batch;
+          sink += trainer.trainBatch(x, first * in, y, first, batch);
         }
         long caller = allocated() - callerBefore;
         long workerBytes = THREADS.getThreadAllocatedBytes(worker) - workerBefore;

@@ -84,6 +84,7 @@ class DataParallelTest {
         .batchSize(BATCH).threads(threads).passSamples(passSamples).seed(1).build()) {
       // Batch normalization couples the samples: each thread's chunk stays one pass.
       assertEquals((BATCH + threads - 1) / threads, trainer.passSamples());
+      assertFalse(trainer.handsOutPasses());
       for (int s = 0; s < STEPS; s++) {
         trainer.trainBatch(x, s * BATCH * SAMPLE, y, s * BATCH, BATCH);
       }
@@ -248,6 +249,10 @@ class DataParallelTest {
   }
 
   private static int[] trainDropout(long seed) {
+    return trainDropout(seed, 2, Trainer.DEFAULT_PASS_SAMPLES, false);
+  }
+
+  private static int[] trainDropout(long seed, int threads, int passSamples, boolean handsOut) {
     Lamina_DropInput net = new Lamina_DropInput(2);
     SeededRandom r = new SeededRandom(8);
     float[] x = new float[20 * 8 * 64];
@@ -259,7 +264,8 @@ class DataParallelTest {
       y[i] = r.nextInt(2);
     }
     try (Trainer trainer = Trainer.builder(net, Optimizers.adam(0.01f).build()).batchSize(8)
-        .threads(2).seed(seed).build()) {
+        .threads(threads).passSamples(passSamples).seed(seed).build()) {
+      assertEquals(handsOut, trainer.handsOutPasses());
       for (int s = 0; s < 20; s++) {
         trainer.trainBatch(x, s * 8 * 64, y, s * 8, 8);
       }
@@ -272,6 +278,20 @@ class DataParallelTest {
     int[] first = trainDropout(7);
     assertArrayEquals(first, trainDropout(7));
     assertNotEquals(Arrays.hashCode(first), Arrays.hashCode(trainDropout(8)),
+        "the seed has no effect on the dropout masks");
+  }
+
+  /**
+   * Passes handed out (batch 8 in passes of 2): each pass draws its masks from a stream of its own,
+   * so the result is bit for bit the same on 2 and 3 threads, whichever thread ran which pass, and
+   * still depends on the seed.
+   */
+  @Test
+  void passesHandedOutDrawTheirOwnMasksWhateverTheThread() {
+    int[] two = trainDropout(7, 2, 2, true);
+    assertArrayEquals(two, trainDropout(7, 3, 2, true));
+    assertArrayEquals(two, trainDropout(7, 2, 2, true));
+    assertNotEquals(Arrays.hashCode(two), Arrays.hashCode(trainDropout(8, 2, 2, true)),
         "the seed has no effect on the dropout masks");
   }
 }

@@ -13,7 +13,9 @@ import dev.lamina.runtime.optim.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -25,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * samples is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread zeroes its
  * gradients and runs forward, loss and backward on its chunk with {@code gradScale = 1/B}, so the
  * chunk gradients sum to the gradient of the batch mean. The calling thread then adds the buffers in
- * the fixed order 0 + 1 + ... + (T-1) into buffer 0 and takes one optimizer step.
+ * the fixed order 0 + 1 + ... + (T-1) into buffer 0 and takes one optimizer step. (Large batches
+ * are instead handed out pass by pass: see below.)
  *
  * <p><b>Passes.</b> A thread runs forward and backward over its chunk in passes of at most
  * {@link Builder#passSamples passSamples} samples (default {@value #DEFAULT_PASS_SAMPLES}), the
@@ -36,6 +39,22 @@ import java.util.concurrent.locks.LockSupport;
  * the measurement.) A network that {@linkplain
  * dev.lamina.runtime.NetworkSummary#couplesBatchSamples couples the samples of a batch} (batch
  * normalization) runs each chunk in one pass, so that it normalizes over the whole chunk.
+ *
+ * <p><b>Passes handed out.</b> When a batch has more passes than there are threads, the network
+ * does not couple the samples, and a gradient buffer per pass fits in {@value
+ * #PASS_BUFFER_LIMIT_FLOATS} floats, the batch is not cut into fixed chunks: the passes are cut
+ * from the whole batch, and each thread takes the next pass not yet taken, so a thread the machine
+ * slows down (another tenant of a shared host, a core running slower) takes fewer passes and the
+ * others do not wait for it at the end of the batch. Each pass's gradients are computed from zero
+ * and added, in pass order, to one sum: by the thread that finishes the pass, straight from its
+ * workspace, when every earlier pass is already in the sum; else the pass waits in a buffer of its
+ * own, and the thread that completes the run of earlier passes adds it. One thread at a time adds
+ * to the sum, while the others go on with their passes. Every gradient is thus the same sum in the
+ * same order whichever thread ran which pass, so results are bit for bit the same for every thread
+ * count of this mode; each pass draws its dropout masks from a stream of its own, derived from the
+ * seed, the step and the pass. (On LeNet-5 at batch 256, passes of 32 handed out on 2 threads ran
+ * 8-10% faster than two fixed chunks on a busy shared host, the data-parallel speed-up going from
+ * about 1.6 to about 1.75.)
  *
  * <p><b>Running statistics</b> (batch normalization). Each thread normalizes its chunk with the
  * chunk's own mean and variance, as PyTorch's {@code DataParallel} without synchronized batch norm:
@@ -52,14 +71,17 @@ import java.util.concurrent.locks.LockSupport;
  * from the trainer's {@link Builder#seed seed} and t ({@link FloatWorkspace#reseed}), so the
  * chunks of a batch get independent masks. The streams continue from batch to batch: the masks
  * depend on the seed, the thread count and the sequence of training steps since the trainer was
- * built.
+ * built. When passes are handed out, each pass draws from its own stream instead (above), so the
+ * masks depend on the seed, the pass size and the step, not on the thread count.
  *
  * <p><b>Determinism.</b> The same network, seed, thread count and sequence of calls give
- * bit-identical results (parameters, running statistics, losses). A different thread count changes
- * the summation order (float rounding only), the chunks batch normalization normalizes over, and
- * the dropout masks (different streams cut differently): without batch norm and dropout, results
- * with different thread counts agree up to rounding. So does a different pass size, which changes
- * only the summation order (and, with several dropout layers, the order the masks are drawn in).
+ * bit-identical results (parameters, running statistics, losses), however the threads were
+ * scheduled. A different thread count changes the summation order (float rounding only), the
+ * chunks batch normalization normalizes over, and the dropout masks (different streams cut
+ * differently): without batch norm and dropout, results with different thread counts agree up to
+ * rounding, and are bit for bit the same among thread counts that hand out passes. So does a
+ * different pass size, which changes only the summation order (and, with several dropout layers,
+ * the order the masks are drawn in).
  *
  * <p><b>No allocation.</b> Threads are coordinated with a generation counter, an atomic countdown
  * and {@link LockSupport} (brief spinning, then parking); batches are copied into buffers allocated
@@ -80,6 +102,10 @@ public final class Trainer implements AutoCloseable {
   private static final long DROPOUT_STREAMS = 0x6C616D696E612EL;
   /** Samples per forward and backward pass of one thread, unless the builder says otherwise. */
   public static final int DEFAULT_PASS_SAMPLES = 32;
+  /** Largest number of floats the per-pass gradient buffers may take together. */
+  public static final long PASS_BUFFER_LIMIT_FLOATS = 16L << 20;
+  /** Salt of the per-pass dropout streams. */
+  private static final long PASS_STREAMS = 0x7061737365732EL;
 
   private final FloatNetwork network;
   private final Optimizer optimizer;
@@ -100,6 +126,20 @@ public final class Trainer implements AutoCloseable {
   private final long[][] confusion;
   private final double[] evalLoss;
   private final Worker[] workers;
+  /** One gradient buffer per pass when passes are handed out, else {@code null}. */
+  private final float[][] passGradients;
+  private final float[] passLoss;
+  private final AtomicInteger nextPass = new AtomicInteger();
+  /** Whether pass p's gradients wait in {@code passGradients[p]} to be added to the sum. */
+  private final AtomicIntegerArray passReady;
+  /** Taken by the one thread adding passes to {@link #gradientSum}. */
+  private final AtomicBoolean summing = new AtomicBoolean();
+  /** Passes of the current step in {@link #gradientSum}, always the first ones (under summing). */
+  private int summed;
+  /** The batch's gradients when passes are handed out: the passes' gradients in pass order. */
+  private final float[] gradientSum;
+  private int jobPasses;
+  private long stepCount;
 
   // Job description: written by the calling thread before it bumps the generation (a volatile
   // write), read by workers after they see the new generation (a volatile read).
@@ -148,6 +188,14 @@ public final class Trainer implements AutoCloseable {
       workspaces[t].setDeferredStatistics(true);
       workspaces[t].reseed(workerSeed(seed, t));
     }
+    int passes = (batchSize + passSamples - 1) / passSamples;
+    boolean handOut = threads > 1 && passes > threads
+        && !network.summary().couplesBatchSamples()
+        && (long) passes * network.parameterCount() <= PASS_BUFFER_LIMIT_FLOATS;
+    passGradients = handOut ? new float[passes][network.parameterCount()] : null;
+    gradientSum = handOut ? new float[network.parameterCount()] : null;
+    passReady = new AtomicIntegerArray(handOut ? passes : 0);
+    passLoss = new float[passes];
     chunkLoss = new float[threads];
     chunkCorrect = new int[threads];
     confusion = new long[threads][classes * classes];
@@ -187,6 +235,14 @@ public final class Trainer implements AutoCloseable {
   /** Threads working on each batch (the calling thread included). */
   public int threads() {
     return threads;
+  }
+
+  /**
+   * Whether the passes of a batch are handed out to whichever thread is free, rather than cut into
+   * one fixed chunk per thread (see the class documentation).
+   */
+  public boolean handsOutPasses() {
+    return passGradients != null;
   }
 
   /**
@@ -290,6 +346,15 @@ public final class Trainer implements AutoCloseable {
     jobLabelOffset = labelOffset;
     jobCount = batch;
     jobScale = 1f / batch;
+    jobPasses = (batch + passSamples - 1) / passSamples;
+    nextPass.set(0);
+    if (passGradients != null) {
+      for (int p = 0; p < jobPasses; p++) {
+        passReady.set(p, 0);
+      }
+      summed = 0;
+    }
+    stepCount++;
     try {
       runJob();
     } catch (RuntimeException | Error e) {
@@ -297,8 +362,14 @@ public final class Trainer implements AutoCloseable {
       throw e;
     }
     float total = 0;
-    for (int t = 0; t < threads; t++) {
-      total += chunkLoss[t];
+    if (passGradients != null) {
+      for (int p = 0; p < jobPasses; p++) {
+        total += passLoss[p];
+      }
+    } else {
+      for (int t = 0; t < threads; t++) {
+        total += chunkLoss[t];
+      }
     }
     float mean = total / batch;
     if (!Float.isFinite(mean)) {
@@ -312,12 +383,20 @@ public final class Trainer implements AutoCloseable {
       first.mergeStatistics(workspaces[t]);
     }
     first.commitStatistics();
-    float[] sum = workspaces[0].gradients();
-    int length = sum.length;
-    for (int t = 1; t < threads; t++) {
-      float[] g = workspaces[t].gradients();
-      for (int i = 0; i < length; i++) {
-        sum[i] += g[i];
+    float[] sum;
+    if (passGradients != null) {
+      if (summed != jobPasses) {
+        throw new IllegalStateException("only " + summed + " of " + jobPasses
+            + " passes reached the gradient sum");
+      }
+      sum = gradientSum;
+    } else {
+      sum = workspaces[0].gradients();
+      for (int t = 1; t < threads; t++) {
+        float[] g = workspaces[t].gradients();
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += g[i];
+        }
       }
     }
     optimizer.step(network.parameters(), sum);
@@ -403,6 +482,10 @@ public final class Trainer implements AutoCloseable {
   }
 
   private void trainChunk(int t) {
+    if (passGradients != null) {
+      trainPasses(t);
+      return;
+    }
     FloatWorkspace ws = workspaces[t];
     ws.zeroGradients();
     int from = (int) ((long) jobCount * t / threads);
@@ -428,6 +511,100 @@ public final class Trainer implements AutoCloseable {
     }
     chunkLoss[t] = chunkSum;
     chunkCorrect[t] = correct;
+  }
+
+  /**
+   * Passes handed out: takes the next pass until none is left; each pass's gradients are computed
+   * from zero, its loss goes to the pass's own slot, and its gradients to the sum (see {@link
+   * #passDone}).
+   */
+  private void trainPasses(int t) {
+    FloatWorkspace ws = workspaces[t];
+    int correct = 0;
+    try {
+      for (int p; (p = nextPass.getAndIncrement()) < jobPasses; ) {
+        int s = p * passSamples;
+        int m = Math.min(passSamples, jobCount - s);
+        ws.zeroGradients();
+        ws.reseed(passSeed(seed, stepCount, p));
+        float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, m, true);
+        correct += countCorrect(out, m, jobLabels, jobLabelOffset + s);
+        float[] g = ws.outputGradientBuffer();
+        passLoss[p] = Losses.forwardBackward(loss, out, m, classes, jobLabels,
+            jobLabelOffset + s, g, jobScale);
+        ws.backward(g, 0, m);
+        passDone(p, ws.gradients());
+      }
+    } finally {
+      chunkCorrect[t] = correct;
+    }
+  }
+
+  /**
+   * Adds pass {@code p}'s gradients {@code g} to the sum in pass order: straight from {@code g}
+   * when every earlier pass is already in the sum (the usual case: passes are handed out in
+   * order), else through the pass's own buffer, which whichever thread adds the pass before it
+   * then adds too. One thread at a time adds to the sum ({@link #summing}); a thread that finds
+   * it taken leaves its pass in its buffer and goes on to the next pass.
+   */
+  private void passDone(int p, float[] g) {
+    if (summing.compareAndSet(false, true)) {
+      boolean next = summed == p;
+      if (next) {
+        addToSum(g, p);
+        summed = p + 1;
+      }
+      summing.set(false);
+      if (next) {
+        sumLeftPasses(p + 1);
+        return;
+      }
+    }
+    System.arraycopy(g, 0, passGradients[p], 0, g.length);
+    passReady.set(p, 1);
+    sumLeftPasses(-1);
+  }
+
+  /**
+   * Adds the passes waiting in their buffers that are next in order, unless another thread holds
+   * {@link #summing}. {@code next} is the first pass not in the sum when this thread let go of
+   * it, or -1 if it has not held it: a thread that left that pass in its buffer meanwhile found
+   * the sum taken and went on, so the pass is looked at again here.
+   */
+  private void sumLeftPasses(int next) {
+    while (next < 0 || (next < jobPasses && passReady.get(next) == 1)) {
+      if (!summing.compareAndSet(false, true)) {
+        return; // the holder looks again when it lets go
+      }
+      sumReadyPasses();
+      next = summed;
+      summing.set(false);
+    }
+  }
+
+  /** With {@link #summing} held: adds the buffers of the passes next in order that are ready. */
+  private void sumReadyPasses() {
+    while (summed < jobPasses && passReady.get(summed) == 1) {
+      addToSum(passGradients[summed], summed);
+      summed++;
+    }
+  }
+
+  /** Pass {@code p}'s gradients into the sum: copied for pass 0, added for the others. */
+  private void addToSum(float[] g, int p) {
+    float[] sum = gradientSum;
+    if (p == 0) {
+      System.arraycopy(g, 0, sum, 0, sum.length);
+    } else {
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += g[i];
+      }
+    }
+  }
+
+  /** The seed of pass {@code p}'s dropout masks in training step {@code step} (counted from 1). */
+  static long passSeed(long seed, long step, int p) {
+    return SeededRandom.streamSeed(SeededRandom.streamSeed(seed ^ PASS_STREAMS, step), p);
   }
 
   private void evaluateShare(int t) {

@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.dsl.Layer;
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Initializers;
+import dev.lamina.runtime.NetworkSummary;
+import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.SeededRandom;
 import dev.lamina.runtime.TestMlp;
 import dev.lamina.runtime.data.Dataset;
@@ -19,7 +24,10 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TrainerTest {
   private static final int DIM = 8;
@@ -195,6 +203,260 @@ class TrainerTest {
     }
   }
 
+  /** Trains 10 batches of 50 with Adam in passes of 5 samples and returns the parameters' bits. */
+  private static int[] trainInPasses(int threads) {
+    Dataset data = blobs(500, 13);
+    TestMlp net = network(6);
+    try (Trainer trainer = Trainer.builder(net, Optimizers.adam(0.01f).build()).batchSize(50)
+        .threads(threads).passSamples(5).build()) {
+      assertEquals(threads > 1, trainer.handsOutPasses());
+      for (int s = 0; s < 10; s++) {
+        trainer.trainBatch(data.features(), s * 50 * DIM, data.labels(), s * 50, 50);
+      }
+    }
+    return bits(net.parameters());
+  }
+
+  private static int[] bits(float[] values) {
+    int[] bits = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bits[i] = Float.floatToRawIntBits(values[i]);
+    }
+    return bits;
+  }
+
+  /**
+   * Passes handed out: every pass's gradients computed from zero and added in pass order, so the
+   * parameters are bit for bit the same on 2, 3 and 4 threads, however the passes fell to them;
+   * one thread accumulates its passes in one buffer (another summation order, close but not the
+   * same bits).
+   */
+  @Test
+  void passesHandedOutGiveTheSameBitsOnEveryThreadCount() {
+    int[] two = trainInPasses(2);
+    assertArrayEquals(two, trainInPasses(3));
+    assertArrayEquals(two, trainInPasses(4));
+    int[] one = trainInPasses(1);
+    for (int i = 0; i < one.length; i++) {
+      assertEquals(Float.intBitsToFloat(one[i]), Float.intBitsToFloat(two[i]), 1e-4,
+          "parameter " + i);
+    }
+  }
+
+  /**
+   * Passes finished out of order: the pass whose forward pass starts at {@code slowSample} is held
+   * up for 30 ms, so the other threads finish the passes after it first and their gradients wait in
+   * the passes' own buffers until it is done. One SGD step on 40 samples in passes of 4 must give
+   * bit for bit the parameters of the passes' gradients, each computed from zero on a separate
+   * workspace and added in pass order by hand.
+   */
+  @ParameterizedTest
+  @CsvSource({"0, 2", "12, 2", "36, 2", "0, 3", "20, 4"})
+  void passesFinishedOutOfOrderAreAddedInPassOrder(int slowSample, int threads) {
+    int batch = 40;
+    int pass = 4;
+    float rate = 0.5f;
+    Dataset data = blobs(batch, 21);
+    float[] x = data.features();
+    int[] y = data.labels();
+    TestMlp reference = network(5);
+    TestMlp.Workspace ws = reference.newWorkspace(pass);
+    float[] sum = null;
+    for (int s = 0; s < batch; s += pass) {
+      ws.zeroGradients();
+      ws.lossAndGradients(x, s * DIM, y, s, pass, 1f / batch);
+      if (sum == null) {
+        sum = ws.gradients().clone();
+      } else {
+        float[] g = ws.gradients();
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += g[i];
+        }
+      }
+    }
+    float[] expected = reference.parameters();
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] -= rate * sum[i];
+    }
+    SlowPass net = new SlowPass(network(5), slowSample * DIM);
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
+        .threads(threads).passSamples(pass).build()) {
+      assertTrue(trainer.handsOutPasses());
+      trainer.trainBatch(x, 0, y, 0, batch);
+    }
+    assertTrue(net.delayed.get(), "the slow pass never ran");
+    float[] actual = net.parameters();
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+          "parameter " + i + ": " + expected[i] + " expected, " + actual[i]);
+    }
+  }
+
+  /**
+   * A thousand steps of one-sample passes on 2 and on 4 threads, so passes finish in every order
+   * and threads meet at the sum: every pass must reach it (the trainer checks that each step) and
+   * the parameters must be bit for bit the same.
+   */
+  @Test
+  void passesHandedOutSurviveManyStepsOnManyThreads() {
+    assertArrayEquals(trainOnePassPerSample(2), trainOnePassPerSample(4));
+  }
+
+  private static int[] trainOnePassPerSample(int threads) {
+    Dataset data = blobs(16 * 200, 22);
+    TestMlp net = network(7);
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.05f).build()).batchSize(16)
+        .threads(threads).passSamples(1).build()) {
+      for (int round = 0; round < 5; round++) {
+        for (int s = 0; s < 200; s++) {
+          trainer.trainBatch(data.features(), s * 16 * DIM, data.labels(), s * 16, 16);
+        }
+      }
+    }
+    return bits(net.parameters());
+  }
+
+  /** A {@link TestMlp} whose workspaces hold up the forward pass starting at one input offset. */
+  private static final class SlowPass implements FloatNetwork {
+    private final TestMlp net;
+    private final int slowOffset;
+    final AtomicBoolean delayed = new AtomicBoolean();
+
+    SlowPass(TestMlp net, int slowOffset) {
+      this.net = net;
+      this.slowOffset = slowOffset;
+    }
+
+    @Override
+    public NetworkSummary summary() {
+      return net.summary();
+    }
+
+    @Override
+    public float[] parameters() {
+      return net.parameters();
+    }
+
+    @Override
+    public List<Layer> layers() {
+      return net.layers();
+    }
+
+    @Override
+    public FloatWorkspace newWorkspace(int maxBatch) {
+      TestMlp.Workspace ws = net.newWorkspace(maxBatch);
+      return new FloatWorkspace() {
+        @Override
+        public FloatNetwork network() {
+          return SlowPass.this;
+        }
+
+        @Override
+        public int maxBatch() {
+          return ws.maxBatch();
+        }
+
+        @Override
+        public float[] forward(float[] input, int offset, int batch, boolean training) {
+          if (offset == slowOffset) {
+            delayed.set(true);
+            try {
+              Thread.sleep(30);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          return ws.forward(input, offset, batch, training);
+        }
+
+        @Override
+        public void backward(float[] gradOutput, int offset, int batch) {
+          ws.backward(gradOutput, offset, batch);
+        }
+
+        @Override
+        public float[] outputGradientBuffer() {
+          return ws.outputGradientBuffer();
+        }
+
+        @Override
+        public float[] gradients() {
+          return ws.gradients();
+        }
+
+        @Override
+        public void zeroGradients() {
+          ws.zeroGradients();
+        }
+
+        @Override
+        public void setInputGradientEnabled(boolean enabled) {
+          ws.setInputGradientEnabled(enabled);
+        }
+
+        @Override
+        public float[] inputGradient() {
+          return ws.inputGradient();
+        }
+      };
+    }
+
+    @Override
+    public void forward(float[] input, int batch, float[] output) {
+      net.forward(input, batch, output);
+    }
+
+    @Override
+    public int predict(float[] sample) {
+      return net.predict(sample);
+    }
+
+    @Override
+    public Optimizer optimizer() {
+      return net.optimizer();
+    }
+
+    @Override
+    public void setOptimizer(Optimizer optimizer) {
+      net.setOptimizer(optimizer);
+    }
+
+    @Override
+    public float trainStep(float[] input, int[] labels, int batch) {
+      return net.trainStep(input, labels, batch);
+    }
+
+    @Override
+    public float trainStep(float[] input, float[] targets, int batch) {
+      return net.trainStep(input, targets, batch);
+    }
+  }
+
+  @Test
+  void passesAreHandedOutOnlyWhenThereAreMoreThanThreadsAndTheirBuffersFit() {
+    try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).batchSize(64)
+        .threads(2).build()) {
+      assertFalse(trainer.handsOutPasses(), "two passes of 32 for two threads: fixed chunks");
+    }
+    try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).batchSize(256)
+        .threads(2).build()) {
+      assertTrue(trainer.handsOutPasses(), "eight passes of 32 for two threads");
+    }
+    // 16 passes of a network of 1,066,004 parameters need more than the limit of 16 Mi floats,
+    // 15 do not.
+    TestMlp big = new TestMlp("test.Big", DIM, 82_000, CLASSES);
+    assertTrue(16L * big.parameterCount() > Trainer.PASS_BUFFER_LIMIT_FLOATS);
+    assertTrue(15L * big.parameterCount() <= Trainer.PASS_BUFFER_LIMIT_FLOATS);
+    try (Trainer trainer = Trainer.builder(big, Optimizers.sgd(0.1f).build()).batchSize(16)
+        .threads(2).passSamples(1).build()) {
+      assertFalse(trainer.handsOutPasses());
+    }
+    try (Trainer trainer = Trainer.builder(big, Optimizers.sgd(0.1f).build()).batchSize(15)
+        .threads(2).passSamples(1).build()) {
+      assertTrue(trainer.handsOutPasses());
+    }
+  }
+
   @Test
   void passesAreAtMostAThreadsShareAndAtLeastOneSample() {
     try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).batchSize(64)
@@ -251,6 +513,33 @@ class TrainerTest {
       // The trainer still works afterwards.
       assertTrue(Float.isFinite(trainer.trainBatch(x, 0, new int[] {0, 1, 2, 3}, 0, 4)));
     }
+  }
+
+  /**
+   * Passes handed out (batch 8 in passes of 1): a bad label in the sixth pass fails the step with
+   * the loss's message and takes no step; the next step then sums every one of its passes again
+   * and gives the parameters of a trainer that never saw the failed batch.
+   */
+  @Test
+  void aFailedPassHandedOutFailsOnlyItsStep() {
+    float[] x = blobs(8, 23).features();
+    int[] good = blobs(8, 23).labels();
+    int[] bad = good.clone();
+    bad[5] = 9;
+    TestMlp net = network(2);
+    TestMlp clean = network(2);
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.1f).build()).batchSize(8)
+            .threads(2).passSamples(1).build();
+        Trainer reference = Trainer.builder(clean, Optimizers.sgd(0.1f).build()).batchSize(8)
+            .threads(2).passSamples(1).build()) {
+      assertTrue(trainer.handsOutPasses());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> trainer.trainBatch(x, 0, bad, 0, 8));
+      assertTrue(e.getMessage().contains("label 9"), e.getMessage());
+      assertArrayEquals(clean.parameters(), net.parameters(), "a step was taken");
+      assertEquals(reference.trainBatch(x, 0, good, 0, 8), trainer.trainBatch(x, 0, good, 0, 8));
+    }
+    assertArrayEquals(clean.parameters(), net.parameters());
   }
 
   @Test
