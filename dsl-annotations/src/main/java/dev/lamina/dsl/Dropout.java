@@ -14,8 +14,9 @@ import java.lang.annotation.Target;
  * <p>Masks come from a generator per workspace, combined with {@link #seed()} and the layer's
  * name, so a given seed and sequence of training passes give the same masks on every run. Every
  * workspace starts from the same state; {@code FloatWorkspace.reseed} restarts it. The data-parallel
- * trainer gives each thread its own stream, derived from the trainer's seed and the thread's index:
- * the same seed and thread count give the same masks, another thread count other masks.
+ * trainer reseeds from its own seed: each thread's stream when it cuts a batch into one chunk per
+ * thread, each pass's when it hands passes out. The same seed, thread count and pass size give the
+ * same masks; another cut of the batch gives other masks.
  */
 @Documented
 @Retention(RetentionPolicy.SOURCE)

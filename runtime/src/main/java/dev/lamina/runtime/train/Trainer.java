@@ -23,38 +23,40 @@ import java.util.concurrent.locks.LockSupport;
  * descent, data-parallel over a fixed number of threads.
  *
  * <p><b>Data parallelism.</b> With T threads the trainer owns T workspaces (one gradient buffer
- * each) and T - 1 worker threads started once; the calling thread works as thread 0. A batch of B
- * samples is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread zeroes its
- * gradients and runs forward, loss and backward on its chunk with {@code gradScale = 1/B}, so the
- * chunk gradients sum to the gradient of the batch mean. The calling thread then adds the buffers in
- * the fixed order 0 + 1 + ... + (T-1) into buffer 0 and takes one optimizer step. (Large batches
- * are instead handed out pass by pass: see below.)
+ * each) and T - 1 worker threads started once; the calling thread works as thread 0. Each sample's
+ * loss gradient is scaled by {@code 1/B} for a batch of B samples, so the gradients of the parts
+ * of a batch sum to the gradient of the batch mean; once every part is done, the calling thread
+ * takes one optimizer step on that sum.
  *
- * <p><b>Passes.</b> A thread runs forward and backward over its chunk in passes of at most
- * {@link Builder#passSamples passSamples} samples (default {@value #DEFAULT_PASS_SAMPLES}), the
- * gradients of the passes adding up in its buffer. Generated networks hold the activations and
- * gradients of every sample of a pass, so the pass, not the batch, sizes a thread's workspace: a
- * large batch of a large network costs the memory of one pass per thread. (On LeNet-5 at batch 256
- * the speed of passes of 16, 32, 64 and a thread's whole share differed by less than the noise of
- * the measurement.) A network that {@linkplain
+ * <p><b>Fixed chunks</b> (batches of at most T × {@link Builder#passSamples passSamples} samples,
+ * networks that couple the samples of a batch, and networks too large for a gradient buffer per
+ * pass, below). The batch is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread
+ * zeroes its gradients and runs forward, loss and backward over its chunk in passes of at most
+ * passSamples samples (default {@value #DEFAULT_PASS_SAMPLES}), the gradients of the passes adding
+ * up in its buffer. The calling thread then adds the buffers in the fixed order 0 + 1 + ... +
+ * (T-1) into buffer 0. A network that {@linkplain
  * dev.lamina.runtime.NetworkSummary#couplesBatchSamples couples the samples of a batch} (batch
  * normalization) runs each chunk in one pass, so that it normalizes over the whole chunk.
  *
- * <p><b>Passes handed out.</b> When a batch has more passes than there are threads, the network
- * does not couple the samples, and a gradient buffer per pass fits in {@value
- * #PASS_BUFFER_LIMIT_FLOATS} floats, the batch is not cut into fixed chunks: the passes are cut
- * from the whole batch, and each thread takes the next pass not yet taken, so a thread the machine
- * slows down (another tenant of a shared host, a core running slower) takes fewer passes and the
- * others do not wait for it at the end of the batch. Each pass's gradients are computed from zero
- * and added, in pass order, to one sum: by the thread that finishes the pass, straight from its
- * workspace, when every earlier pass is already in the sum; else the pass waits in a buffer of its
- * own, and the thread that completes the run of earlier passes adds it. One thread at a time adds
- * to the sum, while the others go on with their passes. Every gradient is thus the same sum in the
- * same order whichever thread ran which pass, so results are bit for bit the same for every thread
- * count of this mode; each pass draws its dropout masks from a stream of its own, derived from the
- * seed, the step and the pass. (On LeNet-5 at batch 256, passes of 32 handed out on 2 threads ran
- * 8-10% faster than two fixed chunks on a busy shared host, the data-parallel speed-up going from
- * about 1.6 to about 1.75.)
+ * <p><b>Passes handed out</b> (larger batches, when the network does not couple the samples and
+ * the gradient buffers of all passes together fit in {@value #PASS_BUFFER_LIMIT_FLOATS} floats).
+ * The batch is cut into the fewest passes of at most passSamples samples whose number is a
+ * multiple of T (a batch of 256 on 2 threads: 8 passes of 32), and each thread takes the next pass
+ * not yet taken, so a thread the machine slows down (another tenant of a shared host, a core
+ * running slower) takes fewer passes, and the others wait for it at the end of the batch for at
+ * most the pass it is running. Each pass's gradients are computed from zero and added, in pass
+ * order, to one sum, by the thread that finishes the pass, straight from its workspace, when every
+ * earlier pass is already in the sum and no other thread is adding; else the pass's gradients
+ * wait in a buffer of the pass's own, and the thread that next adds to the sum adds them in their
+ * turn. Every gradient is thus the same sum in the same order whichever thread ran which pass.
+ * Each pass draws its dropout masks from a stream of its own, derived from the seed, the step and
+ * the pass. (On LeNet-5 at batch 256 on 2 threads of a busy shared host, passes handed out ran
+ * 8-10% faster than fixed chunks; see the project's benchmarks.)
+ *
+ * <p><b>Memory.</b> Generated networks hold the activations and gradients of every sample of a
+ * pass, so the pass, not the batch, sizes a thread's workspace: a large batch of a large network
+ * costs the memory of one pass per thread, plus, when passes are handed out, one gradient buffer
+ * per pass of the batch (at most {@value #PASS_BUFFER_LIMIT_FLOATS} floats in all).
  *
  * <p><b>Running statistics</b> (batch normalization). Each thread normalizes its chunk with the
  * chunk's own mean and variance, as PyTorch's {@code DataParallel} without synchronized batch norm:
@@ -67,21 +69,21 @@ import java.util.concurrent.locks.LockSupport;
  * other batch-norm effect the running statistics after a step are those of one thread on the whole
  * batch, up to float rounding.
  *
- * <p><b>Dropout.</b> Workspace t draws its masks from its own stream, seeded with a value derived
- * from the trainer's {@link Builder#seed seed} and t ({@link FloatWorkspace#reseed}), so the
- * chunks of a batch get independent masks. The streams continue from batch to batch: the masks
- * depend on the seed, the thread count and the sequence of training steps since the trainer was
- * built. When passes are handed out, each pass draws from its own stream instead (above), so the
- * masks depend on the seed, the pass size and the step, not on the thread count.
+ * <p><b>Dropout.</b> With fixed chunks, workspace t draws its masks from its own stream, seeded
+ * with a value derived from the trainer's {@link Builder#seed seed} and t ({@link
+ * FloatWorkspace#reseed}), so the chunks of a batch get independent masks; the streams continue
+ * from batch to batch. When passes are handed out, each pass draws from its own stream instead
+ * (above). Either way the masks depend on the seed, on how the batch is cut (the thread count and
+ * the pass size) and on the sequence of training steps since the trainer was built, failed steps
+ * included.
  *
- * <p><b>Determinism.</b> The same network, seed, thread count and sequence of calls give
- * bit-identical results (parameters, running statistics, losses), however the threads were
- * scheduled. A different thread count changes the summation order (float rounding only), the
- * chunks batch normalization normalizes over, and the dropout masks (different streams cut
- * differently): without batch norm and dropout, results with different thread counts agree up to
- * rounding, and are bit for bit the same among thread counts that hand out passes. So does a
- * different pass size, which changes only the summation order (and, with several dropout layers,
- * the order the masks are drawn in).
+ * <p><b>Determinism.</b> The same network, seed, thread count, pass size and sequence of calls
+ * give bit-identical results (parameters, running statistics, losses), however the threads were
+ * scheduled. Another thread count or pass size cuts the batch differently, which changes the
+ * summation order (float rounding only), the chunks batch normalization normalizes over, and the
+ * dropout masks: without batch norm and dropout, results agree up to rounding. When passes are
+ * handed out, only the cut matters: two thread counts that cut a batch into the same passes (a
+ * batch of 256 in passes of at most 32 is 8 passes of 32 on 2 threads and on 4) give the same bits.
  *
  * <p><b>No allocation.</b> Threads are coordinated with a generation counter, an atomic countdown
  * and {@link LockSupport} (brief spinning, then parking); batches are copied into buffers allocated
@@ -188,8 +190,8 @@ public final class Trainer implements AutoCloseable {
       workspaces[t].setDeferredStatistics(true);
       workspaces[t].reseed(workerSeed(seed, t));
     }
-    int passes = (batchSize + passSamples - 1) / passSamples;
-    boolean handOut = threads > 1 && passes > threads
+    int passes = handedOutPasses(batchSize);
+    boolean handOut = threads > 1 && batchSize > (long) threads * passSamples
         && !network.summary().couplesBatchSamples()
         && (long) passes * network.parameterCount() <= PASS_BUFFER_LIMIT_FLOATS;
     passGradients = handOut ? new float[passes][network.parameterCount()] : null;
@@ -246,9 +248,9 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
-   * Samples per forward and backward pass of a thread: the builder's {@link Builder#passSamples},
-   * at most a thread's share of a full batch, and that whole share for a network that couples the
-   * samples of a batch.
+   * The most samples per forward and backward pass of a thread: the builder's {@link
+   * Builder#passSamples}, at most a thread's share of a full batch, and that whole share for a
+   * network that couples the samples of a batch.
    */
   public int passSamples() {
     return passSamples;
@@ -346,13 +348,14 @@ public final class Trainer implements AutoCloseable {
     jobLabelOffset = labelOffset;
     jobCount = batch;
     jobScale = 1f / batch;
-    jobPasses = (batch + passSamples - 1) / passSamples;
+    jobPasses = passGradients != null ? handedOutPasses(batch) : 0;
     nextPass.set(0);
     if (passGradients != null) {
       for (int p = 0; p < jobPasses; p++) {
         passReady.set(p, 0);
       }
       summed = 0;
+      summing.set(false);
     }
     stepCount++;
     try {
@@ -377,6 +380,11 @@ public final class Trainer implements AutoCloseable {
       throw new TrainingDivergedException(epoch, batchNumber, batchesPerEpoch, mean,
           optimizer.learningRate());
     }
+    if (passGradients != null && summed != jobPasses) {
+      discardStatistics();
+      throw new IllegalStateException("only " + summed + " of " + jobPasses
+          + " passes reached the gradient sum");
+    }
     // The whole batch's statistics, merged in a fixed order, in one update of the running ones.
     FloatWorkspace first = workspaces[0];
     for (int t = 1; t < threads; t++) {
@@ -385,10 +393,6 @@ public final class Trainer implements AutoCloseable {
     first.commitStatistics();
     float[] sum;
     if (passGradients != null) {
-      if (summed != jobPasses) {
-        throw new IllegalStateException("only " + summed + " of " + jobPasses
-            + " passes reached the gradient sum");
-      }
       sum = gradientSum;
     } else {
       sum = workspaces[0].gradients();
@@ -521,10 +525,11 @@ public final class Trainer implements AutoCloseable {
   private void trainPasses(int t) {
     FloatWorkspace ws = workspaces[t];
     int correct = 0;
+    boolean finished = false;
     try {
       for (int p; (p = nextPass.getAndIncrement()) < jobPasses; ) {
-        int s = p * passSamples;
-        int m = Math.min(passSamples, jobCount - s);
+        int s = passStart(p);
+        int m = passStart(p + 1) - s;
         ws.zeroGradients();
         ws.reseed(passSeed(seed, stepCount, p));
         float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, m, true);
@@ -535,8 +540,12 @@ public final class Trainer implements AutoCloseable {
         ws.backward(g, 0, m);
         passDone(p, ws.gradients());
       }
+      finished = true;
     } finally {
       chunkCorrect[t] = correct;
+      if (!finished) {
+        nextPass.set(jobPasses); // the step fails: the other threads take no further pass
+      }
     }
   }
 
@@ -600,6 +609,22 @@ public final class Trainer implements AutoCloseable {
         sum[i] += g[i];
       }
     }
+  }
+
+  /**
+   * Passes a batch of {@code n} samples is cut into when passes are handed out: the fewest that
+   * are a multiple of the thread count and hold at most {@link #passSamples} samples each, so that
+   * on a machine whose threads run at one speed every thread takes the same number of passes; but
+   * no more than n, so that no pass is empty.
+   */
+  int handedOutPasses(int n) {
+    long perRound = (long) threads * passSamples;
+    return (int) Math.min(n, threads * ((n + perRound - 1) / perRound));
+  }
+
+  /** First sample of pass {@code p} of the current step ({@code jobCount} for p = jobPasses). */
+  private int passStart(int p) {
+    return (int) ((long) jobCount * p / jobPasses);
   }
 
   /** The seed of pass {@code p}'s dropout masks in training step {@code step} (counted from 1). */
@@ -786,10 +811,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Samples per forward and backward pass of one thread (default {@value
-     * #DEFAULT_PASS_SAMPLES}; see the class documentation). Only the summation order depends on
-     * it; it sizes the workspaces, hence the memory a trainer holds. Ignored for a network that
-     * couples the samples of a batch, which runs each thread's chunk in one pass.
+     * Most samples per forward and backward pass of one thread (default {@value
+     * #DEFAULT_PASS_SAMPLES}; see the class documentation). It sizes the workspaces, hence most of
+     * the memory a trainer holds; it sets how a batch is cut into passes, hence the summation
+     * order, whether passes are handed out (and their buffers), and, when they are, the dropout
+     * streams. Ignored for a network that couples the samples of a batch, which runs each
+     * thread's chunk in one pass.
      */
     public Builder passSamples(int passSamples) {
       this.passSamples = passSamples;

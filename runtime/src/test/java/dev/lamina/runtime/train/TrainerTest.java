@@ -24,7 +24,8 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -164,19 +165,46 @@ class TrainerTest {
   }
 
   /**
-   * Passes of 7 samples over 2 threads' chunks of 25 (passes of 7, 7, 7 and 4 each) add up to the
-   * gradient of the whole batch's mean loss, computed in one call on a separate workspace; loss and
-   * correct count cover every pass.
+   * Passes handed out (a batch of 50 in passes of at most 7 on 2 threads: 8 passes of 6 or 7) add
+   * up to the gradient of the whole batch's mean loss, computed in one call on a separate
+   * workspace; loss and correct count cover every pass.
    */
   @Test
-  void passesAddUpToTheGradientOfTheWholeBatch() {
-    int batch = 50;
+  void passesHandedOutAddUpToTheGradientOfTheWholeBatch() {
+    assertPassesAddUpToTheBatchGradient(network(4), network(4), 50, 50, 7, true);
+  }
+
+  /**
+   * Short batches of a trainer that hands out passes (batch size 256, passes of at most 32, 2
+   * threads): 63 samples in 2 passes, and a single sample in one pass while the other thread has
+   * none.
+   */
+  @ParameterizedTest
+  @CsvSource({"63", "1"})
+  void shortBatchesHandedOutAddUpToTheirGradient(int batch) {
+    assertPassesAddUpToTheBatchGradient(network(4), network(4), 256, batch, 32, true);
+  }
+
+  /**
+   * The same with fixed chunks of several passes: a network of 1,066,004 parameters, too large for
+   * a gradient buffer per pass, on a batch of 16 in passes of 1 (each of the 2 threads accumulates
+   * 8 passes in its own buffer).
+   */
+  @Test
+  void passesOfFixedChunksAddUpToTheGradientOfTheWholeBatch() {
+    TestMlp reference = new TestMlp("test.Big", DIM, 82_000, CLASSES);
+    TestMlp net = new TestMlp("test.Big", DIM, 82_000, CLASSES);
+    Initializers.initialize(reference, 4);
+    Initializers.initialize(net, 4);
+    assertPassesAddUpToTheBatchGradient(reference, net, 16, 16, 1, false);
+  }
+
+  private static void assertPassesAddUpToTheBatchGradient(TestMlp reference, TestMlp net,
+      int batchSize, int batch, int pass, boolean handsOut) {
     float rate = 0.5f;
     Dataset data = blobs(batch, 12);
     float[] x = data.features();
     int[] y = data.labels();
-    TestMlp reference = network(4);
-    TestMlp net = network(4);
     int correctBefore = 0;
     for (int i = 0; i < batch; i++) {
       correctBefore += reference.predict(Arrays.copyOfRange(x, i * DIM, (i + 1) * DIM)) == y[i]
@@ -190,9 +218,10 @@ class TrainerTest {
     for (int i = 0; i < expected.length; i++) {
       expected[i] -= rate * grad[i];
     }
-    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
-        .threads(2).passSamples(7).build()) {
-      assertEquals(7, trainer.passSamples());
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build())
+        .batchSize(batchSize).threads(2).passSamples(pass).build()) {
+      assertEquals(pass, trainer.passSamples());
+      assertEquals(handsOut, trainer.handsOutPasses());
       float mean = trainer.trainBatch(x, 0, y, 0, batch);
       assertEquals(lossSum / batch, mean, 1e-6 * Math.max(1, Math.abs(mean)));
       assertEquals(correctBefore, trainer.lastBatchCorrect());
@@ -203,15 +232,15 @@ class TrainerTest {
     }
   }
 
-  /** Trains 10 batches of 50 with Adam in passes of 5 samples and returns the parameters' bits. */
+  /** Trains 10 batches of 60 with Adam in passes of 5 samples and returns the parameters' bits. */
   private static int[] trainInPasses(int threads) {
-    Dataset data = blobs(500, 13);
+    Dataset data = blobs(600, 13);
     TestMlp net = network(6);
-    try (Trainer trainer = Trainer.builder(net, Optimizers.adam(0.01f).build()).batchSize(50)
+    try (Trainer trainer = Trainer.builder(net, Optimizers.adam(0.01f).build()).batchSize(60)
         .threads(threads).passSamples(5).build()) {
       assertEquals(threads > 1, trainer.handsOutPasses());
       for (int s = 0; s < 10; s++) {
-        trainer.trainBatch(data.features(), s * 50 * DIM, data.labels(), s * 50, 50);
+        trainer.trainBatch(data.features(), s * 60 * DIM, data.labels(), s * 60, 60);
       }
     }
     return bits(net.parameters());
@@ -227,12 +256,13 @@ class TrainerTest {
 
   /**
    * Passes handed out: every pass's gradients computed from zero and added in pass order, so the
-   * parameters are bit for bit the same on 2, 3 and 4 threads, however the passes fell to them;
+   * parameters are bit for bit the same on 2, 3 and 4 threads (each cuts the batch of 60 into the
+   * same 12 passes of 5), however the passes fell to them;
    * one thread accumulates its passes in one buffer (another summation order, close but not the
    * same bits).
    */
   @Test
-  void passesHandedOutGiveTheSameBitsOnEveryThreadCount() {
+  void passesHandedOutGiveTheSameBitsOnThreadCountsThatCutAlike() {
     int[] two = trainInPasses(2);
     assertArrayEquals(two, trainInPasses(3));
     assertArrayEquals(two, trainInPasses(4));
@@ -244,16 +274,17 @@ class TrainerTest {
   }
 
   /**
-   * Passes finished out of order: the pass whose forward pass starts at {@code slowSample} is held
-   * up for 30 ms, so the other threads finish the passes after it first and their gradients wait in
-   * the passes' own buffers until it is done. One SGD step on 40 samples in passes of 4 must give
-   * bit for bit the parameters of the passes' gradients, each computed from zero on a separate
-   * workspace and added in pass order by hand.
+   * Passes finished out of order: the pass starting at sample {@code slowSample} waits until every
+   * later pass has been run (and 20 ms more), so the threads finish those first and their gradients
+   * wait in the passes' own buffers until it is done. One SGD step on 48 samples in 12 passes of 4
+   * (on 2, 3 and 4 threads alike) must give bit for bit the parameters of the passes' gradients,
+   * each computed from zero on a separate workspace and added in pass order by hand.
    */
   @ParameterizedTest
-  @CsvSource({"0, 2", "12, 2", "36, 2", "0, 3", "20, 4"})
-  void passesFinishedOutOfOrderAreAddedInPassOrder(int slowSample, int threads) {
-    int batch = 40;
+  @CsvSource({"0, 2", "16, 2", "40, 2", "0, 3", "24, 4"})
+  void passesFinishedOutOfOrderAreAddedInPassOrder(int slowSample, int threads)
+      throws InterruptedException {
+    int batch = 48;
     int pass = 4;
     float rate = 0.5f;
     Dataset data = blobs(batch, 21);
@@ -278,13 +309,13 @@ class TrainerTest {
     for (int i = 0; i < expected.length; i++) {
       expected[i] -= rate * sum[i];
     }
-    SlowPass net = new SlowPass(network(5), slowSample * DIM);
+    SlowPass net = new SlowPass(network(5), slowSample * DIM, (batch - slowSample) / pass - 1);
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
         .threads(threads).passSamples(pass).build()) {
       assertTrue(trainer.handsOutPasses());
       trainer.trainBatch(x, 0, y, 0, batch);
     }
-    assertTrue(net.delayed.get(), "the slow pass never ran");
+    assertTrue(net.laterPassesRanFirst, "the passes after the slow one did not all run first");
     float[] actual = net.parameters();
     for (int i = 0; i < expected.length; i++) {
       assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
@@ -316,15 +347,20 @@ class TrainerTest {
     return bits(net.parameters());
   }
 
-  /** A {@link TestMlp} whose workspaces hold up the forward pass starting at one input offset. */
+  /**
+   * A {@link TestMlp} whose workspaces hold up the forward pass starting at one input offset until
+   * {@code laterPasses} backward passes of later offsets have finished.
+   */
   private static final class SlowPass implements FloatNetwork {
     private final TestMlp net;
     private final int slowOffset;
-    final AtomicBoolean delayed = new AtomicBoolean();
+    private final CountDownLatch later;
+    volatile boolean laterPassesRanFirst;
 
-    SlowPass(TestMlp net, int slowOffset) {
+    SlowPass(TestMlp net, int slowOffset, int laterPasses) {
       this.net = net;
       this.slowOffset = slowOffset;
+      this.later = new CountDownLatch(laterPasses);
     }
 
     @Override
@@ -358,10 +394,12 @@ class TrainerTest {
 
         @Override
         public float[] forward(float[] input, int offset, int batch, boolean training) {
+          this.offset = offset;
           if (offset == slowOffset) {
-            delayed.set(true);
             try {
-              Thread.sleep(30);
+              // then give the later passes' threads time to hand their gradients on
+              laterPassesRanFirst = later.await(10, TimeUnit.SECONDS);
+              Thread.sleep(20);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
@@ -369,9 +407,14 @@ class TrainerTest {
           return ws.forward(input, offset, batch, training);
         }
 
+        private int offset;
+
         @Override
         public void backward(float[] gradOutput, int offset, int batch) {
           ws.backward(gradOutput, offset, batch);
+          if (this.offset > slowOffset) {
+            later.countDown();
+          }
         }
 
         @Override
@@ -434,26 +477,36 @@ class TrainerTest {
 
   @Test
   void passesAreHandedOutOnlyWhenThereAreMoreThanThreadsAndTheirBuffersFit() {
-    try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).batchSize(64)
-        .threads(2).build()) {
-      assertFalse(trainer.handsOutPasses(), "two passes of 32 for two threads: fixed chunks");
-    }
-    try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build()).batchSize(256)
-        .threads(2).build()) {
-      assertTrue(trainer.handsOutPasses(), "eight passes of 32 for two threads");
+    assertHandsOut(false, network(1), 64, 1, 32, "one thread");
+    assertHandsOut(false, network(1), 64, 2, 32, "two passes of 32 for two threads");
+    assertHandsOut(true, network(1), 65, 2, 32, "four passes of 16 or 17 for two threads");
+    assertHandsOut(true, network(1), 256, 2, 32, "eight passes of 32 for two threads");
+    assertHandsOut(false, network(1), 256, 8, 32, "eight passes of 32 for eight threads");
+    // As many passes for each thread, each of at most the pass size, none empty: {batch size,
+    // threads, pass size, a batch, its passes}.
+    int[][] cuts = {{256, 2, 32, 256, 8}, {96, 2, 32, 96, 4}, {65, 2, 32, 65, 4},
+        {256, 3, 32, 256, 9}, {256, 2, 32, 63, 2}, {256, 2, 32, 1, 1}, {7, 2, 1, 7, 7},
+        {7, 2, 1, 6, 6}};
+    for (int[] c : cuts) {
+      try (Trainer trainer = Trainer.builder(network(1), Optimizers.sgd(0.1f).build())
+          .batchSize(c[0]).threads(c[1]).passSamples(c[2]).build()) {
+        assertEquals(c[4], trainer.handedOutPasses(c[3]), Arrays.toString(c));
+      }
     }
     // 16 passes of a network of 1,066,004 parameters need more than the limit of 16 Mi floats,
-    // 15 do not.
+    // 14 do not (on 2 threads the pass count is even).
     TestMlp big = new TestMlp("test.Big", DIM, 82_000, CLASSES);
     assertTrue(16L * big.parameterCount() > Trainer.PASS_BUFFER_LIMIT_FLOATS);
-    assertTrue(15L * big.parameterCount() <= Trainer.PASS_BUFFER_LIMIT_FLOATS);
-    try (Trainer trainer = Trainer.builder(big, Optimizers.sgd(0.1f).build()).batchSize(16)
-        .threads(2).passSamples(1).build()) {
-      assertFalse(trainer.handsOutPasses());
-    }
-    try (Trainer trainer = Trainer.builder(big, Optimizers.sgd(0.1f).build()).batchSize(15)
-        .threads(2).passSamples(1).build()) {
-      assertTrue(trainer.handsOutPasses());
+    assertTrue(14L * big.parameterCount() <= Trainer.PASS_BUFFER_LIMIT_FLOATS);
+    assertHandsOut(false, big, 16, 2, 1, "16 passes of a large network");
+    assertHandsOut(true, big, 14, 2, 1, "14 passes of a large network");
+  }
+
+  private static void assertHandsOut(boolean expected, TestMlp net, int batch, int threads,
+      int pass, String what) {
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.1f).build()).batchSize(batch)
+        .threads(threads).passSamples(pass).build()) {
+      assertEquals(expected, trainer.handsOutPasses(), what);
     }
   }
 
@@ -517,15 +570,15 @@ class TrainerTest {
 
   /**
    * Passes handed out (batch 8 in passes of 1): a bad label in the sixth pass fails the step with
-   * the loss's message and takes no step; the next step then sums every one of its passes again
-   * and gives the parameters of a trainer that never saw the failed batch.
+   * the loss's message and takes no step; the next step, on other samples, then sums its own
+   * passes only and gives the parameters of a trainer that never saw the failed batch.
    */
   @Test
   void aFailedPassHandedOutFailsOnlyItsStep() {
     float[] x = blobs(8, 23).features();
-    int[] good = blobs(8, 23).labels();
-    int[] bad = good.clone();
+    int[] bad = blobs(8, 23).labels();
     bad[5] = 9;
+    Dataset next = blobs(8, 24);
     TestMlp net = network(2);
     TestMlp clean = network(2);
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.1f).build()).batchSize(8)
@@ -537,9 +590,10 @@ class TrainerTest {
           () -> trainer.trainBatch(x, 0, bad, 0, 8));
       assertTrue(e.getMessage().contains("label 9"), e.getMessage());
       assertArrayEquals(clean.parameters(), net.parameters(), "a step was taken");
-      assertEquals(reference.trainBatch(x, 0, good, 0, 8), trainer.trainBatch(x, 0, good, 0, 8));
+      assertEquals(reference.trainBatch(next.features(), 0, next.labels(), 0, 8),
+          trainer.trainBatch(next.features(), 0, next.labels(), 0, 8));
     }
-    assertArrayEquals(clean.parameters(), net.parameters());
+    assertArrayEquals(bits(clean.parameters()), bits(net.parameters()));
   }
 
   @Test
