@@ -28,9 +28,10 @@ import java.util.concurrent.locks.LockSupport;
  * of a batch sum to the gradient of the batch mean; once every part is done, the calling thread
  * takes one optimizer step on that sum.
  *
- * <p><b>Fixed chunks</b> (batches of at most T × {@link Builder#passSamples passSamples} samples,
- * networks that couple the samples of a batch, and networks too large for a gradient buffer per
- * pass, below). The batch is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread
+ * <p><b>Fixed chunks</b> (one thread; a batch size of at most T × {@link Builder#passSamples
+ * passSamples} samples; networks that couple the samples of a batch; networks too large for a
+ * gradient buffer per pass, below). The mode is chosen once, from the builder's batch size. The
+ * batch is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread
  * zeroes its gradients and runs forward, loss and backward over its chunk in passes of at most
  * passSamples samples (default {@value #DEFAULT_PASS_SAMPLES}), the gradients of the passes adding
  * up in its buffer. The calling thread then adds the buffers in the fixed order 0 + 1 + ... +
@@ -38,25 +39,26 @@ import java.util.concurrent.locks.LockSupport;
  * dev.lamina.runtime.NetworkSummary#couplesBatchSamples couples the samples of a batch} (batch
  * normalization) runs each chunk in one pass, so that it normalizes over the whole chunk.
  *
- * <p><b>Passes handed out</b> (larger batches, when the network does not couple the samples and
- * the gradient buffers of all passes together fit in {@value #PASS_BUFFER_LIMIT_FLOATS} floats).
- * The batch is cut into the fewest passes of at most passSamples samples whose number is a
- * multiple of T (a batch of 256 on 2 threads: 8 passes of 32), and each thread takes the next pass
- * not yet taken, so a thread the machine slows down (another tenant of a shared host, a core
- * running slower) takes fewer passes, and the others wait for it at the end of the batch for at
- * most the pass it is running. Each pass's gradients are computed from zero and added, in pass
+ * <p><b>Passes handed out</b> (every batch, short ones included, of a trainer for larger batches,
+ * when the network does not couple the samples and the gradient buffers of all passes together fit
+ * in 16 Mi ({@value #PASS_BUFFER_LIMIT_FLOATS}) floats). The batch is cut into the fewest passes of
+ * at most passSamples samples whose number is a multiple of T, but no more passes than samples (a
+ * batch of 256 on 2 threads: 8 passes of 32; a batch of 63: 2 passes), and each thread takes the
+ * next pass not yet taken, so a thread the machine slows down (another tenant of a shared host, a
+ * core running slower) takes fewer passes, and the others wait for it at the end of the batch for
+ * at most the pass it is running. Each pass's gradients are computed from zero and added, in pass
  * order, to one sum, by the thread that finishes the pass, straight from its workspace, when every
- * earlier pass is already in the sum and no other thread is adding; else the pass's gradients
- * wait in a buffer of the pass's own, and the thread that next adds to the sum adds them in their
- * turn. Every gradient is thus the same sum in the same order whichever thread ran which pass.
- * Each pass draws its dropout masks from a stream of its own, derived from the seed, the step and
- * the pass. (On LeNet-5 at batch 256 on 2 threads of a busy shared host, passes handed out ran
- * 8-10% faster than fixed chunks; see the project's benchmarks.)
+ * earlier pass is already in the sum and no other thread is adding; else the pass's gradients wait
+ * in a buffer of the pass's own, and the thread that next adds to the sum adds them in their turn.
+ * Every gradient is thus the same sum in the same order whichever thread ran which pass. Each pass
+ * draws its dropout masks from a stream of its own, derived from the seed, the step and the pass.
+ * (On LeNet-5 at batch 256 on 2 threads of a busy shared host, passes handed out ran 8-10% faster
+ * than fixed chunks; see the project's benchmarks.)
  *
  * <p><b>Memory.</b> Generated networks hold the activations and gradients of every sample of a
  * pass, so the pass, not the batch, sizes a thread's workspace: a large batch of a large network
  * costs the memory of one pass per thread, plus, when passes are handed out, one gradient buffer
- * per pass of the batch (at most {@value #PASS_BUFFER_LIMIT_FLOATS} floats in all).
+ * per pass of the batch (at most 16 Mi floats in all) and one for their sum.
  *
  * <p><b>Running statistics</b> (batch normalization). Each thread normalizes its chunk with the
  * chunk's own mean and variance, as PyTorch's {@code DataParallel} without synchronized batch norm:
@@ -318,11 +320,20 @@ public final class Trainer implements AutoCloseable {
    * every thread, gradient reduction, one optimizer step. Returns the mean loss of the batch.
    * Allocation-free.
    *
+   * @throws IllegalArgumentException if a label is outside {@code 0..classes-1} (the message
+   *     names the sample; no step is taken)
    * @throws TrainingDivergedException if the loss is NaN or infinite (no step is taken)
    */
   public float trainBatch(float[] inputs, int inputOffset, int[] labels, int labelOffset,
       int batch) {
     checkOpen();
+    for (int n = 0; n < Math.min(batch, batchSize); n++) {
+      int label = labels[labelOffset + n];
+      if (label < 0 || label >= classes) {
+        throw new IllegalArgumentException("label " + label + " of sample " + n + " of the batch"
+            + " (labels[" + (labelOffset + n) + "]) is outside 0.." + (classes - 1));
+      }
+    }
     return step(inputs, inputOffset, labels, labelOffset, batch, 0, 0, 0);
   }
 
@@ -814,9 +825,10 @@ public final class Trainer implements AutoCloseable {
      * Most samples per forward and backward pass of one thread (default {@value
      * #DEFAULT_PASS_SAMPLES}; see the class documentation). It sizes the workspaces, hence most of
      * the memory a trainer holds; it sets how a batch is cut into passes, hence the summation
-     * order, whether passes are handed out (and their buffers), and, when they are, the dropout
-     * streams. Ignored for a network that couples the samples of a batch, which runs each
-     * thread's chunk in one pass.
+     * order, whether passes are handed out (and their buffers), and the dropout masks (a stream per
+     * pass when passes are handed out; with fixed chunks, the order of the draws when a network
+     * has several dropout layers). Ignored for a network that couples the samples of a batch,
+     * which runs each thread's chunk in one pass.
      */
     public Builder passSamples(int passSamples) {
       this.passSamples = passSamples;

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -257,9 +258,8 @@ class TrainerTest {
   /**
    * Passes handed out: every pass's gradients computed from zero and added in pass order, so the
    * parameters are bit for bit the same on 2, 3 and 4 threads (each cuts the batch of 60 into the
-   * same 12 passes of 5), however the passes fell to them;
-   * one thread accumulates its passes in one buffer (another summation order, close but not the
-   * same bits).
+   * same 12 passes of 5), however the passes fell to them; one thread accumulates its passes in
+   * one buffer (another summation order, close but not the same bits).
    */
   @Test
   void passesHandedOutGiveTheSameBitsOnThreadCountsThatCutAlike() {
@@ -309,7 +309,8 @@ class TrainerTest {
     for (int i = 0; i < expected.length; i++) {
       expected[i] -= rate * sum[i];
     }
-    SlowPass net = new SlowPass(network(5), slowSample * DIM, (batch - slowSample) / pass - 1);
+    PassHooks net = new PassHooks(network(5), slowSample * DIM, (batch - slowSample) / pass - 1,
+        -1);
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
         .threads(threads).passSamples(pass).build()) {
       assertTrue(trainer.handsOutPasses());
@@ -324,7 +325,7 @@ class TrainerTest {
   }
 
   /**
-   * A thousand steps of one-sample passes on 2 and on 4 threads, so passes finish in every order
+   * A thousand steps of 64 one-sample passes on 2 and on 4 threads, so passes finish in every order
    * and threads meet at the sum: every pass must reach it (the trainer checks that each step) and
    * the parameters must be bit for bit the same.
    */
@@ -334,13 +335,13 @@ class TrainerTest {
   }
 
   private static int[] trainOnePassPerSample(int threads) {
-    Dataset data = blobs(16 * 200, 22);
+    Dataset data = blobs(64 * 100, 22);
     TestMlp net = network(7);
-    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.05f).build()).batchSize(16)
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.05f).build()).batchSize(64)
         .threads(threads).passSamples(1).build()) {
-      for (int round = 0; round < 5; round++) {
-        for (int s = 0; s < 200; s++) {
-          trainer.trainBatch(data.features(), s * 16 * DIM, data.labels(), s * 16, 16);
+      for (int round = 0; round < 10; round++) {
+        for (int s = 0; s < 100; s++) {
+          trainer.trainBatch(data.features(), s * 64 * DIM, data.labels(), s * 64, 64);
         }
       }
     }
@@ -348,19 +349,22 @@ class TrainerTest {
   }
 
   /**
-   * A {@link TestMlp} whose workspaces hold up the forward pass starting at one input offset until
-   * {@code laterPasses} backward passes of later offsets have finished.
+   * A {@link TestMlp} whose workspaces hold up the forward pass starting at input offset {@code
+   * slowOffset} until {@code laterPasses} backward passes of later offsets have finished, and fail
+   * the first forward pass starting at {@code failOffset} (-1: none).
    */
-  private static final class SlowPass implements FloatNetwork {
+  private static final class PassHooks implements FloatNetwork {
     private final TestMlp net;
     private final int slowOffset;
     private final CountDownLatch later;
+    private final AtomicInteger failOffset;
     volatile boolean laterPassesRanFirst;
 
-    SlowPass(TestMlp net, int slowOffset, int laterPasses) {
+    PassHooks(TestMlp net, int slowOffset, int laterPasses, int failOffset) {
       this.net = net;
       this.slowOffset = slowOffset;
       this.later = new CountDownLatch(laterPasses);
+      this.failOffset = new AtomicInteger(failOffset);
     }
 
     @Override
@@ -384,7 +388,7 @@ class TrainerTest {
       return new FloatWorkspace() {
         @Override
         public FloatNetwork network() {
-          return SlowPass.this;
+          return PassHooks.this;
         }
 
         @Override
@@ -395,6 +399,9 @@ class TrainerTest {
         @Override
         public float[] forward(float[] input, int offset, int batch, boolean training) {
           this.offset = offset;
+          if (failOffset.compareAndSet(offset, -1)) {
+            throw new IllegalStateException("the pass at input offset " + offset + " fails");
+          }
           if (offset == slowOffset) {
             try {
               // then give the later passes' threads time to hand their gradients on
@@ -473,6 +480,16 @@ class TrainerTest {
     public float trainStep(float[] input, float[] targets, int batch) {
       return net.trainStep(input, targets, batch);
     }
+  }
+
+  /** Each pass of each step of each seed draws its dropout masks from a stream of its own. */
+  @Test
+  void passSeedsDifferBySeedStepAndPass() {
+    long base = Trainer.passSeed(7, 1, 0);
+    assertNotEquals(base, Trainer.passSeed(8, 1, 0), "seed");
+    assertNotEquals(base, Trainer.passSeed(7, 2, 0), "step");
+    assertNotEquals(base, Trainer.passSeed(7, 1, 1), "pass");
+    assertNotEquals(Trainer.passSeed(7, 1, 2), Trainer.passSeed(7, 2, 1), "step and pass swapped");
   }
 
   @Test
@@ -554,41 +571,62 @@ class TrainerTest {
     }
   }
 
+  /**
+   * A label outside the classes is refused before any thread starts, naming its sample in the batch
+   * and its place in the array (with passes handed out, a pass would only know its own samples).
+   */
+  @Test
+  void aBadLabelNamesItsSampleInTheBatch() {
+    TestMlp net = network(1);
+    float[] before = net.parameters().clone();
+    int[] labels = {0, 0, 0, 1, 2, 3, 0, 1, 9, 2, 3};
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.1f).build()).batchSize(8)
+        .threads(2).passSamples(1).build()) {
+      assertTrue(trainer.handsOutPasses());
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> trainer.trainBatch(new float[8 * DIM], 0, labels, 3, 8));
+      assertTrue(e.getMessage().contains("label 9 of sample 5 of the batch (labels[8])"),
+          e.getMessage());
+    }
+    assertArrayEquals(before, net.parameters(), "a step was taken");
+  }
+
+  /** Fixed chunks: the worker's chunk (samples 2 and 3) fails; the caller gets its exception. */
   @Test
   void workerFailuresReachTheCaller() {
-    TestMlp net = network(1);
+    PassHooks net = new PassHooks(network(1), -1, 0, 2 * DIM);
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.1f).build()).batchSize(4)
         .threads(2).build()) {
+      assertFalse(trainer.handsOutPasses());
       float[] x = new float[4 * DIM];
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> trainer.trainBatch(x, 0, new int[] {0, 1, 2, 9}, 0, 4));
-      assertTrue(e.getMessage().contains("label 9"), e.getMessage());
+      int[] y = {0, 1, 2, 3};
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> trainer.trainBatch(x, 0, y, 0, 4));
+      assertTrue(e.getMessage().contains("offset " + 2 * DIM + " fails"), e.getMessage());
       // The trainer still works afterwards.
-      assertTrue(Float.isFinite(trainer.trainBatch(x, 0, new int[] {0, 1, 2, 3}, 0, 4)));
+      assertTrue(Float.isFinite(trainer.trainBatch(x, 0, y, 0, 4)));
     }
   }
 
   /**
-   * Passes handed out (batch 8 in passes of 1): a bad label in the sixth pass fails the step with
-   * the loss's message and takes no step; the next step, on other samples, then sums its own
-   * passes only and gives the parameters of a trainer that never saw the failed batch.
+   * Passes handed out (batch 8 in passes of 1): the sixth pass fails, which fails the step and
+   * takes no step; the next step, on other samples, then sums its own passes only and gives the
+   * parameters of a trainer that never saw the failed batch.
    */
   @Test
   void aFailedPassHandedOutFailsOnlyItsStep() {
-    float[] x = blobs(8, 23).features();
-    int[] bad = blobs(8, 23).labels();
-    bad[5] = 9;
+    Dataset first = blobs(8, 23);
     Dataset next = blobs(8, 24);
-    TestMlp net = network(2);
+    PassHooks net = new PassHooks(network(2), -1, 0, 5 * DIM);
     TestMlp clean = network(2);
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(0.1f).build()).batchSize(8)
             .threads(2).passSamples(1).build();
         Trainer reference = Trainer.builder(clean, Optimizers.sgd(0.1f).build()).batchSize(8)
             .threads(2).passSamples(1).build()) {
       assertTrue(trainer.handsOutPasses());
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> trainer.trainBatch(x, 0, bad, 0, 8));
-      assertTrue(e.getMessage().contains("label 9"), e.getMessage());
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> trainer.trainBatch(first.features(), 0, first.labels(), 0, 8));
+      assertTrue(e.getMessage().contains("offset " + 5 * DIM + " fails"), e.getMessage());
       assertArrayEquals(clean.parameters(), net.parameters(), "a step was taken");
       assertEquals(reference.trainBatch(next.features(), 0, next.labels(), 0, 8),
           trainer.trainBatch(next.features(), 0, next.labels(), 0, 8));
