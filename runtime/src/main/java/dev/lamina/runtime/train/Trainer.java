@@ -199,7 +199,7 @@ public final class Trainer implements AutoCloseable {
     passGradients = handOut ? new float[passes][network.parameterCount()] : null;
     gradientSum = handOut ? new float[network.parameterCount()] : null;
     passReady = new AtomicIntegerArray(handOut ? passes : 0);
-    passLoss = new float[passes];
+    passLoss = new float[handOut ? passes : 0];
     chunkLoss = new float[threads];
     chunkCorrect = new int[threads];
     confusion = new long[threads][classes * classes];
@@ -511,21 +511,28 @@ public final class Trainer implements AutoCloseable {
     if (n == 0) {
       return;
     }
-    // What FloatWorkspace.lossAndGradients does, pass by pass, with the predictions counted in
-    // between; the passes' gradients add up in the workspace's buffer.
+    // The passes' gradients add up in the workspace's buffer.
     float chunkSum = 0;
-    int correct = 0;
     for (int s = from; s < to; s += passSamples) {
-      int m = Math.min(passSamples, to - s);
-      float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, m, true);
-      correct += countCorrect(out, m, jobLabels, jobLabelOffset + s);
-      float[] g = ws.outputGradientBuffer();
-      chunkSum += Losses.forwardBackward(loss, out, m, classes, jobLabels, jobLabelOffset + s, g,
-          jobScale);
-      ws.backward(g, 0, m);
+      chunkSum += trainPass(t, ws, s, Math.min(passSamples, to - s));
     }
     chunkLoss[t] = chunkSum;
-    chunkCorrect[t] = correct;
+  }
+
+  /**
+   * What {@link FloatWorkspace#lossAndGradients} does, with the predictions counted in between:
+   * forward, loss and backward of samples {@code [s, s + m)} of the current job on {@code ws},
+   * the gradients added to its buffer and the correct predictions to {@code chunkCorrect[t]}.
+   * Returns the loss summed over the samples.
+   */
+  private float trainPass(int t, FloatWorkspace ws, int s, int m) {
+    float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, m, true);
+    chunkCorrect[t] += countCorrect(out, m, jobLabels, jobLabelOffset + s);
+    float[] g = ws.outputGradientBuffer();
+    float sum = Losses.forwardBackward(loss, out, m, classes, jobLabels, jobLabelOffset + s, g,
+        jobScale);
+    ws.backward(g, 0, m);
+    return sum;
   }
 
   /**
@@ -535,25 +542,18 @@ public final class Trainer implements AutoCloseable {
    */
   private void trainPasses(int t) {
     FloatWorkspace ws = workspaces[t];
-    int correct = 0;
+    chunkCorrect[t] = 0;
     boolean finished = false;
     try {
       for (int p; (p = nextPass.getAndIncrement()) < jobPasses; ) {
         int s = passStart(p);
-        int m = passStart(p + 1) - s;
         ws.zeroGradients();
         ws.reseed(passSeed(seed, stepCount, p));
-        float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, m, true);
-        correct += countCorrect(out, m, jobLabels, jobLabelOffset + s);
-        float[] g = ws.outputGradientBuffer();
-        passLoss[p] = Losses.forwardBackward(loss, out, m, classes, jobLabels,
-            jobLabelOffset + s, g, jobScale);
-        ws.backward(g, 0, m);
+        passLoss[p] = trainPass(t, ws, s, passStart(p + 1) - s);
         passDone(p, ws.gradients());
       }
       finished = true;
     } finally {
-      chunkCorrect[t] = correct;
       if (!finished) {
         nextPass.set(jobPasses); // the step fails: the other threads take no further pass
       }

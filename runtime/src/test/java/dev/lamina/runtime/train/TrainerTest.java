@@ -193,11 +193,14 @@ class TrainerTest {
    */
   @Test
   void passesOfFixedChunksAddUpToTheGradientOfTheWholeBatch() {
-    TestMlp reference = new TestMlp("test.Big", DIM, 82_000, CLASSES);
+    assertPassesAddUpToTheBatchGradient(bigNetwork(4), bigNetwork(4), 16, 16, 1, false);
+  }
+
+  /** An MLP of 1,066,004 parameters: 16 gradient buffers of it exceed the trainer's limit. */
+  private static TestMlp bigNetwork(long seed) {
     TestMlp net = new TestMlp("test.Big", DIM, 82_000, CLASSES);
-    Initializers.initialize(reference, 4);
-    Initializers.initialize(net, 4);
-    assertPassesAddUpToTheBatchGradient(reference, net, 16, 16, 1, false);
+    Initializers.initialize(net, seed);
+    return net;
   }
 
   private static void assertPassesAddUpToTheBatchGradient(TestMlp reference, TestMlp net,
@@ -512,7 +515,7 @@ class TrainerTest {
     }
     // 16 passes of a network of 1,066,004 parameters need more than the limit of 16 Mi floats,
     // 14 do not (on 2 threads the pass count is even).
-    TestMlp big = new TestMlp("test.Big", DIM, 82_000, CLASSES);
+    TestMlp big = bigNetwork(1);
     assertTrue(16L * big.parameterCount() > Trainer.PASS_BUFFER_LIMIT_FLOATS);
     assertTrue(14L * big.parameterCount() <= Trainer.PASS_BUFFER_LIMIT_FLOATS);
     assertHandsOut(false, big, 16, 2, 1, "16 passes of a large network");
