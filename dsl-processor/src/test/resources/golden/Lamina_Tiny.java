@@ -612,11 +612,14 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
                 System.arraycopy(xp, c * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
               }
             }
-            for (int k = 0; k < 2; k++) {
-              int wb = C1_WEIGHT + k * 9;
-              for (int t = 0; t < 5; t += 5) {
+            for (int t = 0; t < 5; t += 5) {
+              for (int k = 0; k < 2; k++) {
+                int wb = C1_WEIGHT + k * 9;
                 c1Taps5(acc[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wb + t], p[wb + t + 1], p[wb + t + 2], p[wb + t + 3], p[wb + t + 4], 46);
               }
+            }
+            for (int k = 0; k < 2; k++) {
+              int wb = C1_WEIGHT + k * 9;
               c1Taps4(acc[k], s[5], s[5 + 1], s[5 + 2], s[5 + 3], p[wb + 5], p[wb + 5 + 1], p[wb + 5 + 2], p[wb + 5 + 3], 46);
             }
           }
