@@ -471,8 +471,9 @@ final class ConvEmitter implements LayerEmitter {
     windows(b, ctx, gr, gr.padded() ? "xp" : "x",
         gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), g.k(),
         Src.plus(ctx.offset("weight"), Src.times("c", gr.taps())), g.c() * gr.taps(), 1, () -> {
-          gr.accumulate(b, ctx, "k", g.k(), () -> b.addStatement("int wb = $L",
-              weightBase(ctx, g)), "acc[k]", "s", tap -> Src.plus("wb", tap));
+          Runnable weights = () -> b.addStatement("int wb = $L", weightBase(ctx, g));
+          gr.accumulate(b, ctx, new Grid.Outputs("k", g.k(), weights), "acc[k]", "s",
+              tap -> Src.plus("wb", tap));
         });
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
@@ -653,11 +654,12 @@ final class ConvEmitter implements LayerEmitter {
         gr.padded() ? "k * " + gr.paddedPlane() : "zs + k * " + g.ohw(), g.c(),
         Src.plus(Src.plus(ctx.offset("weight"), Src.times("k", g.c() * gr.taps())),
             gr.taps() - 1), gr.taps(), -1, () -> {
-          gr.accumulate(b, ctx, "c", g.c(), () -> {
+          Runnable weights = () -> {
             b.addStatement("int wb = $L", weightBase(ctx, g));
             b.addStatement("int wr = $L", Src.plus("wb", op.kh() * op.kw() - 1));
-          }, "acc[c]", "s", tap -> tap.equals("0") ? "wr"
-              : "wr - " + (Src.isInt(tap) ? tap : "(" + tap + ")"));
+          };
+          gr.accumulate(b, ctx, new Grid.Outputs("c", g.c(), weights), "acc[c]", "s",
+              tap -> tap.equals("0") ? "wr" : "wr - " + (Src.isInt(tap) ? tap : "(" + tap + ")"));
         });
     b.endControlFlow();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
@@ -950,8 +952,9 @@ final class ConvEmitter implements LayerEmitter {
     b.add("// dW_k += Σ_q dz[k, q] · row_q for every output channel k\n");
     kernelOr(b, ctx, "dw, " + g.k() + ", pr, " + g.ohw() + ", dz, zs, " + g.ohw() + ", 1, " + len,
         () -> {
-          Grid.tapCalls(b, ctx, "t", "k", g.k(), () -> b.addStatement("int zk = zs + k * $L",
-              g.ohw()), "dw[k]", g.ohw(), q -> "pr[" + q + "]", dzAt("zk", 1), len);
+          Runnable dz = () -> b.addStatement("int zk = zs + k * $L", g.ohw());
+          Grid.tapCalls(b, ctx, "t", new Grid.Outputs("k", g.k(), dz), "dw[k]", g.ohw(),
+              q -> "pr[" + q + "]", dzAt("zk", 1), len);
         });
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
@@ -1006,8 +1009,9 @@ final class ConvEmitter implements LayerEmitter {
     b.add("// drow_q = Σ_k dz[k, q] · W_k for every output position q\n");
     kernelOr(b, ctx, "pr, " + g.ohw() + ", w, " + g.k() + ", dz, zs, 1, " + g.ohw() + ", " + len,
         () -> {
-          Grid.tapCalls(b, ctx, "t", "q", g.ohw(), () -> b.addStatement("int zq = zs + q"),
-              "pr[q]", g.k(), k -> "w[" + k + "]", dzAt("zq", g.ohw()), len);
+          Runnable dz = () -> b.addStatement("int zq = zs + q");
+          Grid.tapCalls(b, ctx, "t", new Grid.Outputs("q", g.ohw(), dz), "pr[q]", g.k(),
+              k -> "w[" + k + "]", dzAt("zq", g.ohw()), len);
         });
     if (gr.padded()) {
       b.addStatement("$T.fill(dp, $L)", ARRAYS, ctx.num().lit(0));

@@ -92,6 +92,9 @@ class GradientCheckTest {
         conv(3, 2, 9, 1, 1, 0, 4, 1, 1, true), id, 0));
     cases.add(single("conv3x3_k7_q4_rows", Shape.image(8, 4, 4),
         conv(7, 3, 3, 1, 1, 0, 0, 1, 1, true), id, 0));
+    // 4 output positions, 9 channels: the input gradient's positions loop inside its kernel groups
+    cases.add(single("conv3x3_k9_q4_rows", Shape.image(8, 4, 4),
+        conv(9, 3, 3, 1, 1, 0, 0, 1, 1, true), id, 0));
     // Convolutions with activations (kinks possible for relu).
     cases.add(single("conv3x3_p1_relu", Shape.image(2, 6, 6), conv(3, 3, 3, 1, 1, 1, 1, 1, 1, true),
         Activation.RELU, 0.05));
