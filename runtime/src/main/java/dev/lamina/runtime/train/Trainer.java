@@ -144,6 +144,8 @@ public final class Trainer implements AutoCloseable {
   private final float[] gradientSum;
   private int jobPasses;
   private long stepCount;
+  /** Test hooks into the adding of handed-out passes ({@code null}: none). */
+  private SumHooks sumHooks;
 
   // Job description: written by the calling thread before it bumps the generation (a volatile
   // write), read by workers after they see the new generation (a volatile read).
@@ -594,12 +596,36 @@ public final class Trainer implements AutoCloseable {
   private void sumLeftPasses(int next) {
     while (next < 0 || (next < jobPasses && passReady.get(next) == 1)) {
       if (!summing.compareAndSet(false, true)) {
+        if (sumHooks != null) {
+          sumHooks.leftToHolder();
+        }
         return; // the holder looks again when it lets go
       }
       sumReadyPasses();
       next = summed;
+      if (sumHooks != null) {
+        sumHooks.holding(next);
+      }
       summing.set(false);
     }
+  }
+
+  /**
+   * Test hooks into {@link #sumLeftPasses}: called on the thread concerned, so that a test can
+   * hold a thread at a point of the protocol and bring about an order of events that timing alone
+   * makes rare.
+   */
+  interface SumHooks {
+    /** The calling thread holds the sum and is about to let go; the first {@code summed} are in. */
+    void holding(int summed);
+
+    /** The calling thread found the sum held by another thread and left its pass to it. */
+    void leftToHolder();
+  }
+
+  /** Sets the hooks (for tests; before the first step, from the thread that trains). */
+  void setSumHooks(SumHooks hooks) {
+    this.sumHooks = hooks;
   }
 
   /** With {@link #summing} held: adds the buffers of the passes next in order that are ready. */

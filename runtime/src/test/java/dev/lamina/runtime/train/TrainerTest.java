@@ -352,22 +352,103 @@ class TrainerTest {
   }
 
   /**
+   * The one order of events the re-check after letting go of the sum exists for, brought about
+   * with hooks, on 2 threads and 3 one-sample passes: pass 0 is held until pass 1 is done, so
+   * pass 1 waits in its buffer; pass 2 is held until the thread of pass 0 holds the sum after
+   * adding passes 0 and 1, and that thread waits there until pass 2's thread has found the sum
+   * taken and left pass 2 in its buffer. Letting go, the holder must look again and add pass 2:
+   * the step succeeds, and the parameters are those of the three passes' gradients added in pass
+   * order.
+   */
+  @Test
+  void aPassLeftToTheHolderOfTheSumIsAddedWhenItLetsGo() {
+    int batch = 3;
+    float rate = 0.5f;
+    Dataset data = blobs(batch, 23);
+    float[] x = data.features();
+    int[] y = data.labels();
+    TestMlp reference = network(5);
+    TestMlp.Workspace ws = reference.newWorkspace(1);
+    float[] sum = new float[reference.parameterCount()];
+    for (int s = 0; s < batch; s++) {
+      ws.zeroGradients();
+      ws.lossAndGradients(x, s * DIM, y, s, 1, 1f / batch);
+      float[] g = ws.gradients();
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] = s == 0 ? g[i] : sum[i] + g[i];
+      }
+    }
+    float[] expected = reference.parameters();
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] -= rate * sum[i];
+    }
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch left = new CountDownLatch(1);
+    PassHooks net = new PassHooks(network(5), 0, 1, -1, 2 * DIM, holding);
+    try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
+        .threads(2).passSamples(1).build()) {
+      assertTrue(trainer.handsOutPasses());
+      trainer.setSumHooks(new Trainer.SumHooks() {
+        @Override
+        public void holding(int summed) {
+          if (summed == 2 && holding.getCount() > 0) {
+            holding.countDown();
+            await(left);
+          }
+        }
+
+        @Override
+        public void leftToHolder() {
+          left.countDown();
+        }
+      });
+      trainer.trainBatch(x, 0, y, 0, batch);
+    }
+    assertEquals(0, left.getCount(), "pass 2 was never left to the holder of the sum");
+    float[] actual = net.parameters();
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+          "parameter " + i + ": " + expected[i] + " expected, " + actual[i]);
+    }
+  }
+
+  /** Waits up to 10 seconds for {@code latch}. */
+  private static boolean await(CountDownLatch latch) {
+    try {
+      return latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /**
    * A {@link TestMlp} whose workspaces hold up the forward pass starting at input offset {@code
-   * slowOffset} until {@code laterPasses} backward passes of later offsets have finished, and fail
-   * the first forward pass starting at {@code failOffset} (-1: none).
+   * slowOffset} until {@code laterPasses} backward passes of later offsets have finished, hold up
+   * the one starting at {@code gateOffset} until {@code gate} opens, and fail the first forward
+   * pass starting at {@code failOffset} (-1: none).
    */
   private static final class PassHooks implements FloatNetwork {
     private final TestMlp net;
     private final int slowOffset;
     private final CountDownLatch later;
     private final AtomicInteger failOffset;
+    private final int gateOffset;
+    private final CountDownLatch gate;
     volatile boolean laterPassesRanFirst;
 
     PassHooks(TestMlp net, int slowOffset, int laterPasses, int failOffset) {
+      this(net, slowOffset, laterPasses, failOffset, -1, new CountDownLatch(0));
+    }
+
+    PassHooks(TestMlp net, int slowOffset, int laterPasses, int failOffset, int gateOffset,
+        CountDownLatch gate) {
       this.net = net;
       this.slowOffset = slowOffset;
       this.later = new CountDownLatch(laterPasses);
       this.failOffset = new AtomicInteger(failOffset);
+      this.gateOffset = gateOffset;
+      this.gate = gate;
     }
 
     @Override
@@ -413,6 +494,9 @@ class TrainerTest {
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
+          }
+          if (offset == gateOffset) {
+            await(gate);
           }
           return ws.forward(input, offset, batch, training);
         }
