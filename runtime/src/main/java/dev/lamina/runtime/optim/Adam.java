@@ -79,6 +79,12 @@ public final class Adam extends BaseOptimizer {
     correction2 = (float) (1 - power(beta2, t));
   }
 
+  /** True: each element's update reads and writes that element's state only. */
+  @Override
+  public boolean updatesElementWise() {
+    return true;
+  }
+
   @Override
   protected void update(float[] p, float[] grad, int from, int to, float decay) {
     float lr = learningRate();

@@ -13,7 +13,9 @@ import java.util.List;
  * and the split of the flat array into ranges with and without decay.
  *
  * <p>State arrays are allocated on the first {@link #step} (or when the parameter count changes);
- * later steps allocate nothing. Not thread-safe.
+ * later steps allocate nothing. Not thread-safe, except that an optimizer that {@linkplain
+ * #updatesElementWise updates element-wise} may take the parts of one step ({@link #stepPart}) on
+ * several threads at once.
  */
 public abstract class BaseOptimizer implements Optimizer {
   private float learningRate;
@@ -78,6 +80,16 @@ public abstract class BaseOptimizer implements Optimizer {
 
   @Override
   public final void step(float[] parameters, float[] gradients) {
+    startStep(parameters, gradients);
+    stepPart(parameters, gradients, 0, parameters.length);
+  }
+
+  /**
+   * Begins a step taken in parts: checks the arrays, allocates the state on the first step and
+   * advances the step state (step count, bias corrections) once. Then {@link #stepPart} for parts
+   * that cover the array once each; together they are {@link #step}, with the same result.
+   */
+  public final void startStep(float[] parameters, float[] gradients) {
     if (parameters.length != gradients.length) {
       throw new IllegalArgumentException("parameters have " + parameters.length
           + " elements but gradients " + gradients.length);
@@ -86,11 +98,36 @@ public abstract class BaseOptimizer implements Optimizer {
       prepare(parameters.length);
     }
     beginStep();
+  }
+
+  /**
+   * Elements {@code [from, to)} of the step begun by {@link #startStep}. When the optimizer
+   * {@linkplain #updatesElementWise updates element-wise}, disjoint parts of one step may run on
+   * several threads at once (after {@code startStep}, which must happen before them).
+   */
+  public final void stepPart(float[] parameters, float[] gradients, int from, int to) {
+    if (from < 0 || to > parameters.length || from > to) {
+      throw new IndexOutOfBoundsException("part [" + from + ", " + to + ") of "
+          + parameters.length + " parameters");
+    }
     int ranges = decayed.length;
     for (int r = 0; r < ranges; r++) {
-      update(parameters, gradients, rangeStart[r], rangeStart[r + 1],
-          decayed[r] ? weightDecay : 0f);
+      int lo = Math.max(from, rangeStart[r]);
+      int hi = Math.min(to, rangeStart[r + 1]);
+      if (lo < hi) {
+        update(parameters, gradients, lo, hi, decayed[r] ? weightDecay : 0f);
+      }
     }
+  }
+
+  /**
+   * Whether {@link #update} reads and writes nothing of its arrays outside {@code [from, to)} and
+   * no other state than what {@link #beginStep} set, so that the parts of a step may run on
+   * several threads at once with the result of one {@link #step}. False unless a subclass says
+   * so.
+   */
+  public boolean updatesElementWise() {
+    return false;
   }
 
   /** Forgets the accumulated state (momentum, moments, step count); keeps the settings. */

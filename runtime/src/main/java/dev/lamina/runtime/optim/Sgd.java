@@ -54,6 +54,12 @@ public final class Sgd extends BaseOptimizer {
     velocity = momentum == 0 ? null : new float[length];
   }
 
+  /** True: each element's update reads and writes that element's state only. */
+  @Override
+  public boolean updatesElementWise() {
+    return true;
+  }
+
   @Override
   protected void update(float[] p, float[] grad, int from, int to, float decay) {
     float lr = learningRate();

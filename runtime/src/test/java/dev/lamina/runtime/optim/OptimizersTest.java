@@ -48,6 +48,40 @@ class OptimizersTest {
     }
   }
 
+  /**
+   * A step taken in parts, cut inside the weight range and across its border with the bias, in
+   * any order, gives the bits of one step: three steps of each element-wise optimizer.
+   */
+  @Test
+  void aStepTakenInPartsIsOneStep() {
+    List<BaseOptimizer> whole = List.of(
+        Optimizers.sgd(0.05f).momentum(0.9f).weightDecay(0.01f).build().attach(LAYOUT),
+        Optimizers.adam(0.01f).weightDecay(0.01f).build().attach(LAYOUT));
+    List<BaseOptimizer> parts = List.of(
+        Optimizers.sgd(0.05f).momentum(0.9f).weightDecay(0.01f).build().attach(LAYOUT),
+        Optimizers.adam(0.01f).weightDecay(0.01f).build().attach(LAYOUT));
+    for (int o = 0; o < whole.size(); o++) {
+      assertTrue(parts.get(o).updatesElementWise());
+      float[] expected = floats(P0);
+      float[] actual = floats(P0);
+      for (int s = 0; s < 3; s++) {
+        whole.get(o).step(expected, floats(G[s]));
+        float[] g = floats(G[s]);
+        parts.get(o).startStep(actual, g);
+        parts.get(o).stepPart(actual, g, 3, 5);
+        parts.get(o).stepPart(actual, g, 5, 6);
+        parts.get(o).stepPart(actual, g, 0, 3);
+      }
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+            whole.get(o).getClass().getSimpleName() + " element " + i);
+      }
+    }
+    BaseOptimizer sgd = parts.get(0);
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> sgd.stepPart(new float[6], new float[6], 4, 7));
+  }
+
   /** Adam's bias corrections and the step decay use it instead of StrictMath.pow. */
   @Test
   void powerBySquaringMatchesPow() {

@@ -18,6 +18,7 @@ import dev.lamina.runtime.TestMlp;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.data.FashionMnist;
 import dev.lamina.runtime.data.MiniBatches;
+import dev.lamina.runtime.optim.BaseOptimizer;
 import dev.lamina.runtime.optim.LearningRateSchedule;
 import dev.lamina.runtime.optim.Optimizers;
 import java.lang.management.ManagementFactory;
@@ -566,6 +567,68 @@ class TrainerTest {
     @Override
     public float trainStep(float[] input, float[] targets, int batch) {
       return net.trainStep(input, targets, batch);
+    }
+  }
+
+  /**
+   * Every thread takes a slice of the optimizer step (both optimizers update element-wise): five
+   * steps of Adam with decoupled weight decay and of SGD with Nesterov momentum and weight decay,
+   * with fixed chunks (passes of 32) and with passes handed out (passes of 4), on 2 and 3
+   * threads, must give bit for bit the parameters of the chunks' or passes' gradients added by
+   * hand in the trainer's order followed by one optimizer step on one thread.
+   */
+  @ParameterizedTest
+  @CsvSource({"adam, 2, 32", "adam, 3, 4", "sgd, 2, 4", "sgd, 3, 32"})
+  void theOptimizerStepSplitOverThreadsGivesTheBitsOfOneStep(String kind, int threads, int pass) {
+    int batch = 48;
+    Dataset data = blobs(batch * 5, 24);
+    float[] x = data.features();
+    int[] y = data.labels();
+    TestMlp reference = network(9);
+    BaseOptimizer single = optimizer(kind).attach(reference.summary());
+    TestMlp.Workspace ws = reference.newWorkspace(batch);
+    TestMlp net = network(9);
+    try (Trainer trainer = Trainer.builder(net, optimizer(kind)).batchSize(batch)
+        .threads(threads).passSamples(pass).build()) {
+      assertEquals(pass == 4, trainer.handsOutPasses());
+      int passes = trainer.handsOutPasses() ? trainer.handedOutPasses(batch) : 0;
+      for (int step = 0; step < 5; step++) {
+        int first = step * batch;
+        float[] sum = new float[reference.parameterCount()];
+        if (passes > 0) {
+          for (int p = 0; p < passes; p++) {
+            int s = first + batch * p / passes;
+            ws.zeroGradients();
+            ws.lossAndGradients(x, s * DIM, y, s, batch / passes, 1f / batch);
+            addTo(sum, ws.gradients(), p == 0);
+          }
+        } else {
+          for (int t = 0; t < threads; t++) {
+            ws.zeroGradients();
+            int to = first + batch * (t + 1) / threads;
+            for (int s = first + batch * t / threads; s < to; s += trainer.passSamples()) {
+              ws.lossAndGradients(x, s * DIM, y, s, Math.min(trainer.passSamples(), to - s),
+                  1f / batch);
+            }
+            addTo(sum, ws.gradients(), t == 0);
+          }
+        }
+        single.step(reference.parameters(), sum);
+        trainer.trainBatch(x, first * DIM, y, first, batch);
+      }
+    }
+    assertArrayEquals(bits(reference.parameters()), bits(net.parameters()));
+  }
+
+  private static BaseOptimizer optimizer(String kind) {
+    return kind.equals("adam") ? Optimizers.adam(0.01f).decoupledWeightDecay(0.01f).build()
+        : Optimizers.sgd(0.05f).momentum(0.9f).nesterov(true).weightDecay(1e-3f).build();
+  }
+
+  /** {@code sum = g} when {@code first}, else {@code sum += g}. */
+  private static void addTo(float[] sum, float[] g, boolean first) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] = first ? g[i] : sum[i] + g[i];
     }
   }
 
