@@ -12,10 +12,10 @@ import java.util.List;
  * elements are {@link ParameterTensor.Role#WEIGHT weights} (the only ones weight decay applies to),
  * and the split of the flat array into ranges with and without decay.
  *
- * <p>State arrays are allocated on the first {@link #step} (or when the parameter count changes);
- * later steps allocate nothing. Not thread-safe, except that an optimizer that {@linkplain
- * #updatesElementWise updates element-wise} may take the parts of one step ({@link #stepPart}) on
- * several threads at once.
+ * <p>State arrays are allocated on the first {@link #step} or {@link #startStep} (or when the
+ * parameter count changes); later steps allocate nothing. Not thread-safe, except that an
+ * optimizer that {@linkplain #updatesElementWise updates element-wise} may take the parts of one
+ * step ({@link #stepPart}) on several threads at once.
  */
 public abstract class BaseOptimizer implements Optimizer {
   private float learningRate;
@@ -103,9 +103,15 @@ public abstract class BaseOptimizer implements Optimizer {
   /**
    * Elements {@code [from, to)} of the step begun by {@link #startStep}. When the optimizer
    * {@linkplain #updatesElementWise updates element-wise}, disjoint parts of one step may run on
-   * several threads at once (after {@code startStep}, which must happen before them).
+   * several threads at once, after {@code startStep} and before the next one.
+   *
+   * @throws IllegalStateException if no step of this parameter count was started
    */
   public final void stepPart(float[] parameters, float[] gradients, int from, int to) {
+    if (parameters.length != preparedLength || gradients.length != preparedLength) {
+      throw new IllegalStateException("no step of " + parameters.length + " parameters and "
+          + gradients.length + " gradients was started (startStep)");
+    }
     if (from < 0 || to > parameters.length || from > to) {
       throw new IndexOutOfBoundsException("part [" + from + ", " + to + ") of "
           + parameters.length + " parameters");
@@ -121,10 +127,10 @@ public abstract class BaseOptimizer implements Optimizer {
   }
 
   /**
-   * Whether {@link #update} reads and writes nothing of its arrays outside {@code [from, to)} and
-   * no other state than what {@link #beginStep} set, so that the parts of a step may run on
-   * several threads at once with the result of one {@link #step}. False unless a subclass says
-   * so.
+   * Whether {@link #update} writes only elements {@code [from, to)} of the parameters and of its
+   * state arrays, and no field, and reads only those elements, its settings and what {@link
+   * #beginStep} set: then the parts of a step may run on several threads at once with the result
+   * of one {@link #step}. False unless a subclass says so.
    */
   public boolean updatesElementWise() {
     return false;

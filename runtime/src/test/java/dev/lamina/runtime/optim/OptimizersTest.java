@@ -80,6 +80,11 @@ class OptimizersTest {
     BaseOptimizer sgd = parts.get(0);
     assertThrows(IndexOutOfBoundsException.class,
         () -> sgd.stepPart(new float[6], new float[6], 4, 7));
+    assertThrows(IllegalStateException.class,
+        () -> sgd.stepPart(new float[7], new float[7], 0, 7), "no step of 7 was started");
+    BaseOptimizer fresh = Optimizers.sgd(0.05f).build();
+    assertThrows(IllegalStateException.class,
+        () -> fresh.stepPart(new float[6], new float[6], 0, 6), "no step was started");
   }
 
   /** Adam's bias corrections and the step decay use it instead of StrictMath.pow. */

@@ -25,8 +25,11 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -354,12 +357,12 @@ class TrainerTest {
 
   /**
    * The one order of events the re-check after letting go of the sum exists for, brought about
-   * with hooks, on 2 threads and 3 one-sample passes: pass 0 is held until pass 1 is done, so
-   * pass 1 waits in its buffer; pass 2 is held until the thread of pass 0 holds the sum after
-   * adding passes 0 and 1, and that thread waits there until pass 2's thread has found the sum
-   * taken and left pass 2 in its buffer. Letting go, the holder must look again and add pass 2:
-   * the step succeeds, and the parameters are those of the three passes' gradients added in pass
-   * order.
+   * with hooks, on 2 threads and 3 one-sample passes: pass 0 is held until pass 2 has started, so
+   * the other thread has run pass 1, left it in its buffer and let go of the sum; pass 2 is held
+   * until the thread of pass 0 holds the sum after adding passes 0 and 1, and that thread waits
+   * there until pass 2's thread has found the sum taken and left pass 2 in its buffer. Letting
+   * go, the holder must look again and add pass 2: the step succeeds, and the parameters are
+   * those of the three passes' gradients added in pass order.
    */
   @Test
   void aPassLeftToTheHolderOfTheSumIsAddedWhenItLetsGo() {
@@ -385,7 +388,8 @@ class TrainerTest {
     }
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch left = new CountDownLatch(1);
-    PassHooks net = new PassHooks(network(5), 0, 1, -1, 2 * DIM, holding);
+    AtomicBoolean leftInTime = new AtomicBoolean();
+    PassHooks net = new PassHooks(network(5), 0, 0, -1, 2 * DIM, holding);
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
         .threads(2).passSamples(1).build()) {
       assertTrue(trainer.handsOutPasses());
@@ -394,7 +398,7 @@ class TrainerTest {
         public void holding(int summed) {
           if (summed == 2 && holding.getCount() > 0) {
             holding.countDown();
-            await(left);
+            leftInTime.set(await(left));
           }
         }
 
@@ -405,7 +409,8 @@ class TrainerTest {
       });
       trainer.trainBatch(x, 0, y, 0, batch);
     }
-    assertEquals(0, left.getCount(), "pass 2 was never left to the holder of the sum");
+    assertTrue(net.gateStartedFirst, "pass 0 did not wait for pass 2 to start");
+    assertTrue(leftInTime.get(), "pass 2 was not left to the holder of the sum while it held it");
     float[] actual = net.parameters();
     for (int i = 0; i < expected.length; i++) {
       assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
@@ -425,9 +430,9 @@ class TrainerTest {
 
   /**
    * A {@link TestMlp} whose workspaces hold up the forward pass starting at input offset {@code
-   * slowOffset} until {@code laterPasses} backward passes of later offsets have finished, hold up
-   * the one starting at {@code gateOffset} until {@code gate} opens, and fail the first forward
-   * pass starting at {@code failOffset} (-1: none).
+   * slowOffset} until {@code laterPasses} backward passes of later offsets have finished (and,
+   * with a gate, until the forward pass at {@code gateOffset} has started), hold up that one until
+   * {@code gate} opens, and fail the first forward pass starting at {@code failOffset} (-1: none).
    */
   private static final class PassHooks implements FloatNetwork {
     private final TestMlp net;
@@ -436,7 +441,9 @@ class TrainerTest {
     private final AtomicInteger failOffset;
     private final int gateOffset;
     private final CountDownLatch gate;
+    private final CountDownLatch gateStarted;
     volatile boolean laterPassesRanFirst;
+    volatile boolean gateStartedFirst;
 
     PassHooks(TestMlp net, int slowOffset, int laterPasses, int failOffset) {
       this(net, slowOffset, laterPasses, failOffset, -1, new CountDownLatch(0));
@@ -450,6 +457,7 @@ class TrainerTest {
       this.failOffset = new AtomicInteger(failOffset);
       this.gateOffset = gateOffset;
       this.gate = gate;
+      this.gateStarted = new CountDownLatch(gateOffset >= 0 ? 1 : 0);
     }
 
     @Override
@@ -491,12 +499,14 @@ class TrainerTest {
             try {
               // then give the later passes' threads time to hand their gradients on
               laterPassesRanFirst = later.await(10, TimeUnit.SECONDS);
+              gateStartedFirst = await(gateStarted);
               Thread.sleep(20);
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
           }
           if (offset == gateOffset) {
+            gateStarted.countDown();
             await(gate);
           }
           return ws.forward(input, offset, batch, training);
@@ -618,6 +628,78 @@ class TrainerTest {
       }
     }
     assertArrayEquals(bits(reference.parameters()), bits(net.parameters()));
+  }
+
+  /**
+   * The optimizer step is split over the threads only for an optimizer that says it updates
+   * element-wise: on 2 threads its updates then run on both, otherwise (or on one thread) on the
+   * calling thread alone.
+   */
+  @ParameterizedTest
+  @CsvSource({"true, 2, 2", "false, 2, 1", "true, 1, 1"})
+  void theStepIsSplitOnlyForOptimizersThatUpdateElementWise(boolean elementWise, int threads,
+      int updatingThreads) {
+    RecordingSgd sgd = new RecordingSgd(elementWise, false);
+    Dataset data = blobs(64, 25);
+    try (Trainer trainer = Trainer.builder(network(3), sgd).batchSize(64).threads(threads)
+        .build()) {
+      trainer.trainBatch(data.features(), 0, data.labels(), 0, 64);
+    }
+    assertEquals(updatingThreads, sgd.threads.size(), "threads that updated: " + sgd.threads);
+    assertTrue(sgd.threads.contains(Thread.currentThread()));
+  }
+
+  /**
+   * An update that fails on a worker thread fails its step with that exception; the trainer goes
+   * on training.
+   */
+  @Test
+  void aFailedPartOfTheStepFailsItsStepOnly() {
+    RecordingSgd sgd = new RecordingSgd(true, true);
+    Dataset data = blobs(128, 26);
+    try (Trainer trainer = Trainer.builder(network(3), sgd).batchSize(64).threads(2).build()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> trainer.trainBatch(data.features(), 0, data.labels(), 0, 64));
+      assertEquals("update fails on a worker", e.getMessage());
+      float loss = trainer.trainBatch(data.features(), 64 * DIM, data.labels(), 64, 64);
+      assertTrue(Float.isFinite(loss));
+    }
+  }
+
+  /** Plain SGD that records the threads its updates run on, and can fail once on a worker. */
+  private static final class RecordingSgd extends BaseOptimizer {
+    final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final boolean elementWise;
+    private final AtomicBoolean failOnWorker;
+    private final Thread trainer = Thread.currentThread();
+
+    RecordingSgd(boolean elementWise, boolean failOnWorker) {
+      super(0.01f, 0f);
+      this.elementWise = elementWise;
+      this.failOnWorker = new AtomicBoolean(failOnWorker);
+    }
+
+    @Override
+    public boolean updatesElementWise() {
+      return elementWise;
+    }
+
+    @Override
+    public void reset() {}
+
+    @Override
+    protected void allocateState(int length) {}
+
+    @Override
+    protected void update(float[] p, float[] grad, int from, int to, float decay) {
+      threads.add(Thread.currentThread());
+      if (Thread.currentThread() != trainer && failOnWorker.compareAndSet(true, false)) {
+        throw new IllegalStateException("update fails on a worker");
+      }
+      for (int i = from; i < to; i++) {
+        p[i] -= learningRate() * grad[i];
+      }
+    }
   }
 
   private static BaseOptimizer optimizer(String kind) {
