@@ -413,7 +413,7 @@ public final class Trainer implements AutoCloseable {
       first.mergeStatistics(workspaces[t]);
     }
     first.commitStatistics();
-    float[] sum = passGradients != null ? gradientSum : workspaces[0].gradients();
+    float[] sum = batchGradients();
     if (splitStep) {
       ((BaseOptimizer) optimizer).startStep(network.parameters(), sum);
       jobKind = JOB_UPDATE;
@@ -425,6 +425,11 @@ public final class Trainer implements AutoCloseable {
     }
     optimizer.step(network.parameters(), sum);
     return mean;
+  }
+
+  /** Where the batch's gradients are summed: the pass sum, or workspace 0's buffer. */
+  private float[] batchGradients() {
+    return passGradients != null ? gradientSum : workspaces[0].gradients();
   }
 
   /**
@@ -451,7 +456,7 @@ public final class Trainer implements AutoCloseable {
    */
   private void updateShare(int t) {
     float[] parameters = network.parameters();
-    float[] sum = passGradients != null ? gradientSum : workspaces[0].gradients();
+    float[] sum = batchGradients();
     int from = (int) ((long) parameters.length * t / threads);
     int to = (int) ((long) parameters.length * (t + 1) / threads);
     if (passGradients == null) {

@@ -297,25 +297,7 @@ class TrainerTest {
     Dataset data = blobs(batch, 21);
     float[] x = data.features();
     int[] y = data.labels();
-    TestMlp reference = network(5);
-    TestMlp.Workspace ws = reference.newWorkspace(pass);
-    float[] sum = null;
-    for (int s = 0; s < batch; s += pass) {
-      ws.zeroGradients();
-      ws.lossAndGradients(x, s * DIM, y, s, pass, 1f / batch);
-      if (sum == null) {
-        sum = ws.gradients().clone();
-      } else {
-        float[] g = ws.gradients();
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += g[i];
-        }
-      }
-    }
-    float[] expected = reference.parameters();
-    for (int i = 0; i < expected.length; i++) {
-      expected[i] -= rate * sum[i];
-    }
+    float[] expected = sgdStepOnPasses(x, y, batch, pass, rate);
     PassHooks net = new PassHooks(network(5), slowSample * DIM, (batch - slowSample) / pass - 1,
         -1);
     try (Trainer trainer = Trainer.builder(net, Optimizers.sgd(rate).build()).batchSize(batch)
@@ -324,7 +306,31 @@ class TrainerTest {
       trainer.trainBatch(x, 0, y, 0, batch);
     }
     assertTrue(net.laterPassesRanFirst, "the passes after the slow one did not all run first");
-    float[] actual = net.parameters();
+    assertSameBits(expected, net.parameters());
+  }
+
+  /**
+   * The parameters of {@code network(5)} after one SGD step at {@code rate} on the gradients of
+   * {@code batch} samples in passes of {@code pass}, each computed from zero on a separate
+   * workspace and added in pass order by hand.
+   */
+  private static float[] sgdStepOnPasses(float[] x, int[] y, int batch, int pass, float rate) {
+    TestMlp reference = network(5);
+    TestMlp.Workspace ws = reference.newWorkspace(pass);
+    float[] sum = new float[reference.parameterCount()];
+    for (int s = 0; s < batch; s += pass) {
+      ws.zeroGradients();
+      ws.lossAndGradients(x, s * DIM, y, s, pass, 1f / batch);
+      addTo(sum, ws.gradients(), s == 0);
+    }
+    float[] expected = reference.parameters();
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] -= rate * sum[i];
+    }
+    return expected;
+  }
+
+  private static void assertSameBits(float[] expected, float[] actual) {
     for (int i = 0; i < expected.length; i++) {
       assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
           "parameter " + i + ": " + expected[i] + " expected, " + actual[i]);
@@ -371,21 +377,7 @@ class TrainerTest {
     Dataset data = blobs(batch, 23);
     float[] x = data.features();
     int[] y = data.labels();
-    TestMlp reference = network(5);
-    TestMlp.Workspace ws = reference.newWorkspace(1);
-    float[] sum = new float[reference.parameterCount()];
-    for (int s = 0; s < batch; s++) {
-      ws.zeroGradients();
-      ws.lossAndGradients(x, s * DIM, y, s, 1, 1f / batch);
-      float[] g = ws.gradients();
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] = s == 0 ? g[i] : sum[i] + g[i];
-      }
-    }
-    float[] expected = reference.parameters();
-    for (int i = 0; i < expected.length; i++) {
-      expected[i] -= rate * sum[i];
-    }
+    float[] expected = sgdStepOnPasses(x, y, batch, 1, rate);
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch left = new CountDownLatch(1);
     AtomicBoolean leftInTime = new AtomicBoolean();
@@ -411,11 +403,7 @@ class TrainerTest {
     }
     assertTrue(net.gateStartedFirst, "pass 0 did not wait for pass 2 to start");
     assertTrue(leftInTime.get(), "pass 2 was not left to the holder of the sum while it held it");
-    float[] actual = net.parameters();
-    for (int i = 0; i < expected.length; i++) {
-      assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
-          "parameter " + i + ": " + expected[i] + " expected, " + actual[i]);
-    }
+    assertSameBits(expected, net.parameters());
   }
 
   /** Waits up to 10 seconds for {@code latch}. */
