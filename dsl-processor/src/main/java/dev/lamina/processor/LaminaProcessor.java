@@ -6,16 +6,19 @@ import dev.lamina.dsl.Precision;
 import dev.lamina.processor.check.Checker;
 import dev.lamina.processor.decl.DeclarationReader;
 import dev.lamina.processor.decl.LayerDecl;
-import dev.lamina.processor.decl.LayerKind;
+import dev.lamina.processor.decl.LayerAnnotation;
 import dev.lamina.processor.decl.NetworkDecl;
 import dev.lamina.processor.diag.ElementSite;
 import dev.lamina.processor.diag.Message;
 import dev.lamina.processor.diag.Reporter;
 import dev.lamina.processor.gen.NetworkGenerator;
+import dev.lamina.processor.kind.LayerKinds;
 import dev.lamina.processor.model.NetworkModel;
 import java.io.IOException;
 import java.io.Writer;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import javax.annotation.processing.AbstractProcessor;
@@ -44,24 +47,31 @@ public final class LaminaProcessor extends AbstractProcessor {
   /** Where the generated summary of a network goes, relative to the class output. */
   public static final String SUMMARY_DIRECTORY = "META-INF/lamina/";
 
+  private final LayerKinds kinds;
   private final Checker.Probe probe;
   private DeclarationReader reader;
   private Reporter reporter;
   private Filer filer;
 
   public LaminaProcessor() {
-    this(what -> {});
+    this(LayerKinds.STANDARD, what -> {});
   }
 
   /** For tests: a probe called before each network and layer, which may throw. */
   LaminaProcessor(Checker.Probe probe) {
+    this(LayerKinds.STANDARD, probe);
+  }
+
+  /** For tests: other layer kinds, and a probe. */
+  LaminaProcessor(LayerKinds kinds, Checker.Probe probe) {
+    this.kinds = kinds;
     this.probe = probe;
   }
 
   @Override
   public synchronized void init(ProcessingEnvironment processingEnv) {
     super.init(processingEnv);
-    reader = new DeclarationReader(processingEnv.getElementUtils());
+    reader = new DeclarationReader(processingEnv.getElementUtils(), kinds.annotations());
     reporter = new Reporter(processingEnv.getMessager());
     filer = processingEnv.getFiler();
   }
@@ -71,8 +81,9 @@ public final class LaminaProcessor extends AbstractProcessor {
     Set<String> names = new LinkedHashSet<>();
     names.add(DeclarationReader.NETWORK);
     names.add(DeclarationReader.BLOCK);
-    for (LayerKind k : LayerKind.values()) {
-      names.add(k.annotationName());
+    names.add(LayerAnnotation.APPLY.qualifiedName());
+    for (LayerAnnotation k : kinds.annotations()) {
+      names.add(k.qualifiedName());
     }
     return names;
   }
@@ -115,10 +126,12 @@ public final class LaminaProcessor extends AbstractProcessor {
   /** Layer annotations on fields of classes without {@code @Network}. */
   private void reportOrphans(RoundEnvironment round) {
     Set<Element> seen = new LinkedHashSet<>();
-    Checker checker = new Checker();
-    for (LayerKind kind : LayerKind.values()) {
+    Checker checker = new Checker(kinds::rulesOf);
+    List<LayerAnnotation> layerAnnotations = new ArrayList<>(kinds.annotations());
+    layerAnnotations.add(LayerAnnotation.APPLY);
+    for (LayerAnnotation kind : layerAnnotations) {
       TypeElement annotation =
-          processingEnv.getElementUtils().getTypeElement(kind.annotationName());
+          processingEnv.getElementUtils().getTypeElement(kind.qualifiedName());
       if (annotation == null) {
         continue;
       }
@@ -144,13 +157,13 @@ public final class LaminaProcessor extends AbstractProcessor {
         DeclarationReader.find(type, DeclarationReader.NETWORK), null, Set.of());
     try {
       NetworkDecl decl = reader.read(type);
-      Checker.Result result = new Checker(probe).check(decl);
+      Checker.Result result = new Checker(kinds::rulesOf, probe).check(decl);
       reporter.reportAll(result.diagnostics());
       NetworkModel model = result.model();
       if (model == null) {
         return;
       }
-      NetworkGenerator generator = new NetworkGenerator();
+      NetworkGenerator generator = new NetworkGenerator(kinds::emitterFor);
       for (Precision precision : EnumSet.copyOf(model.precisions())) {
         JavaFile file = generator.generate(model, precision);
         String name = file.packageName().isEmpty()

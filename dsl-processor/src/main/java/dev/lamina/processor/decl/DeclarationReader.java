@@ -45,10 +45,16 @@ public final class DeclarationReader {
   private static final String PREFIX = "lamina:";
 
   private final Elements elements;
+  private final Map<String, LayerAnnotation> annotations = new HashMap<>();
   private final Set<TypeElement> readingBlocks = new java.util.HashSet<>();
 
-  public DeclarationReader(Elements elements) {
+  /** A reader of the layer annotations {@code kinds} (and {@code @Apply}). */
+  public DeclarationReader(Elements elements, List<LayerAnnotation> kinds) {
     this.elements = elements;
+    for (LayerAnnotation k : kinds) {
+      annotations.put(k.qualifiedName(), k);
+    }
+    annotations.put(LayerAnnotation.APPLY.qualifiedName(), LayerAnnotation.APPLY);
   }
 
   /** Reads a class carrying {@code @Network}. */
@@ -85,10 +91,10 @@ public final class DeclarationReader {
    * when it carries none.
    */
   public LayerDecl readLayer(Element member) {
-    List<LayerKind> kinds = new ArrayList<>();
+    List<LayerAnnotation> kinds = new ArrayList<>();
     AnnotationMirror first = null;
     for (AnnotationMirror m : member.getAnnotationMirrors()) {
-      LayerKind k = LayerKind.of(annotationName(m));
+      LayerAnnotation k = annotations.get(annotationName(m));
       if (k != null) {
         kinds.add(k);
         if (first == null) {
@@ -99,32 +105,44 @@ public final class DeclarationReader {
     if (first == null) {
       return null;
     }
+    LayerAnnotation kind = kinds.get(0);
     ElementSite site = new ElementSite(member, first, null, suppressions(member));
     Map<String, Attr> attrs = attributes(first, site);
     Map<String, Value<?>> values = new HashMap<>();
     for (Map.Entry<String, Attr> e : attrs.entrySet()) {
-      Attr a = e.getValue();
-      Object decoded = switch (e.getKey()) {
-        case "kernel", "stride", "padding", "dilation", "size" -> ints(a).value();
-        case "filters", "units" -> integer(a).value();
-        case "bias", "countPadding", "ceilMode" -> bool(a).value();
-        case "negativeSlope", "alpha", "p", "eps", "momentum" -> number(a);
-        case "seed" -> raw(a.value) instanceof Number n ? n.longValue() : null;
-        case "from" -> strings(a);
-        case "args" -> ints(a).value();
-        case "block" -> block(a);
-        case "activation" -> enumValue(a, dev.lamina.dsl.Activation.class).value();
-        case "loss" -> enumValue(a, Loss.class).value();
-        case "kind" -> enumValue(a, dev.lamina.dsl.PoolKind.class).value();
-        case "autoPad" -> enumValue(a, dev.lamina.dsl.AutoPad.class).value();
-        default -> null;
-      };
-      if (!e.getKey().equals("receptiveField")) {
-        values.put(e.getKey(), new Value<>(decoded, a.explicit, a.site));
+      AttrType type = kind.attributes().get(e.getKey());
+      if (type == null) {
+        throw new IllegalStateException("@" + kind.simpleName() + "." + e.getKey()
+            + " is not read: the kind's annotation description declares no such attribute");
+      }
+      if (type.form() != AttrType.Form.RECEPTIVE_FIELD) {
+        Attr a = e.getValue();
+        values.put(e.getKey(), new Value<>(decode(type, a), a.explicit, a.site));
       }
     }
-    return new LayerDecl(member.getSimpleName().toString(), LayerKind.of(annotationName(first)),
-        site, memberFacts(member, kinds), values, receptiveField(attrs.get("receptiveField"), site));
+    for (String declared : kind.attributes().keySet()) {
+      if (!attrs.containsKey(declared)) {
+        throw new IllegalStateException("@" + kind.simpleName() + " has no attribute "
+            + declared + ", which the kind's annotation description declares");
+      }
+    }
+    return new LayerDecl(member.getSimpleName().toString(), kind, site,
+        memberFacts(member, kinds), values, receptiveField(attrs.get("receptiveField"), site));
+  }
+
+  /** One attribute's value in the form its kind declares; null when javac could not resolve it. */
+  private Object decode(AttrType type, Attr a) {
+    return switch (type.form()) {
+      case INT -> integer(a).value();
+      case INTS -> ints(a).value();
+      case BOOL -> bool(a).value();
+      case NUMBER -> number(a);
+      case LONG -> raw(a.value) instanceof Number n ? n.longValue() : null;
+      case STRINGS -> strings(a);
+      case ENUM -> enumConstant(raw(a.value), type.enumType());
+      case BLOCK -> block(a);
+      case RECEPTIVE_FIELD -> throw new IllegalArgumentException("read apart: " + a);
+    };
   }
 
   /** The class named by {@code @Apply(block = ...)}, read like a network's members; or null. */
@@ -259,7 +277,7 @@ public final class DeclarationReader {
         privateWhere, inner, local, params.toString(), noArg);
   }
 
-  private static MemberFacts memberFacts(Element member, List<LayerKind> kinds) {
+  private static MemberFacts memberFacts(Element member, List<LayerAnnotation> kinds) {
     Set<Modifier> mods = member.getModifiers();
     TypeMirror type = member.asType();
     TypeFact fact;
@@ -387,14 +405,20 @@ public final class DeclarationReader {
   }
 
   private static <E extends Enum<E>> E constant(Object raw, Class<E> type) {
+    return type.cast(enumConstant(raw, type));
+  }
+
+  /** The constant of {@code type} that {@code raw} names, or null. */
+  private static Enum<?> enumConstant(Object raw, Class<? extends Enum<?>> type) {
     if (!(raw instanceof VariableElement v) || v.getKind() != ElementKind.ENUM_CONSTANT) {
       return null;
     }
-    try {
-      return Enum.valueOf(type, v.getSimpleName().toString());
-    } catch (IllegalArgumentException e) {
-      return null;
+    for (Enum<?> c : type.getEnumConstants()) {
+      if (v.getSimpleName().contentEquals(c.name())) {
+        return c;
+      }
     }
+    return null;
   }
 
   private static List<? extends AnnotationValue> asList(AnnotationValue v) {

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public record LayerDecl(
     String name,
-    LayerKind kind,
+    LayerAnnotation kind,
     Site site,
     MemberFacts facts,
     Map<String, Value<?>> attributes,

@@ -18,7 +18,7 @@ public record MemberFacts(
     boolean isFinal,
     TypeFact type,
     String typeName,
-    List<LayerKind> annotations) {
+    List<LayerAnnotation> annotations) {
 
   /** The member's declared type. */
   public enum TypeFact {
@@ -35,7 +35,7 @@ public record MemberFacts(
   }
 
   /** A well-formed layer member (as written by the tests of the checker). */
-  public static MemberFacts layer(LayerKind kind) {
+  public static MemberFacts layer(LayerAnnotation kind) {
     return new MemberFacts(false, false, false, TypeFact.LAYER, "Layer", List.of(kind));
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * same dL/dz to every input's gradient (skipping a {@code null} one: the network input whose
  * gradient is not wanted).
  */
-final class AddEmitter implements LayerEmitter {
+public final class AddEmitter implements LayerEmitter {
   @Override
   public boolean hasParameters() {
     return false;

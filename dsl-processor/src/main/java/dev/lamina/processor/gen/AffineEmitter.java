@@ -3,7 +3,7 @@ package dev.lamina.processor.gen;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
-import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.AffineOp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +20,7 @@ import java.util.List;
  * In the float variant, when {@code Kernels.VECTOR}, the same three products run on the runtime's
  * Vector API kernel instead, four samples (sixteen for dW) per call.
  */
-final class AffineEmitter implements LayerEmitter {
+public final class AffineEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
 
@@ -36,9 +36,9 @@ final class AffineEmitter implements LayerEmitter {
   /** Inputs or samples per vectorized loop. */
   private static final int GROUP = Grid.GROUP;
 
-  private final Op.Affine op;
+  private final AffineOp op;
 
-  AffineEmitter(Op.Affine op) {
+  public AffineEmitter(AffineOp op) {
     this.op = op;
   }
 

@@ -4,7 +4,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.BatchNormOp;
 import dev.lamina.processor.model.Shape;
 import java.util.List;
 import javax.lang.model.element.Modifier;
@@ -26,10 +26,10 @@ import javax.lang.model.element.Modifier;
  *       Σdz - x̂·Σ(dz·x̂))}, in inference {@code dx = γ·inv·dz}.
  * </ul>
  */
-final class BatchNormEmitter implements LayerEmitter {
-  private final Op.BatchNorm op;
+public final class BatchNormEmitter implements LayerEmitter {
+  private final BatchNormOp op;
 
-  BatchNormEmitter(Op.BatchNorm op) {
+  public BatchNormEmitter(BatchNormOp op) {
     this.op = op;
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
  * Concatenation along the channels: per sample, the inputs' C_k×H×W blocks one after the other
  * (the C×H×W layout makes each a contiguous copy). Backward hands each input its slice of dL/dz.
  */
-final class ConcatEmitter implements LayerEmitter {
+public final class ConcatEmitter implements LayerEmitter {
   @Override
   public boolean hasParameters() {
     return false;

@@ -3,8 +3,7 @@ package dev.lamina.processor.gen;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
-import dev.lamina.processor.model.Op;
-import dev.lamina.processor.model.Shape;
+import dev.lamina.processor.model.ConvOp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +15,7 @@ import java.util.List;
  * #UNROLL_LIMIT} taps are unrolled tap by tap, each with its literal output range from {@link
  * Axis}; the innermost loop always runs along an output row. Larger kernels loop over the taps.
  */
-final class ConvEmitter implements LayerEmitter {
+public final class ConvEmitter implements LayerEmitter {
   /** Kernels with at most this many taps (7×7) are unrolled. */
   static final int UNROLL_LIMIT = 49;
 
@@ -38,9 +37,9 @@ final class ConvEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
 
-  private final Op.Conv op;
+  private final ConvOp op;
 
-  ConvEmitter(Op.Conv op) {
+  public ConvEmitter(ConvOp op) {
     this.op = op;
   }
 
@@ -49,30 +48,14 @@ final class ConvEmitter implements LayerEmitter {
     return true;
   }
 
-  private record Geo(int c, int h, int w, int k, int oh, int ow, Axis rows, Axis cols,
-      boolean unroll) {
-    int hw() {
-      return h * w;
-    }
-
-    int ohw() {
-      return oh * ow;
-    }
+  private WindowGeo geo(LayerContext ctx) {
+    return WindowGeo.of(ctx, op);
   }
 
-  private Geo geo(LayerContext ctx) {
-    Shape in = ctx.node().inputShape();
-    Shape out = ctx.node().outputShape();
-    return new Geo(in.channels(), in.height(), in.width(), out.channels(), out.height(),
-        out.width(),
-        new Axis(in.height(), out.height(), op.kh(), op.sh(), op.ph(), op.dh()),
-        new Axis(in.width(), out.width(), op.kw(), op.sw(), op.pw(), op.dw()),
-        op.kh() * op.kw() <= UNROLL_LIMIT);
-  }
 
   /** The stride-1 grid of the forward pass (and weight gradient), or null for plain loops. */
   private Grid forwardGrid(LayerContext ctx) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     if (op.sh() != 1 || op.sw() != 1 || !g.unroll() || !op.symmetric()) {
       return null; // the grid pads both sides of an axis equally
     }
@@ -83,12 +66,12 @@ final class ConvEmitter implements LayerEmitter {
 
   /** Whether the weight gradient's per-lane partial sums fit the scratch budget. */
   private boolean lanes(LayerContext ctx, Grid grid) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     return !cols(ctx) && (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;
   }
 
   /** The length of one patch row, {@code C·kh·kw}: also the length of one output channel's kernel. */
-  private int row(Geo g) {
+  private int row(WindowGeo g) {
     return g.c() * op.kh() * op.kw();
   }
 
@@ -99,7 +82,7 @@ final class ConvEmitter implements LayerEmitter {
    * both the vectorized tap loop over a whole kernel, with no partial sums and no padding work.
    */
   private boolean cols(LayerContext ctx) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     long r = row(g);
     return forwardGrid(ctx) != null && r >= COLS_MIN_ROW
         && (g.ohw() + (long) g.k()) * r <= Grid.BUDGET;
@@ -120,7 +103,7 @@ final class ConvEmitter implements LayerEmitter {
    * with the kernel rotated by 180° and input and output channels swapped; or null.
    */
   private Grid backwardGrid(LayerContext ctx) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     int ph = (op.kh() - 1) * op.dh() - op.ph();
     int pw = (op.kw() - 1) * op.dw() - op.pw();
     if (forwardGrid(ctx) == null || cols(ctx) || ph < 0 || pw < 0) {
@@ -133,7 +116,7 @@ final class ConvEmitter implements LayerEmitter {
   @Override
   public List<Buffer> buffers(LayerContext ctx) {
     List<Buffer> b = new ArrayList<>();
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     Grid f = forwardGrid(ctx);
     if (f != null) {
       if (f.padded()) {
@@ -221,7 +204,7 @@ final class ConvEmitter implements LayerEmitter {
     return Src.plus(Src.plus("xr", v.shift()), Src.times("j", op.sw()));
   }
 
-  private String channelBase(Geo g) {
+  private String channelBase(WindowGeo g) {
     String kc = g.c() == 1 ? "k" : "(k * " + g.c() + " + c)";
     int taps = op.kh() * op.kw();
     return taps == 1 ? kc.replace("(", "").replace(")", "") : kc + " * " + taps;
@@ -237,7 +220,7 @@ final class ConvEmitter implements LayerEmitter {
       }
       return m;
     }
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
@@ -280,7 +263,7 @@ final class ConvEmitter implements LayerEmitter {
       }
       return with(gridBackwardParams(ctx, grid), helpers);
     }
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] g = this.g", t);
@@ -355,7 +338,7 @@ final class ConvEmitter implements LayerEmitter {
     if (grid != null) {
       return List.of(gridBackwardData(ctx, grid));
     }
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
@@ -379,7 +362,7 @@ final class ConvEmitter implements LayerEmitter {
    * forward pass and the input gradient; {@code update} is the inner statement, with {@code $L}
    * standing for the input index.
    */
-  private void channelTaps(CodeBlock.Builder b, LayerContext ctx, Geo g, String update) {
+  private void channelTaps(CodeBlock.Builder b, LayerContext ctx, WindowGeo g, String update) {
     String t = ctx.num().t();
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     b.addStatement("int xc = xs + c * $L", g.hw());
@@ -443,12 +426,12 @@ final class ConvEmitter implements LayerEmitter {
   // ---------------------------------------------------------------- stride 1: on a grid
 
   /** {@code WEIGHT + (k·C + c)·taps}. */
-  private String weightBase(LayerContext ctx, Geo g) {
+  private String weightBase(LayerContext ctx, WindowGeo g) {
     return Src.plus(ctx.offset("weight"), channelBase(g));
   }
 
   private MethodSpec gridForward(LayerContext ctx, Grid gr) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     if (channelLanes(ctx)) {
@@ -525,7 +508,7 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   private void gridWeightLoops(CodeBlock.Builder b, LayerContext ctx, Grid gr, boolean lanes) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
@@ -627,7 +610,7 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   private MethodSpec gridBackwardData(LayerContext ctx, Grid gr) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
@@ -716,7 +699,7 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   /** {@code dx += } the interior of the zero-padded planes {@code dp} (one sample at xs). */
-  private void addInterior(CodeBlock.Builder b, Geo g, Grid gr) {
+  private void addInterior(CodeBlock.Builder b, WindowGeo g, Grid gr) {
     b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.h());
     b.addStatement("int xr = xs + c * $L + i * $L", g.hw(), g.w());
@@ -730,7 +713,7 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   /** The distance between two input planes: of the padded copy, or of the input. */
-  private static int plane(Geo g, Grid gr) {
+  private static int plane(WindowGeo g, Grid gr) {
     return gr.padded() ? gr.paddedPlane() : g.hw();
   }
 
@@ -738,12 +721,12 @@ final class ConvEmitter implements LayerEmitter {
    * The arguments locating every tap's window after {@code src, base}: {@code channels, plane,
    * kh, kw, rowStep, colStep, oh, ow, posRowStep} (see {@code Kernels.outerWindows}).
    */
-  private String windowArgs(Geo g, Grid gr) {
+  private String windowArgs(WindowGeo g, Grid gr) {
     return windowArgs(g, gr, g.c());
   }
 
-  /** {@link #windowArgs(Geo, Grid)} for the first {@code channels} input channels. */
-  private String windowArgs(Geo g, Grid gr, int channels) {
+  /** {@link #windowArgs(WindowGeo, Grid)} for the first {@code channels} input channels. */
+  private String windowArgs(WindowGeo g, Grid gr, int channels) {
     return channels + ", " + plane(g, gr) + ", " + op.kh() + ", " + op.kw() + ", " + op.dh() * gr.wp()
         + ", " + op.dw() + ", " + g.oh() + ", " + g.ow() + ", " + gr.wp();
   }
@@ -754,7 +737,7 @@ final class ConvEmitter implements LayerEmitter {
    * channels as lanes, and the result written back channel-major with the bias.
    */
   private MethodSpec channelLanesForward(LayerContext ctx, Grid gr) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     int len = row(g);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("float[] p = this.p");
@@ -797,7 +780,7 @@ final class ConvEmitter implements LayerEmitter {
    * windows in place with the channels as vector lanes.
    */
   private MethodSpec colsParamsVector(LayerContext ctx, Grid gr) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     int len = row(g);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("float[] g = this.g");
@@ -843,7 +826,7 @@ final class ConvEmitter implements LayerEmitter {
    * the planes' row step inside the kernel), with no patch rows.
    */
   private MethodSpec colsDataVector(LayerContext ctx, Grid gr) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("float[] p = this.p");
     b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
@@ -881,7 +864,7 @@ final class ConvEmitter implements LayerEmitter {
    */
   private MethodSpec patchWalk(LayerContext ctx, Grid gr, String name, String doc,
       String statement) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     Num num = ctx.num();
     int plane = plane(g, gr);
     int taps = op.kh() * op.kw();
@@ -917,7 +900,7 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   private List<MethodSpec> colsBackwardParams(LayerContext ctx, Grid gr) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     int len = row(g);
     CodeBlock.Builder b = CodeBlock.builder();
@@ -984,7 +967,7 @@ final class ConvEmitter implements LayerEmitter {
   }
 
   private List<MethodSpec> colsBackwardData(LayerContext ctx, Grid gr) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     int len = row(g);
     CodeBlock.Builder b = CodeBlock.builder();

@@ -2,7 +2,7 @@ package dev.lamina.processor.gen;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
-import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.DropoutOp;
 import java.util.List;
 
 /**
@@ -12,11 +12,16 @@ import java.util.List;
  * the factor (0 or 1/(1 - p)) in a mask buffer for the backward pass. An inference pass copies its
  * input.
  */
-final class DropoutEmitter implements LayerEmitter {
-  private final Op.Dropout op;
+public final class DropoutEmitter implements LayerEmitter {
+  private final DropoutOp op;
 
-  DropoutEmitter(Op.Dropout op) {
+  public DropoutEmitter(DropoutOp op) {
     this.op = op;
+  }
+
+  @Override
+  public boolean drawsMasks() {
+    return true;
   }
 
   @Override

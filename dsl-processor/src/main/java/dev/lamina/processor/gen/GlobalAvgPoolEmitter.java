@@ -5,7 +5,7 @@ import com.palantir.javapoet.MethodSpec;
 import java.util.List;
 
 /** Mean of each channel, C×H×W to C; backward spreads dL/dz_c / (H·W) over the channel. */
-final class GlobalAvgPoolEmitter implements LayerEmitter {
+public final class GlobalAvgPoolEmitter implements LayerEmitter {
   @Override
   public boolean hasParameters() {
     return false;

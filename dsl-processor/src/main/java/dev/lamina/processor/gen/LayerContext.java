@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import dev.lamina.dsl.Activation;
+import dev.lamina.processor.model.GeneratedNames;
 import dev.lamina.processor.model.Node;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.Map;
@@ -31,7 +32,7 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
 
   /** {@code res3a.c1} → {@code res3a_c1}. */
   static String identifier(String nodeName) {
-    return nodeName.replace('.', '_');
+    return GeneratedNames.identifier(nodeName);
   }
 
   /** Number of inputs the layer reads. */

@@ -4,8 +4,9 @@ import com.palantir.javapoet.MethodSpec;
 import java.util.List;
 
 /**
- * Writes the workspace methods of one layer kind. A new kind of layer is one new implementation;
- * the workspace generator wires every layer the same way:
+ * Writes the workspace methods of one layer kind: the kind's generation stage, created by its
+ * registry entry ({@code kind.LayerKinds}) from the kind's op. The workspace generator wires every
+ * layer the same way:
  *
  * <ul>
  *   <li>{@code void <name>Forward(T[] x, int xOff, int batch)} reads {@code batch} samples from
@@ -28,13 +29,21 @@ import java.util.List;
  * method must stay under HotSpot's 8000-byte HugeMethodLimit: loop, rather than unroll, whatever
  * grows with the layer's size.
  */
-interface LayerEmitter {
+public interface LayerEmitter {
   /** Buffers this layer keeps in the workspace besides its output, pre-activation and delta. */
   default List<Buffer> buffers(LayerContext c) {
     return List.of();
   }
 
   boolean hasParameters();
+
+  /**
+   * Whether the layer draws random masks in training (Dropout): the workspace then keeps a seeded
+   * generator and a {@code reseed} method.
+   */
+  default boolean drawsMasks() {
+    return false;
+  }
 
   List<MethodSpec> forward(LayerContext c);
 

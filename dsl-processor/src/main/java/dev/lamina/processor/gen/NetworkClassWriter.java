@@ -11,8 +11,10 @@ import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.lamina.dsl.Activation;
+import dev.lamina.processor.model.GeneratedNames;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Node;
+import dev.lamina.processor.model.Op;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.ArrayList;
@@ -23,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
@@ -69,7 +72,7 @@ final class NetworkClassWriter {
   private final int inputSize;
   private final int outputSize;
 
-  NetworkClassWriter(NetworkModel model, Num num) {
+  NetworkClassWriter(NetworkModel model, Num num, Function<Op, LayerEmitter> emitterOf) {
     this.model = model;
     this.num = num;
     this.self = ClassName.get(model.packageName(), model.generatedSimpleName(num.precision()));
@@ -80,7 +83,8 @@ final class NetworkClassWriter {
     Set<String> used = new HashSet<>(
         Set.of("INPUT_SIZE", "OUTPUT_SIZE", "PARAMETER_COUNT", "DEFAULT_SEED", "SUMMARY"));
     for (ParameterTensor t : model.parameterTensors()) {
-      String base = NetworkGenerator.constantPrefix(t.layer()) + "_" + Src.upperSnake(t.name());
+      String base = GeneratedNames.constantPrefix(t.layer()) + "_"
+          + GeneratedNames.upperSnake(t.name());
       String name = base;
       for (int i = 2; !used.add(name); i++) {
         name = base + "_" + i;
@@ -89,7 +93,7 @@ final class NetworkClassWriter {
     }
     for (Node n : model.nodes()) {
       layers.add(new LayerContext(num, n, offsets));
-      emitters.add(NetworkGenerator.emitterFor(n.op()));
+      emitters.add(emitterOf.apply(n.op()));
     }
     this.inputSize = (int) model.input().size();
     this.outputSize = (int) model.output().size();
@@ -582,9 +586,10 @@ final class NetworkClassWriter {
     ws.addMethod(commit.build());
   }
 
+  /** Whether a layer draws random masks in training, from the workspace's seed. */
   private boolean hasDropout() {
-    for (Node n : model.nodes()) {
-      if (n.op() instanceof dev.lamina.processor.model.Op.Dropout) {
+    for (LayerEmitter e : emitters) {
+      if (e.drawsMasks()) {
         return true;
       }
     }

@@ -4,8 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.lamina.dsl.PoolKind;
-import dev.lamina.processor.model.Op;
-import dev.lamina.processor.model.Shape;
+import dev.lamina.processor.model.PoolOp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,13 +24,13 @@ import java.util.List;
  *       coefficient gradient.
  * </ul>
  */
-final class PoolEmitter implements LayerEmitter {
+public final class PoolEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
   private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
 
-  private final Op.Pool op;
+  private final PoolOp op;
 
-  PoolEmitter(Op.Pool op) {
+  public PoolEmitter(PoolOp op) {
     this.op = op;
   }
 
@@ -51,31 +50,17 @@ final class PoolEmitter implements LayerEmitter {
     };
   }
 
-  private record Geo(int c, int h, int w, int oh, int ow, Axis rows, Axis cols, boolean unroll) {
-    int hw() {
-      return h * w;
-    }
-
-    int ohw() {
-      return oh * ow;
-    }
+  private WindowGeo geo(LayerContext ctx) {
+    return WindowGeo.of(ctx, op);
   }
 
-  private Geo geo(LayerContext ctx) {
-    Shape in = ctx.node().inputShape();
-    Shape out = ctx.node().outputShape();
-    return new Geo(in.channels(), in.height(), in.width(), out.height(), out.width(),
-        new Axis(in.height(), out.height(), op.kh(), op.sh(), op.ph(), op.dh()),
-        new Axis(in.width(), out.width(), op.kw(), op.sw(), op.pw(), op.dw()),
-        op.kh() * op.kw() <= ConvEmitter.UNROLL_LIMIT);
-  }
 
   private String inputIndex(Axis.Tap v) {
     return Src.plus(Src.plus("xr", v.shift()), Src.times("j", op.sw()));
   }
 
   /** Loops over every window's in-bounds taps; {@code body} sees {@code zr + j} and the input index. */
-  private void windows(CodeBlock.Builder b, Geo g, TapStatement body) {
+  private void windows(CodeBlock.Builder b, WindowGeo g, TapStatement body) {
     g.rows().forEachTap(b, "u", g.unroll(), (b1, u) -> {
       b1.beginControlFlow("for (int i = $L; i < $L; i++)", u.lo(), u.hi());
       b1.addStatement("int zr = $L", Src.plus("zc", Src.times("i", g.ow())));
@@ -112,7 +97,7 @@ final class PoolEmitter implements LayerEmitter {
   }
 
   /** Divides the channel plane at {@code base} of {@code array} by each window's divisor. */
-  private void divide(CodeBlock.Builder b, Geo g, String array, String base) {
+  private void divide(CodeBlock.Builder b, WindowGeo g, String array, String base) {
     int[] rows = divisors(g.h(), g.oh(), op.kh(), op.sh(), op.ph(), op.pb(), op.dh());
     int[] cols = divisors(g.w(), g.ow(), op.kw(), op.sw(), op.pw(), op.pr(), op.dw());
     boolean full = java.util.Arrays.stream(rows).allMatch(n -> n == op.kh())
@@ -152,7 +137,7 @@ final class PoolEmitter implements LayerEmitter {
   }
 
   /** A 2×2 stride-2 max pool without padding whose output drops any odd last row and column. */
-  private boolean pairs(Geo g) {
+  private boolean pairs(WindowGeo g) {
     return op.kind() == PoolKind.MAX && op.kh() == 2 && op.kw() == 2 && op.sh() == 2
         && op.sw() == 2 && op.ph() == 0 && op.pw() == 0 && op.dh() == 1 && op.dw() == 1
         && g.oh() == g.h() / 2
@@ -165,7 +150,7 @@ final class PoolEmitter implements LayerEmitter {
    * loop has no data-dependent branch (post-ReLU data makes such branches unpredictable). A NaN
    * in the window makes the output NaN, as in PyTorch.
    */
-  private void pairWindows(CodeBlock.Builder b, LayerContext ctx, Geo g) {
+  private void pairWindows(CodeBlock.Builder b, LayerContext ctx, WindowGeo g) {
     String t = ctx.num().t();
     int w = g.w();
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
@@ -187,7 +172,7 @@ final class PoolEmitter implements LayerEmitter {
 
   @Override
   public List<MethodSpec> forward(LayerContext ctx) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
@@ -249,7 +234,7 @@ final class PoolEmitter implements LayerEmitter {
     if (!hasParameters()) {
       return List.of();
     }
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] g = this.g", t);
@@ -277,7 +262,7 @@ final class PoolEmitter implements LayerEmitter {
 
   @Override
   public List<MethodSpec> backwardData(LayerContext ctx) {
-    Geo g = geo(ctx);
+    WindowGeo g = geo(ctx);
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());

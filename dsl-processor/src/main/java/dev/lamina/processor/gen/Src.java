@@ -50,17 +50,4 @@ final class Src {
     return true;
   }
 
-  /** {@code convBlock1} → {@code CONV_BLOCK1}. */
-  static String upperSnake(String camel) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < camel.length(); i++) {
-      char ch = camel.charAt(i);
-      if (Character.isUpperCase(ch) && i > 0
-          && (Character.isLowerCase(camel.charAt(i - 1)) || Character.isDigit(camel.charAt(i - 1)))) {
-        sb.append('_');
-      }
-      sb.append(Character.toUpperCase(ch));
-    }
-    return sb.toString();
-  }
 }

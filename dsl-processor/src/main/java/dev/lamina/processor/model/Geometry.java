@@ -4,6 +4,36 @@ package dev.lamina.processor.model;
 public final class Geometry {
   private Geometry() {}
 
+  /**
+   * Multiplication of non-negative values that saturates at {@code Long.MAX_VALUE / 2}, so that a
+   * saturated product plus a bias still reads as huge rather than negative.
+   */
+  public static long mul(long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE / 2;
+    }
+  }
+
+  /** Addition of non-negative values that saturates like {@link #mul}. */
+  public static long add(long a, long b) {
+    return Math.min(Long.MAX_VALUE / 2, a + Math.min(b, Long.MAX_VALUE / 2));
+  }
+
+  /** {@code 2} or {@code 2x1}. */
+  public static String pair(int h, int w) {
+    return h == w ? Integer.toString(h) : h + "x" + w;
+  }
+
+  /** {@code " pad 1"}, {@code " pad 1x0"}, {@code " pad 0,0,1,1"} (top, left, bottom, right). */
+  public static String padding(int top, int left, int bottom, int right) {
+    if (top == bottom && left == right) {
+      return top == 0 && left == 0 ? "" : " pad " + pair(top, left);
+    }
+    return " pad " + top + "," + left + "," + bottom + "," + right;
+  }
+
   /** Effective extent of a dilated kernel: {@code d·(k-1)+1}. */
   public static long effectiveKernel(int kernel, int dilation) {
     return (long) dilation * (kernel - 1) + 1;

@@ -1,130 +1,70 @@
 package dev.lamina.processor.model;
 
-import dev.lamina.dsl.PoolKind;
+import dev.lamina.dsl.Activation;
+import java.util.List;
 
 /**
- * What a node computes, with every attribute resolved to per-axis values (defaults applied, one
- * value expanded to {h, w}). Add a layer kind by adding a record here, a case to the checker and an
- * emitter to the generator.
+ * What a node computes, with every attribute resolved (defaults applied, one value expanded to
+ * {@code {h, w}}), and the arithmetic of that computation: output shape, parameter tensors,
+ * connections, multiply-adds and receptive field. The checker and the {@link ModelBuilder} both
+ * ask the op, so each figure has one implementation.
+ *
+ * <p>One record per layer kind, in a file of its own ({@link ConvOp}, {@link PoolOp}, ...); the
+ * kind's registry entry ({@code kind.LayerKinds}) ties it to its annotation, its rules and its
+ * emitter. Every method may assume inputs that the kind's rules accepted.
  */
-public sealed interface Op {
+public interface Op {
   /** The kind's name as users see it: {@code Conv}, {@code Pool}, {@code Affine}, ... */
   String kindName();
 
-  /**
-   * Convolution; weight [filters][inChannels][kh][kw], then bias [filters]. {@code ph}, {@code pw}
-   * are the padding before the input (top, left), {@code pb}, {@code pr} after it (bottom, right).
-   */
-  record Conv(int filters, int kh, int kw, int sh, int sw, int ph, int pw, int pb, int pr, int dh,
-      int dw, boolean bias) implements Op {
-    /** Symmetric padding: {@code ph} on top and bottom, {@code pw} left and right. */
-    public Conv(int filters, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw,
-        boolean bias) {
-      this(filters, kh, kw, sh, sw, ph, pw, ph, pw, dh, dw, bias);
-    }
-
-    /** Effective kernel height with dilation: {@code dh·(kh-1)+1}. */
-    public int effectiveKh() {
-      return dh * (kh - 1) + 1;
-    }
-
-    public int effectiveKw() {
-      return dw * (kw - 1) + 1;
-    }
-
-    /** Whether each axis has the same padding on both sides. */
-    public boolean symmetric() {
-      return ph == pb && pw == pr;
-    }
-
-    @Override
-    public String kindName() {
-      return "Conv";
-    }
+  /** Whether the op reads two or more inputs (Add, Concat); otherwise it reads exactly one. */
+  default boolean merges() {
+    return false;
   }
+
+  /** Shape of one output sample for inputs of these shapes. */
+  Shape output(List<Shape> ins);
 
   /**
-   * Pooling; SUBSAMPLE has coeff [channels], then bias [channels]. Padding as in {@link Conv};
-   * {@code ceil} rounds the output size up (the output shape says how many windows there are).
+   * The parameter tensors, in storage order, for inputs of these shapes; {@code activation} picks
+   * the weights' initializer ({@link TensorSpec#weightInit}).
    */
-  record Pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw, int pb, int pr,
-      int dh, int dw, boolean ceil, boolean countPadding) implements Op {
-    /** Symmetric padding, no dilation, floor mode. */
-    public Pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw,
-        boolean countPadding) {
-      this(kind, kh, kw, sh, sw, ph, pw, ph, pw, 1, 1, false, countPadding);
-    }
-
-    public int effectiveKh() {
-      return dh * (kh - 1) + 1;
-    }
-
-    public int effectiveKw() {
-      return dw * (kw - 1) + 1;
-    }
-
-    public boolean symmetric() {
-      return ph == pb && pw == pr;
-    }
-
-    public boolean padded() {
-      return ph > 0 || pw > 0 || pb > 0 || pr > 0;
-    }
-
-    @Override
-    public String kindName() {
-      return "Pool";
-    }
+  default List<TensorSpec> tensors(List<Shape> ins, Activation activation) {
+    return List.of();
   }
 
-  /** Fully connected; weight [in][units] (Y = X·W), then bias [units]. Flattens image inputs. */
-  record Affine(int units, boolean bias) implements Op {
-    @Override
-    public String kindName() {
-      return "Affine";
+  /** Trained parameters: every tensor but statistics, saturating at {@code Long.MAX_VALUE}. */
+  default long parameterCount(List<Shape> ins) {
+    long n = 0;
+    for (TensorSpec t : tensors(ins, Activation.IDENTITY)) {
+      if (t.trained()) {
+        n = Geometry.add(n, t.size());
+      }
     }
+    return n;
   }
 
-  /** Element-wise sum of two or more inputs of one shape; no parameters. */
-  record Add() implements Op {
-    @Override
-    public String kindName() {
-      return "Add";
-    }
+  /** Connections into the output units (LeCun's count: every input a unit reads, bias included). */
+  default long connections(List<Shape> ins, Shape out) {
+    return 0;
   }
 
-  /** Concatenation of two or more inputs along the channels (or features); no parameters. */
-  record Concat() implements Op {
-    @Override
-    public String kindName() {
-      return "Concat";
-    }
+  /** Multiply-adds of one sample's forward pass. */
+  default long multiplyAdds(List<Shape> ins, Shape out) {
+    return 0;
   }
 
   /**
-   * Batch normalization per channel (per feature for flat inputs); weight [C] (γ), bias [C] (β),
-   * then the statistics running_mean [C] and running_var [C].
+   * The receptive field, jump and start of the output, from those of the inputs (in input order);
+   * {@code network} is the network's input shape. An element-wise op keeps its input's.
    */
-  record BatchNorm(double eps, double momentum) implements Op {
-    @Override
-    public String kindName() {
-      return "BatchNorm";
-    }
+  default Field field(List<Field> ins, List<Shape> inShapes, Shape network) {
+    return ins.get(0);
   }
 
-  /** Inverted dropout with drop probability {@code p}; masks seeded with {@code seed}. */
-  record Dropout(double p, long seed) implements Op {
-    @Override
-    public String kindName() {
-      return "Dropout";
-    }
-  }
-
-  /** Mean of each channel: C×H×W to C. */
-  record GlobalAvgPool() implements Op {
-    @Override
-    public String kindName() {
-      return "GlobalAvgPool";
-    }
-  }
+  /**
+   * The summary's description without the activation ({@code 6@5x5 pad 2}); {@code inputs} are
+   * the names of the layers read, in order.
+   */
+  String description(List<String> inputs);
 }

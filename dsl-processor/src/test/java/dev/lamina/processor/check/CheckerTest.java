@@ -1,5 +1,6 @@
 package dev.lamina.processor.check;
 
+import dev.lamina.processor.kind.LayerKinds;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The checker on plain declarations, without javac. */
 class CheckerTest {
   private static Checker.Result check(Decls d) {
-    return new Checker().check(d.build());
+    return new Checker(LayerKinds.STANDARD::rulesOf).check(d.build());
   }
 
   private static List<String> texts(Checker.Result r) {
@@ -128,7 +129,7 @@ class CheckerTest {
 
   @Test
   void unexpectedExceptionInALayerIsOneInternalError() {
-    Checker checker = new Checker(what -> {
+    Checker checker = new Checker(LayerKinds.STANDARD::rulesOf, what -> {
       if (what.equals("Net.c2")) {
         throw new ArithmeticException("boom");
       }

@@ -6,12 +6,13 @@ import dev.lamina.dsl.PoolKind;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.decl.ClassFacts;
 import dev.lamina.processor.decl.LayerDecl;
-import dev.lamina.processor.decl.LayerKind;
+import dev.lamina.processor.decl.LayerAnnotation;
 import dev.lamina.processor.decl.MemberFacts;
 import dev.lamina.processor.decl.NetworkDecl;
 import dev.lamina.processor.decl.ReceptiveFieldDecl;
 import dev.lamina.processor.decl.Value;
 import dev.lamina.processor.diag.Site;
+import dev.lamina.processor.kind.LayerKinds;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,23 +60,23 @@ final class Decls {
 
   /** Attributes as name/value pairs; int and int[] become lists. */
   Decls conv(String name, int filters, int kernel, Object... attrs) {
-    return layer(name, LayerKind.CONV, given(attrs, "filters", "kernel"), merge(attrs, "filters", filters, "kernel", kernel,
+    return layer(name, kind("Conv"), given(attrs, "filters", "kernel"), merge(attrs, "filters", filters, "kernel", kernel,
         "stride", 1, "padding", 0, "dilation", 1, "bias", true, "loss", Loss.NONE,
         "autoPad", dev.lamina.dsl.AutoPad.EXPLICIT));
   }
 
   Decls pool(String name, int size, Object... attrs) {
-    return layer(name, LayerKind.POOL, given(attrs, "size"), merge(attrs, "kind", PoolKind.MAX, "size", size,
+    return layer(name, kind("Pool"), given(attrs, "size"), merge(attrs, "kind", PoolKind.MAX, "size", size,
         "stride", new int[0], "padding", 0, "countPadding", true, "dilation", 1,
         "ceilMode", false, "autoPad", dev.lamina.dsl.AutoPad.EXPLICIT));
   }
 
   Decls affine(String name, int units, Object... attrs) {
-    return layer(name, LayerKind.AFFINE, given(attrs, "units"), merge(attrs, "units", units, "bias", true,
+    return layer(name, kind("Affine"), given(attrs, "units"), merge(attrs, "units", units, "bias", true,
         "loss", Loss.NONE));
   }
 
-  private Decls layer(String name, LayerKind kind, Set<String> explicit,
+  private Decls layer(String name, LayerAnnotation kind, Set<String> explicit,
       Map<String, Object> attrs) {
     attrs.putIfAbsent("activation", Activation.IDENTITY);
     attrs.putIfAbsent("negativeSlope", 0.01);
@@ -100,6 +101,12 @@ final class Decls {
         new Value<>(false, false, site));
     layers.add(new LayerDecl(name, kind, site, MemberFacts.layer(kind), values, req));
     return this;
+  }
+
+  /** The annotation of a standard kind: {@code Conv}, {@code Pool}, ... */
+  private static LayerAnnotation kind(String simpleName) {
+    return LayerKinds.STANDARD.annotations().stream()
+        .filter(a -> a.simpleName().equals(simpleName)).findFirst().orElseThrow();
   }
 
   NetworkDecl build() {

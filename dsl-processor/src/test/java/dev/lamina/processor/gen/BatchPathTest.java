@@ -6,6 +6,9 @@ import static dev.lamina.processor.gen.Models.builder;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.AffineOp;
+import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
 import java.util.stream.Stream;
@@ -26,8 +29,8 @@ class BatchPathTest {
     return Arguments.of(Named.of(name, m), skips);
   }
 
-  private static Op.Conv conv(int f, int k, int s, int p, int d, boolean bias) {
-    return new Op.Conv(f, k, k, s, s, p, p, d, d, bias);
+  private static ConvOp conv(int f, int k, int s, int p, int d, boolean bias) {
+    return new ConvOp(f, k, k, s, s, p, p, d, d, bias);
   }
 
   static Stream<Arguments> layers() {
@@ -41,12 +44,12 @@ class BatchPathTest {
         single("conv1x1", Shape.image(3, 4, 5), conv(4, 1, 1, 0, 1, true), id, 0),
         single("conv3x3_s2_p1", Shape.image(3, 9, 8), conv(4, 3, 2, 1, 1, true), id, 0),
         single("max2x2_s2", Shape.image(3, 6, 6),
-            new Op.Pool(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), id, 0.05),
+            new PoolOp(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), id, 0.05),
         single("max2x2_s2_odd", Shape.image(2, 7, 5),
-            new Op.Pool(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), id, 0.05),
+            new PoolOp(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), id, 0.05),
         single("affine_flat", Shape.flat(23), affine(17), id, 0),
         single("affine_image", Shape.image(3, 4, 5), affine(7), Activation.TANH, 0),
-        single("affine_nobias", Shape.flat(12), new Op.Affine(3, false), id, 0));
+        single("affine_nobias", Shape.flat(12), new AffineOp(3, false), id, 0));
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.lamina.processor.gen;
 
+import dev.lamina.processor.kind.LayerKinds;
 import com.palantir.javapoet.JavaFile;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.NetworkModel;
@@ -39,7 +40,7 @@ final class Compiled {
   private Compiled(NetworkModel model) {
     this.model = model;
     sources.put(model.qualifiedName().replace('.', '/'), declaringSource(model));
-    for (JavaFile f : new NetworkGenerator().generateAll(model)) {
+    for (JavaFile f : new NetworkGenerator(LayerKinds.STANDARD::emitterFor).generateAll(model)) {
       sources.put((f.packageName().isEmpty() ? "" : f.packageName().replace('.', '/') + "/")
           + f.typeSpec().name(), f.toString());
     }

@@ -1,5 +1,7 @@
 package dev.lamina.processor.gen;
 
+import dev.lamina.processor.kind.LayerKinds;
+import dev.lamina.processor.model.ConvOp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,6 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /** Properties of the generated source and class files: sizes, determinism, API. */
 class GeneratedCodeTest {
+  private static final NetworkGenerator GENERATOR =
+      new NetworkGenerator(LayerKinds.STANDARD::emitterFor);
+
   /** HotSpot's HugeMethodLimit: larger methods are never JIT-compiled. */
   static final int HUGE_METHOD_LIMIT = 8000;
 
@@ -57,9 +62,9 @@ class GeneratedCodeTest {
   @Test
   void looped7x7And11x11KernelsStayUnderTheLimit() {
     NetworkModel m = Models.builder("BigKernels", dev.lamina.processor.model.Shape.image(3, 64, 64))
-        .add("c1", new dev.lamina.processor.model.Op.Conv(8, 7, 7, 2, 2, 3, 3, 1, 1, true),
+        .add("c1", new dev.lamina.processor.model.ConvOp(8, 7, 7, 2, 2, 3, 3, 1, 1, true),
             dev.lamina.dsl.Activation.RELU, 0)
-        .add("c2", new dev.lamina.processor.model.Op.Conv(8, 11, 11, 1, 1, 5, 5, 1, 1, true),
+        .add("c2", new dev.lamina.processor.model.ConvOp(8, 11, 11, 1, 1, 5, 5, 1, 1, true),
             dev.lamina.dsl.Activation.GELU, 0)
         .build();
     assertMethodsSmall(Compiled.of(m));
@@ -68,21 +73,21 @@ class GeneratedCodeTest {
   @Test
   void generationIsDeterministic() {
     for (NetworkModel m : List.of(Models.lenetModern(), Models.lenetClassic(), Models.mlp())) {
-      List<JavaFile> a = new NetworkGenerator().generateAll(m);
-      List<JavaFile> b = new NetworkGenerator().generateAll(m);
+      List<JavaFile> a = GENERATOR.generateAll(m);
+      List<JavaFile> b = GENERATOR.generateAll(m);
       assertEquals(a.size(), b.size());
       for (int i = 0; i < a.size(); i++) {
         assertEquals(a.get(i).toString(), b.get(i).toString());
       }
     }
     // Equal models built separately give byte-identical source too.
-    assertEquals(new NetworkGenerator().generate(Models.lenetModern(), Precision.FLOAT).toString(),
-        new NetworkGenerator().generate(Models.lenetModern(), Precision.FLOAT).toString());
+    assertEquals(GENERATOR.generate(Models.lenetModern(), Precision.FLOAT).toString(),
+        GENERATOR.generate(Models.lenetModern(), Precision.FLOAT).toString());
   }
 
   @Test
   void sourceCarriesGeneratedAnnotationLayerHeadersAndNoTimestamp() {
-    String src = new NetworkGenerator().generate(Models.lenetModern(), Precision.FLOAT).toString();
+    String src = GENERATOR.generate(Models.lenetModern(), Precision.FLOAT).toString();
     assertTrue(src.contains("@Generated(\"dev.lamina.processor.LaminaProcessor\")"));
     assertTrue(src.contains("// c1: Conv 6@5x5 pad 2 relu | 1x28x28 -> 6x28x28"));
     assertTrue(src.contains("// out: Affine 10 | 84 -> 10"));

@@ -1,5 +1,6 @@
 package dev.lamina.processor.gen;
 
+import dev.lamina.processor.kind.LayerKinds;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lamina.dsl.Activation;
@@ -8,7 +9,9 @@ import dev.lamina.dsl.PoolKind;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.ModelBuilder;
 import dev.lamina.processor.model.NetworkModel;
-import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.AffineOp;
+import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Shape;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +27,16 @@ import org.junit.jupiter.api.Test;
  * Regenerate with {@code -Dlamina.updateGoldens=true}.
  */
 class GoldenSourceTest {
+  private static final NetworkGenerator GENERATOR =
+      new NetworkGenerator(LayerKinds.STANDARD::emitterFor);
+
   static final Path GOLDEN = Paths.get("src/test/resources/golden/Lamina_Tiny.java");
 
   static NetworkModel tiny() {
     return new ModelBuilder("p", "Tiny", Shape.image(1, 6, 6))
-        .add("c1", new Op.Conv(2, 3, 3, 1, 1, 1, 1, 1, 1, true), Activation.RELU, 0)
-        .add("s2", new Op.Pool(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), Activation.IDENTITY, 0)
-        .add("out", new Op.Affine(3, true), Activation.IDENTITY, 0)
+        .add("c1", new ConvOp(2, 3, 3, 1, 1, 1, 1, 1, 1, true), Activation.RELU, 0)
+        .add("s2", new PoolOp(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), Activation.IDENTITY, 0)
+        .add("out", new AffineOp(3, true), Activation.IDENTITY, 0)
         .loss(Loss.SOFTMAX_CROSS_ENTROPY)
         .precisions(EnumSet.of(Precision.FLOAT))
         .build();
@@ -38,7 +44,7 @@ class GoldenSourceTest {
 
   @Test
   void tinyNetworkSourceMatchesTheGoldenFile() throws IOException {
-    String generated = new NetworkGenerator().generate(tiny(), Precision.FLOAT).toString();
+    String generated = GENERATOR.generate(tiny(), Precision.FLOAT).toString();
     if (Boolean.getBoolean("lamina.updateGoldens")) {
       Files.createDirectories(GOLDEN.getParent());
       Files.writeString(GOLDEN, generated, StandardCharsets.UTF_8);

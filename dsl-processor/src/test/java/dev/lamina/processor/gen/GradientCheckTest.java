@@ -7,6 +7,9 @@ import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.AffineOp;
+import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
 import java.util.ArrayList;
@@ -25,20 +28,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GradientCheckTest {
 
-  private static Op.Conv conv(int f, int kh, int kw, int sh, int sw, int ph, int pw, int dh,
+  private static ConvOp conv(int f, int kh, int kw, int sh, int sw, int ph, int pw, int dh,
       int dw, boolean bias) {
-    return new Op.Conv(f, kh, kw, sh, sw, ph, pw, dh, dw, bias);
+    return new ConvOp(f, kh, kw, sh, sw, ph, pw, dh, dw, bias);
   }
 
-  private static Op.Pool pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw,
+  private static PoolOp pool(PoolKind kind, int kh, int kw, int sh, int sw, int ph, int pw,
       boolean countPadding) {
-    return new Op.Pool(kind, kh, kw, sh, sw, ph, pw, countPadding);
+    return new PoolOp(kind, kh, kw, sh, sw, ph, pw, countPadding);
   }
 
   /** Pooling with padding {top, left, bottom, right}, dilation and ceil mode. */
-  private static Op.Pool pool(PoolKind kind, int k, int s, int[] pad, int d, boolean ceil,
+  private static PoolOp pool(PoolKind kind, int k, int s, int[] pad, int d, boolean ceil,
       boolean countPadding) {
-    return new Op.Pool(kind, k, k, s, s, pad[0], pad[1], pad[2], pad[3], d, d, ceil,
+    return new PoolOp(kind, k, k, s, s, pad[0], pad[1], pad[2], pad[3], d, d, ceil,
         countPadding);
   }
 
@@ -131,11 +134,11 @@ class GradientCheckTest {
         pool(PoolKind.SUBSAMPLE, 3, 2, 2, 1, 1, 0, true), Activation.SIGMOID, 0));
     // Asymmetric padding (plain loops: the grid path pads both sides equally).
     cases.add(single("conv3x3_p0_1_2_1", Shape.image(2, 7, 6),
-        new Op.Conv(3, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, true), id, 0));
+        new ConvOp(3, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, true), id, 0));
     cases.add(single("conv3x3_s2_d2_p1_0_2_3", Shape.image(2, 9, 8),
-        new Op.Conv(2, 3, 3, 2, 2, 1, 0, 2, 3, 2, 2, true), id, 0));
+        new ConvOp(2, 3, 3, 2, 2, 1, 0, 2, 3, 2, 2, true), id, 0));
     cases.add(single("conv4x4_same_upper", Shape.image(2, 6, 6),
-        new Op.Conv(2, 4, 4, 1, 1, 1, 1, 2, 2, 1, 1, false), id, 0));
+        new ConvOp(2, 4, 4, 1, 1, 1, 1, 2, 2, 1, 1, false), id, 0));
     // Pooling: ceil mode, dilation, padding up to the window minus one, asymmetric padding.
     for (PoolKind kind : PoolKind.values()) {
       String k = kind.name().toLowerCase(java.util.Locale.ROOT);
@@ -168,7 +171,7 @@ class GradientCheckTest {
     // Affine.
     cases.add(single("affine_flat", Shape.flat(7), affine(5), id, 0));
     cases.add(single("affine_image", Shape.image(3, 4, 5), affine(7), id, 0));
-    cases.add(single("affine_nobias", Shape.flat(6), new Op.Affine(3, false), id, 0));
+    cases.add(single("affine_nobias", Shape.flat(6), new AffineOp(3, false), id, 0));
     // Every activation.
     for (Activation a : Activation.values()) {
       boolean kink = a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.ELU;
@@ -181,7 +184,7 @@ class GradientCheckTest {
   @Test
   void eluWithDefaultAlpha() {
     NetworkModel m = builder("G_elu1", Shape.image(2, 4, 5))
-        .add("l", new Op.Conv(3, 3, 3, 1, 1, 1, 1, 1, 1, true), Activation.ELU, 1.0).build();
+        .add("l", new ConvOp(3, 3, 3, 1, 1, 1, 1, 1, 1, true), Activation.ELU, 1.0).build();
     new GradientChecker(m, 2, 7).run(400).assertPassed(0.05);
   }
 

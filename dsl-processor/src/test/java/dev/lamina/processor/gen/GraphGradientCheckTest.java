@@ -11,7 +11,12 @@ import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.processor.model.NetworkModel;
-import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.AddOp;
+import dev.lamina.processor.model.BatchNormOp;
+import dev.lamina.processor.model.ConcatOp;
+import dev.lamina.processor.model.DropoutOp;
+import dev.lamina.processor.model.GlobalAvgPoolOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.DoubleWorkspace;
@@ -31,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GraphGradientCheckTest {
   private static final Activation ID = Activation.IDENTITY;
-  private static final Op.BatchNorm BN = new Op.BatchNorm(1e-5, 0.1);
+  private static final BatchNormOp BN = new BatchNormOp(1e-5, 0.1);
 
   static Stream<Arguments> graphs() {
     return Stream.of(
@@ -39,7 +44,7 @@ class GraphGradientCheckTest {
         named("residual_identity", builder("R1", Shape.image(3, 6, 5))
             .add("c1", conv(3, 3, 1, 1), Activation.TANH, 0)
             .add("c2", conv(3, 3, 1, 1), ID, 0)
-            .add("sum", List.of("c2", "input"), new Op.Add(), Activation.TANH, 0)
+            .add("sum", List.of("c2", "input"), new AddOp(), Activation.TANH, 0)
             .add("out", affine(4), ID, 0)
             .loss(Loss.SOFTMAX_CROSS_ENTROPY).build()),
         // ResNet's downsampling block: 3x3 stride 2 against a 1x1 stride-2 projection.
@@ -48,8 +53,8 @@ class GraphGradientCheckTest {
             .add("a", conv(4, 3, 2, 1), Activation.TANH, 0)
             .add("b", conv(4, 3, 1, 1), ID, 0)
             .add("proj", List.of("stem"), conv(4, 1, 2, 0), ID, 0)
-            .add("sum", List.of("b", "proj"), new Op.Add(), ID, 0)
-            .add("gap", new Op.GlobalAvgPool(), ID, 0)
+            .add("sum", List.of("b", "proj"), new AddOp(), ID, 0)
+            .add("gap", new GlobalAvgPoolOp(), ID, 0)
             .add("out", affine(3), ID, 0)
             .loss(Loss.SOFTMAX_CROSS_ENTROPY).build()),
         // Inception-style: four branches of one layer, concatenated; stem read four times.
@@ -58,16 +63,16 @@ class GraphGradientCheckTest {
             .add("b1", List.of("stem"), conv(2, 1, 1, 0), ID, 0)
             .add("b3", List.of("stem"), conv(2, 3, 1, 1), ID, 0)
             .add("b5", List.of("stem"), conv(1, 5, 1, 2), ID, 0)
-            .add("bp", List.of("stem"), new Op.Pool(PoolKind.AVG, 3, 3, 1, 1, 1, 1, true), ID, 0)
-            .add("cat", List.of("b1", "b3", "b5", "bp"), new Op.Concat(), Activation.TANH, 0)
+            .add("bp", List.of("stem"), new PoolOp(PoolKind.AVG, 3, 3, 1, 1, 1, 1, true), ID, 0)
+            .add("cat", List.of("b1", "b3", "b5", "bp"), new ConcatOp(), Activation.TANH, 0)
             .add("out", affine(3), ID, 0)
             .loss(Loss.MSE).build()),
         // Concat of the input with itself and Add of three, flat: repeated sources.
         named("flat_merges", builder("F1", Shape.flat(5))
             .add("h", affine(5), Activation.TANH, 0)
-            .add("cat", List.of("input", "h", "input"), new Op.Concat(), ID, 0)
+            .add("cat", List.of("input", "h", "input"), new ConcatOp(), ID, 0)
             .add("g", affine(5), ID, 0)
-            .add("sum", List.of("g", "h", "input"), new Op.Add(), Activation.SIGMOID, 0)
+            .add("sum", List.of("g", "h", "input"), new AddOp(), Activation.SIGMOID, 0)
             .add("out", affine(3), ID, 0)
             .loss(Loss.HALF_SQUARED_ERROR).build()),
         // A dead end: its delta stays zero and nothing else changes.
@@ -87,11 +92,11 @@ class GraphGradientCheckTest {
             .loss(Loss.MSE).build()),
         named("dropout", builder("Dr", Shape.flat(6))
             .add("h", affine(8), Activation.TANH, 0)
-            .add("drop", new Op.Dropout(0.4, 3), ID, 0)
+            .add("drop", new DropoutOp(0.4, 3), ID, 0)
             .add("out", affine(3), ID, 0)
             .loss(Loss.SOFTMAX_CROSS_ENTROPY).build()),
         named("global_avg_pool", builder("Gap", Shape.image(3, 4, 5))
-            .add("gap", new Op.GlobalAvgPool(), Activation.TANH, 0)
+            .add("gap", new GlobalAvgPoolOp(), Activation.TANH, 0)
             .add("out", affine(2), ID, 0)
             .loss(Loss.MSE).build()));
   }
@@ -109,7 +114,7 @@ class GraphGradientCheckTest {
   @Test
   void dropoutIsIdentityInInferenceAndSeededInTraining() {
     NetworkModel m = builder("Dr2", Shape.flat(50))
-        .add("drop", new Op.Dropout(0.5, 0), ID, 0).build();
+        .add("drop", new DropoutOp(0.5, 0), ID, 0).build();
     DoubleNetwork net = Compiled.of(m).doubleNetwork(1);
     double[] x = new double[100];
     for (int i = 0; i < x.length; i++) {

@@ -6,7 +6,9 @@ import dev.lamina.dsl.PoolKind;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.ModelBuilder;
 import dev.lamina.processor.model.NetworkModel;
-import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.AffineOp;
+import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Shape;
 import java.util.EnumSet;
 
@@ -20,16 +22,16 @@ final class Models {
     return new ModelBuilder("p", name, input).precisions(BOTH);
   }
 
-  static Op.Conv conv(int filters, int k, int stride, int pad) {
-    return new Op.Conv(filters, k, k, stride, stride, pad, pad, 1, 1, true);
+  static ConvOp conv(int filters, int k, int stride, int pad) {
+    return new ConvOp(filters, k, k, stride, stride, pad, pad, 1, 1, true);
   }
 
-  static Op.Pool pool(PoolKind kind, int k, int stride) {
-    return new Op.Pool(kind, k, k, stride, stride, 0, 0, true);
+  static PoolOp pool(PoolKind kind, int k, int stride) {
+    return new PoolOp(kind, k, k, stride, stride, 0, 0, true);
   }
 
-  static Op.Affine affine(int units) {
-    return new Op.Affine(units, true);
+  static AffineOp affine(int units) {
+    return new AffineOp(units, true);
   }
 
   /** Modern LeNet-5 on 1x28x28. */
@@ -55,7 +57,7 @@ final class Models {
         .add("s4", pool(PoolKind.SUBSAMPLE, 2, 2), Activation.SIGMOID, 0)
         .add("c5", conv(120, 5, 1, 0), Activation.TANH, 0)
         .add("f6", affine(84), Activation.TANH, 0)
-        .add("out", new Op.Affine(10, false), Activation.IDENTITY, 0)
+        .add("out", new AffineOp(10, false), Activation.IDENTITY, 0)
         .loss(Loss.SOFTMAX_CROSS_ENTROPY)
         .build();
   }

@@ -6,6 +6,8 @@ import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.processor.model.Geometry;
 import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.DoubleNetwork;
@@ -61,7 +63,7 @@ class NaiveReferenceTest {
         continue;
       }
       Config cfg = new Config(Shape.image(c, h, w),
-          new Op.Conv(k, kh, kw, sh, sw, ph, pw, pb, pr, dh, dw, r.nextBoolean()));
+          new ConvOp(k, kh, kw, sh, sw, ph, pw, pb, pr, dh, dw, r.nextBoolean()));
       out.add(Arguments.of(Named.of(cfg.toString(), cfg)));
     }
     return out.stream();
@@ -94,7 +96,7 @@ class NaiveReferenceTest {
           || Geometry.firstEmptyWindow(w, kw, sw, pw, dw, ow) >= 0) {
         continue; // the checker rejects windows that read padding only
       }
-      Config cfg = new Config(Shape.image(c, h, w), new Op.Pool(kinds[out.size() % 3], kh, kw, sh,
+      Config cfg = new Config(Shape.image(c, h, w), new PoolOp(kinds[out.size() % 3], kh, kw, sh,
           sw, ph, pw, pb, pr, dh, dw, ceil, r.nextBoolean()));
       out.add(Arguments.of(Named.of(cfg.toString(), cfg)));
     }
@@ -137,10 +139,10 @@ class NaiveReferenceTest {
     Shape out = model.output();
     double[] expected = new double[batch * (int) out.size()];
     for (int n = 0; n < batch; n++) {
-      if (cfg.op() instanceof Op.Conv c) {
+      if (cfg.op() instanceof ConvOp c) {
         naiveConv(c, cfg.in(), out, xd, n * inSize, pd, expected, n * (int) out.size());
       } else {
-        naivePool((Op.Pool) cfg.op(), cfg.in(), out, xd, n * inSize, pd, expected,
+        naivePool((PoolOp) cfg.op(), cfg.in(), out, xd, n * inSize, pd, expected,
             n * (int) out.size());
       }
     }
@@ -164,7 +166,7 @@ class NaiveReferenceTest {
   }
 
   /** y[k,i,j] = b[k] + Σ_c Σ_u Σ_v w[k,c,u,v]·x[c, i·sh-ph+u·dh, j·sw-pw+v·dw], zero outside. */
-  static void naiveConv(Op.Conv c, Shape in, Shape out, double[] x, int xo, double[] p,
+  static void naiveConv(ConvOp c, Shape in, Shape out, double[] x, int xo, double[] p,
       double[] y, int yo) {
     int cin = in.channels();
     int h = in.height();
@@ -193,7 +195,7 @@ class NaiveReferenceTest {
   }
 
   /** Max (padding never wins), average (divisor kh·kw or in-bounds count), subsample. */
-  static void naivePool(Op.Pool pl, Shape in, Shape out, double[] x, int xo, double[] p,
+  static void naivePool(PoolOp pl, Shape in, Shape out, double[] x, int xo, double[] p,
       double[] y, int yo) {
     int cin = in.channels();
     int h = in.height();

@@ -9,6 +9,10 @@ import dev.lamina.dsl.PoolKind;
 import dev.lamina.processor.model.ModelBuilder;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Node;
+import dev.lamina.processor.model.AffineOp;
+import dev.lamina.processor.model.BatchNormOp;
+import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.DoubleNetwork;
@@ -299,17 +303,17 @@ class TorchConformanceTest {
       int[] pd = pair(a, "padding", 0);
       int[] dl = pair(a, "dilation", 1);
       return switch (s.kind) {
-        case "conv" -> new Op.Conv(((Double) a.get("out_channels")).intValue(), k[0], k[1], st[0],
+        case "conv" -> new ConvOp(((Double) a.get("out_channels")).intValue(), k[0], k[1], st[0],
             st[1], pd[0], pd[1], dl[0], dl[1], (Boolean) a.get("bias"));
-        case "maxpool" -> new Op.Pool(PoolKind.MAX, k[0], k[1], st[0], st[1], pd[0], pd[1], true);
-        case "avgpool" -> new Op.Pool(PoolKind.AVG, k[0], k[1], st[0], st[1], pd[0], pd[1],
+        case "maxpool" -> new PoolOp(PoolKind.MAX, k[0], k[1], st[0], st[1], pd[0], pd[1], true);
+        case "avgpool" -> new PoolOp(PoolKind.AVG, k[0], k[1], st[0], st[1], pd[0], pd[1],
             (Boolean) a.get("count_include_pad"));
-        case "subsample" -> new Op.Pool(PoolKind.SUBSAMPLE, k[0], k[1], st[0], st[1], pd[0],
+        case "subsample" -> new PoolOp(PoolKind.SUBSAMPLE, k[0], k[1], st[0], st[1], pd[0],
             pd[1], true);
-        case "batchnorm" -> new Op.BatchNorm((Double) a.get("eps"), (Double) a.get("momentum"));
+        case "batchnorm" -> new BatchNormOp((Double) a.get("eps"), (Double) a.get("momentum"));
         case "linear" -> s.identityAffine
-            ? new Op.Affine((int) in.size(), false)
-            : new Op.Affine(((Double) a.get("out_features")).intValue(), (Boolean) a.get("bias"));
+            ? new AffineOp((int) in.size(), false)
+            : new AffineOp(((Double) a.get("out_features")).intValue(), (Boolean) a.get("bias"));
         default -> throw new AssertionError(s.kind);
       };
     }

@@ -20,8 +20,8 @@ class FlatReceptiveFieldTest {
   @Test
   void affineAfterBatchNormCoversTheFlatInput() {
     NetworkModel m = new ModelBuilder("p", "Net", Shape.flat(6))
-        .add("bn", new Op.BatchNorm(1e-5, 0.1), Activation.IDENTITY, 0.01)
-        .add("out", new Op.Affine(3, true), Activation.IDENTITY, 0.01)
+        .add("bn", new BatchNormOp(1e-5, 0.1), Activation.IDENTITY, 0.01)
+        .add("out", new AffineOp(3, true), Activation.IDENTITY, 0.01)
         .loss(Loss.MSE).build();
     assertArrayEquals(new int[] {1, 1}, rf(m, "bn"));
     assertArrayEquals(new int[] {1, 6}, rf(m, "out"));
@@ -30,8 +30,8 @@ class FlatReceptiveFieldTest {
   @Test
   void affineAfterConcatOfTheInputWithItselfCoversTheInputOnce() {
     NetworkModel m = new ModelBuilder("p", "Net", Shape.flat(6))
-        .add("both", List.of("input", "input"), new Op.Concat(), Activation.IDENTITY, 0.01)
-        .add("out", new Op.Affine(3, true), Activation.IDENTITY, 0.01)
+        .add("both", List.of("input", "input"), new ConcatOp(), Activation.IDENTITY, 0.01)
+        .add("out", new AffineOp(3, true), Activation.IDENTITY, 0.01)
         .loss(Loss.MSE).build();
     assertArrayEquals(new int[] {1, 6}, rf(m, "out"));
   }
@@ -39,8 +39,8 @@ class FlatReceptiveFieldTest {
   @Test
   void firstAffineOfAFlatNetworkCoversTheInput() {
     NetworkModel m = new ModelBuilder("p", "Net", Shape.flat(5))
-        .add("h", new Op.Affine(4, true), Activation.RELU, 0.01)
-        .add("out", new Op.Affine(2, true), Activation.IDENTITY, 0.01)
+        .add("h", new AffineOp(4, true), Activation.RELU, 0.01)
+        .add("out", new AffineOp(2, true), Activation.IDENTITY, 0.01)
         .loss(Loss.MSE).build();
     assertArrayEquals(new int[] {1, 5}, rf(m, "h"));
     assertArrayEquals(new int[] {1, 5}, rf(m, "out"));

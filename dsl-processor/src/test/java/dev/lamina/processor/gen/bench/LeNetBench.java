@@ -1,5 +1,6 @@
 package dev.lamina.processor.gen.bench;
 
+import dev.lamina.processor.kind.LayerKinds;
 import com.palantir.javapoet.JavaFile;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
@@ -9,7 +10,9 @@ import dev.lamina.processor.gen.NetworkGenerator;
 import dev.lamina.processor.model.ModelBuilder;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Node;
-import dev.lamina.processor.model.Op;
+import dev.lamina.processor.model.AffineOp;
+import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.PoolOp;
 import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
@@ -62,13 +65,13 @@ public final class LeNetBench {
 
   static NetworkModel lenet() {
     return new ModelBuilder("p", "LeNet5", Shape.image(1, 28, 28))
-        .add("c1", new Op.Conv(6, 5, 5, 1, 1, 2, 2, 1, 1, true), Activation.RELU, 0)
-        .add("s2", new Op.Pool(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), Activation.IDENTITY, 0)
-        .add("c3", new Op.Conv(16, 5, 5, 1, 1, 0, 0, 1, 1, true), Activation.RELU, 0)
-        .add("s4", new Op.Pool(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), Activation.IDENTITY, 0)
-        .add("f5", new Op.Affine(120, true), Activation.RELU, 0)
-        .add("f6", new Op.Affine(84, true), Activation.RELU, 0)
-        .add("out", new Op.Affine(10, true), Activation.IDENTITY, 0)
+        .add("c1", new ConvOp(6, 5, 5, 1, 1, 2, 2, 1, 1, true), Activation.RELU, 0)
+        .add("s2", new PoolOp(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), Activation.IDENTITY, 0)
+        .add("c3", new ConvOp(16, 5, 5, 1, 1, 0, 0, 1, 1, true), Activation.RELU, 0)
+        .add("s4", new PoolOp(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), Activation.IDENTITY, 0)
+        .add("f5", new AffineOp(120, true), Activation.RELU, 0)
+        .add("f6", new AffineOp(84, true), Activation.RELU, 0)
+        .add("out", new AffineOp(10, true), Activation.IDENTITY, 0)
         .loss(Loss.SOFTMAX_CROSS_ENTROPY)
         .precisions(EnumSet.of(Precision.FLOAT))
         .build();
@@ -335,7 +338,7 @@ public final class LeNetBench {
       decl.append("  dev.lamina.dsl.Layer ").append(n.name()).append(";\n");
     }
     sources.put("p/LeNet5", decl.append("}\n").toString());
-    for (JavaFile f : new NetworkGenerator().generateAll(model)) {
+    for (JavaFile f : new NetworkGenerator(LayerKinds.STANDARD::emitterFor).generateAll(model)) {
       sources.put("p/" + f.typeSpec().name(), f.toString());
     }
     String dump = System.getProperty("bench.dump");

@@ -1,0 +1,63 @@
+package dev.lamina.processor.model;
+
+import dev.lamina.dsl.Activation;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Fully connected; weight [in][units] (Y = X·W), then bias [units]. Flattens image inputs. */
+public record AffineOp(int units, boolean bias) implements Op {
+  @Override
+  public String kindName() {
+    return "Affine";
+  }
+
+  @Override
+  public Shape output(List<Shape> ins) {
+    return Shape.flat(units);
+  }
+
+  @Override
+  public List<TensorSpec> tensors(List<Shape> ins, Activation activation) {
+    long fanIn = ins.get(0).size();
+    List<TensorSpec> t = new ArrayList<>();
+    t.add(TensorSpec.weight("weight", new int[] {(int) Math.min(fanIn, Integer.MAX_VALUE), units},
+        fanIn, units, activation));
+    if (bias) {
+      t.add(TensorSpec.bias(units, fanIn));
+    }
+    return t;
+  }
+
+  @Override
+  public long connections(List<Shape> ins, Shape out) {
+    return Geometry.mul(ins.get(0).size() + (bias ? 1 : 0), units);
+  }
+
+  @Override
+  public long multiplyAdds(List<Shape> ins, Shape out) {
+    return Geometry.mul(ins.get(0).size(), units);
+  }
+
+  /**
+   * On a C×H×W input, a window covering the whole map. In a flat network every unit mixes all
+   * features, and with them the whole input vector (treated as 1×D), whatever element-wise layers
+   * came before. A flat input derived from an image already covers everything its producer saw.
+   */
+  @Override
+  public Field field(List<Field> ins, List<Shape> inShapes, Shape network) {
+    Shape in = inShapes.get(0);
+    if (in.isImage()) {
+      return ins.get(0).whole(in.height(), in.width());
+    }
+    if (!network.isImage()) {
+      long d = network.size();
+      return new Field(new long[] {1, d}, new long[] {1, 1}, new double[] {0, (d - 1) / 2.0});
+    }
+    return ins.get(0);
+  }
+
+  @Override
+  public String description(List<String> inputs) {
+    return units + (bias ? "" : " nobias");
+  }
+}
