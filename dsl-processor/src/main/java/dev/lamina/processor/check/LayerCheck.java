@@ -96,6 +96,23 @@ public final class LayerCheck {
     }
   }
 
+  /**
+   * A number attribute that {@code valid} accepts, or null after reporting it with {@code rule}
+   * ({@code "a finite number > 0"}, {@code "in [0, 1)"}) completing "{@code attr} must be ...".
+   */
+  public Double number(String attr, java.util.function.DoublePredicate valid, String rule) {
+    Value<Double> v = layer().attr(attr);
+    if (!v.known()) {
+      return null;
+    }
+    if (!valid.test(v.value())) {
+      s.d.add(Message.ATTRIBUTE_RANGE, v.site(), name(), attr, Formats.num(v.value()), rule);
+      return null;
+    }
+    return v.value();
+  }
+
+  /** A positive count ({@code filters}, {@code units}, ...), or null after reporting it. */
   public Integer count(String attr) {
     Value<Integer> v = layer().integer(attr);
     if (!v.known()) {

@@ -47,16 +47,30 @@ public record LayerAnnotation(String qualifiedName, String simpleName,
     return new LayerAnnotation(qualifiedName, simpleName, m);
   }
 
-  /**
-   * The attributes every layer annotation has: {@code activation} with its parameters ({@code
-   * negativeSlope} of LEAKY_RELU, {@code alpha} of ELU), {@code from} and {@code receptiveField}.
-   */
+  /** The attributes most layer annotations have: {@link #withActivation} and {@link #withGraph}. */
   public LayerAnnotation withCommon() {
+    return withActivation().withGraph();
+  }
+
+  /**
+   * {@code activation} with its parameters: {@code negativeSlope} of LEAKY_RELU, {@code alpha} of
+   * ELU. A kind without them has no activation (it reads as IDENTITY).
+   */
+  public LayerAnnotation withActivation() {
     return with("activation", AttrType.of(Activation.class))
         .with("negativeSlope", AttrType.NUMBER)
-        .with("alpha", AttrType.NUMBER)
-        .with("from", AttrType.STRINGS)
+        .with("alpha", AttrType.NUMBER);
+  }
+
+  /** {@code from} and {@code receptiveField}, which every layer annotation has. */
+  public LayerAnnotation withGraph() {
+    return with("from", AttrType.STRINGS)
         .with("receptiveField", AttrType.RECEPTIVE_FIELD);
+  }
+
+  /** Whether the kind takes an activation ({@link #withActivation}). */
+  public boolean hasActivation() {
+    return attributes.containsKey("activation");
   }
 
   /** The {@code loss} of a layer that may end a network. */

@@ -48,18 +48,23 @@ public record LayerDecl(
     return attr(attribute);
   }
 
+  /** The activation; IDENTITY for a kind that takes none. */
   public Value<Activation> activation() {
-    return attr("activation");
+    return kind.hasActivation() ? attr("activation")
+        : new Value<>(Activation.IDENTITY, false, site);
   }
 
+  /** LEAKY_RELU's slope; 0.01 for a kind that takes no activation. */
   public Value<Double> negativeSlope() {
-    return attr("negativeSlope");
+    return kind.hasActivation() ? attr("negativeSlope") : new Value<>(0.01, false, site);
   }
 
-  /** ELU's alpha; a layer annotation without it reads as 1.0. */
+  /**
+   * ELU's alpha; 1.0 for a kind that takes no activation (whose own {@code alpha}, if it has one,
+   * means something else).
+   */
   public Value<Double> alpha() {
-    Value<Double> v = attr("alpha");
-    return attributes.containsKey("alpha") ? v : new Value<>(1.0, false, site);
+    return kind.hasActivation() ? attr("alpha") : new Value<>(1.0, false, site);
   }
 
   /** The layer's loss ({@code Loss.NONE} for Pool, which has none). */

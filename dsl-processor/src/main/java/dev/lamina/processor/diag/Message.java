@@ -166,6 +166,8 @@ public enum Message {
       "%1$s: inputs %2$s (jump %3$s) and %4$s (jump %5$s) have different effective strides, so"
           + " their units at the same position look at different places of the input; give both"
           + " paths the same product of strides"),
+  ATTRIBUTE_RANGE(Severity.ERROR, "attribute-range",
+      "%1$s: %2$s = %3$s; %2$s must be %4$s"),
   DROPOUT_P_RANGE(Severity.ERROR, "dropout-p-range",
       "%1$s: p = %2$s; the drop probability must be in [0, 1) (0.5 is common)"),
   BATCH_NORM_EPS(Severity.ERROR, "batch-norm-eps",
