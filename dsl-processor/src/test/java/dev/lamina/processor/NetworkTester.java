@@ -103,6 +103,33 @@ final class NetworkTester {
     return this;
   }
 
+  /**
+   * Exactly one error, containing the message, with javac's caret on the first {@code token} of
+   * the line containing {@code lineContaining}: the offending value itself, as IDEs underline it.
+   */
+  NetworkTester failsAt(String message, String lineContaining, String token) {
+    failsWith(message, lineContaining);
+    String[] lines = sourceText().split("\n");
+    int at = 0;
+    while (at < lines.length && !lines[at].contains(lineContaining)) {
+      at++;
+    }
+    if (at == lines.length || lines[at].indexOf(token) < 0) {
+      throw new AssertionError("no line containing " + lineContaining + " with " + token);
+    }
+    assertThat(compilation()).hadErrorContaining(message).inFile(source())
+        .onLine(at + 1).atColumn(lines[at].indexOf(token) + 1);
+    return this;
+  }
+
+  private String sourceText() {
+    try {
+      return source().getCharContent(true).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Also has this error (after a {@code failsWith...}). */
   NetworkTester andError(String message, String lineContaining) {
     assertThat(compilation()).hadErrorContaining(message).inFile(source())
