@@ -10,6 +10,7 @@ import dev.lamina.processor.check.rules.ConcatRules;
 import dev.lamina.processor.check.rules.ConvRules;
 import dev.lamina.processor.check.rules.DropoutRules;
 import dev.lamina.processor.check.rules.GlobalAvgPoolRules;
+import dev.lamina.processor.check.rules.LrnRules;
 import dev.lamina.processor.check.rules.PoolRules;
 import dev.lamina.processor.decl.AttrType;
 import dev.lamina.processor.decl.LayerAnnotation;
@@ -21,6 +22,7 @@ import dev.lamina.processor.gen.ConvEmitter;
 import dev.lamina.processor.gen.DropoutEmitter;
 import dev.lamina.processor.gen.GlobalAvgPoolEmitter;
 import dev.lamina.processor.gen.LayerEmitter;
+import dev.lamina.processor.gen.LrnEmitter;
 import dev.lamina.processor.gen.PoolEmitter;
 import dev.lamina.processor.model.AddOp;
 import dev.lamina.processor.model.AffineOp;
@@ -29,6 +31,7 @@ import dev.lamina.processor.model.ConcatOp;
 import dev.lamina.processor.model.ConvOp;
 import dev.lamina.processor.model.DropoutOp;
 import dev.lamina.processor.model.GlobalAvgPoolOp;
+import dev.lamina.processor.model.LrnOp;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.PoolOp;
 import java.util.List;
@@ -76,7 +79,13 @@ public final class LayerKinds {
           .with("seed", AttrType.LONG),
           new DropoutRules(), DropoutOp.class, DropoutEmitter::new),
       new LayerKind<>(LayerAnnotation.of("GlobalAvgPool").withCommon(),
-          new GlobalAvgPoolRules(), GlobalAvgPoolOp.class, op -> new GlobalAvgPoolEmitter())));
+          new GlobalAvgPoolRules(), GlobalAvgPoolOp.class, op -> new GlobalAvgPoolEmitter()),
+      new LayerKind<>(LayerAnnotation.of("LocalResponseNorm").withGraph()
+          .with("size", AttrType.INT)
+          .with("alpha", AttrType.NUMBER)
+          .with("beta", AttrType.NUMBER)
+          .with("k", AttrType.NUMBER),
+          new LrnRules(), LrnOp.class, LrnEmitter::new)));
 
   private final List<LayerKind<?>> kinds;
 
