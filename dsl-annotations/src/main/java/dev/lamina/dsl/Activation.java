@@ -21,5 +21,10 @@ public enum Activation {
    * default, as in PyTorch and ONNX); the derivative at 0 is taken from the negative side,
    * {@code α}.
    */
-  ELU
+  ELU,
+  /**
+   * {@code y = min(max(0, x), 6)}, MobileNet's ReLU6 (PyTorch's {@code ReLU6}); the derivative is
+   * 1 strictly between 0 and 6 and 0 elsewhere, at 0 and 6 included.
+   */
+  RELU6
 }

@@ -36,6 +36,7 @@ final class ActivationEmitter {
     f.addStatement("$L v = z[q]", t);
     switch (a) {
       case RELU -> f.addStatement("y[q] = Math.max(v, $L)", zero); // branch-free, vectorized
+      case RELU6 -> f.addStatement("y[q] = Math.min(Math.max(v, $L), $L)", zero, num.lit(6));
       case LEAKY_RELU -> f.addStatement("y[q] = v > 0 ? v : $L * v",
           num.lit(ctx.node().activationParameter()));
       case ELU -> f.addStatement("y[q] = v > 0 ? v : $L", num.fromDouble(
@@ -65,6 +66,11 @@ final class ActivationEmitter {
         String big = num.isFloat() ? "0x1p126f" : "0x1p1023";
         b.addStatement("d[q] *= Math.min($L, Math.max($L, z[q]) * $L * $L)", num.lit(1), zero,
             big, big);
+      }
+      case RELU6 -> {
+        // 1 strictly inside (0, 6), as PyTorch's hardtanh backward; 0 at both ends
+        b.addStatement("$L v = z[q]", t);
+        b.addStatement("d[q] = v > 0 && v < $L ? d[q] : $L", num.lit(6), zero);
       }
       case LEAKY_RELU -> b.addStatement("d[q] = z[q] > 0 ? d[q] : $L * d[q]",
           num.lit(ctx.node().activationParameter()));

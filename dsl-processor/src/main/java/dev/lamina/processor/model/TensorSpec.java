@@ -53,7 +53,7 @@ public record TensorSpec(String name, Role role, int[] shape, long fanIn, long f
   /** He for ReLU-like activations, Xavier otherwise. */
   public static Init weightInit(Activation activation) {
     return switch (activation) {
-      case RELU, LEAKY_RELU, GELU, GELU_TANH, ELU -> Init.HE_NORMAL;
+      case RELU, RELU6, LEAKY_RELU, GELU, GELU_TANH, ELU -> Init.HE_NORMAL;
       case IDENTITY, SIGMOID, TANH -> Init.XAVIER_UNIFORM;
     };
   }

@@ -174,7 +174,8 @@ class GradientCheckTest {
     cases.add(single("affine_nobias", Shape.flat(6), new AffineOp(3, false), id, 0));
     // Every activation.
     for (Activation a : Activation.values()) {
-      boolean kink = a == Activation.RELU || a == Activation.LEAKY_RELU || a == Activation.ELU;
+      boolean kink = a == Activation.RELU || a == Activation.RELU6 || a == Activation.LEAKY_RELU
+          || a == Activation.ELU;
       cases.add(single("affine_" + a.name().toLowerCase(java.util.Locale.ROOT), Shape.flat(6),
           affine(8), a, kink ? 0.05 : 0));
     }
