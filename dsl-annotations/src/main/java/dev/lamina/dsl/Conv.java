@@ -45,6 +45,15 @@ public @interface Conv {
   /** Dilation: {@code {d}} or {@code {dh, dw}}. */
   int[] dilation() default {1};
 
+  /**
+   * Grouped convolution, as PyTorch's {@code groups}: the input channels and the filters are cut
+   * into {@code groups} equal groups, and each filter reads only the channels of its own group
+   * (weight {@code [filters][channels/groups][kh][kw]}). Both counts must be divisible by it;
+   * {@code groups} equal to the input channels is a depthwise convolution. Default 1: every filter
+   * reads every channel.
+   */
+  int groups() default 1;
+
   /** Whether the layer has a bias per filter. */
   boolean bias() default true;
 

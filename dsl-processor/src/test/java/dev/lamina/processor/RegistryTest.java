@@ -65,12 +65,12 @@ class RegistryTest {
   @Test
   void anAttributeDescribedButNotInTheAnnotationIsAnInternalErrorNamingIt() {
     Map<String, AttrType> attributes = convAttributes();
-    attributes.put("groups", AttrType.INT);
+    attributes.put("sparsity", AttrType.NUMBER);
     Compilation c = assertThatNetwork(CONV, "@Affine(units = 10) Layer out;")
         .withProcessor(new LaminaProcessor(convDescribedAs(attributes), what -> {}))
         .compilation();
     assertThat(c).failed();
-    assertThat(c).hadErrorContaining("@Conv has no attribute groups");
+    assertThat(c).hadErrorContaining("@Conv has no attribute sparsity");
     assertThat(c).hadErrorCount(1);
   }
 

@@ -21,6 +21,7 @@ import dev.lamina.processor.gen.ConcatEmitter;
 import dev.lamina.processor.gen.ConvEmitter;
 import dev.lamina.processor.gen.DropoutEmitter;
 import dev.lamina.processor.gen.GlobalAvgPoolEmitter;
+import dev.lamina.processor.gen.GroupedConvEmitter;
 import dev.lamina.processor.gen.LayerEmitter;
 import dev.lamina.processor.gen.LrnEmitter;
 import dev.lamina.processor.gen.PoolEmitter;
@@ -50,8 +51,10 @@ public final class LayerKinds {
           .with("padding", AttrType.INTS)
           .with("autoPad", AttrType.of(AutoPad.class))
           .with("dilation", AttrType.INTS)
+          .with("groups", AttrType.INT)
           .with("bias", AttrType.BOOL),
-          new ConvRules(), ConvOp.class, ConvEmitter::new),
+          new ConvRules(), ConvOp.class,
+          op -> op.groups() == 1 ? new ConvEmitter(op) : new GroupedConvEmitter(op)),
       new LayerKind<>(LayerAnnotation.of("Pool").withCommon()
           .with("kind", AttrType.of(PoolKind.class))
           .with("size", AttrType.INTS)
