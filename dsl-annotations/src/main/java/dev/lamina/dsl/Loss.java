@@ -12,5 +12,12 @@ public enum Loss {
   /** PyTorch's {@code MSELoss}: mean of {@code (y - t)^2} over all N·D elements. */
   MSE,
   /** The textbook squared error {@code ½·Σ_d (y - t)^2}, averaged over the batch. */
-  HALF_SQUARED_ERROR
+  HALF_SQUARED_ERROR,
+  /**
+   * PyTorch's {@code BCEWithLogitsLoss}: binary cross-entropy of {@code sigmoid(y)} against
+   * targets {@code t} in [0, 1], computed from the logits {@code y} as {@code max(y, 0) - y·t +
+   * log(1 + e^-|y|)} (finite for any logit), the mean over all N·D elements. The last layer must
+   * have no activation; a discriminator has one output unit.
+   */
+  BCE_WITH_LOGITS
 }

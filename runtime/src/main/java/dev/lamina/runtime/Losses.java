@@ -15,6 +15,10 @@ import dev.lamina.dsl.Loss;
  *   <li>{@link Loss#MSE}: {@code ℓ_n = Σ_d (y - t)² / D}, gradient {@code 2(y - t)/D} (summed over
  *       the batch and scaled by 1/N this is PyTorch's {@code MSELoss}, the mean over N·D).
  *   <li>{@link Loss#HALF_SQUARED_ERROR}: {@code ℓ_n = ½ Σ_d (y - t)²}, gradient {@code y - t}.
+ *   <li>{@link Loss#BCE_WITH_LOGITS}: {@code ℓ_n = Σ_d (max(y, 0) - y·t + log1p(e^-|y|)) / D},
+ *       gradient {@code (sigmoid(y) - t)/D} (PyTorch's {@code BCEWithLogitsLoss}, the mean over
+ *       N·D after the 1/N scale); no exponential of a positive number, so logits of any size stay
+ *       finite.
  * </ul>
  */
 public final class Losses {
@@ -57,16 +61,26 @@ public final class Losses {
     return (float) total;
   }
 
-  /** Regression losses (MSE, half squared error) against {@code batch * size} targets. */
+  /**
+   * Losses against {@code batch * size} targets (MSE, half squared error, binary cross-entropy on
+   * logits).
+   */
   public static float forwardBackward(Loss loss, float[] out, int batch, int size, float[] targets,
       int targetOffset, float[] grad, float gradScale) {
-    boolean mse = loss == Loss.MSE;
-    if (!mse && loss != Loss.HALF_SQUARED_ERROR) {
-      throw new IllegalArgumentException(
-          "regression targets need loss MSE or HALF_SQUARED_ERROR; this network's loss is " + loss);
-    }
+    requireTargets(loss);
     double total = 0;
     int count = batch * size;
+    if (loss == Loss.BCE_WITH_LOGITS) {
+      double perElement = 1.0 / size;
+      for (int i = 0; i < count; i++) {
+        double y = out[i];
+        double t = targets[targetOffset + i];
+        total += perElement * bce(y, t);
+        grad[i] = (float) (perElement * gradScale * (sigmoid(y) - t));
+      }
+      return (float) total;
+    }
+    boolean mse = loss == Loss.MSE;
     double perElement = mse ? 1.0 / size : 0.5;
     double gradFactor = (mse ? 2.0 / size : 1.0) * gradScale;
     for (int i = 0; i < count; i++) {
@@ -75,6 +89,27 @@ public final class Losses {
       grad[i] = (float) (gradFactor * d);
     }
     return (float) total;
+  }
+
+  /** {@code max(y, 0) - y·t + log(1 + e^-|y|)}: BCE of sigmoid(y) against t, stable for any y. */
+  static double bce(double y, double t) {
+    return Math.max(y, 0) - y * t + Math.log1p(Math.exp(-Math.abs(y)));
+  }
+
+  /** {@code 1 / (1 + e^-y)} without overflow for any y. */
+  static double sigmoid(double y) {
+    if (y >= 0) {
+      return 1 / (1 + Math.exp(-y));
+    }
+    double e = Math.exp(y);
+    return e / (1 + e);
+  }
+
+  private static void requireTargets(Loss loss) {
+    if (loss != Loss.MSE && loss != Loss.HALF_SQUARED_ERROR && loss != Loss.BCE_WITH_LOGITS) {
+      throw new IllegalArgumentException("targets need loss MSE, HALF_SQUARED_ERROR or"
+          + " BCE_WITH_LOGITS; this network's loss is " + loss);
+    }
   }
 
   /** Double-precision softmax cross-entropy; see the class comment. */
@@ -108,16 +143,22 @@ public final class Losses {
     return total;
   }
 
-  /** Double-precision regression losses; see the class comment. */
+  /** Double-precision losses against targets; see the class comment. */
   public static double forwardBackward(Loss loss, double[] out, int batch, int size,
       double[] targets, int targetOffset, double[] grad, double gradScale) {
-    boolean mse = loss == Loss.MSE;
-    if (!mse && loss != Loss.HALF_SQUARED_ERROR) {
-      throw new IllegalArgumentException(
-          "regression targets need loss MSE or HALF_SQUARED_ERROR; this network's loss is " + loss);
-    }
+    requireTargets(loss);
     double total = 0;
     int count = batch * size;
+    if (loss == Loss.BCE_WITH_LOGITS) {
+      double perElement = 1.0 / size;
+      for (int i = 0; i < count; i++) {
+        double t = targets[targetOffset + i];
+        total += perElement * bce(out[i], t);
+        grad[i] = perElement * gradScale * (sigmoid(out[i]) - t);
+      }
+      return total;
+    }
+    boolean mse = loss == Loss.MSE;
     double perElement = mse ? 1.0 / size : 0.5;
     double gradFactor = (mse ? 2.0 / size : 1.0) * gradScale;
     for (int i = 0; i < count; i++) {

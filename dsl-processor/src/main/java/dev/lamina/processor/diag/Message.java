@@ -166,6 +166,9 @@ public enum Message {
       "%1$s: inputs %2$s (jump %3$s) and %4$s (jump %5$s) have different effective strides, so"
           + " their units at the same position look at different places of the input; give both"
           + " paths the same product of strides"),
+  RESHAPE_SIZE(Severity.ERROR, "reshape-size",
+      "%1$s: shape = %2$s holds %3$d values, but its input %4$s (%5$s) has %6$d; use %7$s, or"
+          + " change %4$s to give %3$d values"),
   ATTRIBUTE_RANGE(Severity.ERROR, "attribute-range",
       "%1$s: %2$s = %3$s; %2$s must be %4$s"),
   DROPOUT_P_RANGE(Severity.ERROR, "dropout-p-range",

@@ -8,10 +8,12 @@ import dev.lamina.processor.check.rules.AffineRules;
 import dev.lamina.processor.check.rules.BatchNormRules;
 import dev.lamina.processor.check.rules.ConcatRules;
 import dev.lamina.processor.check.rules.ConvRules;
+import dev.lamina.processor.check.rules.ConvTransposeRules;
 import dev.lamina.processor.check.rules.DropoutRules;
 import dev.lamina.processor.check.rules.GlobalAvgPoolRules;
 import dev.lamina.processor.check.rules.LrnRules;
 import dev.lamina.processor.check.rules.PoolRules;
+import dev.lamina.processor.check.rules.ReshapeRules;
 import dev.lamina.processor.decl.AttrType;
 import dev.lamina.processor.decl.LayerAnnotation;
 import dev.lamina.processor.gen.AddEmitter;
@@ -19,22 +21,26 @@ import dev.lamina.processor.gen.AffineEmitter;
 import dev.lamina.processor.gen.BatchNormEmitter;
 import dev.lamina.processor.gen.ConcatEmitter;
 import dev.lamina.processor.gen.ConvEmitter;
+import dev.lamina.processor.gen.ConvTransposeEmitter;
 import dev.lamina.processor.gen.DropoutEmitter;
 import dev.lamina.processor.gen.GlobalAvgPoolEmitter;
 import dev.lamina.processor.gen.GroupedConvEmitter;
 import dev.lamina.processor.gen.LayerEmitter;
 import dev.lamina.processor.gen.LrnEmitter;
 import dev.lamina.processor.gen.PoolEmitter;
+import dev.lamina.processor.gen.ReshapeEmitter;
 import dev.lamina.processor.model.AddOp;
 import dev.lamina.processor.model.AffineOp;
 import dev.lamina.processor.model.BatchNormOp;
 import dev.lamina.processor.model.ConcatOp;
 import dev.lamina.processor.model.ConvOp;
+import dev.lamina.processor.model.ConvTransposeOp;
 import dev.lamina.processor.model.DropoutOp;
 import dev.lamina.processor.model.GlobalAvgPoolOp;
 import dev.lamina.processor.model.LrnOp;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.PoolOp;
+import dev.lamina.processor.model.ReshapeOp;
 import java.util.List;
 
 /**
@@ -88,7 +94,19 @@ public final class LayerKinds {
           .with("alpha", AttrType.NUMBER)
           .with("beta", AttrType.NUMBER)
           .with("k", AttrType.NUMBER),
-          new LrnRules(), LrnOp.class, LrnEmitter::new)));
+          new LrnRules(), LrnOp.class, LrnEmitter::new),
+      new LayerKind<>(LayerAnnotation.of("ConvTranspose").withCommon().withLoss()
+          .with("filters", AttrType.INT)
+          .with("kernel", AttrType.INTS)
+          .with("stride", AttrType.INTS)
+          .with("padding", AttrType.INTS)
+          .with("outputPadding", AttrType.INTS)
+          .with("dilation", AttrType.INTS)
+          .with("bias", AttrType.BOOL),
+          new ConvTransposeRules(), ConvTransposeOp.class, ConvTransposeEmitter::new),
+      new LayerKind<>(LayerAnnotation.of("Reshape").withGraph()
+          .with("shape", AttrType.INTS),
+          new ReshapeRules(), ReshapeOp.class, op -> new ReshapeEmitter())));
 
   private final List<LayerKind<?>> kinds;
 
