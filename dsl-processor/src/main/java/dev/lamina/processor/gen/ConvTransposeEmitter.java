@@ -62,11 +62,7 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     int plane = out.height() * out.width();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
-    b.beginControlFlow("for (int q = 0; q < batch * $L; q++)", out.channels());
-    b.addStatement("$T.fill(z, q * $L, (q + 1) * $L, $L)", java.util.Arrays.class, plane, plane,
-        op.bias() ? "p[" + ctx.offset("bias") + " + q % " + out.channels() + "]"
-            : ctx.num().lit(0));
-    b.endControlFlow();
+    TapLoops.startAtBias(b, ctx, out.channels(), plane, op.bias());
     TapLoops taps = open(b, ctx, "xOff + ");
     b.addStatement("$L wt = p[wi]", t);
     taps.rows(b, "xc", "z[sr + $L] += wt * x[dr + j]");
@@ -84,13 +80,7 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     if (op.bias()) {
-      b.beginControlFlow("for (int q = 0; q < batch * $L; q++)", out.channels());
-      b.addStatement("$L sum = 0", t);
-      b.beginControlFlow("for (int i = q * $L; i < (q + 1) * $L; i++)", plane, plane);
-      b.addStatement("sum += dz[i]");
-      b.endControlFlow();
-      b.addStatement("g[$L + q % $L] += sum", ctx.offset("bias"), out.channels());
-      b.endControlFlow();
+      TapLoops.biasGradient(b, ctx, out.channels(), plane);
     }
     TapLoops taps = open(b, ctx, "xOff + ");
     b.addStatement("$L sum = 0", t);

@@ -73,10 +73,7 @@ public final class GroupedConvEmitter implements LayerEmitter {
     int plane = s.oh() * s.ow();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
-    b.beginControlFlow("for (int q = 0; q < batch * $L; q++)", s.k());
-    b.addStatement("$T.fill(z, q * $L, (q + 1) * $L, $L)", java.util.Arrays.class, plane, plane,
-        op.bias() ? "p[" + ctx.offset("bias") + " + q % " + s.k() + "]" : ctx.num().lit(0));
-    b.endControlFlow();
+    TapLoops.startAtBias(b, ctx, s.k(), plane, op.bias());
     TapLoops taps = open(b, ctx, s, "xOff + ");
     b.addStatement("$L wt = p[wi]", t);
     taps.rows(b, "zk", "z[dr + j] += wt * x[sr + $L]");
@@ -94,13 +91,7 @@ public final class GroupedConvEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     if (op.bias()) {
-      b.beginControlFlow("for (int q = 0; q < batch * $L; q++)", s.k());
-      b.addStatement("$L sum = 0", t);
-      b.beginControlFlow("for (int i = q * $L; i < (q + 1) * $L; i++)", plane, plane);
-      b.addStatement("sum += dz[i]");
-      b.endControlFlow();
-      b.addStatement("g[$L + q % $L] += sum", ctx.offset("bias"), s.k());
-      b.endControlFlow();
+      TapLoops.biasGradient(b, ctx, s.k(), plane);
     }
     TapLoops taps = open(b, ctx, s, "xOff + ");
     b.addStatement("$L sum = 0", t);

@@ -57,6 +57,29 @@ record TapLoops(int denseH, int denseW, int sparseH, int sparseW, SlidingWindow 
     b.endControlFlow();
   }
 
+  /**
+   * Starts each output plane of {@code z} ({@code channels} planes of {@code plane} values per
+   * sample) at its filter's bias, or at zero without one.
+   */
+  static void startAtBias(CodeBlock.Builder b, LayerContext ctx, int channels, int plane,
+      boolean bias) {
+    b.beginControlFlow("for (int q = 0; q < batch * $L; q++)", channels);
+    b.addStatement("$T.fill(z, q * $L, (q + 1) * $L, $L)", java.util.Arrays.class, plane, plane,
+        bias ? "p[" + ctx.offset("bias") + " + q % " + channels + "]" : ctx.num().lit(0));
+    b.endControlFlow();
+  }
+
+  /** Adds each output plane's sum of {@code dz} to its filter's bias gradient. */
+  static void biasGradient(CodeBlock.Builder b, LayerContext ctx, int channels, int plane) {
+    b.beginControlFlow("for (int q = 0; q < batch * $L; q++)", channels);
+    b.addStatement("$L sum = 0", ctx.num().t());
+    b.beginControlFlow("for (int i = q * $L; i < (q + 1) * $L; i++)", plane, plane);
+    b.addStatement("sum += dz[i]");
+    b.endControlFlow();
+    b.addStatement("g[$L + q % $L] += sum", ctx.offset("bias"), channels);
+    b.endControlFlow();
+  }
+
   /** Closes the two tap loops. */
   static void close(CodeBlock.Builder b) {
     b.endControlFlow();
