@@ -61,7 +61,7 @@ final class Decls {
   /** Attributes as name/value pairs; int and int[] become lists. */
   Decls conv(String name, int filters, int kernel, Object... attrs) {
     return layer(name, kind("Conv"), given(attrs, "filters", "kernel"), merge(attrs, "filters", filters, "kernel", kernel,
-        "stride", 1, "padding", 0, "dilation", 1, "bias", true, "loss", Loss.NONE,
+        "stride", 1, "padding", 0, "dilation", 1, "groups", 1, "bias", true, "loss", Loss.NONE,
         "autoPad", dev.lamina.dsl.AutoPad.EXPLICIT));
   }
 
@@ -89,7 +89,8 @@ final class Decls {
     Map<String, Value<?>> values = new HashMap<>();
     for (Map.Entry<String, Object> e : attrs.entrySet()) {
       Object v = e.getValue();
-      Object decoded = v instanceof Integer i && !e.getKey().equals("filters")
+      boolean count = e.getKey().equals("filters") || e.getKey().equals("groups");
+      Object decoded = v instanceof Integer i && !count
           && !e.getKey().equals("units") ? List.of(i) : v instanceof int[] a ? ints(a) : v;
       values.put(e.getKey(), new Value<>(decoded, explicit.contains(e.getKey()),
           new Label(name + "." + e.getKey(), suppressed)));
