@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Transposed convolution (PyTorch's {@code ConvTranspose2d}, one group); weight
- * [inChannels][filters][kh][kw], then bias [filters]. Input value {@code (c, i, j)} adds to output
- * {@code (k, i·sh - ph + u·dh, j·sw - pw + v·dw)} for each tap; {@code oph}, {@code opw} add rows and
- * columns at the end of the output. As a {@link SlidingWindow} its padding is the same on both
+ * [inChannels][filters][kh][kw], then bias [filters]. Input value {@code (c, i, j)} adds to
+ * output {@code (k, i·sh - ph + u·dh, j·sw - pw + v·dw)} for each tap; {@code oph}, {@code opw}
+ * add rows and columns at the end of the output. As a {@link SlidingWindow} its padding is the same on both
  * sides.
  */
 public record ConvTransposeOp(int filters, int kh, int kw, int sh, int sw, int ph, int pw,

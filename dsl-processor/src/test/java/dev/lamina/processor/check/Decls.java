@@ -60,19 +60,22 @@ final class Decls {
 
   /** Attributes as name/value pairs; int and int[] become lists. */
   Decls conv(String name, int filters, int kernel, Object... attrs) {
-    return layer(name, kind("Conv"), given(attrs, "filters", "kernel"), merge(attrs, "filters", filters, "kernel", kernel,
+    return layer(name, kind("Conv"), given(attrs, "filters", "kernel"), merge(attrs,
+        "filters", filters, "kernel", kernel,
         "stride", 1, "padding", 0, "dilation", 1, "groups", 1, "bias", true, "loss", Loss.NONE,
         "autoPad", dev.lamina.dsl.AutoPad.EXPLICIT));
   }
 
   Decls pool(String name, int size, Object... attrs) {
-    return layer(name, kind("Pool"), given(attrs, "size"), merge(attrs, "kind", PoolKind.MAX, "size", size,
+    return layer(name, kind("Pool"), given(attrs, "size"), merge(attrs,
+        "kind", PoolKind.MAX, "size", size,
         "stride", new int[0], "padding", 0, "countPadding", true, "dilation", 1,
         "ceilMode", false, "autoPad", dev.lamina.dsl.AutoPad.EXPLICIT));
   }
 
   Decls affine(String name, int units, Object... attrs) {
-    return layer(name, kind("Affine"), given(attrs, "units"), merge(attrs, "units", units, "bias", true,
+    return layer(name, kind("Affine"), given(attrs, "units"), merge(attrs,
+        "units", units, "bias", true,
         "loss", Loss.NONE));
   }
 

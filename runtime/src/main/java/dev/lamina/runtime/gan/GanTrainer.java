@@ -19,11 +19,11 @@ import java.util.Objects;
  * <ol>
  *   <li>B noise vectors, standard normal, from the stream of the seed and the step number; G's
  *       training-mode forward pass makes B fake samples.
- *   <li>{@linkplain #discriminatorStep The discriminator's step}: D's gradient of {@code BCE(D(real),
- *       1)} plus that of {@code BCE(D(fake), 0)}, each the mean over its batch, and one step of D's
+ *   <li>The discriminator's step: D's gradient of {@code BCE(D(real), 1)} plus that of {@code
+ *       BCE(D(fake), 0)}, each the mean over its batch, and one step of D's
  *       optimizer. Real and fake batches go through D separately, so batch normalization in D
  *       normalizes each on its own, as in PyTorch's example.
- *   <li>{@linkplain #generatorStep The generator's step}, with the non-saturating loss {@code
+ *   <li>The generator's step, with the non-saturating loss {@code
  *       BCE(D(fake), 1)}: the gradient of D's input, {@code dL/dfake}, is G's output gradient;
  *       G's backward pass and one step of G's optimizer follow. D's parameters are not touched:
  *       D's gradient buffer is overwritten and not used, and D's running statistics (batch
