@@ -11,6 +11,7 @@ import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.ParameterTensor;
 import dev.lamina.runtime.kernel.Kernels;
+import dev.lamina.testsupport.KernelsInUse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,11 +41,18 @@ import java.util.SplittableRandom;
  * zero in exact arithmetic, such as a convolution's bias before batch normalization, gets float
  * rounding noise of the size of the gradients around it). Inputs and parameters are float values
  * from the start, so the two classes see the same numbers.
+ *
+ * <p>In the build's second test execution, on the Vector API kernels ({@link KernelsInUse}),
+ * only the float twin is new: the double class runs the very code whose numerical check passed
+ * in the first, so there the numerical differences are skipped ({@link #FLOAT_TWIN_ONLY}) and
+ * the float gradients are held to the double class's analytic ones.
  */
 final class GradientChecker {
   static final double RELATIVE = 1e-6;
   static final double FLOAT_RELATIVE = 1e-4;
   static final double FLOAT_FLOOR = 1e-2;
+  static final boolean FLOAT_TWIN_ONLY =
+      "vector".equals(System.getProperty(KernelsInUse.PROPERTY));
 
   private final DoubleNetwork net;
   private final FloatNetwork floatNet;
@@ -159,11 +167,11 @@ final class GradientChecker {
     double[] inputGrad = ws.inputGradient().clone();
     double[] p = net.parameters();
     for (ParameterTensor t : net.summary().parameterTensors()) {
-      for (int i : indices(t.size(), sample)) {
+      for (int i : indices(t.size(), FLOAT_TWIN_ONLY ? 0 : sample)) {
         compare(p, t.offset() + i, grad[t.offset() + i], t.qualifiedName() + "[" + i + "]");
       }
     }
-    for (int i : indices(x.length, sample)) {
+    for (int i : indices(x.length, FLOAT_TWIN_ONLY ? 0 : sample)) {
       compare(x, i, inputGrad[i], "input[" + i + "]");
     }
     if (floatNet != null) {
@@ -296,7 +304,7 @@ final class GradientChecker {
         + " float gradients (" + Kernels.BACKEND + " kernels) off the double ones, e.g.\n"
         + String.join("\n", floatFailures.subList(0, Math.min(10, floatFailures.size()))));
     assertTrue(floatNet == null || floatCompared > 0, "no float gradient compared");
-    assertTrue(checked > 0, "nothing checked");
+    assertTrue(checked > 0 || (FLOAT_TWIN_ONLY && floatCompared > 0), "nothing checked");
     assertTrue(skipped <= maxSkippedFraction * (checked + skipped),
         () -> model.declaredName() + ": " + skipped + " of " + (checked + skipped)
             + " values skipped at kinks");
