@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class JsonTest {
   @Test
   void readsEveryTypeInFileOrder() {
-    Object v = Json.parse(" {\"b\": [1, -2.5e3, true, false, null, \"x\"],\n \"a\": {}, \"c\": []} ",
-        "t");
+    Object v = Json.parse(
+        " {\"b\": [1, -2.5e3, true, false, null, \"x\"],\n \"a\": {}, \"c\": []} ", "t");
     Map<String, Object> expected = new LinkedHashMap<>();
     expected.put("b", Arrays.asList(1.0, -2500.0, true, false, null, "x"));
     expected.put("a", Map.of());
@@ -83,8 +83,8 @@ class JsonTest {
       "`[nul`                   | 1 | 5 | expected \"null\", found the end of the input",
       "`[NaN]`                  | 1 | 2 | expected a value (object, array, string, number, true,"
           + " false or null), found 'N'",
-      "`[01]`                   | 1 | 3 | expected '.', 'e' or the end of the number after a leading"
-          + " 0, found '1'",
+      "`[01]`                   | 1 | 3 | expected '.', 'e' or the end of the number after a"
+          + " leading 0, found '1'",
       "`[1.]`                   | 1 | 4 | expected a digit after the decimal point, found ']'",
       "`[.5]`                   | 1 | 2 | expected a value (object, array, string, number, true,"
           + " false or null), found '.'",
@@ -95,8 +95,8 @@ class JsonTest {
       "`[1e400]`                | 1 | 2 | number 1e400 is beyond the double range",
       "`\"abc`                  | 1 | 5 | expected '\"' to end the string, found the end of the"
           + " input",
-      "`\"a\\x\"`               | 1 | 4 | expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u after"
-          + " '\\', found 'x'",
+      "`\"a\\x\"`               | 1 | 4 | expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u"
+          + " after '\\', found 'x'",
       "`\"\\u12g4\"`            | 1 | 6 | expected four hexadecimal digits after '\\u', found 'g'",
       "`\"\\u12\"`              | 1 | 6 | expected four hexadecimal digits after '\\u', found '\"'",
       "`{\\n  \"a\": [1,\\n   x]}` | 3 | 4 | expected a value (object, array, string, number, true,"
