@@ -57,6 +57,7 @@ class CompilerFuzzTest {
       assertTrue(report.invalid > count / 4, report::summary);
       assertTrue(report.compiledAndRun > count / 4, report::summary);
       assertTrue(report.gradientValues > 5 * count / 4, report::summary);
+      assertTrue(report.floatGradientValues > count, report::summary);
       // ... and the graph vocabulary.
       if (count >= 300) {
         for (String f : java.util.List.of("Add", "Concat", "BatchNorm", "Dropout", "GlobalAvgPool",

@@ -6,9 +6,13 @@ import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
 import dev.lamina.processor.LaminaProcessor;
 import dev.lamina.runtime.DoubleNetwork;
+import dev.lamina.runtime.DoubleWorkspace;
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.NetworkSummary;
+import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.kernel.Kernels;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,9 +44,10 @@ import javax.tools.JavaFileObject;
  * and then its generated classes are loaded from the compilation's class files: the summary must
  * predict the generator's own shapes, parameter count and receptive fields (per layer, block uses
  * expanded), the parameter array must hold those parameters and batch normalization's running
- * statistics, forward must fill exactly {@code batch · outputSize} values, and the double-precision
- * gradient check (in training or in inference mode) must pass. Messages from inside a block use
- * must start with {@code in use (Block ...): use.member:}.
+ * statistics, forward must fill exactly {@code batch · outputSize} values, the double-precision
+ * gradient check (in training or in inference mode) must pass, and the float class must compute
+ * the double class's outputs and gradients within float rounding, on this JVM's kernels. Messages
+ * from inside a block use must start with {@code in use (Block ...): use.member:}.
  */
 final class FuzzRunner {
   /** Above these sizes a valid network is only compiled and its summary checked. */
@@ -88,6 +93,8 @@ final class FuzzRunner {
     /** Layer kinds and graph structures of the valid declarations run with a gradient check. */
     final Map<String, Integer> features = new TreeMap<>();
     int inferenceChecks;
+    /** Gradient values of float classes compared with their double twins. */
+    int floatGradientValues;
     final Map<Problem, List<String>> problems = new EnumMap<>(Problem.class);
 
     synchronized void problem(Problem p, FuzzCase c, String detail) {
@@ -118,6 +125,7 @@ final class FuzzRunner {
       o.mutations.forEach((k, v) -> mutations.merge(k, v, Integer::sum));
       o.features.forEach((k, v) -> features.merge(k, v, Integer::sum));
       inferenceChecks += o.inferenceChecks;
+      floatGradientValues += o.floatGradientValues;
       o.problems.forEach((k, v) -> problems.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     }
 
@@ -133,6 +141,8 @@ final class FuzzRunner {
           worstRelativeError));
       sb.append(String.format(Locale.ROOT, "gradient checks in inference mode %d%n",
           inferenceChecks));
+      sb.append(String.format(Locale.ROOT, "float gradient values against double (%s kernels)"
+          + " %d%n", Kernels.BACKEND, floatGradientValues));
       sb.append("run with gradient check, using: ").append(features).append('\n');
       sb.append("mutations: ").append(mutations).append('\n');
       for (Problem p : Problem.values()) {
@@ -500,7 +510,12 @@ final class FuzzRunner {
     return y;
   }
 
-  /** The float class with the same parameters computes the same outputs within float rounding. */
+  /**
+   * The float class with the same parameters computes the same outputs within float rounding,
+   * and from the same output gradient the same gradients (inference mode: no batch statistics,
+   * no dropout masks): each within {@value #FLOAT_TOLERANCE} of the largest of its tensor, or of
+   * a hundredth of the largest of all when that is more.
+   */
   private static void compareFloat(FuzzCase c, ClassLoader loader, DoubleNetwork net,
       SplittableRandom random, Report report) throws ReflectiveOperationException {
     FloatNetwork f = (FloatNetwork) loader.loadClass(c.generatedName())
@@ -527,12 +542,70 @@ final class FuzzRunner {
       max = Math.max(max, Math.abs(v));
     }
     for (int i = 0; i < fy.length; i++) {
-      if (!(Math.abs(fy[i] - dy[i]) <= 2e-3 * max)) {
+      if (!(Math.abs(fy[i] - dy[i]) <= FLOAT_TOLERANCE * max)) {
         report.problem(Problem.PRECISION_MISMATCH, c, "output " + i + ": float " + fy[i]
             + ", double " + dy[i]);
         return;
       }
     }
+    float[] r = new float[fy.length];
+    double[] dr = new double[r.length];
+    for (int i = 0; i < r.length; i++) {
+      r[i] = (float) (2 * random.nextDouble() - 1);
+      dr[i] = r[i];
+    }
+    FloatWorkspace fw = f.newWorkspace(batch);
+    DoubleWorkspace dw = net.newWorkspace(batch);
+    fw.setInputGradientEnabled(true);
+    dw.setInputGradientEnabled(true);
+    fw.zeroGradients();
+    dw.zeroGradients();
+    fw.forward(in, 0, batch, false);
+    fw.backward(r, 0, batch);
+    dw.forward(din, 0, batch, false);
+    dw.backward(dr, 0, batch);
+    double[] dg = dw.gradients();
+    double[] dx = dw.inputGradient();
+    double floor = 0.01 * Math.max(largest(dg, 0, dg.length), largest(dx, 0, din.length));
+    String bad = null;
+    int compared = din.length;
+    for (ParameterTensor t : f.summary().parameterTensors()) {
+      if (bad == null && t.role() != ParameterTensor.Role.STATISTIC) {
+        bad = compareGradient(fw.gradients(), dg, t.offset(), t.size(), floor, t.qualifiedName());
+        compared += t.size();
+      }
+    }
+    if (bad == null) {
+      bad = compareGradient(fw.inputGradient(), dx, 0, din.length, floor, "input");
+    }
+    if (bad != null) {
+      report.problem(Problem.PRECISION_MISMATCH, c, bad + " (" + Kernels.BACKEND + " kernels)");
+      return;
+    }
+    report.floatGradientValues += compared;
+  }
+
+  static final double FLOAT_TOLERANCE = 2e-3;
+
+  private static double largest(double[] v, int from, int size) {
+    double max = 0;
+    for (int i = from; i < from + size; i++) {
+      max = Math.max(max, Math.abs(v[i]));
+    }
+    return max;
+  }
+
+  /** The first value of the tensor outside the tolerance, described, or null. */
+  private static String compareGradient(float[] got, double[] expected, int from, int size,
+      double floor, String what) {
+    double scale = Math.max(largest(expected, from, size), floor);
+    for (int i = from; i < from + size; i++) {
+      if (!(Math.abs(got[i] - expected[i]) <= FLOAT_TOLERANCE * scale)) {
+        return "gradient " + what + "[" + (i - from) + "]: float " + got[i] + ", double "
+            + expected[i] + " (scale " + scale + ")";
+      }
+    }
+    return null;
   }
 
   private static String compareSummary(FuzzCase c, NetworkSummary s) {

@@ -20,8 +20,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The code paths taken only by larger batches (per-lane weight-gradient partial sums, batched
- * matrix products): gradient checks in double at batch 12. (Float against double at batch 64, on
- * either kernel backend, is the integration tests' {@code KernelsTest}.)
+ * matrix products): gradient checks in double at batch 12, and the float twin against them on
+ * this JVM's kernels (see {@link GradientChecker}). (Float against double at batch 64 is the
+ * integration tests' {@code KernelsTest}.)
  */
 class BatchPathTest {
   private static Arguments single(String name, Shape in, Op op, Activation a, double skips) {

@@ -3,10 +3,15 @@ package dev.lamina.processor.gen;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.DoubleWorkspace;
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.kernel.Kernels;
+import dev.lamina.testsupport.KernelsInUse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -27,11 +32,30 @@ import java.util.SplittableRandom;
  * when one lies within 2h of θ. They are detected, not hidden: the same extrapolation from h/2 and
  * h/4 must agree with the one from h and h/2; where it does not, the value is counted as skipped,
  * and a test states how many skips it tolerates (zero for smooth networks).
+ *
+ * <p>The float twin (the model's {@code FLOAT} class, on whichever kernels this JVM uses: the
+ * generated loops, or the Vector API kernels on JDK 21+) then runs the same pass on the same
+ * values, and each of its gradients (every parameter tensor and the input) must be within {@value
+ * #FLOAT_RELATIVE} of the largest magnitude of the checked double gradient of that tensor, or of
+ * {@value #FLOAT_FLOOR} times the largest of all when that is more (a tensor whose gradient is
+ * zero in exact arithmetic, such as a convolution's bias before batch normalization, gets float
+ * rounding noise of the size of the gradients around it). Inputs and parameters are float values
+ * from the start, so the two classes see the same numbers.
+ *
+ * <p>In the build's second test execution, on the Vector API kernels ({@link KernelsInUse}),
+ * only the float twin is new: the double class runs the very code whose numerical check passed
+ * in the first, so there the numerical differences are skipped ({@link #FLOAT_TWIN_ONLY}) and
+ * the float gradients are held to the double class's analytic ones.
  */
 final class GradientChecker {
   static final double RELATIVE = 1e-6;
+  static final double FLOAT_RELATIVE = 1e-4;
+  static final double FLOAT_FLOOR = 1e-2;
+  static final boolean FLOAT_TWIN_ONLY =
+      "vector".equals(System.getProperty(KernelsInUse.PROPERTY));
 
   private final DoubleNetwork net;
+  private final FloatNetwork floatNet;
   private final NetworkModel model;
   private final int batch;
   private final double[] x;
@@ -44,12 +68,19 @@ final class GradientChecker {
   int skipped;
   double worst;
   String worstWhere = "";
+  /** Float twin values compared, and the largest difference relative to its tensor. */
+  int floatCompared;
+  double floatWorst;
   private final List<String> failures = new ArrayList<>();
+  private final List<String> floatFailures = new ArrayList<>();
 
   GradientChecker(NetworkModel model, int batch, long seed) {
     this.model = model;
     this.batch = batch;
-    this.net = Compiled.of(model).doubleNetwork(seed);
+    Compiled compiled = Compiled.of(model);
+    this.net = compiled.doubleNetwork(seed);
+    this.floatNet = model.precisions().contains(Precision.FLOAT)
+        ? compiled.floatNetwork(seed) : null;
     this.random = new SplittableRandom(seed);
     randomizeParameters();
     int in = net.inputSize();
@@ -74,15 +105,16 @@ final class GradientChecker {
       }
       double a = t.role() == ParameterTensor.Role.WEIGHT ? Math.sqrt(3.0 / t.fanIn()) : 0.2;
       for (int i = 0; i < t.size(); i++) {
-        p[t.offset() + i] = (2 * random.nextDouble() - 1) * a;
+        p[t.offset() + i] = (float) ((2 * random.nextDouble() - 1) * a);
       }
     }
   }
 
+  /** Float values (so that the float twin reads the same numbers) uniform in [-a, a]. */
   private double[] uniform(int n, double a) {
     double[] v = new double[n];
     for (int i = 0; i < n; i++) {
-      v[i] = (2 * random.nextDouble() - 1) * a;
+      v[i] = (float) ((2 * random.nextDouble() - 1) * a);
     }
     return v;
   }
@@ -108,6 +140,10 @@ final class GradientChecker {
 
   /** Dropout masks must be the same in every evaluation of the loss: restart them each time. */
   private void reseed() {
+    reseed(ws);
+  }
+
+  private static void reseed(Object ws) {
     try {
       ws.getClass().getMethod("reseed", long.class).invoke(ws, 12345L);
     } catch (NoSuchMethodException e) {
@@ -131,14 +167,78 @@ final class GradientChecker {
     double[] inputGrad = ws.inputGradient().clone();
     double[] p = net.parameters();
     for (ParameterTensor t : net.summary().parameterTensors()) {
-      for (int i : indices(t.size(), sample)) {
+      for (int i : indices(t.size(), FLOAT_TWIN_ONLY ? 0 : sample)) {
         compare(p, t.offset() + i, grad[t.offset() + i], t.qualifiedName() + "[" + i + "]");
       }
     }
-    for (int i : indices(x.length, sample)) {
+    for (int i : indices(x.length, FLOAT_TWIN_ONLY ? 0 : sample)) {
       compare(x, i, inputGrad[i], "input[" + i + "]");
     }
+    if (floatNet != null) {
+      compareFloatTwin(grad, inputGrad);
+    }
     return this;
+  }
+
+  /** The same pass in the float class; its gradients against the double ones, per tensor. */
+  private void compareFloatTwin(double[] grad, double[] inputGrad) {
+    float[] fp = floatNet.parameters();
+    double[] p = net.parameters();
+    for (int i = 0; i < fp.length; i++) {
+      fp[i] = (float) p[i];
+    }
+    FloatWorkspace fw = floatNet.newWorkspace(batch);
+    fw.setInputGradientEnabled(true);
+    fw.zeroGradients();
+    reseed(fw);
+    float[] fx = floats(x);
+    if (model.loss() == Loss.NONE) {
+      fw.forward(fx, 0, batch, true);
+      fw.backward(floats(r), 0, batch);
+    } else if (model.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
+      fw.lossAndGradients(fx, 0, labels, 0, batch, 1f / batch);
+    } else {
+      fw.lossAndGradients(fx, 0, floats(targets), 0, batch, 1f / batch);
+    }
+    float[] fg = fw.gradients();
+    double floor = FLOAT_FLOOR * Math.max(largest(grad, 0, grad.length),
+        largest(inputGrad, 0, x.length));
+    for (ParameterTensor t : net.summary().parameterTensors()) {
+      compareFloat(fg, grad, t.offset(), t.size(), floor, t.qualifiedName());
+    }
+    compareFloat(fw.inputGradient(), inputGrad, 0, x.length, floor, "input");
+  }
+
+  private static double largest(double[] v, int from, int size) {
+    double max = 0;
+    for (int i = from; i < from + size; i++) {
+      max = Math.max(max, Math.abs(v[i]));
+    }
+    return max;
+  }
+
+  private void compareFloat(float[] got, double[] expected, int from, int size, double floor,
+      String what) {
+    double max = Math.max(largest(expected, from, size), floor);
+    for (int i = from; i < from + size; i++) {
+      floatCompared++;
+      double diff = Math.abs(got[i] - expected[i]);
+      if (max > 0) {
+        floatWorst = Math.max(floatWorst, diff / max);
+      }
+      if (!(diff <= FLOAT_RELATIVE * max)) {
+        floatFailures.add(what + "[" + (i - from) + "]: float " + got[i] + ", double "
+            + expected[i] + " (scale " + max + ")");
+      }
+    }
+  }
+
+  private static float[] floats(double[] v) {
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = (float) v[i];
+    }
+    return f;
   }
 
   private int[] indices(int size, int sample) {
@@ -192,12 +292,19 @@ final class GradientChecker {
     }
   }
 
-  /** Asserts no failure and at most {@code maxSkippedFraction} of the values skipped at kinks. */
+  /**
+   * Asserts no failure, at most {@code maxSkippedFraction} of the values skipped at kinks, and
+   * the float twin's gradients compared and within tolerance.
+   */
   void assertPassed(double maxSkippedFraction) {
     assertTrue(failures.isEmpty(), () -> model.declaredName() + ": " + failures.size()
         + " gradients wrong, e.g.\n" + String.join("\n", failures.subList(0,
         Math.min(10, failures.size()))));
-    assertTrue(checked > 0, "nothing checked");
+    assertTrue(floatFailures.isEmpty(), () -> model.declaredName() + ": " + floatFailures.size()
+        + " float gradients (" + Kernels.BACKEND + " kernels) off the double ones, e.g.\n"
+        + String.join("\n", floatFailures.subList(0, Math.min(10, floatFailures.size()))));
+    assertTrue(floatNet == null || floatCompared > 0, "no float gradient compared");
+    assertTrue(checked > 0 || (FLOAT_TWIN_ONLY && floatCompared > 0), "nothing checked");
     assertTrue(skipped <= maxSkippedFraction * (checked + skipped),
         () -> model.declaredName() + ": " + skipped + " of " + (checked + skipped)
             + " values skipped at kinks");

@@ -8,10 +8,9 @@ import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.ParameterTensor;
 import dev.lamina.runtime.ParameterTensor.Role;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.lamina.runtime.kernel.Kernels;
+import dev.lamina.testsupport.Tensor;
+import dev.lamina.testsupport.VectorSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -20,23 +19,27 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * ONNX backend node tests (the JSON vectors in the shared {@code conformance/onnx-node} folder):
- * every case Lamina's layers can express runs as a single-layer generated network (in inference
- * mode unless the case is a training-mode one) and must match ONNX's expected output within ONNX's
- * own tolerance, {@code |actual - expected| <= 1e-7 + 1e-3 · |expected|}. Every other case is
- * listed with the reason it cannot be expressed; a case in neither list fails the build, so new
- * vectors cannot go unnoticed. {@code tests/CONFORMANCE.md} is the human-readable version of the
- * two lists.
+ * ONNX backend node tests (the vectors of {@link VectorSet#ONNX_NODE}): every case Lamina's
+ * layers can express runs as a single-layer generated network (in inference mode unless the case
+ * is a training-mode one, on the kernels this JVM uses) and must match ONNX's expected output
+ * within ONNX's own tolerance, {@code |actual - expected| <= 1e-7 + 1e-3 · |expected|}. Every
+ * other case is listed with the reason it cannot be expressed; a case in neither list fails the
+ * build, so new vectors cannot go unnoticed, and the counts are asserted. {@code
+ * tests/CONFORMANCE.md} is the human-readable version of the two lists.
  */
 class OnnxConformanceTest {
   static final double RTOL = 1e-3;
   static final double ATOL = 1e-7;
+
+  /** Cases in the set, run, and listed as not expressible. */
+  static final int CASES = 103;
+  static final int RUN = 68;
+  static final int NOT_RUN = 35;
 
   // ---- what Lamina cannot express, by reason -----------------------------------------------------
 
@@ -195,12 +198,8 @@ class OnnxConformanceTest {
   // ---- the tests ---------------------------------------------------------------------------------
 
   @Test
-  void everyCaseIsEitherRunOrListedWithAReason() throws IOException {
-    TreeSet<String> files = new TreeSet<>();
-    try (Stream<Path> s = Files.list(folder())) {
-      s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json"))
-          .forEach(n -> files.add(n.substring(0, n.length() - ".json".length())));
-    }
+  void everyCaseIsEitherRunOrListedWithAReason() {
+    TreeSet<String> files = new TreeSet<>(VectorSet.ONNX_NODE.cases());
     TreeSet<String> listed = new TreeSet<>(EXPRESSIBLE.keySet());
     int notExpressible = 0;
     for (List<String> l : NOT_EXPRESSIBLE.values()) {
@@ -217,23 +216,27 @@ class OnnxConformanceTest {
     assertTrue(missing.isEmpty(), "listed cases without a file: " + missing);
     System.out.printf("ONNX node tests: %d cases, %d expressible, %d not%n", files.size(),
         EXPRESSIBLE.size(), notExpressible);
+    assertEquals(List.of(CASES, RUN, NOT_RUN),
+        List.of(files.size(), EXPRESSIBLE.size(), notExpressible), "cases, run, not expressible");
   }
 
   @TestFactory
   Stream<DynamicTest> expressibleCasesMatchOnnx() {
-    return EXPRESSIBLE.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(),
-        () -> check(e.getKey(), e.getValue())));
+    List<DynamicTest> tests = EXPRESSIBLE.entrySet().stream().map(e -> DynamicTest.dynamicTest(
+        e.getKey(), () -> check(e.getKey(), e.getValue()))).toList();
+    System.out.printf("ONNX node tests: %d run on the %s kernels%n", tests.size(),
+        Kernels.BACKEND);
+    assertEquals(RUN, tests.size(), "cases run");
+    return tests.stream();
   }
 
-  private static void check(String name, Expressible c) throws IOException {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> json = (Map<String, Object>) Json.parse(
-        Files.readString(folder().resolve(name + ".json"), StandardCharsets.UTF_8));
+  private static void check(String name, Expressible c) {
+    Map<String, Object> json = VectorSet.ONNX_NODE.read(name);
     FloatNetwork net = c.network().get();
     c.weights().load(json, net);
-    Map<String, Object> x = input(json, 0);
-    float[] in = data(x);
-    int[] dims = dims(x);
+    Tensor x = input(json, 0);
+    float[] in = x.floats();
+    int[] dims = x.dims();
     if (c.transposeInput()) {
       in = transpose(in, dims[0], dims[1]);
       dims = new int[] {dims[1], dims[0]};
@@ -241,9 +244,7 @@ class OnnxConformanceTest {
     // Images and matrices are batch-first; the element-wise cases ([3], [3, 4, 5]) are one sample.
     int batch = in.length / net.inputSize();
     assertEquals(in.length, batch * net.inputSize(), "input " + List.of(dims) + " vs network");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> y = ((List<Map<String, Object>>) json.get("outputs")).get(0);
-    float[] expected = data(y);
+    float[] expected = value(json, "outputs", 0).floats();
     assertEquals(expected.length, batch * net.outputSize(), name + ": output size");
     FloatWorkspace ws = net.newWorkspace(batch);
     float[] out = Arrays.copyOf(ws.forward(in, 0, batch, c.training()), expected.length);
@@ -268,9 +269,9 @@ class OnnxConformanceTest {
     double alpha = ((Number) attrs.getOrDefault("alpha", 1.0)).doubleValue();
     double beta = ((Number) attrs.getOrDefault("beta", 1.0)).doubleValue();
     boolean transB = ((Number) attrs.getOrDefault("transB", 0.0)).intValue() == 1;
-    Map<String, Object> b = input(json, 1);
-    float[] bd = data(b);
-    int[] bdims = dims(b);
+    Tensor b = input(json, 1);
+    float[] bd = b.floats();
+    int[] bdims = b.dims();
     int k = transB ? bdims[1] : bdims[0];
     int n = transB ? bdims[0] : bdims[1];
     ParameterTensor w = tensor(net, 0);
@@ -285,7 +286,7 @@ class OnnxConformanceTest {
     @SuppressWarnings("unchecked")
     List<Object> inputs = (List<Object>) json.get("inputs");
     if (inputs.size() > 2) {
-      float[] c = data(input(json, 2));
+      float[] c = input(json, 2).floats();
       ParameterTensor bias = tensor(net, 1);
       for (int j = 0; j < n; j++) {
         p[bias.offset() + j] = (float) (beta * c[c.length == 1 ? 0 : j]);
@@ -335,7 +336,7 @@ class OnnxConformanceTest {
     return (json, net) -> {
       @SuppressWarnings("unchecked")
       List<Object> inputs = (List<Object>) json.get("inputs");
-      double ratio = inputs.size() > 1 ? data(input(json, 1))[0]
+      double ratio = inputs.size() > 1 ? input(json, 1).floats()[0]
           : attribute(json, "ratio", 0.5);
       assertEquals((float) ratio, (float) p, "declared p");
     };
@@ -347,8 +348,8 @@ class OnnxConformanceTest {
     return ((Number) attrs.getOrDefault(name, otherwise)).doubleValue();
   }
 
-  private static void copy(Map<String, Object> tensor, FloatNetwork net, String name, Role role) {
-    float[] v = data(tensor);
+  private static void copy(Tensor tensor, FloatNetwork net, String name, Role role) {
+    float[] v = tensor.floats();
     ParameterTensor t = net.summary().parameterTensors().stream()
         .filter(p -> p.qualifiedName().equals(name)).findFirst().orElseThrow();
     assertEquals(role, t.role(), name);
@@ -356,31 +357,22 @@ class OnnxConformanceTest {
     System.arraycopy(v, 0, net.parameters(), t.offset(), v.length);
   }
 
-  // ---- JSON helpers ------------------------------------------------------------------------------
+  // ---- case helpers ------------------------------------------------------------------------------
 
   private static ParameterTensor tensor(FloatNetwork net, int i) {
     return net.summary().parameterTensors().get(i);
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> input(Map<String, Object> json, int i) {
-    return ((List<Map<String, Object>>) json.get("inputs")).get(i);
+  private static Tensor input(Map<String, Object> json, int i) {
+    return value(json, "inputs", i);
   }
 
+  /** Input or output {@code i} of a case as a {@link Tensor}; errors name the file. */
   @SuppressWarnings("unchecked")
-  private static float[] data(Map<String, Object> tensor) {
-    List<Object> d = (List<Object>) tensor.get("data");
-    float[] v = new float[d.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) ((Number) d.get(i)).doubleValue();
-    }
-    return v;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static int[] dims(Map<String, Object> tensor) {
-    List<Object> d = (List<Object>) tensor.get("dims");
-    return d.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+  private static Tensor value(Map<String, Object> json, String list, int i) {
+    String name = (String) json.get("case");
+    return Tensor.of(((List<Object>) json.get(list)).get(i), VectorSet.ONNX_NODE.source(name),
+        list + "[" + i + "]");
   }
 
   private static float[] transpose(float[] a, int rows, int cols) {
@@ -391,28 +383,5 @@ class OnnxConformanceTest {
       }
     }
     return t;
-  }
-
-  /**
-   * The {@code onnx-node} folder: the system property, else found walking up from here; when it
-   * is nowhere, the calling test is aborted (reported as skipped, with the places looked at).
-   */
-  static Path folder() {
-    String prop = System.getProperty("lamina.conformance.dir");
-    if (prop != null && Files.isDirectory(Path.of(prop, "onnx-node"))) {
-      return Path.of(prop, "onnx-node");
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      for (Path candidate : List.of(p.resolve("shared/conformance/onnx-node"),
-          p.resolve("conformance/onnx-node"))) {
-        if (Files.isDirectory(candidate)) {
-          return candidate;
-        }
-      }
-    }
-    // as the PyTorch conformance test does: without the vectors the cases are skipped, and say why
-    return Assumptions.abort("conformance/onnx-node not found (system property"
-        + " lamina.conformance.dir = " + prop + ", nor above " + Path.of("").toAbsolutePath()
-        + ")");
   }
 }
