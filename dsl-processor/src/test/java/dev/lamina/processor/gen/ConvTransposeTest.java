@@ -154,9 +154,9 @@ class ConvTransposeTest {
     dw.backward(dz, 0, n);
     FloatWorkspace fw = fn.newWorkspace(n);
     fw.setInputGradientEnabled(true);
-    float[] gotF = fw.forward(TorchSeqGenTest.narrow(x), 0, n, true);
+    float[] gotF = fw.forward(narrow(x), 0, n, true);
     fw.zeroGradients();
-    fw.backward(TorchSeqGenTest.narrow(dz), 0, n);
+    fw.backward(narrow(dz), 0, n);
     for (int i = 0; i < want.length; i++) {
       assertEquals(want[i], got[i], 1e-12, "double z " + i);
       assertEquals(want[i], gotF[i], 1e-5, "float z " + i);
@@ -169,6 +169,14 @@ class ConvTransposeTest {
       assertEquals(wantDw[i], dw.gradients()[i], 1e-11, "double dw " + i);
       assertEquals(wantDw[i], fw.gradients()[i], 1e-4, "float dw " + i);
     }
+  }
+
+  private static float[] narrow(double[] x) {
+    float[] f = new float[x.length];
+    for (int i = 0; i < x.length; i++) {
+      f[i] = (float) x[i];
+    }
+    return f;
   }
 
   private static double dot(double[] a, double[] b) {

@@ -13,12 +13,7 @@ import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.DoubleWorkspace;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.LayerSummary;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Local response normalization: double-precision gradient checks, a naive implementation of the
- * formula written here, PyTorch's vectors ({@code conformance/torch-seq-gen/lrn_*.json}), and its
- * summary row.
+ * formula written here, and its summary row. (PyTorch's vectors of it run in {@link
+ * TorchConformanceTest}.)
  */
 class LrnTest {
   static Stream<Arguments> configurations() {
@@ -123,104 +118,5 @@ class LrnTest {
     assertTrue(java.util.Arrays.equals(conv.receptiveField(), lrn.receptiveField()));
     assertTrue(java.util.Arrays.equals(conv.jump(), lrn.jump()));
     assertTrue(java.util.Arrays.equals(conv.start(), lrn.start()));
-  }
-
-  // ------------------------------------------------------------------ PyTorch's vectors
-
-  static Path seqGenDir() {
-    String prop = System.getProperty("lamina.conformance.dir");
-    if (prop != null && Files.isDirectory(Paths.get(prop, "torch-seq-gen"))) {
-      return Paths.get(prop, "torch-seq-gen");
-    }
-    for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path c = d.resolve("shared").resolve("conformance").resolve("torch-seq-gen");
-      if (Files.isDirectory(c)) {
-        return c;
-      }
-    }
-    return null;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static double[] data(Object tensor) {
-    List<Object> l = (List<Object>) ((Map<String, Object>) tensor).get("data");
-    double[] d = new double[l.size()];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = (Double) l.get(i);
-    }
-    return d;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static int[] dims(Object tensor) {
-    List<Object> l = (List<Object>) ((Map<String, Object>) tensor).get("dims");
-    return l.stream().mapToInt(o -> ((Double) o).intValue()).toArray();
-  }
-
-  @Test
-  @SuppressWarnings("unchecked")
-  void everyPyTorchCaseMatchesInBothPrecisions() throws IOException {
-    Path dir = seqGenDir();
-    org.junit.jupiter.api.Assumptions.assumeTrue(dir != null, "torch-seq-gen vectors not found");
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files = s.filter(p -> p.getFileName().toString().startsWith("lrn_")).sorted().toList();
-    }
-    for (Path f : files) {
-      Map<String, Object> c = (Map<String, Object>) Json.parse(Files.readString(f));
-      Map<String, Object> a = (Map<String, Object>) c.get("attributes");
-      LrnOp op = new LrnOp(((Double) a.get("size")).intValue(), (Double) a.get("alpha"),
-          (Double) a.get("beta"), (Double) a.get("k"));
-      int[] d = dims(c.get("input"));
-      String name = (String) c.get("case");
-      Compiled compiled = Compiled.of(builder("T_" + name, Shape.image(d[1], d[2], d[3]))
-          .add("lrn", op, Activation.IDENTITY, 0).build());
-      double[] x = data(c.get("input"));
-      double[] gy = data(c.get("grad_output"));
-      DoubleWorkspace dw = compiled.doubleNetwork(1).newWorkspace(d[0]);
-      dw.setInputGradientEnabled(true);
-      close(name + " double output", data(c.get("output")), dw.forward(x, 0, d[0], true), 1e-10);
-      dw.backward(gy, 0, d[0]);
-      close(name + " double grad_input", data(c.get("grad_input")), dw.inputGradient(), 1e-10);
-      FloatWorkspace fw = compiled.floatNetwork(1).newWorkspace(d[0]);
-      fw.setInputGradientEnabled(true);
-      close(name + " float output", data(c.get("output")),
-          widen(fw.forward(narrow(x), 0, d[0], true)), -1e-4);
-      fw.backward(narrow(gy), 0, d[0]);
-      close(name + " float grad_input", data(c.get("grad_input")), widen(fw.inputGradient()),
-          -1e-4);
-    }
-    assertEquals(2, files.size(), "lrn cases run");
-  }
-
-  /**
-   * Within {@code tol·max(1, |want|)} per value; a negative {@code tol} means within {@code |tol|}
-   * of the largest magnitude of the tensor.
-   */
-  private static void close(String what, double[] want, double[] got, double tol) {
-    double scale = 0;
-    for (double w : want) {
-      scale = Math.max(scale, Math.abs(w));
-    }
-    for (int i = 0; i < want.length; i++) {
-      double bound = tol > 0 ? tol * Math.max(1, Math.abs(want[i])) : -tol * Math.max(1, scale);
-      assertEquals(want[i], got[i], bound, what + " [" + i + "]");
-    }
-  }
-
-  private static float[] narrow(double[] x) {
-    float[] f = new float[x.length];
-    for (int i = 0; i < x.length; i++) {
-      f[i] = (float) x[i];
-    }
-    return f;
-  }
-
-  private static double[] widen(float[] x) {
-    double[] d = new double[x.length];
-    for (int i = 0; i < x.length; i++) {
-      d[i] = x[i];
-    }
-    return d;
   }
 }
