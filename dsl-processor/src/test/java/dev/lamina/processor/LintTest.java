@@ -28,6 +28,10 @@ class LintTest {
         @Pool(size = 2) Layer s2;
         @Conv(filters = 4, kernel = 3, padding = 1, from = "s2", activation = GELU) Layer c3;
         @Add(from = {"s2", "c3"}) Layer sum;
+        @Concat(from = {"sum", "s2"}) Layer cat;
+        @Pool(kind = SUBSAMPLE, size = 2, activation = TANH) Layer sub;
+        @Pool(kind = AVG, size = 3, stride = 1, padding = 1) Layer avg;
+        @GlobalAvgPool Layer gap;
         @Dropout(p = 0.25) Layer drop;
         @Affine(units = 10) Layer out;
       }
