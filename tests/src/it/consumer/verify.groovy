@@ -7,11 +7,14 @@ assert log.contains('Tests run: 3, Failures: 0, Errors: 0, Skipped: 0, Time elap
     'LeNet5Test did not run its three tests'
 
 // What `mvn install` gives a user: each published artifact with its sources and Javadoc jars.
+def entries = { File jar ->
+  assert jar.isFile() : "not installed: ${jar}"
+  new java.util.zip.ZipFile(jar).withCloseable { zip -> zip.entries().collect { it.name } }
+}
 ['lamina-dsl-annotations', 'lamina-runtime', 'lamina-dsl-processor'].each { artifact ->
-  def dir = new File(localRepositoryPath, "dev/lamina/${artifact}/${laminaVersion}")
-  ['.jar', '-sources.jar', '-javadoc.jar'].each { suffix ->
-    def jar = new File(dir, "${artifact}-${laminaVersion}${suffix}")
-    assert jar.isFile() : "not installed: ${jar}"
-  }
+  def prefix = "dev/lamina/${artifact}/${laminaVersion}/${artifact}-${laminaVersion}"
+  assert entries(new File(localRepositoryPath, "${prefix}.jar")).any { it.endsWith('.class') }
+  assert entries(new File(localRepositoryPath, "${prefix}-sources.jar")).any { it.endsWith('.java') }
+  assert entries(new File(localRepositoryPath, "${prefix}-javadoc.jar")).contains('index.html')
 }
 true
