@@ -13,8 +13,9 @@ def entries = { File jar ->
 }
 ['lamina-dsl-annotations', 'lamina-runtime', 'lamina-dsl-processor'].each { artifact ->
   def prefix = "dev/lamina/${artifact}/${laminaVersion}/${artifact}-${laminaVersion}"
-  assert entries(new File(localRepositoryPath, "${prefix}.jar")).any { it.endsWith('.class') }
-  assert entries(new File(localRepositoryPath, "${prefix}-sources.jar")).any { it.endsWith('.java') }
-  assert entries(new File(localRepositoryPath, "${prefix}-javadoc.jar")).contains('index.html')
+  def jar = { String suffix -> entries(new File(localRepositoryPath, prefix + suffix)) }
+  assert jar('.jar').any { it.endsWith('.class') }
+  assert jar('-sources.jar').any { it.endsWith('.java') }
+  assert jar('-javadoc.jar').contains('index.html')
 }
 true

@@ -169,21 +169,18 @@ class DocsTest {
         at += found + 1;
       }
     }
-    int files = 0;
-    for (CodeBlock b : javaBlocks(README, "")) {
-      if (b.text().contains("LeNet5")) {
-        assertSameFile(b, CONSUMERS.resolve("consumer/src/main/java").resolve(b.javaPath()));
-        files++;
-      }
-    }
-    for (CodeBlock b : javaBlocks(README, "fails")) {
-      assertSameFile(b, CONSUMERS.resolve("consumer-broken/src/main/java").resolve(b.javaPath()));
-      files++;
-    }
-    assertEquals(3, files, "README files in the consumer builds");
+    // The example the README's "Use it in your project" builds, and its broken network.
+    assertSameFile(javaBlocks(README, ""), "demo/LeNet5.java", "consumer");
+    assertSameFile(javaBlocks(README, ""), "demo/TrainLeNet5.java", "consumer");
+    assertSameFile(javaBlocks(README, "fails"), "demo/Broken.java", "consumer-broken");
   }
 
-  private static void assertSameFile(CodeBlock block, Path file) throws IOException {
+  /** The consumer project holds the README's block of this file, unchanged. */
+  private static void assertSameFile(List<CodeBlock> blocks, String javaPath, String project)
+      throws IOException {
+    CodeBlock block = blocks.stream().filter(b -> b.javaPath().equals(javaPath)).findFirst()
+        .orElseThrow(() -> new AssertionError("README.md has no block of " + javaPath));
+    Path file = CONSUMERS.resolve(project).resolve("src/main/java").resolve(javaPath);
     assertTrue(Files.exists(file), block.where() + ": no copy at " + ROOT.relativize(file));
     assertEquals(block.text(), Files.readString(file),
         ROOT.relativize(file) + " differs from the block at " + block.where());
