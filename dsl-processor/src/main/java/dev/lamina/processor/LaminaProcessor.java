@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -40,18 +41,28 @@ import javax.tools.StandardLocation;
  *
  * <p>Every network is processed on its own: errors in one never stop another, and an unexpected
  * exception becomes one {@code internal error} diagnostic on the class or layer, never a javac
- * stack trace. It never claims the annotations.
+ * stack trace.
+ *
+ * <p>It claims its own annotations, and the {@code @Generated} of the classes it generated when no
+ * other element of the round carries {@code @Generated}, so that {@code -Xlint:all} (whose
+ * {@code processing} check warns about annotations no processor claimed) reports nothing the
+ * user did not write.
  */
 @AutoService(Processor.class)
 public final class LaminaProcessor extends AbstractProcessor {
   /** Where the generated summary of a network goes, relative to the class output. */
   public static final String SUMMARY_DIRECTORY = "META-INF/lamina/";
 
+  /** The annotation on every generated class. */
+  private static final String GENERATED = "javax.annotation.processing.Generated";
+
   private final LayerKinds kinds;
   private final Checker.Probe probe;
   private DeclarationReader reader;
   private Reporter reporter;
   private Filer filer;
+  /** Qualified names of the classes generated so far. */
+  private final Set<String> generated = new HashSet<>();
 
   public LaminaProcessor() {
     this(LayerKinds.STANDARD, what -> {});
@@ -81,6 +92,7 @@ public final class LaminaProcessor extends AbstractProcessor {
     Set<String> names = new LinkedHashSet<>();
     names.add(DeclarationReader.NETWORK);
     names.add(DeclarationReader.BLOCK);
+    names.add(GENERATED);
     names.add(LayerAnnotation.APPLY.qualifiedName());
     for (LayerAnnotation k : kinds.annotations()) {
       names.add(k.qualifiedName());
@@ -106,7 +118,25 @@ public final class LaminaProcessor extends AbstractProcessor {
     for (TypeElement type : networks(round)) {
       process(type);
     }
-    return false;
+    return onlyOwnGenerated(annotations, round);
+  }
+
+  /**
+   * Whether every element of the round annotated with {@code @Generated} is a class generated here
+   * (so claiming the round's annotations takes nothing another processor may want).
+   */
+  private boolean onlyOwnGenerated(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    for (TypeElement annotation : annotations) {
+      if (annotation.getQualifiedName().contentEquals(GENERATED)) {
+        for (Element e : round.getElementsAnnotatedWith(annotation)) {
+          if (!(e instanceof TypeElement t
+              && generated.contains(t.getQualifiedName().toString()))) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
   }
 
   private Set<TypeElement> networks(RoundEnvironment round) {
@@ -171,6 +201,7 @@ public final class LaminaProcessor extends AbstractProcessor {
             : file.packageName() + "." + file.typeSpec().name();
         try {
           JavaFileObject source = filer.createSourceFile(name, type);
+          generated.add(name);
           try (Writer w = source.openWriter()) {
             file.writeTo(w);
           }

@@ -5,7 +5,7 @@ package dev.lamina.runtime.kernel;
  *
  * <pre>
  *   out[o][i] += Σ_s coef[coefOff + o·outStride + s·sumStride] · rows[s][i]
- *       for o < outCount, s < sumCount, i < len
+ *       for o &lt; outCount, s &lt; sumCount, i &lt; len
  * </pre>
  *
  * <p>A convolution's forward pass (outputs = output channels, rows = shifted input planes), its
@@ -113,8 +113,9 @@ public final class Kernels {
    * A stride-1 convolution's weight gradient for one sample, reading its input windows in place:
    *
    * <pre>
-   *   out[outOff + t·len + k] += Σ_{i < oh, j < ow} src[base + c·planeStep + u·rowStep + v·colStep
-   *       + i·posRowStep + j] · dzT[dzOff + (i·ow + j)·len + k]
+   *   out[outOff + t·len + k] += Σ_{i &lt; oh, j &lt; ow}
+   *       src[base + c·planeStep + u·rowStep + v·colStep + i·posRowStep + j]
+   *       · dzT[dzOff + (i·ow + j)·len + k]
    * </pre>
    *
    * for every tap {@code t = (c·kh + u)·kw + v} and output channel {@code k < len}: a sum over the
