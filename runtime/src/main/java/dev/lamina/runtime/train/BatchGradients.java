@@ -80,6 +80,16 @@ final class BatchGradients {
     return SeededRandom.streamSeed(SeededRandom.streamSeed(seed ^ PASS_STREAMS, step), p);
   }
 
+  /** Training steps begun since construction (or since the count was restored). */
+  long steps() {
+    return stepCount;
+  }
+
+  /** Continues the step count of a resumed run (the handed-out passes' dropout streams). */
+  void restoreSteps(long steps) {
+    stepCount = steps;
+  }
+
   /** Whether passes are handed out. */
   boolean handsOutPasses() {
     return passSum != null;

@@ -4,10 +4,15 @@ import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Optimizer;
+import dev.lamina.runtime.SeededRandom;
+import dev.lamina.runtime.data.Augmentation;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.data.MiniBatches;
+import dev.lamina.runtime.io.TrainingState;
 import dev.lamina.runtime.optim.BaseOptimizer;
 import dev.lamina.runtime.optim.LearningRateSchedule;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,55 +32,18 @@ import java.util.Objects;
  * goes through the same operations as in one thread's step, so the results are the same to the
  * bit. Other optimizers step on the calling thread.
  *
- * <p><b>Fixed chunks</b> (one thread; a batch size of at most T × {@link Builder#passSamples
- * passSamples} samples; networks that couple the samples of a batch; networks too large for a
- * gradient buffer per pass, below). The mode is chosen once, from the builder's batch size. The
- * batch is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread
- * zeroes its gradients and runs forward, loss and backward over its chunk in passes of at most
- * passSamples samples (default {@value #DEFAULT_PASS_SAMPLES}), the gradients of the passes adding
- * up in its buffer. The buffers are then added in the fixed order 0 + 1 + ... + (T-1) into
- * buffer 0. A network that {@linkplain
- * dev.lamina.runtime.NetworkSummary#couplesBatchSamples couples the samples of a batch} (batch
- * normalization) runs each chunk in one pass, so that it normalizes over the whole chunk.
- *
- * <p><b>Passes handed out</b> (every batch, short ones included, of a trainer for larger batches,
- * when the network does not couple the samples and the gradient buffers of all passes together fit
- * in 16 Mi ({@value #PASS_BUFFER_LIMIT_FLOATS}) floats). The batch is cut into the fewest passes of
- * at most passSamples samples whose number is a multiple of T, but no more passes than samples (a
- * batch of 256 on 2 threads: 8 passes of 32; a batch of 63: 2 passes), and each thread takes the
- * next pass not yet taken, so a thread the machine slows down (another tenant of a shared host, a
- * core running slower) takes fewer passes, and the others wait for it at the end of the batch for
- * at most the pass it is running. Each pass's gradients are computed from zero and added, in pass
- * order, to one sum, by the thread that finishes the pass, straight from its workspace, when every
- * earlier pass is already in the sum and no other thread is adding; else the pass's gradients wait
- * in a buffer of the pass's own, and the thread that next adds to the sum adds them in their turn.
- * Every gradient is thus the same sum in the same order whichever thread ran which pass. Each pass
- * draws its dropout masks from a stream of its own, derived from the seed, the step and the pass.
- * (On LeNet-5 at batch 256 on 2 threads of a busy shared host, passes handed out ran 8-10% faster
- * than fixed chunks; see the project's benchmarks.)
- *
- * <p><b>Memory.</b> Generated networks hold the activations and gradients of every sample of a
- * pass, so the pass, not the batch, sizes a thread's workspace: a large batch of a large network
- * costs the memory of one pass per thread, plus, when passes are handed out, one gradient buffer
- * per pass of the batch (at most 16 Mi floats in all) and one for their sum.
- *
- * <p><b>Running statistics</b> (batch normalization). Each thread normalizes its chunk with the
- * chunk's own mean and variance, as PyTorch's {@code DataParallel} without synchronized batch norm:
- * the outputs and gradients depend on how the batch is cut, hence on T. The running mean and
- * variance, however, are updated once per batch with the statistics of the whole batch: the
- * workspaces keep their chunk's statistics pending ({@link FloatWorkspace#setDeferredStatistics}),
- * and after all threads have finished the calling thread merges them in the fixed order 0, 1, ...,
- * T-1 (count-weighted means, squared deviations plus the spread between the chunk means: exact up
- * to rounding) and applies one momentum update with the batch mean and unbiased variance. With no
- * other batch-norm effect the running statistics after a step are those of one thread on the whole
- * batch, up to float rounding.
+ * <p>How a batch is cut (<b>fixed chunks</b>, or <b>passes handed out</b> to whichever thread is
+ * free), the order in which the parts' gradients are summed, what a trainer holds in memory, and
+ * how batch normalization's running statistics are merged over the threads: see the {@linkplain
+ * dev.lamina.runtime.train package documentation}.
  *
  * <p><b>Dropout.</b> With fixed chunks, workspace t draws its masks from its own stream, seeded
  * with a value derived from the trainer's {@link Builder#seed seed} and t ({@link
- * FloatWorkspace#reseed}), so the chunks of a batch get independent masks; the streams continue
- * from batch to batch. When passes are handed out, each pass draws from its own stream instead
- * (above). Either way the masks depend on the seed, on how the batch is cut (the thread count and
- * the pass size) and on the sequence of training steps since the trainer was built, failed steps
+ * FloatWorkspace#reseed}) and, in {@link #trainEpoch}, the epoch, so the chunks of a batch get
+ * independent masks; the streams continue from batch to batch. When passes are handed out, each
+ * pass draws from its own stream instead (above). Either way the masks depend on the seed, on how
+ * the batch is cut (the thread count and the pass size) and on the sequence of training steps
+ * since the trainer was built (or since the run it {@linkplain #resume resumed}), failed steps
  * included.
  *
  * <p><b>Determinism.</b> The same network, seed, thread count, pass size and sequence of calls
@@ -87,9 +55,15 @@ import java.util.Objects;
  * batch of 256 in passes of at most 32 is 8 passes of 32 on 2 threads and on 4) give the same bits.
  *
  * <p><b>No allocation.</b> Threads are coordinated with a generation counter, an atomic countdown
- * and {@link java.util.concurrent.locks.LockSupport} (brief spinning, then parking); batches are copied into buffers allocated
- * once. A training step ({@link #trainBatch}, and every batch of an epoch) allocates nothing in
- * steady state, on the calling thread and on the workers.
+ * and {@link java.util.concurrent.locks.LockSupport} (brief spinning, then parking); batches are
+ * copied into buffers allocated once. A training step ({@link #trainBatch}, and every batch of an
+ * epoch) allocates nothing in steady state, on the calling thread and on the workers.
+ *
+ * <p><b>Runs.</b> {@link Builder#augmentation Augmentation} changes each training batch from a
+ * stream seeded with the seed, the epoch and the batch; {@link Builder#earlyStopping early
+ * stopping} ends {@link #fit} when the validation loss stops improving and keeps the best epoch;
+ * {@link #saveCheckpoint} and {@link #resume} stop and continue a run at an epoch boundary with
+ * the same bits as a run that never stopped.
  *
  * <p><b>Divergence.</b> A NaN or infinite batch loss throws {@link TrainingDivergedException} naming
  * the epoch and batch, before the optimizer step.
@@ -102,6 +76,8 @@ public final class Trainer implements AutoCloseable {
   public static final int DEFAULT_PASS_SAMPLES = 32;
   /** Largest number of floats the per-pass gradient buffers may take together. */
   public static final long PASS_BUFFER_LIMIT_FLOATS = 16L << 20;
+  /** Salt of the augmentation streams. */
+  private static final long AUGMENT_STREAMS = 0x6175676D656E74L;
 
   private final FloatNetwork network;
   private final Optimizer optimizer;
@@ -126,6 +102,11 @@ public final class Trainer implements AutoCloseable {
   private final WorkerPool.Share updateJob;
   private final WorkerPool.Share evaluateJob;
 
+  private final Augmentation augmentation;
+  /** The stream augmentation draws from, reseeded per epoch and batch. */
+  private final SeededRandom augmentRandom = new SeededRandom(0);
+  private final int patience;
+
   private MiniBatches batches;
   private boolean closed;
 
@@ -138,6 +119,8 @@ public final class Trainer implements AutoCloseable {
     this.threads = b.threads;
     this.seed = b.seed;
     this.shuffle = b.shuffle;
+    this.augmentation = b.augmentation;
+    this.patience = b.patience;
     Loss loss = network.summary().loss();
     if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
       throw new IllegalArgumentException("the trainer trains classifiers on class labels, which"
@@ -235,11 +218,29 @@ public final class Trainer implements AutoCloseable {
   /**
    * Trains {@code epochs} epochs (numbered 0 to epochs - 1), evaluating on {@code test} after each
    * one when it is not {@code null}.
+   *
+   * <p>With {@linkplain Builder#earlyStopping early stopping}, {@code test} is the validation set
+   * (held out of the training data, never the test set): training stops after {@code patience}
+   * epochs in a row without a validation loss below the lowest so far, and the network is left
+   * with the parameters (and running statistics) of the epoch of the lowest validation loss.
+   * The results list every epoch trained.
    */
   public List<EpochResult> fit(Dataset train, Dataset test, int epochs) {
+    if (patience > 0 && test == null) {
+      throw new IllegalArgumentException("early stopping needs a validation set to watch; got"
+          + " none");
+    }
     List<EpochResult> results = new ArrayList<>();
+    EarlyStopping stopping = patience > 0 ? new EarlyStopping(network, patience) : null;
     for (int e = 0; e < epochs; e++) {
-      results.add(trainEpoch(train, test, e));
+      EpochResult r = trainEpoch(train, test, e);
+      results.add(r);
+      if (stopping != null && stopping.stop(r.test().loss())) {
+        break;
+      }
+    }
+    if (stopping != null) {
+      stopping.restoreBest();
     }
     return results;
   }
@@ -256,6 +257,10 @@ public final class Trainer implements AutoCloseable {
     }
     MiniBatches mb = batches;
     mb.startEpoch(epoch);
+    for (int t = 0; t < threads; t++) {
+      workspaces[t].reseed(SeededRandom.streamSeed(workerSeed(seed, t), epoch));
+    }
+    int[] shape = train.sampleShape();
     int count = mb.batchesPerEpoch();
     double lossSum = 0;
     long correct = 0;
@@ -266,6 +271,10 @@ public final class Trainer implements AutoCloseable {
         optimizer.setLearningRate(schedule.learningRate(epoch, b, count));
       }
       int n = mb.load(b);
+      if (augmentation != null) {
+        augmentRandom.reseed(SeededRandom.streamSeed(seed ^ AUGMENT_STREAMS, epoch), b);
+        augmentation.apply(mb.inputs(), n, shape[0], shape[1], shape[2], augmentRandom);
+      }
       float batchLoss = step(mb.inputs(), 0, mb.labels(), 0, n, epoch + 1, b + 1, count);
       lossSum += (double) batchLoss * n;
       correct += gradients.correct();
@@ -374,6 +383,36 @@ public final class Trainer implements AutoCloseable {
   }
 
   /**
+   * Saves the network's parameters with what a resumed run needs (the optimizer's state, the
+   * steps taken, the seed) to {@code file}, after {@code epochs} epochs (see {@link
+   * TrainingState}). A trainer built alike that {@linkplain #resume resumes} from it and trains
+   * epochs {@code epochs, epochs + 1, ...} gets the bits of this run going on.
+   *
+   * @throws IllegalStateException if the optimizer is not a {@link BaseOptimizer} (its state
+   *     cannot be read)
+   */
+  public void saveCheckpoint(Path file, int epochs) throws IOException {
+    checkOpen();
+    RunCheckpoints.save(file, epochs, network, optimizer, seed, gradients.steps());
+  }
+
+  /**
+   * Loads a checkpoint written by {@link #saveCheckpoint} into the network and the optimizer and
+   * returns the number of epochs it had done: the next epoch to train. Nothing is changed when
+   * the file is refused.
+   *
+   * @throws IOException if the file is not a checkpoint of this network, holds no training state,
+   *     or was written with another seed or another kind of optimizer (the message says which)
+   * @throws IllegalStateException if the optimizer is not a {@link BaseOptimizer}
+   */
+  public int resume(Path file) throws IOException {
+    checkOpen();
+    TrainingState s = RunCheckpoints.load(file, network, optimizer, seed);
+    gradients.restoreSteps(s.steps());
+    return s.epochs();
+  }
+
+  /**
    * Test hooks into the adding of handed-out passes ({@link PassSum}): called on the thread
    * concerned, so that a test can hold a thread at a point of the protocol and bring about an
    * order of events that timing alone makes rare.
@@ -398,6 +437,10 @@ public final class Trainer implements AutoCloseable {
           + network.summary().networkName() + ", whose input is "
           + Arrays.toString(network.summary().inputShape()) + " (" + inputSize
           + " values)");
+    }
+    if (augmentation != null && data.sampleShape().length != 3) {
+      throw new IllegalArgumentException("augmentation works on images (C×H×W); the samples are "
+          + Arrays.toString(data.sampleShape()));
     }
     if (data.classes() > classes) {
       throw new IllegalArgumentException("the dataset has " + data.classes() + " classes but "
@@ -442,6 +485,8 @@ public final class Trainer implements AutoCloseable {
     private int passSamples = DEFAULT_PASS_SAMPLES;
     private long seed;
     private boolean shuffle = true;
+    private Augmentation augmentation;
+    private int patience;
 
     private Builder(FloatNetwork network, Optimizer optimizer) {
       this.network = Objects.requireNonNull(network, "network");
@@ -489,6 +534,27 @@ public final class Trainer implements AutoCloseable {
     /** A learning-rate schedule, consulted before every step (default: none, the rate stays). */
     public Builder schedule(LearningRateSchedule schedule) {
       this.schedule = schedule;
+      return this;
+    }
+
+    /**
+     * Random changes to every training batch (default: none), drawn from a stream seeded with
+     * the seed, the epoch and the batch; evaluation never sees them. Needs image samples.
+     */
+    public Builder augmentation(Augmentation augmentation) {
+      this.augmentation = augmentation;
+      return this;
+    }
+
+    /**
+     * Early stopping in {@link Trainer#fit}: stop after {@code patience} epochs without a new
+     * lowest validation loss and keep the best epoch's parameters (default 0: off).
+     */
+    public Builder earlyStopping(int patience) {
+      if (patience < 0) {
+        throw new IllegalArgumentException("patience must be >= 0, got " + patience);
+      }
+      this.patience = patience;
       return this;
     }
 
