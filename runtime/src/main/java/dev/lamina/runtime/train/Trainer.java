@@ -223,7 +223,8 @@ public final class Trainer implements AutoCloseable {
    * (held out of the training data, never the test set): training stops after {@code patience}
    * epochs in a row without a validation loss below the lowest so far, and the network is left
    * with the parameters (and running statistics) of the epoch of the lowest validation loss.
-   * The results list every epoch trained.
+   * The results list every epoch trained. Early stopping watches one call: a run {@linkplain
+   * #resume resumed} and continued with {@link #trainEpoch} is not stopped early.
    */
   public List<EpochResult> fit(Dataset train, Dataset test, int epochs) {
     if (patience > 0 && test == null) {
