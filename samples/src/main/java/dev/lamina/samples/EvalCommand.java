@@ -12,13 +12,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code eval}: accuracy, per-class accuracy and confusion matrix on the test set. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Evaluate a checkpoint on the Fashion-MNIST test set: accuracy, per-class"
-        + " accuracy and the confusion matrix.")
+    description = "Evaluate a checkpoint on the Fashion-MNIST test set: accuracy, the confusion"
+        + " matrix and per-class precision and recall.")
 final class EvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--weights", required = true, paramLabel = "FILE",
-      description = "Checkpoint written by 'train'.")
+  @Option(names = "--weights", paramLabel = "FILE",
+      description = "Checkpoint written by 'train' (default: the one 'train' writes for --model,"
+          + " <model>.ckpt in the working directory; lenet5.ckpt without --model).")
   Path weights;
 
   @Option(names = "--model", paramLabel = "MODEL",
@@ -39,7 +40,8 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Weights.Loaded loaded = Weights.load(weights, model);
+    Path file = weights != null ? weights : Weights.defaultFile(model);
+    Weights.Loaded loaded = Weights.load(file, model);
     FloatNetwork net = loaded.network();
     FashionData.Loaded d = FashionData.load(data, err);
     int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
@@ -47,7 +49,7 @@ final class EvalCommand implements Callable<Integer> {
       throw new AppException("--threads must be at least 1, got " + t);
     }
     out.printf(Locale.ROOT, "model %s, weights %s, test set from %s (%,d images)%n",
-        loaded.model().name(), weights, d.source(), d.split().test().size());
+        loaded.model().name(), file, d.source(), d.split().test().size());
     Evaluation.run(net, d.split().test(), 256, t).print(out);
     return 0;
   }

@@ -105,7 +105,10 @@ public final class Evaluation {
     return matrix().accuracy();
   }
 
-  /** Prints the accuracy, then the confusion matrix with class names and per-class accuracy. */
+  /**
+   * Prints the accuracy, the confusion matrix with class names and per-class accuracy, then
+   * per-class precision and recall.
+   */
   public void print(PrintWriter out) {
     ConfusionMatrix m = matrix();
     out.printf(Locale.ROOT, "accuracy %.2f%% (%,d of %,d)%n%n", 100 * m.accuracy(), m.correct(),
@@ -113,6 +116,8 @@ public final class Evaluation {
     out.println("confusion matrix (rows: true class, columns: predicted class, last column:"
         + " per-class accuracy)");
     out.println(m.render(FashionClasses.NAMES));
+    out.println();
+    out.println(m.renderPrecisionRecall(FashionClasses.NAMES));
     out.flush();
   }
 }

@@ -5,10 +5,10 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.IOException;
+import dev.lamina.runtime.data.DatasetFormatException;
+import dev.lamina.runtime.data.ImageFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * Turns a PNG or JPEG file into a Fashion-MNIST-like 28×28 grayscale image: luminance, the longer
@@ -34,21 +34,28 @@ public final class ImageInput {
 
   private ImageInput() {}
 
-  /** Reads and converts an image file; an unreadable or unsupported file is an {@link AppException}. */
-  public static Converted read(Path file) {
+  /**
+   * Reads and converts an image file, checked from its header first ({@link ImageFiles}): a
+   * missing, unreadable or unsupported file, or one declaring more than {@code maxPixels} pixels,
+   * is an {@link AppException} naming the file and the reason.
+   */
+  public static Converted read(Path file, long maxPixels) {
     if (!Files.isRegularFile(file)) {
       throw new AppException("image not found: " + file);
     }
     BufferedImage image;
     try {
-      image = ImageIO.read(file.toFile());
-    } catch (IOException e) {
-      throw new AppException("cannot read image " + file + ": " + e.getMessage(), e);
-    }
-    if (image == null) {
-      throw new AppException("not a PNG or JPEG image: " + file);
+      image = ImageFiles.read(file, maxPixels);
+    } catch (DatasetFormatException e) {
+      throw new AppException("cannot read image " + withOption(e.getMessage()), e);
     }
     return convert(image);
+  }
+
+  /** A message of {@link ImageFiles} with the app's option for the pixel limit. */
+  static String withOption(String message) {
+    return message.replace("(raise the limit to read it)",
+        "(raise the limit with --max-pixels to read it)");
   }
 
   /** Converts a decoded image. */

@@ -33,6 +33,8 @@ public final class Models {
         dev.lamina.samples.zoo.Lamina_SmallResNet::new));
     add(new Entry("SmallInception", dev.lamina.samples.zoo.Lamina_SmallInception.SUMMARY,
         dev.lamina.samples.zoo.Lamina_SmallInception::new));
+    add(new Entry("CompactCnn", dev.lamina.samples.zoo.Lamina_CompactCnn.SUMMARY,
+        dev.lamina.samples.zoo.Lamina_CompactCnn::new));
   }
 
   private Models() {}

@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--weights", required = true, paramLabel = "FILE",
-      description = "Checkpoint written by 'train'.")
+  @Option(names = "--weights", paramLabel = "FILE",
+      description = "Checkpoint written by 'train' (default: the one 'train' writes for --model,"
+          + " <model>.ckpt in the working directory; lenet5.ckpt without --model).")
   Path weights;
 
   @Option(names = "--model", paramLabel = "MODEL",
@@ -44,6 +45,11 @@ final class PredictCommand implements Callable<Integer> {
     Integer fromTest;
   }
 
+  @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "16777216",
+      description = "Refuse images whose header declares more pixels, before decoding them"
+          + " (default: ${DEFAULT-VALUE}, 4096x4096).")
+  long maxPixels;
+
   @Option(names = "--data", paramLabel = "DIR", defaultValue = FashionData.DEFAULT_FOLDER,
       description = "Fashion-MNIST folder for --from-test (default: ${DEFAULT-VALUE}; the bundled"
           + " subset if missing).")
@@ -58,8 +64,9 @@ final class PredictCommand implements Callable<Integer> {
     }
     // Read every input first: a bad file fails before any output.
     List<ImageInput.Converted> pictures = inputs.images == null ? List.of()
-        : inputs.images.stream().map(ImageInput::read).toList();
-    FloatNetwork net = Weights.load(weights, model).network();
+        : inputs.images.stream().map(f -> ImageInput.read(f, maxPixels)).toList();
+    Path file = weights != null ? weights : Weights.defaultFile(model);
+    FloatNetwork net = Weights.load(file, model).network();
     int side = ImageInput.SIDE;
     if (net.inputSize() != side * side) {
       throw new AppException("model " + net.summary().networkName() + " takes "

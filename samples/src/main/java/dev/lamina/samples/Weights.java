@@ -17,6 +17,20 @@ final class Weights {
 
   private Weights() {}
 
+  /**
+   * The checkpoint {@code train} writes for {@code modelName} (LeNet5 when {@code null}) in the
+   * working directory, as {@code eval} and {@code predict} use it without {@code --weights}.
+   */
+  static Path defaultFile(String modelName) {
+    Models.Entry entry = Models.get(modelName == null ? "LeNet5" : modelName);
+    Path file = Path.of(entry.name().toLowerCase(java.util.Locale.ROOT) + ".ckpt");
+    if (!Files.isRegularFile(file)) {
+      throw new AppException("no --weights given, and " + file + " (what 'train --model "
+          + entry.name() + "' writes here) does not exist: train first or pass --weights FILE");
+    }
+    return file;
+  }
+
   static void save(FloatNetwork net, Path file) throws IOException {
     Checkpoints.save(net, file);
   }

@@ -1,5 +1,6 @@
 package dev.lamina.runtime.data;
 
+import dev.lamina.runtime.SeededRandom;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -176,6 +177,107 @@ public final class Dataset {
     float[] out = new float[features.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = (float) ((features[i] - mean) / std);
+    }
+    return new Dataset(out, labels, sampleShape, classes);
+  }
+
+  /**
+   * A training set and the validation set held out of it.
+   *
+   * @param train the samples kept for training, in their original order
+   * @param validation the samples held out, in their original order
+   */
+  public record Split(Dataset train, Dataset validation) {}
+
+  /**
+   * Holds out {@code round(fraction · size())} samples, chosen by a Fisher–Yates shuffle seeded
+   * with {@code seed}, as a validation set; the rest is the training set. Both keep the samples'
+   * original order. The same seed gives the same split.
+   *
+   * @throws IllegalArgumentException unless both parts get at least one sample
+   */
+  public Split split(double fraction, long seed) {
+    int held = (int) Math.round(fraction * size());
+    if (!(fraction > 0 && fraction < 1) || held < 1 || held >= size()) {
+      throw new IllegalArgumentException("a validation fraction of " + fraction + " of "
+          + size() + " samples leaves " + held + " for validation and " + (size() - held)
+          + " for training; both need at least one");
+    }
+    int[] order = new int[size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    new SeededRandom(seed).shuffle(order, order.length);
+    boolean[] validation = new boolean[size()];
+    for (int i = 0; i < held; i++) {
+      validation[order[i]] = true;
+    }
+    return new Split(select(validation, false, size() - held), select(validation, true, held));
+  }
+
+  /** The {@code count} samples whose flag is {@code value}, in order. */
+  private Dataset select(boolean[] flag, boolean value, int count) {
+    float[] f = new float[count * sampleSize];
+    int[] l = new int[count];
+    int n = 0;
+    for (int i = 0; i < flag.length; i++) {
+      if (flag[i] == value) {
+        System.arraycopy(features, i * sampleSize, f, n * sampleSize, sampleSize);
+        l[n++] = labels[i];
+      }
+    }
+    return new Dataset(f, l, sampleShape, classes);
+  }
+
+  /**
+   * Per-channel mean and population standard deviation (computed in double, two passes): for
+   * samples {@code C×H×W}, {@code [0][c]} is channel c's mean over every sample and position and
+   * {@code [1][c]} its standard deviation; a sample of one dimension is one channel.
+   */
+  public double[][] channelStatistics() {
+    int channels = sampleShape.length == 3 ? sampleShape[0] : 1;
+    int plane = sampleSize / channels;
+    double[][] stats = new double[2][channels];
+    long count = (long) size() * plane;
+    for (int pass = 0; pass < 2; pass++) {
+      for (int c = 0; c < channels; c++) {
+        double sum = 0;
+        double mean = stats[0][c];
+        for (int i = 0; i < size(); i++) {
+          int base = i * sampleSize + c * plane;
+          for (int k = 0; k < plane; k++) {
+            double v = features[base + k];
+            sum += pass == 0 ? v : (v - mean) * (v - mean);
+          }
+        }
+        double value = count == 0 ? 0 : sum / count;
+        stats[pass][c] = pass == 0 ? value : Math.sqrt(value);
+      }
+    }
+    return stats;
+  }
+
+  /**
+   * A copy with channel c's values replaced by {@code (x - mean[c]) / std[c]} (see {@link
+   * #channelStatistics}). Normalize a validation or test set with the training set's statistics.
+   */
+  public Dataset normalized(double[] mean, double[] std) {
+    int channels = sampleShape.length == 3 ? sampleShape[0] : 1;
+    if (mean.length != channels || std.length != channels) {
+      throw new IllegalArgumentException("samples of " + Arrays.toString(sampleShape) + " have "
+          + channels + " channels; got " + mean.length + " means and " + std.length + " stds");
+    }
+    for (int c = 0; c < channels; c++) {
+      if (!(std[c] > 0) || Double.isInfinite(std[c]) || !Double.isFinite(mean[c])) {
+        throw new IllegalArgumentException("normalization needs a finite mean and a positive std,"
+            + " got " + mean[c] + " and " + std[c] + " for channel " + c);
+      }
+    }
+    int plane = sampleSize / channels;
+    float[] out = new float[features.length];
+    for (int i = 0; i < out.length; i++) {
+      int c = (i % sampleSize) / plane;
+      out[i] = (float) ((features[i] - mean[c]) / std[c]);
     }
     return new Dataset(out, labels, sampleShape, classes);
   }

@@ -23,7 +23,12 @@ public class CheckpointException extends IOException {
     /** Written by a newer format version than this runtime reads. */
     UNSUPPORTED_VERSION,
     /** Written for another network (name, fingerprint or parameter count differ). */
-    WRONG_NETWORK
+    WRONG_NETWORK,
+    /**
+     * Cannot continue the training run asked for: no training state, or one of another seed or
+     * optimizer.
+     */
+    NOT_RESUMABLE
   }
 
   private final transient Path file;

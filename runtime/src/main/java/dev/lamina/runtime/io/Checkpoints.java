@@ -33,11 +33,14 @@ import java.util.zip.CRC32;
  *   33  string   the network's fingerprint   (string = u32 length + UTF-8 bytes)
  *       string   the network's qualified name
  *       string   the network's structure line
+ *       u32      training state length S (0: none; from version 2 on)
  *   H-4 u32      CRC-32 of bytes [0, H-4)
  *   H   P values IEEE 754 bits in storage order
+ *       S bytes  the {@link TrainingState}, if any
  *   L-4 u32      CRC-32 of bytes [0, L-4)
  * </pre>
  *
+ * L = H + P * bytes per parameter + S + 4. Version 1 files (no S) are still read.
  * The first 20 bytes are the same in every version, so a newer file is recognized and refused with
  * both version numbers. The three checksums let loading tell a damaged file from a truncated one,
  * another network's checkpoint or a newer version: a flipped byte anywhere is reported as damage,
@@ -54,7 +57,7 @@ import java.util.zip.CRC32;
  */
 public final class Checkpoints {
   /** The format version this runtime writes and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   private static final byte[] MAGIC = "LAMINACK".getBytes(StandardCharsets.US_ASCII);
   private static final int PREFIX = 20;
@@ -64,10 +67,23 @@ public final class Checkpoints {
 
   /** Saves {@code network}'s parameters to {@code file} (replacing it atomically). */
   public static void save(FloatNetwork network, Path file) throws IOException {
+    save(network, null, file);
+  }
+
+  /**
+   * Saves {@code network}'s parameters and, unless it is {@code null}, the training state to
+   * resume from ({@link #readTrainingState}), replacing {@code file} atomically.
+   */
+  public static void save(FloatNetwork network, TrainingState state, Path file)
+      throws IOException {
     float[] p = network.parameters();
-    ByteBuffer buf = header(network.summary(), 4, p.length);
+    int stateLength = state == null ? 0 : state.encodedLength();
+    ByteBuffer buf = header(network.summary(), 4, p.length, stateLength);
     for (float v : p) {
       buf.putFloat(v);
+    }
+    if (state != null) {
+      state.encode(buf);
     }
     writeAtomically(finish(buf), file);
   }
@@ -75,7 +91,7 @@ public final class Checkpoints {
   /** Saves {@code network}'s parameters to {@code file} (replacing it atomically). */
   public static void save(DoubleNetwork network, Path file) throws IOException {
     double[] p = network.parameters();
-    ByteBuffer buf = header(network.summary(), 8, p.length);
+    ByteBuffer buf = header(network.summary(), 8, p.length, 0);
     for (double v : p) {
       buf.putDouble(v);
     }
@@ -149,14 +165,29 @@ public final class Checkpoints {
     return parse(file, Files.readAllBytes(file)).info;
   }
 
+  /**
+   * Validates {@code file} completely and returns the training state it holds, or {@code null}
+   * for a checkpoint of parameters alone.
+   */
+  public static TrainingState readTrainingState(Path file) throws IOException {
+    Parsed c = parse(file, Files.readAllBytes(file));
+    if (c.stateLength == 0) {
+      return null;
+    }
+    ByteBuffer buf = ByteBuffer.wrap(c.bytes);
+    buf.position(c.stateOffset());
+    return TrainingState.decode(file, buf, c.stateLength);
+  }
+
   // ---------------------------------------------------------------------------------- writing
 
-  private static ByteBuffer header(NetworkSummary summary, int width, int count) {
+  private static ByteBuffer header(NetworkSummary summary, int width, int count,
+      int stateLength) {
     byte[] fingerprint = summary.fingerprint().getBytes(StandardCharsets.UTF_8);
     byte[] name = summary.networkName().getBytes(StandardCharsets.UTF_8);
     byte[] structure = summary.structure().getBytes(StandardCharsets.UTF_8);
-    int headerLength = FIXED_HEADER + 12 + fingerprint.length + name.length + structure.length + 4;
-    long length = headerLength + (long) count * width + 4;
+    int headerLength = FIXED_HEADER + 16 + fingerprint.length + name.length + structure.length + 4;
+    long length = headerLength + (long) count * width + stateLength + 4;
     if (length > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("a checkpoint of " + count + " parameters would exceed 2 GB");
     }
@@ -167,6 +198,7 @@ public final class Checkpoints {
     putString(buf, fingerprint);
     putString(buf, name);
     putString(buf, structure);
+    buf.putInt(stateLength);
     buf.putInt(crc(buf.array(), 0, headerLength - 4));
     return buf;
   }
@@ -259,9 +291,13 @@ public final class Checkpoints {
   // ---------------------------------------------------------------------------------- reading
 
   /** A fully validated checkpoint. */
-  private record Parsed(CheckpointInfo info, byte[] bytes, int dataOffset) {
+  private record Parsed(CheckpointInfo info, byte[] bytes, int dataOffset, int stateLength) {
     ByteBuffer data() {
       return ByteBuffer.wrap(bytes, dataOffset, bytes.length - dataOffset);
+    }
+
+    int stateOffset() {
+      return dataOffset + info.parameterCount() * info.precisionBytes();
     }
   }
 
@@ -309,17 +345,27 @@ public final class Checkpoints {
     String fingerprint = getString(file, buf, headerLength - 4);
     String name = getString(file, buf, headerLength - 4);
     String structure = getString(file, buf, headerLength - 4);
-    if ((width != 4 && width != 8) || count < 0
-        || declared != headerLength + (long) count * width + 4) {
+    int stateLength = 0;
+    if (version >= 2) {
+      if (buf.position() + 4 > headerLength - 4) {
+        throw new CheckpointException(file, CheckpointException.Kind.CORRUPT, "inconsistent"
+            + " header: no room for the training state length at byte " + buf.position());
+      }
+      stateLength = buf.getInt();
+    }
+    if ((width != 4 && width != 8) || count < 0 || stateLength < 0
+        || declared != headerLength + (long) count * width + stateLength + 4) {
       throw new CheckpointException(file, CheckpointException.Kind.CORRUPT, "inconsistent header: "
-          + count + " parameters of " + width + " bytes after a header of " + headerLength
-          + " bytes cannot make a file of " + declared + " bytes");
+          + count + " parameters of " + width + " bytes and " + stateLength + " bytes of training"
+          + " state after a header of " + headerLength + " bytes cannot make a file of "
+          + declared + " bytes");
     }
     CheckpointInfo info =
         new CheckpointInfo(version, width, count, fingerprint, name, structure);
     if (length < declared) {
       throw truncated(file, length, declared, "the header (" + headerLength + " bytes), " + count
-          + " " + info.precisionName() + " parameters and the 4-byte checksum");
+          + " " + info.precisionName() + " parameters" + (stateLength == 0 ? ""
+              : ", " + stateLength + " bytes of training state,") + " and the 4-byte checksum");
     }
     if (length > declared) {
       throw new CheckpointException(file, CheckpointException.Kind.CORRUPT, "expected the file to"
@@ -327,7 +373,7 @@ public final class Checkpoints {
           + " more bytes");
     }
     checkCrc(file, b, 0, length - 4, buf.getInt(length - 4), "file");
-    return new Parsed(info, b, headerLength);
+    return new Parsed(info, b, headerLength, stateLength);
   }
 
   private static void checkNetwork(Path file, Parsed c, NetworkSummary summary, int parameterCount)

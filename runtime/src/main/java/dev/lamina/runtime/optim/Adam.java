@@ -51,6 +51,21 @@ public final class Adam extends BaseOptimizer {
     return t;
   }
 
+  @Override
+  public long stateSteps() {
+    return t;
+  }
+
+  @Override
+  protected float[][] liveState() {
+    return m == null ? new float[0][] : new float[][] {m, v};
+  }
+
+  @Override
+  protected void restoreSteps(long steps) {
+    t = steps;
+  }
+
   /** Whether the weight decay is decoupled (AdamW) rather than added to the gradient. */
   public boolean decoupledWeightDecay() {
     return decoupled;

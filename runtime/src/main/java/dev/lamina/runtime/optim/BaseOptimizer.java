@@ -136,6 +136,61 @@ public abstract class BaseOptimizer implements Optimizer {
     return false;
   }
 
+  /**
+   * Copies of the accumulated state arrays (Adam's two moments, SGD's momentum buffer), each as
+   * long as the parameter array; none before the first step or for an optimizer without state.
+   * With {@link #stateSteps} it is what {@link #restoreState} needs to continue bit for bit.
+   */
+  public final float[][] stateArrays() {
+    float[][] live = liveState();
+    float[][] copy = new float[live.length][];
+    for (int k = 0; k < live.length; k++) {
+      copy[k] = live[k].clone();
+    }
+    return copy;
+  }
+
+  /** Steps counted in the state (Adam's bias corrections); 0 for an optimizer without a count. */
+  public long stateSteps() {
+    return 0;
+  }
+
+  /**
+   * Continues from a saved state ({@link #stateArrays}, {@link #stateSteps}) for {@code
+   * parameterCount} parameters: the next step is the one the saved optimizer would have taken.
+   *
+   * @throws IllegalArgumentException if the arrays do not match this optimizer's state (their
+   *     number or length)
+   */
+  public final void restoreState(int parameterCount, long steps, float[][] arrays) {
+    if (parameterCount != preparedLength) {
+      prepare(parameterCount);
+    }
+    float[][] live = liveState();
+    if (arrays.length != live.length) {
+      throw new IllegalArgumentException("the saved state has " + arrays.length + " arrays but "
+          + this + " keeps " + live.length);
+    }
+    for (int k = 0; k < live.length; k++) {
+      if (arrays[k].length != live[k].length) {
+        throw new IllegalArgumentException("saved state array " + k + " has " + arrays[k].length
+            + " elements, expected " + live[k].length);
+      }
+    }
+    for (int k = 0; k < live.length; k++) {
+      System.arraycopy(arrays[k], 0, live[k], 0, live[k].length);
+    }
+    restoreSteps(steps);
+  }
+
+  /** The live state arrays (empty before they are allocated or for a stateless optimizer). */
+  protected float[][] liveState() {
+    return new float[0][];
+  }
+
+  /** Sets the step count that {@link #stateSteps} reports. */
+  protected void restoreSteps(long steps) {}
+
   /** Forgets the accumulated state (momentum, moments, step count); keeps the settings. */
   public abstract void reset();
 

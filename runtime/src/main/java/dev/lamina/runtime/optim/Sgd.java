@@ -50,6 +50,11 @@ public final class Sgd extends BaseOptimizer {
   }
 
   @Override
+  protected float[][] liveState() {
+    return velocity == null ? new float[0][] : new float[][] {velocity};
+  }
+
+  @Override
   protected void allocateState(int length) {
     velocity = momentum == 0 ? null : new float[length];
   }

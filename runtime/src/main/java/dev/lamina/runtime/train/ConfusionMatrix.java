@@ -74,6 +74,75 @@ public final class ConfusionMatrix {
     return acc;
   }
 
+  /**
+   * Per predicted class, the fraction of its predictions that were right (precision); NaN for
+   * classes never predicted.
+   */
+  public double[] perClassPrecision() {
+    double[] precision = new double[classes];
+    for (int k = 0; k < classes; k++) {
+      long predicted = 0;
+      for (int a = 0; a < classes; a++) {
+        predicted += count(a, k);
+      }
+      precision[k] = predicted == 0 ? Double.NaN : (double) count(k, k) / predicted;
+    }
+    return precision;
+  }
+
+  /**
+   * A text table of precision, recall (per-class accuracy) and support (samples of the class)
+   * per class, one row per class (index and name), and a last row with their unweighted means
+   * over the classes that have them. Example:
+   *
+   * <pre>
+   * class          precision  recall  support
+   * 0 T-shirt/top      86.0%   87.1%     1000
+   * ...
+   * mean               91.2%   91.3%    10000
+   * </pre>
+   */
+  public String renderPrecisionRecall(List<String> classNames) {
+    if (classNames.size() != classes) {
+      throw new IllegalArgumentException(classes + " classes need " + classes + " names, got "
+          + classNames.size());
+    }
+    int labelWidth = "class".length();
+    for (int k = 0; k < classes; k++) {
+      labelWidth = Math.max(labelWidth, (k + " " + classNames.get(k)).length());
+    }
+    int support = Math.max("support".length(), Long.toString(total()).length());
+    double[] precision = perClassPrecision();
+    double[] recall = perClassAccuracy();
+    StringBuilder sb = new StringBuilder();
+    sb.append(pad("class", labelWidth, false)).append("  precision  recall  ")
+        .append(pad("support", support, true)).append('\n');
+    for (int k = 0; k < classes; k++) {
+      sb.append(pad(k + " " + classNames.get(k), labelWidth, false)).append("  ")
+          .append(pad(percent(precision[k]), "precision".length(), true)).append("  ")
+          .append(pad(percent(recall[k]), "recall".length(), true)).append("  ")
+          .append(pad(Long.toString(actualCount(k)), support, true)).append('\n');
+    }
+    sb.append(pad("mean", labelWidth, false)).append("  ")
+        .append(pad(percent(mean(precision)), "precision".length(), true)).append("  ")
+        .append(pad(percent(mean(recall)), "recall".length(), true)).append("  ")
+        .append(pad(Long.toString(total()), support, true));
+    return sb.toString();
+  }
+
+  /** The mean of the values that are not NaN (NaN if none). */
+  private static double mean(double[] values) {
+    double sum = 0;
+    int n = 0;
+    for (double v : values) {
+      if (!Double.isNaN(v)) {
+        sum += v;
+        n++;
+      }
+    }
+    return n == 0 ? Double.NaN : sum / n;
+  }
+
   /** {@link #render(List)} with the class indices as names. */
   @Override
   public String toString() {

@@ -3,20 +3,20 @@ package dev.lamina.runtime.train;
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
-import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.SeededRandom;
+import dev.lamina.runtime.data.Augmentation;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.data.MiniBatches;
+import dev.lamina.runtime.io.TrainingState;
 import dev.lamina.runtime.optim.BaseOptimizer;
 import dev.lamina.runtime.optim.LearningRateSchedule;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Trains a {@link FloatNetwork} on a classification {@link Dataset} with mini-batch gradient
@@ -32,55 +32,18 @@ import java.util.concurrent.locks.LockSupport;
  * goes through the same operations as in one thread's step, so the results are the same to the
  * bit. Other optimizers step on the calling thread.
  *
- * <p><b>Fixed chunks</b> (one thread; a batch size of at most T × {@link Builder#passSamples
- * passSamples} samples; networks that couple the samples of a batch; networks too large for a
- * gradient buffer per pass, below). The mode is chosen once, from the builder's batch size. The
- * batch is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; each thread
- * zeroes its gradients and runs forward, loss and backward over its chunk in passes of at most
- * passSamples samples (default {@value #DEFAULT_PASS_SAMPLES}), the gradients of the passes adding
- * up in its buffer. The buffers are then added in the fixed order 0 + 1 + ... + (T-1) into
- * buffer 0. A network that {@linkplain
- * dev.lamina.runtime.NetworkSummary#couplesBatchSamples couples the samples of a batch} (batch
- * normalization) runs each chunk in one pass, so that it normalizes over the whole chunk.
- *
- * <p><b>Passes handed out</b> (every batch, short ones included, of a trainer for larger batches,
- * when the network does not couple the samples and the gradient buffers of all passes together fit
- * in 16 Mi ({@value #PASS_BUFFER_LIMIT_FLOATS}) floats). The batch is cut into the fewest passes of
- * at most passSamples samples whose number is a multiple of T, but no more passes than samples (a
- * batch of 256 on 2 threads: 8 passes of 32; a batch of 63: 2 passes), and each thread takes the
- * next pass not yet taken, so a thread the machine slows down (another tenant of a shared host, a
- * core running slower) takes fewer passes, and the others wait for it at the end of the batch for
- * at most the pass it is running. Each pass's gradients are computed from zero and added, in pass
- * order, to one sum, by the thread that finishes the pass, straight from its workspace, when every
- * earlier pass is already in the sum and no other thread is adding; else the pass's gradients wait
- * in a buffer of the pass's own, and the thread that next adds to the sum adds them in their turn.
- * Every gradient is thus the same sum in the same order whichever thread ran which pass. Each pass
- * draws its dropout masks from a stream of its own, derived from the seed, the step and the pass.
- * (On LeNet-5 at batch 256 on 2 threads of a busy shared host, passes handed out ran 8-10% faster
- * than fixed chunks; see the project's benchmarks.)
- *
- * <p><b>Memory.</b> Generated networks hold the activations and gradients of every sample of a
- * pass, so the pass, not the batch, sizes a thread's workspace: a large batch of a large network
- * costs the memory of one pass per thread, plus, when passes are handed out, one gradient buffer
- * per pass of the batch (at most 16 Mi floats in all) and one for their sum.
- *
- * <p><b>Running statistics</b> (batch normalization). Each thread normalizes its chunk with the
- * chunk's own mean and variance, as PyTorch's {@code DataParallel} without synchronized batch norm:
- * the outputs and gradients depend on how the batch is cut, hence on T. The running mean and
- * variance, however, are updated once per batch with the statistics of the whole batch: the
- * workspaces keep their chunk's statistics pending ({@link FloatWorkspace#setDeferredStatistics}),
- * and after all threads have finished the calling thread merges them in the fixed order 0, 1, ...,
- * T-1 (count-weighted means, squared deviations plus the spread between the chunk means: exact up
- * to rounding) and applies one momentum update with the batch mean and unbiased variance. With no
- * other batch-norm effect the running statistics after a step are those of one thread on the whole
- * batch, up to float rounding.
+ * <p>How a batch is cut (<b>fixed chunks</b>, or <b>passes handed out</b> to whichever thread is
+ * free), the order in which the parts' gradients are summed, what a trainer holds in memory, and
+ * how batch normalization's running statistics are merged over the threads: see the {@linkplain
+ * dev.lamina.runtime.train package documentation}.
  *
  * <p><b>Dropout.</b> With fixed chunks, workspace t draws its masks from its own stream, seeded
  * with a value derived from the trainer's {@link Builder#seed seed} and t ({@link
- * FloatWorkspace#reseed}), so the chunks of a batch get independent masks; the streams continue
- * from batch to batch. When passes are handed out, each pass draws from its own stream instead
- * (above). Either way the masks depend on the seed, on how the batch is cut (the thread count and
- * the pass size) and on the sequence of training steps since the trainer was built, failed steps
+ * FloatWorkspace#reseed}) and, in {@link #trainEpoch}, the epoch, so the chunks of a batch get
+ * independent masks; the streams continue from batch to batch. When passes are handed out, each
+ * pass draws from its own stream instead (above). Either way the masks depend on the seed, on how
+ * the batch is cut (the thread count and the pass size) and on the sequence of training steps
+ * since the trainer was built (or since the run it {@linkplain #resume resumed}), failed steps
  * included.
  *
  * <p><b>Determinism.</b> The same network, seed, thread count, pass size and sequence of calls
@@ -92,9 +55,15 @@ import java.util.concurrent.locks.LockSupport;
  * batch of 256 in passes of at most 32 is 8 passes of 32 on 2 threads and on 4) give the same bits.
  *
  * <p><b>No allocation.</b> Threads are coordinated with a generation counter, an atomic countdown
- * and {@link LockSupport} (brief spinning, then parking); batches are copied into buffers allocated
- * once. A training step ({@link #trainBatch}, and every batch of an epoch) allocates nothing in
- * steady state, on the calling thread and on the workers.
+ * and {@link java.util.concurrent.locks.LockSupport} (brief spinning, then parking); batches are
+ * copied into buffers allocated once. A training step ({@link #trainBatch}, and every batch of an
+ * epoch) allocates nothing in steady state, on the calling thread and on the workers.
+ *
+ * <p><b>Runs.</b> {@link Builder#augmentation Augmentation} changes each training batch from a
+ * stream seeded with the seed, the epoch and the batch; {@link Builder#earlyStopping early
+ * stopping} ends {@link #fit} when the validation loss stops improving and keeps the best epoch;
+ * {@link #saveCheckpoint} and {@link #resume} stop and continue a run at an epoch boundary with
+ * the same bits as a run that never stopped.
  *
  * <p><b>Divergence.</b> A NaN or infinite batch loss throws {@link TrainingDivergedException} naming
  * the epoch and batch, before the optimizer step.
@@ -103,18 +72,12 @@ import java.util.concurrent.locks.LockSupport;
  * from other threads while it trains. {@link #close()} stops the workers.
  */
 public final class Trainer implements AutoCloseable {
-  private static final int SPINS = 20_000;
-  private static final int JOB_TRAIN = 1;
-  private static final int JOB_EVALUATE = 2;
-  private static final int JOB_UPDATE = 3;
-  /** Salt of the dropout streams, so that they are not the per-epoch shuffle streams. */
-  private static final long DROPOUT_STREAMS = 0x6C616D696E612EL;
   /** Samples per forward and backward pass of one thread, unless the builder says otherwise. */
   public static final int DEFAULT_PASS_SAMPLES = 32;
   /** Largest number of floats the per-pass gradient buffers may take together. */
   public static final long PASS_BUFFER_LIMIT_FLOATS = 16L << 20;
-  /** Salt of the per-pass dropout streams. */
-  private static final long PASS_STREAMS = 0x7061737365732EL;
+  /** Salt of the augmentation streams. */
+  private static final long AUGMENT_STREAMS = 0x6175676D656E74L;
 
   private final FloatNetwork network;
   private final Optimizer optimizer;
@@ -127,48 +90,22 @@ public final class Trainer implements AutoCloseable {
   private final boolean shuffle;
   private final int classes;
   private final int inputSize;
-  private final Loss loss;
-  /** Whether every thread takes a part of the optimizer step (see {@link #updateShare}). */
+  /** Whether every thread takes a part of the optimizer step (see {@link BatchGradients}). */
   private final boolean splitStep;
 
   private final FloatWorkspace[] workspaces;
-  private final float[] chunkLoss;
-  private final int[] chunkCorrect;
-  private final long[][] confusion;
-  private final double[] evalLoss;
-  private final Worker[] workers;
-  /** One gradient buffer per pass when passes are handed out, else {@code null}. */
-  private final float[][] passGradients;
-  private final float[] passLoss;
-  private final AtomicInteger nextPass = new AtomicInteger();
-  /** Whether pass p's gradients wait in {@code passGradients[p]} to be added to the sum. */
-  private final AtomicIntegerArray passReady;
-  /** Taken by the one thread adding passes to {@link #gradientSum}. */
-  private final AtomicBoolean summing = new AtomicBoolean();
-  /** Passes of the current step in {@link #gradientSum}, always the first ones (under summing). */
-  private int summed;
-  /** The batch's gradients when passes are handed out: the passes' gradients in pass order. */
-  private final float[] gradientSum;
-  private int jobPasses;
-  private long stepCount;
-  /** Test hooks into the adding of handed-out passes ({@code null}: none). */
-  private SumHooks sumHooks;
+  private final BatchGradients gradients;
+  private final Evaluator evaluator;
+  private final WorkerPool pool;
+  // The pool's jobs, made once so that a step allocates nothing.
+  private final WorkerPool.Share trainJob;
+  private final WorkerPool.Share updateJob;
+  private final WorkerPool.Share evaluateJob;
 
-  // Job description: written by the calling thread before it bumps the generation (a volatile
-  // write), read by workers after they see the new generation (a volatile read).
-  private int jobKind;
-  private float[] jobInput;
-  private int jobInputOffset;
-  private int[] jobLabels;
-  private int jobLabelOffset;
-  private int jobCount;
-  private float jobScale;
-
-  private volatile int generation;
-  private volatile boolean shutdown;
-  private final AtomicInteger pending = new AtomicInteger();
-  private volatile Thread waiter;
-  private volatile Throwable workerFailure;
+  private final Augmentation augmentation;
+  /** The stream augmentation draws from, reseeded per epoch and batch. */
+  private final SeededRandom augmentRandom = new SeededRandom(0);
+  private final int patience;
 
   private MiniBatches batches;
   private boolean closed;
@@ -182,7 +119,9 @@ public final class Trainer implements AutoCloseable {
     this.threads = b.threads;
     this.seed = b.seed;
     this.shuffle = b.shuffle;
-    this.loss = network.summary().loss();
+    this.augmentation = b.augmentation;
+    this.patience = b.patience;
+    Loss loss = network.summary().loss();
     if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
       throw new IllegalArgumentException("the trainer trains classifiers on class labels, which"
           + " needs loss SOFTMAX_CROSS_ENTROPY; " + network.summary().networkName() + " has " + loss);
@@ -207,24 +146,31 @@ public final class Trainer implements AutoCloseable {
     boolean handOut = threads > 1 && batchSize > (long) threads * passSamples
         && !network.summary().couplesBatchSamples()
         && (long) passes * network.parameterCount() <= PASS_BUFFER_LIMIT_FLOATS;
-    passGradients = handOut ? new float[passes][network.parameterCount()] : null;
-    gradientSum = handOut ? new float[network.parameterCount()] : null;
-    passReady = new AtomicIntegerArray(handOut ? passes : 0);
-    passLoss = new float[handOut ? passes : 0];
-    chunkLoss = new float[threads];
-    chunkCorrect = new int[threads];
-    confusion = new long[threads][classes * classes];
-    evalLoss = new double[threads];
-    workers = new Worker[threads - 1];
-    for (int t = 1; t < threads; t++) {
-      workers[t - 1] = new Worker(t);
-      workers[t - 1].thread.start();
-    }
+    gradients = new BatchGradients(network, optimizer, workspaces, passSamples, seed, handOut,
+        batchSize);
+    evaluator = new Evaluator(network, workspaces);
+    trainJob = gradients::trainShare;
+    updateJob = gradients::updateShare;
+    evaluateJob = evaluator::share;
+    pool = new WorkerPool(threads, this);
   }
 
   /** The seed of workspace {@code t}'s dropout masks under trainer seed {@code seed}. */
   static long workerSeed(long seed, int t) {
-    return SeededRandom.stream(seed ^ DROPOUT_STREAMS, t).nextLong();
+    return BatchGradients.workerSeed(seed, t);
+  }
+
+  /** The seed of pass {@code p}'s dropout masks in training step {@code step} (counted from 1). */
+  static long passSeed(long seed, long step, int p) {
+    return BatchGradients.passSeed(seed, step, p);
+  }
+
+  /**
+   * Passes a batch of {@code n} samples is cut into when passes are handed out (see {@link
+   * BatchGradients#handedOutPasses}).
+   */
+  int handedOutPasses(int n) {
+    return BatchGradients.handedOutPasses(n, threads, passSamples);
   }
 
   /** A builder for training {@code network} with {@code optimizer}. */
@@ -257,7 +203,7 @@ public final class Trainer implements AutoCloseable {
    * one fixed chunk per thread (see the class documentation).
    */
   public boolean handsOutPasses() {
-    return passGradients != null;
+    return gradients.handsOutPasses();
   }
 
   /**
@@ -272,11 +218,30 @@ public final class Trainer implements AutoCloseable {
   /**
    * Trains {@code epochs} epochs (numbered 0 to epochs - 1), evaluating on {@code test} after each
    * one when it is not {@code null}.
+   *
+   * <p>With {@linkplain Builder#earlyStopping early stopping}, {@code test} is the validation set
+   * (held out of the training data, never the test set): training stops after {@code patience}
+   * epochs in a row without a validation loss below the lowest so far, and the network is left
+   * with the parameters (and running statistics) of the epoch of the lowest validation loss.
+   * The results list every epoch trained. Early stopping watches one call: a run {@linkplain
+   * #resume resumed} and continued with {@link #trainEpoch} is not stopped early.
    */
   public List<EpochResult> fit(Dataset train, Dataset test, int epochs) {
+    if (patience > 0 && test == null) {
+      throw new IllegalArgumentException("early stopping needs a validation set to watch; got"
+          + " none");
+    }
     List<EpochResult> results = new ArrayList<>();
+    EarlyStopping stopping = patience > 0 ? new EarlyStopping(network, patience) : null;
     for (int e = 0; e < epochs; e++) {
-      results.add(trainEpoch(train, test, e));
+      EpochResult r = trainEpoch(train, test, e);
+      results.add(r);
+      if (stopping != null && stopping.stop(r.test().loss())) {
+        break;
+      }
+    }
+    if (stopping != null) {
+      stopping.restoreBest();
     }
     return results;
   }
@@ -293,6 +258,10 @@ public final class Trainer implements AutoCloseable {
     }
     MiniBatches mb = batches;
     mb.startEpoch(epoch);
+    for (int t = 0; t < threads; t++) {
+      workspaces[t].reseed(SeededRandom.streamSeed(workerSeed(seed, t), epoch));
+    }
+    int[] shape = train.sampleShape();
     int count = mb.batchesPerEpoch();
     double lossSum = 0;
     long correct = 0;
@@ -303,11 +272,13 @@ public final class Trainer implements AutoCloseable {
         optimizer.setLearningRate(schedule.learningRate(epoch, b, count));
       }
       int n = mb.load(b);
+      if (augmentation != null) {
+        augmentRandom.reseed(SeededRandom.streamSeed(seed ^ AUGMENT_STREAMS, epoch), b);
+        augmentation.apply(mb.inputs(), n, shape[0], shape[1], shape[2], augmentRandom);
+      }
       float batchLoss = step(mb.inputs(), 0, mb.labels(), 0, n, epoch + 1, b + 1, count);
       lossSum += (double) batchLoss * n;
-      for (int t = 0; t < threads; t++) {
-        correct += chunkCorrect[t];
-      }
+      correct += gradients.correct();
       seen += n;
       if (listener != null) {
         double elapsed = (System.nanoTime() - start) / 1e9;
@@ -350,11 +321,7 @@ public final class Trainer implements AutoCloseable {
 
   /** Correct predictions in the last training batch (counted before its optimizer step). */
   public int lastBatchCorrect() {
-    int correct = 0;
-    for (int t = 0; t < threads; t++) {
-      correct += chunkCorrect[t];
-    }
-    return correct;
+    return gradients.correct();
   }
 
   private float step(float[] inputs, int inputOffset, int[] labels, int labelOffset, int batch,
@@ -363,49 +330,22 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("batch of " + batch + " samples; this trainer takes 1.."
           + batchSize);
     }
-    jobKind = JOB_TRAIN;
-    jobInput = inputs;
-    jobInputOffset = inputOffset;
-    jobLabels = labels;
-    jobLabelOffset = labelOffset;
-    jobCount = batch;
-    jobScale = 1f / batch;
-    jobPasses = passGradients != null ? handedOutPasses(batch) : 0;
-    nextPass.set(0);
-    if (passGradients != null) {
-      for (int p = 0; p < jobPasses; p++) {
-        passReady.set(p, 0);
-      }
-      summed = 0;
-      summing.set(false);
-    }
-    stepCount++;
+    gradients.begin(inputs, inputOffset, labels, labelOffset, batch);
     try {
-      runJob();
+      pool.run(trainJob);
     } catch (RuntimeException | Error e) {
       discardStatistics();
       throw e;
     }
-    float total = 0;
-    if (passGradients != null) {
-      for (int p = 0; p < jobPasses; p++) {
-        total += passLoss[p];
-      }
-    } else {
-      for (int t = 0; t < threads; t++) {
-        total += chunkLoss[t];
-      }
-    }
-    float mean = total / batch;
+    float mean = gradients.totalLoss() / batch;
     if (!Float.isFinite(mean)) {
       discardStatistics();
       throw new TrainingDivergedException(epoch, batchNumber, batchesPerEpoch, mean,
           optimizer.learningRate());
     }
-    if (passGradients != null && summed != jobPasses) {
+    if (!gradients.complete()) {
       discardStatistics();
-      throw new IllegalStateException("only " + summed + " of " + jobPasses
-          + " passes reached the gradient sum");
+      throw new IllegalStateException(gradients.incompleteMessage());
     }
     // The whole batch's statistics, merged in a fixed order, in one update of the running ones.
     FloatWorkspace first = workspaces[0];
@@ -413,56 +353,15 @@ public final class Trainer implements AutoCloseable {
       first.mergeStatistics(workspaces[t]);
     }
     first.commitStatistics();
-    float[] sum = batchGradients();
+    float[] sum = gradients.sum();
     if (splitStep) {
       ((BaseOptimizer) optimizer).startStep(network.parameters(), sum);
-      jobKind = JOB_UPDATE;
-      runJob();
+      pool.run(updateJob);
       return mean;
     }
-    if (passGradients == null) {
-      addBuffers(sum, 0, sum.length);
-    }
+    gradients.addChunks();
     optimizer.step(network.parameters(), sum);
     return mean;
-  }
-
-  /** Where the batch's gradients are summed: the pass sum, or workspace 0's buffer. */
-  private float[] batchGradients() {
-    return passGradients != null ? gradientSum : workspaces[0].gradients();
-  }
-
-  /**
-   * With fixed chunks: adds the gradient buffers of workspaces 1, 2, ..., T-1, in that order, to
-   * elements {@code [from, to)} of workspace 0's.
-   */
-  private void addBuffers(float[] sum, int from, int to) {
-    for (int t = 1; t < threads; t++) {
-      float[] g = workspaces[t].gradients();
-      for (int i = from; i < to; i++) {
-        sum[i] += g[i];
-      }
-    }
-  }
-
-  /**
-   * Thread {@code t}'s part of the optimizer step, when the optimizer {@linkplain
-   * BaseOptimizer#updatesElementWise updates element-wise}: slice {@code t} of T equal slices of
-   * the parameters, first its gradients summed (fixed chunks: the buffers added in the fixed order,
-   * as one thread would), then the optimizer's update of that slice. Every element goes through
-   * the same operations as in one thread's step, so the bits do not change; the threads share
-   * what was the serial tail of the step (LeNet-5 at batch 64 on 2 threads: about 2% more images
-   * per second, see the project's benchmarks).
-   */
-  private void updateShare(int t) {
-    float[] parameters = network.parameters();
-    float[] sum = batchGradients();
-    int from = (int) ((long) parameters.length * t / threads);
-    int to = (int) ((long) parameters.length * (t + 1) / threads);
-    if (passGradients == null) {
-      addBuffers(sum, from, to);
-    }
-    ((BaseOptimizer) optimizer).stepPart(parameters, sum, from, to);
   }
 
   /** Drops the pending batch statistics of a failed step, so the next step does not merge them. */
@@ -479,188 +378,45 @@ public final class Trainer implements AutoCloseable {
   public Evaluation evaluate(Dataset data) {
     checkOpen();
     checkDataset(data);
-    jobKind = JOB_EVALUATE;
-    jobInput = data.features();
-    jobInputOffset = 0;
-    jobLabels = data.labels();
-    jobLabelOffset = 0;
-    jobCount = data.size();
-    runJob();
-    long[] merged = new long[classes * classes];
-    double lossSum = 0;
-    for (int t = 0; t < threads; t++) {
-      for (int i = 0; i < merged.length; i++) {
-        merged[i] += confusion[t][i];
-      }
-      lossSum += evalLoss[t];
-    }
-    return new Evaluation(data.size() == 0 ? Double.NaN : lossSum / data.size(),
-        new ConfusionMatrix(classes, merged));
-  }
-
-  /** Runs the current job on every thread and waits for all of them. */
-  private void runJob() {
-    Throwable own = null;
-    if (threads > 1) {
-      workerFailure = null;
-      waiter = Thread.currentThread();
-      pending.set(threads - 1);
-      generation = generation + 1;
-      for (Worker w : workers) {
-        LockSupport.unpark(w.thread);
-      }
-    }
-    try {
-      runShare(0);
-    } catch (RuntimeException | Error e) {
-      own = e;
-    }
-    if (threads > 1) {
-      int spins = 0;
-      while (pending.get() != 0) {
-        if (spins < SPINS) {
-          spins++;
-          Thread.onSpinWait();
-        } else {
-          LockSupport.park(this);
-        }
-      }
-    }
-    Throwable failure = own != null ? own : workerFailure;
-    if (failure instanceof RuntimeException) {
-      throw (RuntimeException) failure;
-    } else if (failure instanceof Error) {
-      throw (Error) failure;
-    }
-  }
-
-  /** Thread {@code t}'s share of the current job. */
-  private void runShare(int t) {
-    if (jobKind == JOB_TRAIN) {
-      trainChunk(t);
-    } else if (jobKind == JOB_UPDATE) {
-      updateShare(t);
-    } else {
-      evaluateShare(t);
-    }
-  }
-
-  private void trainChunk(int t) {
-    if (passGradients != null) {
-      trainPasses(t);
-      return;
-    }
-    FloatWorkspace ws = workspaces[t];
-    ws.zeroGradients();
-    int from = (int) ((long) jobCount * t / threads);
-    int to = (int) ((long) jobCount * (t + 1) / threads);
-    int n = to - from;
-    chunkLoss[t] = 0;
-    chunkCorrect[t] = 0;
-    if (n == 0) {
-      return;
-    }
-    // The passes' gradients add up in the workspace's buffer.
-    float chunkSum = 0;
-    for (int s = from; s < to; s += passSamples) {
-      chunkSum += trainPass(t, ws, s, Math.min(passSamples, to - s));
-    }
-    chunkLoss[t] = chunkSum;
+    evaluator.begin(data);
+    pool.run(evaluateJob);
+    return evaluator.result();
   }
 
   /**
-   * What {@link FloatWorkspace#lossAndGradients} does, with the predictions counted in between:
-   * forward, loss and backward of samples {@code [s, s + m)} of the current job on {@code ws},
-   * the gradients added to its buffer and the correct predictions to {@code chunkCorrect[t]}.
-   * Returns the loss summed over the samples.
+   * Saves the network's parameters with what a resumed run needs (the optimizer's state, the
+   * steps taken, the seed) to {@code file}, after {@code epochs} epochs (see {@link
+   * TrainingState}). A trainer built alike that {@linkplain #resume resumes} from it and trains
+   * epochs {@code epochs, epochs + 1, ...} gets the bits of this run going on.
+   *
+   * @throws IllegalStateException if the optimizer is not a {@link BaseOptimizer} (its state
+   *     cannot be read)
    */
-  private float trainPass(int t, FloatWorkspace ws, int s, int m) {
-    float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, m, true);
-    chunkCorrect[t] += countCorrect(out, m, jobLabels, jobLabelOffset + s);
-    float[] g = ws.outputGradientBuffer();
-    float sum = Losses.forwardBackward(loss, out, m, classes, jobLabels, jobLabelOffset + s, g,
-        jobScale);
-    ws.backward(g, 0, m);
-    return sum;
+  public void saveCheckpoint(Path file, int epochs) throws IOException {
+    checkOpen();
+    RunCheckpoints.save(file, epochs, network, optimizer, seed, gradients.steps());
   }
 
   /**
-   * Passes handed out: takes the next pass until none is left; each pass's gradients are computed
-   * from zero, its loss goes to the pass's own slot, and its gradients to the sum (see {@link
-   * #passDone}).
+   * Loads a checkpoint written by {@link #saveCheckpoint} into the network and the optimizer and
+   * returns the number of epochs it had done: the next epoch to train. Nothing is changed when
+   * the file is refused.
+   *
+   * @throws IOException if the file is not a checkpoint of this network, holds no training state,
+   *     or was written with another seed or another kind of optimizer (the message says which)
+   * @throws IllegalStateException if the optimizer is not a {@link BaseOptimizer}
    */
-  private void trainPasses(int t) {
-    FloatWorkspace ws = workspaces[t];
-    chunkCorrect[t] = 0;
-    boolean finished = false;
-    try {
-      for (int p; (p = nextPass.getAndIncrement()) < jobPasses; ) {
-        int s = passStart(p);
-        ws.zeroGradients();
-        ws.reseed(passSeed(seed, stepCount, p));
-        passLoss[p] = trainPass(t, ws, s, passStart(p + 1) - s);
-        passDone(p, ws.gradients());
-      }
-      finished = true;
-    } finally {
-      if (!finished) {
-        nextPass.set(jobPasses); // the step fails: the other threads take no further pass
-      }
-    }
+  public int resume(Path file) throws IOException {
+    checkOpen();
+    TrainingState s = RunCheckpoints.load(file, network, optimizer, seed);
+    gradients.restoreSteps(s.steps());
+    return s.epochs();
   }
 
   /**
-   * Adds pass {@code p}'s gradients {@code g} to the sum in pass order: straight from {@code g}
-   * when every earlier pass is already in the sum (the usual case: passes are handed out in
-   * order), else through the pass's own buffer, which whichever thread adds the pass before it
-   * then adds too. One thread at a time adds to the sum ({@link #summing}); a thread that finds
-   * it taken leaves its pass in its buffer and goes on to the next pass.
-   */
-  private void passDone(int p, float[] g) {
-    if (summing.compareAndSet(false, true)) {
-      boolean next = summed == p;
-      if (next) {
-        addToSum(g, p);
-        summed = p + 1;
-      }
-      summing.set(false);
-      if (next) {
-        sumLeftPasses(p + 1);
-        return;
-      }
-    }
-    System.arraycopy(g, 0, passGradients[p], 0, g.length);
-    passReady.set(p, 1);
-    sumLeftPasses(-1);
-  }
-
-  /**
-   * Adds the passes waiting in their buffers that are next in order, unless another thread holds
-   * {@link #summing}. {@code next} is the first pass not in the sum when this thread let go of
-   * it, or -1 if it has not held it: a thread that left that pass in its buffer meanwhile found
-   * the sum taken and went on, so the pass is looked at again here.
-   */
-  private void sumLeftPasses(int next) {
-    while (next < 0 || (next < jobPasses && passReady.get(next) == 1)) {
-      if (!summing.compareAndSet(false, true)) {
-        if (sumHooks != null) {
-          sumHooks.leftToHolder();
-        }
-        return; // the holder looks again when it lets go
-      }
-      sumReadyPasses();
-      next = summed;
-      if (sumHooks != null) {
-        sumHooks.holding(next);
-      }
-      summing.set(false);
-    }
-  }
-
-  /**
-   * Test hooks into {@link #sumLeftPasses}: called on the thread concerned, so that a test can
-   * hold a thread at a point of the protocol and bring about an order of events that timing alone
-   * makes rare.
+   * Test hooks into the adding of handed-out passes ({@link PassSum}): called on the thread
+   * concerned, so that a test can hold a thread at a point of the protocol and bring about an
+   * order of events that timing alone makes rare.
    */
   interface SumHooks {
     /** The thread calling this holds the sum and is about to let go; {@code summed} are in. */
@@ -670,101 +426,22 @@ public final class Trainer implements AutoCloseable {
     void leftToHolder();
   }
 
-  /** Sets the hooks (for tests; before the first step, from the thread that trains). */
+  /** Sets the hooks (for tests; a trainer that hands out passes, before the first step). */
   void setSumHooks(SumHooks hooks) {
-    this.sumHooks = hooks;
-  }
-
-  /** With {@link #summing} held: adds the buffers of the passes next in order that are ready. */
-  private void sumReadyPasses() {
-    while (summed < jobPasses && passReady.get(summed) == 1) {
-      addToSum(passGradients[summed], summed);
-      summed++;
-    }
-  }
-
-  /** Pass {@code p}'s gradients into the sum: copied for pass 0, added for the others. */
-  private void addToSum(float[] g, int p) {
-    float[] sum = gradientSum;
-    if (p == 0) {
-      System.arraycopy(g, 0, sum, 0, sum.length);
-    } else {
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] += g[i];
-      }
-    }
-  }
-
-  /**
-   * Passes a batch of {@code n} samples is cut into when passes are handed out: the fewest that
-   * are a multiple of the thread count and hold at most {@link #passSamples} samples each, so that
-   * on a machine whose threads run at one speed every thread takes the same number of passes; but
-   * no more than n, so that no pass is empty.
-   */
-  int handedOutPasses(int n) {
-    long perRound = (long) threads * passSamples;
-    return (int) Math.min(n, threads * ((n + perRound - 1) / perRound));
-  }
-
-  /** First sample of pass {@code p} of the current step ({@code jobCount} for p = jobPasses). */
-  private int passStart(int p) {
-    return (int) ((long) jobCount * p / jobPasses);
-  }
-
-  /** The seed of pass {@code p}'s dropout masks in training step {@code step} (counted from 1). */
-  static long passSeed(long seed, long step, int p) {
-    return SeededRandom.streamSeed(SeededRandom.streamSeed(seed ^ PASS_STREAMS, step), p);
-  }
-
-  private void evaluateShare(int t) {
-    FloatWorkspace ws = workspaces[t];
-    long[] counts = confusion[t];
-    java.util.Arrays.fill(counts, 0);
-    int from = (int) ((long) jobCount * t / threads);
-    int to = (int) ((long) jobCount * (t + 1) / threads);
-    int max = ws.maxBatch();
-    double lossSum = 0;
-    for (int s = from; s < to; s += max) {
-      int n = Math.min(max, to - s);
-      float[] out = ws.forward(jobInput, jobInputOffset + s * inputSize, n, false);
-      for (int i = 0; i < n; i++) {
-        counts[jobLabels[jobLabelOffset + s + i] * classes + argmax(out, i * classes)]++;
-      }
-      lossSum += Losses.forwardBackward(loss, out, n, classes, jobLabels, jobLabelOffset + s,
-          ws.outputGradientBuffer(), 0f);
-    }
-    evalLoss[t] = lossSum;
-  }
-
-  private int countCorrect(float[] out, int n, int[] labels, int labelOffset) {
-    int correct = 0;
-    for (int i = 0; i < n; i++) {
-      if (argmax(out, i * classes) == labels[labelOffset + i]) {
-        correct++;
-      }
-    }
-    return correct;
-  }
-
-  private int argmax(float[] out, int base) {
-    int best = 0;
-    float bestValue = out[base];
-    for (int k = 1; k < classes; k++) {
-      if (out[base + k] > bestValue) {
-        bestValue = out[base + k];
-        best = k;
-      }
-    }
-    return best;
+    gradients.setSumHooks(hooks);
   }
 
   private void checkDataset(Dataset data) {
     if (data.sampleSize() != inputSize) {
-      throw new IllegalArgumentException("samples of " + java.util.Arrays.toString(
+      throw new IllegalArgumentException("samples of " + Arrays.toString(
           data.sampleShape()) + " (" + data.sampleSize() + " values) do not fit "
           + network.summary().networkName() + ", whose input is "
-          + java.util.Arrays.toString(network.summary().inputShape()) + " (" + inputSize
+          + Arrays.toString(network.summary().inputShape()) + " (" + inputSize
           + " values)");
+    }
+    if (augmentation != null && data.sampleShape().length != 3) {
+      throw new IllegalArgumentException("augmentation works on images (C×H×W); the samples are "
+          + Arrays.toString(data.sampleShape()));
     }
     if (data.classes() > classes) {
       throw new IllegalArgumentException("the dataset has " + data.classes() + " classes but "
@@ -785,11 +462,7 @@ public final class Trainer implements AutoCloseable {
 
   /** Ids of the worker threads (for allocation measurements in tests). */
   long[] workerThreadIds() {
-    long[] ids = new long[workers.length];
-    for (int i = 0; i < workers.length; i++) {
-      ids[i] = workers[i].thread.getId();
-    }
-    return ids;
+    return pool.workerThreadIds();
   }
 
   /** Stops and joins the worker threads. Idempotent. */
@@ -799,70 +472,7 @@ public final class Trainer implements AutoCloseable {
       return;
     }
     closed = true;
-    shutdown = true;
-    for (Worker w : workers) {
-      LockSupport.unpark(w.thread);
-    }
-    boolean interrupted = false;
-    for (Worker w : workers) {
-      while (w.thread.isAlive()) {
-        try {
-          w.thread.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** A worker thread running share {@code index} of each job. */
-  private final class Worker implements Runnable {
-    private final int index;
-    private final Thread thread;
-    /** The generation when the worker was created: jobs are the generations after it. */
-    private final int startGeneration;
-
-    Worker(int index) {
-      this.index = index;
-      this.startGeneration = generation;
-      this.thread = new Thread(this, "lamina-trainer-" + index);
-      this.thread.setDaemon(true);
-    }
-
-    @Override
-    public void run() {
-      int seen = startGeneration;
-      while (true) {
-        int spins = 0;
-        int g;
-        while ((g = generation) == seen) {
-          if (shutdown) {
-            return;
-          }
-          if (spins < SPINS) {
-            spins++;
-            Thread.onSpinWait();
-          } else {
-            LockSupport.park(Trainer.this);
-          }
-        }
-        seen = g;
-        if (shutdown) {
-          return;
-        }
-        try {
-          runShare(index);
-        } catch (Throwable e) {
-          workerFailure = e;
-        }
-        if (pending.decrementAndGet() == 0) {
-          LockSupport.unpark(waiter);
-        }
-      }
-    }
+    pool.close();
   }
 
   /** Settings of a {@link Trainer}. Not thread-safe. */
@@ -876,6 +486,8 @@ public final class Trainer implements AutoCloseable {
     private int passSamples = DEFAULT_PASS_SAMPLES;
     private long seed;
     private boolean shuffle = true;
+    private Augmentation augmentation;
+    private int patience;
 
     private Builder(FloatNetwork network, Optimizer optimizer) {
       this.network = Objects.requireNonNull(network, "network");
@@ -923,6 +535,27 @@ public final class Trainer implements AutoCloseable {
     /** A learning-rate schedule, consulted before every step (default: none, the rate stays). */
     public Builder schedule(LearningRateSchedule schedule) {
       this.schedule = schedule;
+      return this;
+    }
+
+    /**
+     * Random changes to every training batch (default: none), drawn from a stream seeded with
+     * the seed, the epoch and the batch; evaluation never sees them. Needs image samples.
+     */
+    public Builder augmentation(Augmentation augmentation) {
+      this.augmentation = augmentation;
+      return this;
+    }
+
+    /**
+     * Early stopping in {@link Trainer#fit}: stop after {@code patience} epochs without a new
+     * lowest validation loss and keep the best epoch's parameters (default 0: off).
+     */
+    public Builder earlyStopping(int patience) {
+      if (patience < 0) {
+        throw new IllegalArgumentException("patience must be >= 0, got " + patience);
+      }
+      this.patience = patience;
       return this;
     }
 

@@ -218,7 +218,7 @@ class CheckpointsTest {
         assertThrows(CheckpointException.class, () -> Checkpoints.load(b, newer));
     assertEquals(CheckpointException.Kind.UNSUPPORTED_VERSION, e.kind());
     assertMessage(e, newer.toString(), "checkpoint format version 7 is newer than this runtime"
-        + " reads (version 1)");
+        + " reads (version 2)");
     assertBits(before, b.parameters());
   }
 

@@ -77,10 +77,26 @@ class ZooTest {
   }
 
   /** Bytecode of every method below HotSpot's 8000-byte limit; constant pools far from 65535. */
+  /**
+   * The compact Fashion-MNIST network stays under the benchmark's 100,000 parameters: three 3×3
+   * convolutions without bias (1→16, 16→32, 32→64), a scale and shift per batch-normalized
+   * channel, 64×3×3 → 64 → 10 dense layers with bias.
+   */
+  @Test
+  void compactCnnHasFewerThanOneHundredThousandParameters() {
+    NetworkSummary s = Lamina_CompactCnn.SUMMARY;
+    long convolutions = 9L * (1 * 16 + 16 * 32 + 32 * 64);
+    long batchNorm = 2L * (16 + 32 + 64);
+    long dense = (64 * 3 * 3 + 1) * 64L + (64 + 1) * 10L;
+    assertEquals(convolutions + batchNorm + dense, s.totalParameters());
+    assertTrue(s.totalParameters() < 100_000, s.totalParameters() + " parameters");
+    assertArrayEquals(new int[] {64, 3, 3}, layer(s, "p3").outputShape());
+  }
+
   @Test
   void generatedClassesStayWithinJvmLimits() throws IOException {
     for (String name : new String[] {"Lamina_AlexNet", "Lamina_Vgg16", "Lamina_ResNet18",
-        "Lamina_SmallResNet", "Lamina_SmallInception"}) {
+        "Lamina_SmallResNet", "Lamina_SmallInception", "Lamina_CompactCnn"}) {
       for (String cls : new String[] {name, name + "$Workspace"}) {
         byte[] bytes;
         try (InputStream in = ZooTest.class.getResourceAsStream(cls + ".class")) {

@@ -1,0 +1,171 @@
+package dev.lamina.samples;
+
+import static dev.lamina.samples.AppTest.assertOneLineError;
+import static dev.lamina.samples.AppTest.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.samples.AppTest.Run;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code train} on the user's own data (an image folder, a CSV file) and untrusted images. */
+class OwnDataTest {
+  @TempDir Path dir;
+
+  /** A 28×28 grey picture, bright in the left half (class "left") or the right half. */
+  private static BufferedImage half(boolean left, int seed) {
+    BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+    for (int y = 0; y < 28; y++) {
+      for (int x = 0; x < 28; x++) {
+        boolean lit = left == (x < 14);
+        image.getRaster().setSample(x, y, 0, lit ? 200 + (seed * 7 + x + y) % 50 : 10);
+      }
+    }
+    return image;
+  }
+
+  @Test
+  void trainOnAnImageFolderPrintsPrecisionAndRecallAndDrawsTheConfusionMatrix()
+      throws IOException {
+    Path root = dir.resolve("pictures");
+    for (String c : new String[] {"left", "right"}) {
+      Files.createDirectories(root.resolve(c));
+      for (int i = 0; i < 20; i++) {
+        ImageIO.write(half(c.equals("left"), i), "png", root.resolve(c + "/" + i + ".png")
+            .toFile());
+      }
+    }
+    Path out = dir.resolve("own.ckpt");
+    Run r = run("train", "--model", "LeNet5", "--data-dir", root.toString(), "--epochs", "4",
+        "--batch", "5", "--threads", "1", "--validation", "0.25", "--crop", "1", "--out",
+        out.toString());
+    assertEquals(0, r.status(), r.all());
+    assertTrue(r.out().contains("on " + root + " (30 train / 10 validation samples)"), r.out());
+    assertTrue(r.out().contains("validation accuracy"), r.out());
+    assertTrue(r.out().contains("precision  recall  support"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("0 left ")), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("mean") && l.endsWith("10")), r.out());
+
+    Path png = dir.resolve("own-confusion.png");
+    BufferedImage picture = ImageIO.read(png.toFile());
+    // Ten classes (LeNet5 outputs), so ten cells a side; the top-left cell is the share of
+    // "left" pictures predicted "left", which training on so clear a difference makes most.
+    assertTrue(picture.getHeight() > 10 * Charts.CELL, "ten rows of cells");
+    assertTrue(r.out().contains("done in"), r.out());
+    int left = picture.getWidth() - 20 - 10 * Charts.CELL;
+    Color corner = new Color(picture.getRGB(left + 2, 70 + 2));
+    Color empty = new Color(picture.getRGB(left + 2 + 5 * Charts.CELL, 70 + 2 + 5 * Charts.CELL));
+    assertEquals(Color.WHITE, empty, "a class with no samples is white");
+    assertTrue(corner.getRed() < 200, "the correct 'left' predictions shade their cell: "
+        + corner);
+  }
+
+  @Test
+  void trainOnACsvFileWithTheLabelByName() throws IOException {
+    StringBuilder csv = new StringBuilder();
+    for (int k = 0; k < 784; k++) {
+      csv.append("p").append(k).append(',');
+    }
+    csv.append("kind\n");
+    for (int i = 0; i < 20; i++) {
+      for (int k = 0; k < 784; k++) {
+        csv.append(String.format(Locale.ROOT, "%.2f,", (k % 2 == i % 2) ? 0.9 : 0.1));
+      }
+      csv.append(i % 2 == 0 ? "even" : "odd").append('\n');
+    }
+    Path file = dir.resolve("table.csv");
+    Files.writeString(file, csv);
+    Run r = run("train", "--model", "Mlp", "--csv", file.toString(), "--label", "kind",
+        "--epochs", "1", "--threads", "1", "--out", dir.resolve("table.ckpt").toString());
+    assertEquals(0, r.status(), r.all());
+    assertTrue(r.out().contains("(16 train / 4 validation samples)"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("1 odd ")), r.out());
+
+    Files.writeString(file, "p0,p1,kind\n1,2,a\n3,x,b\n");
+    assertOneLineError(run("train", "--model", "Mlp", "--csv", file.toString(), "--label", "kind",
+        "--out", dir.resolve("bad.ckpt").toString()), "line 3, column 2 (p1): expected a finite"
+        + " number, found \"x\"");
+  }
+
+  /** A PNG header declaring 30,000 × 30,000 grey pixels and no image data. */
+  private static byte[] declaredHuge() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+    byte[] type = "IHDR".getBytes(StandardCharsets.US_ASCII);
+    byte[] data = ByteBuffer.allocate(13).putInt(30_000).putInt(30_000).put((byte) 8).array();
+    out.writeBytes(ByteBuffer.allocate(4).putInt(13).array());
+    out.writeBytes(type);
+    out.writeBytes(data);
+    CRC32 crc = new CRC32();
+    crc.update(type);
+    crc.update(data);
+    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    return out.toByteArray();
+  }
+
+  @Test
+  void predictRefusesAnImageDeclaringTooManyPixelsFromItsHeader() throws IOException {
+    Path png = dir.resolve("huge.png");
+    Files.write(png, declaredHuge());
+    assertOneLineError(run("predict", "--weights", "any.ckpt", png.toString()),
+        png + ": the PNG header declares 30,000 × 30,000 pixels (900,000,000), more than the limit"
+            + " of 16,777,216 pixels; not decoded (raise the limit with --max-pixels to read it)");
+  }
+
+  @Test
+  void evalAndPredictWithoutWeightsNameTheCheckpointTrainWrites() {
+    assertOneLineError(run("eval", "--model", "SmallInception"), "no --weights given, and"
+        + " smallinception.ckpt (what 'train --model SmallInception' writes here) does not exist");
+    assertOneLineError(run("predict", "--model", "SmallInception", "--from-test", "1"),
+        "smallinception.ckpt");
+  }
+
+  /**
+   * {@code train} without {@code --out} writes {@code mlp.ckpt} in the working directory; {@code
+   * eval} and {@code predict} then find it from {@code --model} alone. The files are removed.
+   */
+  @Test
+  void evalAndPredictDefaultToTheCheckpointTrainWrote() throws IOException {
+    Path ckpt = Path.of("mlp.ckpt");
+    Path[] written = {ckpt, Path.of("mlp.png"), Path.of("mlp-confusion.png")};
+    for (Path p : written) {
+      Assumptions.assumeFalse(Files.exists(p), p.toAbsolutePath() + " exists; not replacing it");
+    }
+    try {
+      String noData = dir.resolve("none").toString();
+      Run trained = run("train", "--model", "Mlp", "--epochs", "1", "--data", noData);
+      assertEquals(0, trained.status(), trained.all());
+      Run eval = run("eval", "--model", "Mlp", "--data", noData);
+      assertEquals(0, eval.status(), eval.all());
+      assertTrue(eval.out().contains("model Mlp, weights mlp.ckpt"), eval.out());
+      Run predict = run("predict", "--model", "Mlp", "--from-test", "2", "--data", noData);
+      assertEquals(0, predict.status(), predict.all());
+      assertTrue(predict.out().contains("of 2 correct"), predict.out());
+    } finally {
+      for (Path p : written) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  @Test
+  void ownDataOptionsAreChecked() {
+    assertOneLineError(run("train", "--csv", "a.csv", "--data-dir", "d"), "give one");
+    assertOneLineError(run("train", "--label", "x"), "no --csv given");
+    assertOneLineError(run("train", "--patience", "2"), "--validation");
+    assertOneLineError(run("train", "--validation", "1.5"), "--validation");
+  }
+}
