@@ -83,7 +83,10 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
     b.endControlFlow();
   }
 
-  /** Copies tap {@code (u, v)}'s shifted plane of channel {@code c} into {@code shift[u·kw + v]}. */
+  /**
+   * Copies tap {@code (u, v)}'s shifted plane of channel {@code c} into {@code shift[u·kw +
+   * v]}.
+   */
   void shifts(CodeBlock.Builder b, String src, String planeBase, String shift) {
     b.beginControlFlow("for (int u = 0; u < $L; u++)", kh);
     b.beginControlFlow("for (int v = 0; v < $L; v++)", kw);
@@ -154,7 +157,8 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
     for (int t = 0; t < m; t++) {
       mb.addParameter(num.array(), TAP[t]);
     }
-    mb.addParameter(num.array(), "grad").addParameter(int.class, "gi").addParameter(int.class, "len");
+    mb.addParameter(num.array(), "grad").addParameter(int.class, "gi")
+        .addParameter(int.class, "len");
     for (int t = 0; t < m; t++) {
       mb.addStatement("$L s$L = 0", t0, t);
     }

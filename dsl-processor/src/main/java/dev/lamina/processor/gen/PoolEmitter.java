@@ -59,7 +59,10 @@ public final class PoolEmitter implements LayerEmitter {
     return Src.plus(Src.plus("xr", v.shift()), Src.times("j", op.sw()));
   }
 
-  /** Loops over every window's in-bounds taps; {@code body} sees {@code zr + j} and the input index. */
+  /**
+   * Loops over every window's in-bounds taps; {@code body} sees {@code zr + j} and the input
+   * index.
+   */
   private void windows(CodeBlock.Builder b, WindowGeo g, TapStatement body) {
     g.rows().forEachTap(b, "u", g.unroll(), (b1, u) -> {
       b1.beginControlFlow("for (int i = $L; i < $L; i++)", u.lo(), u.hi());
