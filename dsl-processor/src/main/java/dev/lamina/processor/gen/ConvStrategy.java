@@ -12,7 +12,7 @@ import java.util.List;
  */
 abstract class ConvStrategy {
   static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
-  static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
+  static final ClassName KERNELS = KernelCalls.KERNELS;
 
   final ConvPlan plan;
   final ConvOp op;
@@ -98,7 +98,7 @@ abstract class ConvStrategy {
       return;
     }
     b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-    b.addStatement("$T.$L($L)", KERNELS, kernel, args);
+    KernelCalls.call(b, kernel, args);
     b.nextControlFlow("else");
     plain.run();
     b.endControlFlow();

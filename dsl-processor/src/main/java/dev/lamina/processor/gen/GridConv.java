@@ -75,13 +75,19 @@ class GridConv extends ConvStrategy {
     return m;
   }
 
-  /** What the forward method runs first (a patch-row convolution's Vector API branch). */
-  void forwardPrologue(CodeBlock.Builder b, LayerContext ctx) {}
+  /**
+   * What the forward method runs first (a patch-row convolution's Vector API branch); returns
+   * whether that branch returns whenever the Vector API is in use, so that the rest of the method
+   * needs no Vector API branch of its own.
+   */
+  boolean forwardPrologue(CodeBlock.Builder b, LayerContext ctx) {
+    return false;
+  }
 
   private MethodSpec gridForward(LayerContext ctx) {
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
-    forwardPrologue(b, ctx);
+    boolean vectorDone = forwardPrologue(b, ctx);
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.addStatement("$L[][] s = this.$L", t, ctx.buffer("Shift"));
@@ -93,17 +99,17 @@ class GridConv extends ConvStrategy {
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$T.fill(acc[k], $L)", ARRAYS, biasOrZero(ctx));
     b.endControlFlow();
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    Loop c = new Loop("c", g.c());
+    c.open(b);
     b.add("// acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel "
         + "k\n");
-    windows(b, ctx, gr, gr.padded() ? "xp" : "x",
-        gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw(), g.k(),
-        Src.plus(ctx.offset("weight"), Src.times("c", gr.taps())), g.c() * gr.taps(), 1, () -> {
+    windows(b, ctx, vectorDone, gr, gr.padded() ? "xp" : "x", planeBase(c), g.k(),
+        Src.plus(ctx.offset("weight"), c.times(gr.taps())), g.c() * gr.taps(), 1, () -> {
           Runnable weights = () -> b.addStatement("int wb = $L", weightBase(ctx));
           gr.accumulate(b, ctx, new Grid.Outputs("k", g.k(), weights), "acc[k]", "s",
               tap -> Src.plus("wb", tap));
         });
-    b.endControlFlow();
+    c.close(b);
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
     b.addStatement("System.arraycopy(acc[k], i * $L, z, zs + k * $L + i * $L, $L)", gr.wp(),
@@ -118,19 +124,31 @@ class GridConv extends ConvStrategy {
         .addCode(b.build()).build();
   }
 
+  /** Where input channel {@code c} of the sample starts: in the padded copy, or in x. */
+  private String planeBase(Loop c) {
+    return gr.padded() ? c.times(gr.paddedPlane()) : Src.plus("xs", c.times(g.hw()));
+  }
+
   /**
    * The stride-1 correlation of one source plane with every tap, added into {@code acc}: on the
    * Vector API the kernel reads each tap's window of the plane in place; otherwise one shifted
-   * copy per tap, then the layer's tap loops ({@code plain}).
+   * copy per tap, then the layer's tap loops ({@code plain}); only those when {@code vectorDone}
+   * (the method has returned already on the Vector API).
    */
-  private void windows(CodeBlock.Builder b, LayerContext ctx, Grid grid, String src, String base,
-      int outs, String coefOff, int outStride, int sumStride, Runnable plain) {
+  private void windows(CodeBlock.Builder b, LayerContext ctx, boolean vectorDone, Grid grid,
+      String src, String base, int outs, String coefOff, int outStride, int sumStride,
+      Runnable plain) {
+    Runnable loops = () -> {
+      grid.shifts(b, src, base, "s");
+      plain.run();
+    };
+    if (vectorDone) {
+      loops.run();
+      return;
+    }
     kernelOr(b, ctx, "accumulateWindows", "acc, " + outs + ", " + src + ", " + base + ", "
         + op.kh() + ", " + op.kw() + ", " + op.dh() * grid.wp() + ", " + op.dw() + ", p, "
-        + coefOff + ", " + outStride + ", " + sumStride + ", " + grid.length(), () -> {
-          grid.shifts(b, src, base, "s");
-          plain.run();
-        });
+        + coefOff + ", " + outStride + ", " + sumStride + ", " + grid.length(), loops);
   }
 
   @Override
@@ -219,15 +237,19 @@ class GridConv extends ConvStrategy {
       b.addStatement("$LAddLane(dg[k], bl[k], $L)", ctx.name(), gr.length());
     }
     b.endControlFlow();
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    Loop c = new Loop("c", g.c());
+    c.open(b);
     String src = gr.padded() ? "xp" : "x";
-    String base = gr.padded() ? "c * " + gr.paddedPlane() : "xs + c * " + g.hw();
+    String base = planeBase(c);
     boolean vector = !lanes && ctx.num().isFloat();
     int taps = plan.taps();
     int full = taps / Grid.GROUP * Grid.GROUP;
     String helper = lanes ? "Lanes" : "Dots";
     Runnable calls = () -> {
-      if (full > 0) {
+      if (full == Grid.GROUP) {
+        b.addStatement("$L$L$L($L)", ctx.name(), helper, Grid.GROUP,
+            lanes ? laneArgs("0", Grid.GROUP) : dotArgs(ctx, "0", Grid.GROUP));
+      } else if (full > 0) {
         b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
         b.addStatement("$L$L$L($L)", ctx.name(), helper, Grid.GROUP,
             lanes ? laneArgs("t", Grid.GROUP) : dotArgs(ctx, "t", Grid.GROUP));
@@ -249,18 +271,19 @@ class GridConv extends ConvStrategy {
     };
     if (vector) {
       b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-      b.add("// dot products of every dz row with every tap's window, read in place (no shifted "
-          + "copies), with vector partial sums in registers\n");
-      b.addStatement("$T.dotsWindows(dg, $L, $L, $L, $L, $L, $L, $L, g, $L, $L, $L)", KERNELS,
-          g.k(), src, base, op.kh(), op.kw(), op.dh() * gr.wp(), op.dw(),
-          Src.plus(ctx.offset("weight"), Src.times("c", taps)), g.c() * taps, gr.length());
+      b.add("// dot products of every dz row with every tap's window, read in place (no shifted\n"
+          + "// copies), with vector partial sums in registers\n");
+      KernelCalls.call(b, "dotsWindows", String.join(", ", "dg", "" + g.k(), src, base,
+          "" + op.kh(), "" + op.kw(), "" + op.dh() * gr.wp(), "" + op.dw(), "g",
+          Src.plus(ctx.offset("weight"), c.times(taps)), "" + g.c() * taps,
+          "" + gr.length()));
       b.nextControlFlow("else");
       loops.run();
       b.endControlFlow();
     } else {
       loops.run();
     }
-    b.endControlFlow();
+    c.close(b);
     b.endControlFlow();
     if (lanes) {
       b.addStatement("$LLaneSums(l, g, $L)", ctx.name(), ctx.offset("weight"));
@@ -313,14 +336,15 @@ class GridConv extends ConvStrategy {
     if (back.padded()) {
       back.pad(b, "dz", "zs", "dp");
     }
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("$T.fill(acc[c], $L)", ARRAYS, ctx.num().lit(0));
-    b.endControlFlow();
+    Loop c = new Loop("c", g.c());
+    c.open(b);
+    b.addStatement("$T.fill(acc[$L], $L)", ARRAYS, c.at(), ctx.num().lit(0));
+    c.close(b);
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     // the rotated kernel: tap t of the correlation reads weight W[k, c, taps - 1 - t]
-    b.add("// acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t) for every "
-        + "input channel c\n");
-    windows(b, ctx, back, back.padded() ? "dp" : "dz",
+    b.add("// acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t)\n"
+        + "// for every input channel c\n");
+    windows(b, ctx, false, back, back.padded() ? "dp" : "dz",
         back.padded() ? "k * " + back.paddedPlane() : "zs + k * " + g.ohw(), g.c(),
         Src.plus(Src.plus(ctx.offset("weight"), Src.times("k", g.c() * back.taps())),
             back.taps() - 1), back.taps(), -1, () -> {
@@ -332,16 +356,16 @@ class GridConv extends ConvStrategy {
               tap -> tap.equals("0") ? "wr" : "wr - " + (Src.isInt(tap) ? tap : "(" + tap + ")"));
         });
     b.endControlFlow();
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("$L[] a = acc[c]", t);
+    c.open(b);
+    b.addStatement("$L[] a = acc[$L]", t, c.at());
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.h());
-    b.addStatement("int xr = xs + c * $L + i * $L", g.hw(), g.w());
+    b.addStatement("int xr = $L", Src.plus(Src.plus("xs", c.times(g.hw())), "i * " + g.w()));
     b.addStatement("int ar = i * $L", back.wp());
     b.beginControlFlow("for (int j = 0; j < $L; j++)", g.w());
     b.addStatement("dx[xr + j] += a[ar + j]");
     b.endControlFlow();
     b.endControlFlow();
-    b.endControlFlow();
+    c.close(b);
     b.endControlFlow();
     return ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx to dx, as the stride-1 correlation of dz (padded on the "

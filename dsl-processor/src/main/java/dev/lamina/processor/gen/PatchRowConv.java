@@ -57,10 +57,11 @@ final class PatchRowConv extends GridConv {
   }
 
   @Override
-  void forwardPrologue(CodeBlock.Builder b, LayerContext ctx) {
+  boolean forwardPrologue(CodeBlock.Builder b, LayerContext ctx) {
     if (plan.channelLanes()) {
       ctx.vectorFirst(b, v -> v.addStatement("$LForwardVector(x, xOff, batch)", ctx.name()));
     }
+    return plan.channelLanes();
   }
 
   /**
@@ -88,8 +89,8 @@ final class PatchRowConv extends GridConv {
     beginSamples(b, ctx, gr);
     b.addStatement("$T.fill(zt, 0.0f)", ARRAYS);
     b.add("// zt[q·$L + k] = Σ_t (input under tap t at position q) · W[k, t]\n", g.k());
-    b.addStatement("$T.windowProducts(zt, 0, wt, 0, $L, $L, $L)", KERNELS, g.k(),
-        gr.padded() ? "xp, 0" : "x, xs", windowArgs());
+    KernelCalls.call(b, "windowProducts", "zt, 0, wt, 0, " + g.k() + ", "
+        + (gr.padded() ? "xp, 0" : "x, xs") + ", " + windowArgs());
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("float bk = $L", op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
     b.addStatement("int zk = zs + k * $L", g.ohw());
@@ -139,12 +140,17 @@ final class PatchRowConv extends GridConv {
       b.endControlFlow();
     }
     b.add("// dW_k += Σ_q dz[k, q] · row_q for every output channel k\n");
-    kernelOr(b, ctx, "accumulate",
-        "dw, " + g.k() + ", pr, " + g.ohw() + ", dz, zs, " + g.ohw() + ", 1, " + len, () -> {
-          Runnable dz = () -> b.addStatement("int zk = zs + k * $L", g.ohw());
-          Grid.tapCalls(b, ctx, "t", new Grid.Outputs("k", g.k(), dz), "dw[k]", g.ohw(),
-              q -> "pr[" + q + "]", dzAt("zk", 1), len);
-        });
+    Runnable loops = () -> {
+      Runnable dz = () -> b.addStatement("int zk = zs + k * $L", g.ohw());
+      Grid.tapCalls(b, ctx, "t", new Grid.Outputs("k", g.k(), dz), "dw[k]", g.ohw(),
+          q -> "pr[" + q + "]", dzAt("zk", 1), len);
+    };
+    if (plan.channelLanes()) {
+      loops.run(); // the Vector API returned above
+    } else {
+      kernelOr(b, ctx, "accumulate",
+          "dw, " + g.k() + ", pr, " + g.ohw() + ", dz, zs, " + g.ohw() + ", 1, " + len, loops);
+    }
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$L[] d = dw[k]", t);
@@ -200,8 +206,8 @@ final class PatchRowConv extends GridConv {
     b.endControlFlow();
     b.endControlFlow();
     b.add("// gt[t·$L + k] += Σ_q (input under tap t at position q) · dz[k, q]\n", g.k());
-    b.addStatement("$T.outerWindows(gt, 0, dt, 0, $L, $L, $L)", KERNELS, g.k(),
-        gr.padded() ? "xp, 0" : "x, xs", windowArgs());
+    KernelCalls.call(b, "outerWindows", "gt, 0, dt, 0, " + g.k() + ", "
+        + (gr.padded() ? "xp, 0" : "x, xs") + ", " + windowArgs());
     b.endControlFlow();
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("int gk = $L + k * $L", ctx.offset("weight"), len);
@@ -240,13 +246,11 @@ final class PatchRowConv extends GridConv {
     b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
     b.addStatement("$T.fill(pr[q], $L)", ARRAYS, ctx.num().lit(0));
     b.endControlFlow();
+    // the Vector API returned above: the plain loops only
     b.add("// drow_q = Σ_k dz[k, q] · W_k for every output position q\n");
-    kernelOr(b, ctx, "accumulate",
-        "pr, " + g.ohw() + ", w, " + g.k() + ", dz, zs, 1, " + g.ohw() + ", " + len, () -> {
-          Runnable dz = () -> b.addStatement("int zq = zs + q");
-          Grid.tapCalls(b, ctx, "t", new Grid.Outputs("q", g.ohw(), dz), "pr[q]", g.k(),
-              k -> "w[" + k + "]", dzAt("zq", g.ohw()), len);
-        });
+    Runnable dz = () -> b.addStatement("int zq = zs + q");
+    Grid.tapCalls(b, ctx, "t", new Grid.Outputs("q", g.ohw(), dz), "pr[q]", g.k(),
+        k -> "w[" + k + "]", dzAt("zq", g.ohw()), len);
     if (gr.padded()) {
       b.addStatement("$T.fill(dp, $L)", ARRAYS, ctx.num().lit(0));
       b.addStatement("$LScatter(dp, 0, pr)", ctx.name());
@@ -291,9 +295,9 @@ final class PatchRowConv extends GridConv {
       b.addStatement("$T.fill(dp, 0.0f)", ARRAYS);
     }
     b.add("// dx[c, window of tap t at q] += Σ_k W[k, c, t] · dz[k, q] for every c, t and q\n");
-    b.addStatement("$T.addWindowProducts($L, $L, dz, zs, $L, p, $L, $L)", KERNELS,
-        gr.padded() ? "dp, 0" : "dx, xs", windowArgs(), g.k(), ctx.offset("weight"),
-        plan.row());
+    KernelCalls.call(b, "addWindowProducts", (gr.padded() ? "dp, 0" : "dx, xs") + ", "
+        + windowArgs() + ", dz, zs, " + g.k() + ", p, " + ctx.offset("weight") + ", "
+        + plan.row());
     if (gr.padded()) {
       addInterior(b);
     }

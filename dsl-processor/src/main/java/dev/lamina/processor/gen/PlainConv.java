@@ -46,9 +46,7 @@ final class PlainConv extends ConvStrategy {
     if (op.bias()) {
       biasSum(b, ctx, g.ohw());
     }
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("int xc = xs + c * $L", g.hw());
-    b.addStatement("int wb = $L", weightBase(ctx));
+    Loop c = openInputChannels(b, ctx);
     g.rows().forEachTap(b, "u", g.unroll(), (b1, u) ->
         g.cols().forEachTap(b1, "v", g.unroll(), (b2, v) -> {
           b2.add("{\n").indent();
@@ -64,7 +62,7 @@ final class PlainConv extends ConvStrategy {
           b2.addStatement("g[$L] += acc", Src.plus("wb", weightIndex(u, v)));
           b2.unindent().add("}\n");
         }));
-    b.endControlFlow();
+    c.close(b);
     b.endControlFlow();
     b.endControlFlow();
     return List.of(ctx.inputMethod("BackwardParams")
@@ -108,9 +106,7 @@ final class PlainConv extends ConvStrategy {
    */
   private void channelTaps(CodeBlock.Builder b, LayerContext ctx, String update) {
     String t = ctx.num().t();
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("int xc = xs + c * $L", g.hw());
-    b.addStatement("int wb = $L", weightBase(ctx));
+    Loop c = openInputChannels(b, ctx);
     g.rows().forEachTap(b, "u", g.unroll(), (b1, u) -> {
       b1.beginControlFlow("for (int i = $L; i < $L; i++)", u.lo(), u.hi());
       b1.addStatement("int zr = $L", Src.plus("zk", Src.times("i", g.ow())));
@@ -125,7 +121,19 @@ final class PlainConv extends ConvStrategy {
       });
       b1.endControlFlow();
     });
-    b.endControlFlow();
+    c.close(b);
+  }
+
+  /**
+   * Opens the loop over input channels (none for a single channel): {@code xc} locates channel
+   * {@code c} of the sample's input, {@code wb} its kernel for output channel {@code k}.
+   */
+  private Loop openInputChannels(CodeBlock.Builder b, LayerContext ctx) {
+    Loop c = new Loop("c", g.c());
+    c.open(b);
+    b.addStatement("int xc = $L", Src.plus("xs", c.times(g.hw())));
+    b.addStatement("int wb = $L", weightBase(ctx));
+    return c;
   }
 
   /** The tap's index in the kernel of one (output, input) channel pair. */

@@ -44,8 +44,8 @@ final class WorkspaceWriter {
     TypeSpec.Builder ws = TypeSpec.classBuilder(workspace)
         .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addSuperinterface(num.workspace())
-        .addJavadoc("Activations, scratch and gradients of {@link $T} for batches of up to {@link "
-            + "#maxBatch()} samples.\nNot thread-safe; forward and backward allocate nothing.\n",
+        .addJavadoc("Activations, scratch and gradients of {@link $T}\nfor batches of up to {@link "
+            + "#maxBatch()} samples. Not thread-safe; forward and backward\nallocate nothing.\n",
             c.self());
     ws.addField(FieldSpec.builder(c.self(), "network", Modifier.PRIVATE, Modifier.FINAL).build());
     ws.addField(FieldSpec.builder(num.array(), "p", Modifier.PRIVATE, Modifier.FINAL)
@@ -73,7 +73,7 @@ final class WorkspaceWriter {
           .addJavadoc("State of the dropout masks' generator (SplitMix64).\n").build());
       ws.addMethod(override("reseed", TypeName.VOID)
           .addJavadoc("Restarts the dropout masks from {@code seed}: the same seed and sequence of"
-              + " training passes give the same masks.\n")
+              + " training\npasses give the same masks.\n")
           .addParameter(TypeName.LONG, "seed")
           .addStatement("this.seed = seed").build());
     }
@@ -114,7 +114,9 @@ final class WorkspaceWriter {
       methods.addAll(ActivationEmitter.methods(l));
       methods.addAll(e.backwardParams(l));
       methods.addAll(e.backwardData(l));
-      ws.addMethods(methods);
+      for (MethodSpec m : methods) {
+        ws.addMethod(Docs.wrapped(m));
+      }
     }
     return ws.build();
   }
@@ -137,8 +139,9 @@ final class WorkspaceWriter {
         int spare = num.isFloat() ? VECTOR_SPARE : 0;
         ws.addField(FieldSpec.builder(ArrayTypeName.of(num.array()), b.name(), Modifier.PRIVATE,
                 Modifier.FINAL)
-            .addJavadoc("$L: $L, [$L][$L]$L.\n", l.name(), b.comment(), b.rows(), b.perSample(),
-                spare > 0 ? " (+ " + spare + " spare: a vector's masked tail stays inside)" : "")
+            .addJavadoc("$L\n", Docs.wrap(l.name() + ": " + b.comment() + ", [" + b.rows() + "]["
+                + b.perSample() + "]" + (spare > 0 ? " (+ " + spare + " spare: a vector's masked "
+                + "tail stays inside)" : "") + ".", Docs.MEMBER))
             .build());
         ctor.addStatement("this.$N = new $L[$L][$L]", b.name(), t, b.rows(),
             b.perSample() + spare);
@@ -146,8 +149,8 @@ final class WorkspaceWriter {
       }
       TypeName type = b.ints() ? TypeName.get(int[].class) : num.array();
       ws.addField(FieldSpec.builder(type, b.name(), Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("$L: $L, [maxBatch][$L].\n", l.name(), b.comment(),
-              l.node().outputShape().toString().replace("x", "]["))
+          .addJavadoc("$L\n", Docs.wrap(l.name() + ": " + b.comment() + ", [maxBatch]["
+              + l.node().outputShape().toString().replace("x", "][") + "].", Docs.MEMBER))
           .build());
       ctor.addStatement("this.$N = new $L[$T.multiplyExact(maxBatch, $L)]", b.name(),
           b.ints() ? "int" : t, Math.class, b.perSample());
@@ -201,7 +204,7 @@ final class WorkspaceWriter {
     ClassName workspace = c.workspace();
     ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "deferredStatistics", Modifier.PRIVATE)
         .addJavadoc("Whether training passes keep their batch statistics pending rather than "
-            + "update the running statistics.\n").build());
+            + "update the\nrunning statistics.\n").build());
     MethodSpec.Builder mode = override("setDeferredStatistics", TypeName.VOID)
         .addParameter(TypeName.BOOLEAN, "deferred")
         .addStatement("this.deferredStatistics = deferred");
@@ -221,9 +224,9 @@ final class WorkspaceWriter {
       mode.addStatement("$N()", l.buffer("DiscardStatistics"));
       merge.addStatement("$N(o)", l.buffer("MergeStatistics"));
       commit.addStatement("$N()", l.buffer("CommitStatistics"));
-      ws.addMethod(BatchNormEmitter.mergeMethod(l, workspace));
-      ws.addMethod(e.commitMethod(l));
-      ws.addMethod(BatchNormEmitter.discardMethod(l));
+      ws.addMethod(Docs.wrapped(BatchNormEmitter.mergeMethod(l, workspace)));
+      ws.addMethod(Docs.wrapped(e.commitMethod(l)));
+      ws.addMethod(Docs.wrapped(BatchNormEmitter.discardMethod(l)));
     }
     ws.addMethod(mode.build());
     ws.addMethod(merge.build());
