@@ -22,7 +22,6 @@ import java.util.List;
  */
 public final class AffineEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
-  private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
 
   /** Samples per call of the Vector API kernel in the forward pass and dX. */
   private static final int VECTOR_SAMPLES = 4;
@@ -123,8 +122,9 @@ public final class AffineEmitter implements LayerEmitter {
       } else {
         v.addStatement("$T.fill(zr[0], $L)", ARRAYS, ctx.num().lit(0));
       }
-      v.addStatement("$T.accumulateRow(zr[0], p, $L, $L, $L, x, xOff + n * $L, $L)", KERNELS,
-          ctx.offset("weight"), out, in, in, out);
+      KernelCalls.call(v, "accumulateRow",
+          CodeBlock.of("zr[0], p, $L, $L, $L, x, xOff + n * $L, $L",
+              ctx.offset("weight"), out, in, in, out).toString());
       v.addStatement("System.arraycopy(zr[0], 0, z, n * $L, $L)", out, out);
       v.endControlFlow();
       v.addStatement("return");
@@ -140,8 +140,8 @@ public final class AffineEmitter implements LayerEmitter {
       }
       v.endControlFlow();
       v.add("// z[n] += Σ_i x[n, i] · W[i] for m samples at once\n");
-      v.addStatement("$T.accumulate(zr, m, w, $L, x, xOff + n0 * $L, $L, 1, $L)", KERNELS, in,
-          in, in, out);
+      KernelCalls.call(v, "accumulate",
+          CodeBlock.of("zr, m, w, $L, x, xOff + n0 * $L, $L, 1, $L", in, in, in, out).toString());
       v.beginControlFlow("for (int j = 0; j < m; j++)");
       v.addStatement("System.arraycopy(zr[j], 0, z, (n0 + j) * $L, $L)", out, out);
       v.endControlFlow();
@@ -187,8 +187,8 @@ public final class AffineEmitter implements LayerEmitter {
       }
       v.endControlFlow();
       v.add("// gw[i] += Σ_n x[n, i] · dz[n] over m samples at once\n");
-      v.addStatement("$T.accumulate(gw, $L, d, m, x, xOff + n0 * $L, 1, $L, $L)", KERNELS, in,
-          in, in, out);
+      KernelCalls.call(v, "accumulate",
+          CodeBlock.of("gw, $L, d, m, x, xOff + n0 * $L, 1, $L, $L", in, in, in, out).toString());
       v.endControlFlow();
       addGradRows(v, ctx);
     });
@@ -277,8 +277,8 @@ public final class AffineEmitter implements LayerEmitter {
       v.addStatement("$T.fill(dr[j], $L)", ARRAYS, ctx.num().lit(0));
       v.endControlFlow();
       v.add("// dx[n] += Σ_o dz[n, o] · Wᵀ[o] for m samples at once\n");
-      v.addStatement("$T.accumulate(dr, m, wt, $L, dz, n0 * $L, $L, 1, $L)", KERNELS, out, out,
-          out, in);
+      KernelCalls.call(v, "accumulate",
+          CodeBlock.of("dr, m, wt, $L, dz, n0 * $L, $L, 1, $L", out, out, out, in).toString());
       v.beginControlFlow("for (int j = 0; j < m; j++)");
       v.addStatement("$L[] a = dr[j]", t);
       v.addStatement("int xs = (n0 + j) * $L", in);
@@ -350,8 +350,9 @@ public final class AffineEmitter implements LayerEmitter {
     ctx.vectorFirst(b, v -> {
       v.beginControlFlow("for (int n = 0; n < batch; n++)");
       v.add("// dW += x[n]ᵀ · dz[n], into the gradient array in place\n");
-      v.addStatement("$T.outer(g, $L, x, xOff + n * $L, $L, dz, n * $L, $L)", KERNELS,
-          ctx.offset("weight"), in, in, out, out);
+      KernelCalls.call(v, "outer",
+          CodeBlock.of("g, $L, x, xOff + n * $L, $L, dz, n * $L, $L",
+              ctx.offset("weight"), in, in, out, out).toString());
       if (op.bias()) {
         v.addStatement("int zs = n * $L", out);
         v.beginControlFlow("for (int o = 0; o < $L; o++)", out);
@@ -394,8 +395,9 @@ public final class AffineEmitter implements LayerEmitter {
     ctx.vectorFirst(b, v -> {
       v.beginControlFlow("for (int n = 0; n < batch; n++)");
       v.add("// dx[n][i] += W[i] · dz[n], W's rows read in place\n");
-      v.addStatement("$T.rowDots(dx, n * $L, p, $L, $L, $L, dz, n * $L, $L)", KERNELS, in,
-          ctx.offset("weight"), out, in, out, out);
+      KernelCalls.call(v, "rowDots",
+          CodeBlock.of("dx, n * $L, p, $L, $L, $L, dz, n * $L, $L",
+              in, ctx.offset("weight"), out, in, out, out).toString());
       v.endControlFlow();
     });
     b.beginControlFlow("for (int n = 0; n < batch; n++)");

@@ -11,7 +11,8 @@ import com.palantir.javapoet.CodeBlock;
  * backward-weights.
  *
  * <p>With {@code unroll} the taps are enumerated at generation time and every bound is a literal;
- * otherwise (large kernels) a loop over the taps computes the same bounds from literals at run time.
+ * otherwise (large kernels) a loop over the taps computes the same bounds from literals at run
+ * time.
  */
 record Axis(int in, int out, int kernel, int stride, int pad, int dilation) {
 

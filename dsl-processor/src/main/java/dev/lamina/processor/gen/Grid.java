@@ -75,23 +75,30 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
    * pad} (whose border stays zero).
    */
   void pad(CodeBlock.Builder b, String src, String base, String pad) {
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", channels);
+    Loop c = new Loop("c", channels);
+    c.open(b);
     b.beginControlFlow("for (int r = 0; r < $L; r++)", h);
-    b.addStatement("System.arraycopy($L, $L + c * $L + r * $L, $L, c * $L + $L, $L)", src, base,
-        h * w, w, pad, paddedPlane(), Src.plus("r * " + wp(), ph * wp() + pw), w);
+    b.addStatement("System.arraycopy($L, $L, $L, $L, $L)", src,
+        Src.plus(Src.plus(base, c.times(h * w)), "r * " + w), pad,
+        Src.plus(Src.plus(c.times(paddedPlane()), "r * " + wp()), ph * wp() + pw), w);
     b.endControlFlow();
-    b.endControlFlow();
+    c.close(b);
   }
 
-  /** Copies tap {@code (u, v)}'s shifted plane of channel {@code c} into {@code shift[u·kw + v]}. */
+  /**
+   * Copies tap {@code (u, v)}'s shifted plane of channel {@code c} into {@code shift[u·kw +
+   * v]}.
+   */
   void shifts(CodeBlock.Builder b, String src, String planeBase, String shift) {
-    b.beginControlFlow("for (int u = 0; u < $L; u++)", kh);
-    b.beginControlFlow("for (int v = 0; v < $L; v++)", kw);
+    Loop u = new Loop("u", kh);
+    Loop v = new Loop("v", kw);
+    u.open(b);
+    v.open(b);
     b.addStatement("System.arraycopy($L, $L, $L[$L], 0, $L)", src,
-        Src.plus(Src.plus(planeBase, Src.times("u", dh * wp())), Src.times("v", dw)), shift,
-        kw == 1 ? "u" : "u * " + kw + " + v", length());
-    b.endControlFlow();
-    b.endControlFlow();
+        Src.plus(Src.plus(planeBase, u.times(dh * wp())), v.times(dw)), shift,
+        Src.plus(u.times(kw), v.at()), length());
+    v.close(b);
+    u.close(b);
   }
 
   /** Tap groups {@code [from, to)} of at most {@value #GROUP} taps. */
@@ -154,7 +161,8 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
     for (int t = 0; t < m; t++) {
       mb.addParameter(num.array(), TAP[t]);
     }
-    mb.addParameter(num.array(), "grad").addParameter(int.class, "gi").addParameter(int.class, "len");
+    mb.addParameter(num.array(), "grad").addParameter(int.class, "gi")
+        .addParameter(int.class, "len");
     for (int t = 0; t < m; t++) {
       mb.addStatement("$L s$L = 0", t0, t);
     }
@@ -292,7 +300,12 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
     Outputs outer = groupsOutside ? null : outs;
     Outputs inner = groupsOutside ? outs : null;
     open(b, outer);
-    if (full > 0) {
+    if (full == GROUP) { // one group: no loop over groups
+      open(b, inner);
+      b.addStatement("$LTaps$L($L)", ctx.name(), GROUP,
+          tapArgs(o, "0", GROUP, arrays, weights, len));
+      close(b, inner);
+    } else if (full > 0) {
       b.beginControlFlow("for (int $L = 0; $L < $L; $L += $L)", var, var, full, var, GROUP);
       open(b, inner);
       b.addStatement("$LTaps$L($L)", ctx.name(), GROUP,

@@ -16,9 +16,9 @@ import javax.lang.model.element.Modifier;
  * What an emitter knows about the layer it writes: the node, the precision and the names.
  *
  * <p>A layer reading one input gets methods {@code (T[] x, int xOff, int batch)} and {@code (T[]
- * dx, int batch)}; a layer reading k &gt; 1 inputs (Add, Concat) gets {@code x0, x0Off, ..., x<k-1>,
- * x<k-1>Off} and {@code dx0, ..., dx<k-1>}, where a {@code dx} is {@code null} when that input is
- * the network input and its gradient is not wanted.
+ * dx, int batch)}; a layer reading k &gt; 1 inputs (Add, Concat) gets {@code x0, x0Off, ...,
+ * x<k-1>, x<k-1>Off} and {@code dx0, ..., dx<k-1>}, where a {@code dx} is {@code null} when
+ * that input is the network input and its gradient is not wanted.
  */
 record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants) {
 
@@ -58,7 +58,10 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
     return name() + "Out";
   }
 
-  /** The layer's output before its activation (the output itself when the activation is identity). */
+  /**
+   * The layer's output before its activation (the output itself when the activation is
+   * identity).
+   */
   String preBuffer() {
     return node.activation() == Activation.IDENTITY ? outBuffer() : name() + "Pre";
   }

@@ -13,8 +13,8 @@ import java.util.List;
  *       {@code x[xOff..]} and writes the layer's output before its activation into {@link
  *       LayerContext#preBuffer()};
  *   <li>{@code void <name>BackwardParams(T[] x, int xOff, int batch)} (only if {@link
- *       #hasParameters()}) adds dL/d(parameters) to the gradient array, reading dL/d(pre-activation)
- *       from {@link LayerContext#deltaBuffer()};
+ *       #hasParameters()}) adds dL/d(parameters) to the gradient array, reading
+ *       dL/d(pre-activation) from {@link LayerContext#deltaBuffer()};
  *   <li>{@code void <name>BackwardData(T[] dx, int batch)} adds dL/d(input) to {@code dx}, which
  *       the caller has zeroed.
  * </ul>

@@ -26,7 +26,7 @@ import java.util.List;
  */
 public final class PoolEmitter implements LayerEmitter {
   private static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
-  private static final ClassName KERNELS = ClassName.get("dev.lamina.runtime.kernel", "Kernels");
+  private static final ClassName KERNELS = KernelCalls.KERNELS;
 
   private final PoolOp op;
 
@@ -195,8 +195,8 @@ public final class PoolEmitter implements LayerEmitter {
     b.addStatement("int zc = zs + c * $L", g.ohw());
     if (pairs(g) && ctx.num().isFloat()) {
       b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-      b.addStatement("$T.maxPool2x2(x, xc, $L, $L, $L, z, zc, a, xc - xs)", KERNELS, g.w(),
-          g.oh(), g.ow());
+      KernelCalls.call(b, "maxPool2x2",
+          CodeBlock.of("x, xc, $L, $L, $L, z, zc, a, xc - xs", g.w(), g.oh(), g.ow()).toString());
       b.nextControlFlow("else");
       pairWindows(b, ctx, g);
       b.endControlFlow();

@@ -4,16 +4,22 @@ package dev.lamina.processor.gen;
 final class Src {
   private Src() {}
 
-  /** {@code base + k}, {@code base - k} or {@code base}; {@code k} is an int literal or a name. */
+  /**
+   * {@code base + k}, {@code base - k} or {@code base}; {@code k} is an int literal or a name. Two
+   * literals fold into one ({@code 5 + 1} is {@code 6}), and a literal 0 drops out.
+   */
   static String plus(String base, String k) {
     if (isInt(k)) {
       int v = Integer.parseInt(k);
       if (v == 0) {
         return base;
       }
+      if (isInt(base)) {
+        return Long.toString(Long.parseLong(base) + v);
+      }
       return v < 0 ? base + " - " + (-(long) v) : base + " + " + v;
     }
-    return base + " + " + k;
+    return base.equals("0") ? k : base + " + " + k;
   }
 
   static String plus(String base, int k) {

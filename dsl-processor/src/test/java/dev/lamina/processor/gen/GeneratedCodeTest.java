@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.palantir.javapoet.JavaFile;
+import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.FloatNetwork;
 import java.util.ArrayList;
@@ -68,6 +70,89 @@ class GeneratedCodeTest {
             dev.lamina.dsl.Activation.GELU, 0)
         .build();
     assertMethodsSmall(Compiled.of(m));
+  }
+
+  /**
+   * What a reviewer of the generated source would flag, on LeNet-5 (one input channel: grid
+   * convolutions) and a patch-row convolution (Vector API branches that return early), in both
+   * precisions.
+   */
+  @Test
+  void sourceReadsLikeHandWrittenCode() {
+    NetworkModel patchRows = Models.builder("PatchRows", Shape.image(4, 6, 6))
+        .add("c1", Models.conv(8, 5, 1, 2), Activation.RELU, 0)
+        .add("out", Models.affine(2), Activation.IDENTITY, 0)
+        .build();
+    int kernelCalls = 0;
+    for (NetworkModel m : List.of(Models.lenetModern(), patchRows)) {
+      for (Precision p : Precision.values()) {
+        String src = GENERATOR.generate(m, p).toString();
+        String[] lines = src.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+          String line = lines[i];
+          String where = m.declaredName() + " " + p + " line " + (i + 1) + ": " + line;
+          // constants folded: no sum of two literals such as s[5 + 1] or p[wr - (5 + 1)]
+          assertFalse(line.matches(".*[\\[(]\\d+ [-+] \\d+\\b.*"), where);
+          // no loop over a single group of taps
+          assertFalse(line.matches(".*for \\(int (\\w+) = 0; \\1 < (\\d+); \\1 \\+= \\2\\).*"),
+              where);
+          // a long kernel call has its parameters named in the comment line above it
+          java.util.regex.Matcher call =
+              java.util.regex.Pattern.compile("Kernels\\.(\\w+)\\((.*)\\);").matcher(line);
+          if (call.find() && call.group(2).split(",").length > 5) {
+            kernelCalls++;
+            int c = i - 1;
+            while (lines[c].trim().startsWith("//     ")) {
+              c--;
+            }
+            assertTrue(lines[c].trim().startsWith("// " + call.group(1) + "("), where);
+          }
+          if (line.trim().startsWith("*")) {
+            assertTrue(line.length() <= 100, "Javadoc wider than 100: " + where);
+          }
+        }
+        assertNoVectorTestAfterVectorReturn(m.declaredName() + " " + p, src);
+      }
+    }
+    assertTrue(kernelCalls >= 8, "long kernel calls seen: " + kernelCalls);
+    // LeNet-5's c1 reads one channel: its grid loops run over no channel loop at all
+    String lenet = GENERATOR.generate(Models.lenetModern(), Precision.FLOAT).toString();
+    String c1Forward = method(lenet, "void c1Forward(");
+    assertFalse(c1Forward.contains("for (int c = 0; c < 1; c++)"), c1Forward);
+    assertFalse(c1Forward.contains("c * "), c1Forward);
+    assertTrue(c1Forward.contains("System.arraycopy(x, xs + r * 28, xp, r * 32 + 66, 28)"),
+        c1Forward);
+  }
+
+  /** The text of the method whose signature contains {@code name}, up to the next member. */
+  private static String method(String src, String name) {
+    int from = src.indexOf(name);
+    assertTrue(from > 0, name);
+    int to = src.indexOf("\n    private ", from);
+    return src.substring(from, to < 0 ? src.length() : to);
+  }
+
+  /**
+   * In a method whose first top-level branch is {@code if (Kernels.VECTOR) { ...; return; }}, the
+   * rest never tests {@code Kernels.VECTOR} again (it is false there).
+   */
+  private static void assertNoVectorTestAfterVectorReturn(String what, String src) {
+    int methods = 0;
+    for (String m : src.split("\n    private ")) {
+      int open = m.indexOf("\n      if (Kernels.VECTOR) {\n");
+      if (open < 0) {
+        continue;
+      }
+      int close = m.indexOf("\n      }", open + 1);
+      if (close < 0 || !m.substring(open, close).trim().endsWith("return;")) {
+        continue;
+      }
+      methods++;
+      assertFalse(m.substring(close).contains("Kernels.VECTOR"), what + ":\n" + m);
+    }
+    if (what.contains("PatchRows FLOAT")) {
+      assertTrue(methods >= 3, what + ": methods with a Vector API return first: " + methods);
+    }
   }
 
   @Test

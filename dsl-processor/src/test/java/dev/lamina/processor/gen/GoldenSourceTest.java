@@ -1,56 +1,106 @@
 package dev.lamina.processor.gen;
 
-import dev.lamina.processor.kind.LayerKinds;
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static com.google.testing.compile.Compiler.javac;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.lamina.dsl.Activation;
-import dev.lamina.dsl.Loss;
-import dev.lamina.dsl.PoolKind;
-import dev.lamina.dsl.Precision;
-import dev.lamina.processor.model.ModelBuilder;
-import dev.lamina.processor.model.NetworkModel;
-import dev.lamina.processor.model.AffineOp;
-import dev.lamina.processor.model.ConvOp;
-import dev.lamina.processor.model.PoolOp;
-import dev.lamina.processor.model.Shape;
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import dev.lamina.processor.LaminaProcessor;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /**
- * The generated source of a small network, compared byte for byte with {@code
- * src/test/resources/golden/Lamina_Tiny.java} so that reviewers can read what the generator emits.
- * Regenerate with {@code -Dlamina.updateGoldens=true}.
+ * The sources the processor generates for the annotated classes in {@code
+ * src/test/resources/golden/in}, compared byte for byte with the checked-in goldens in {@code
+ * src/test/resources/golden/out}, so that reviewers read what users get: a small convolutional
+ * network in float and double, a graph with Add, Concat, BatchNorm and Dropout, and a
+ * patch-row convolution. Regenerate with {@code -Dlamina.updateGoldens=true} (which also removes
+ * goldens nothing generates any more) and review the diff.
  */
 class GoldenSourceTest {
-  private static final NetworkGenerator GENERATOR =
-      new NetworkGenerator(LayerKinds.STANDARD::emitterFor);
+  static final Path IN = Paths.get("src/test/resources/golden/in");
+  static final Path OUT = Paths.get("src/test/resources/golden/out");
 
-  static final Path GOLDEN = Paths.get("src/test/resources/golden/Lamina_Tiny.java");
-
-  static NetworkModel tiny() {
-    return new ModelBuilder("p", "Tiny", Shape.image(1, 6, 6))
-        .add("c1", new ConvOp(2, 3, 3, 1, 1, 1, 1, 1, 1, true), Activation.RELU, 0)
-        .add("s2", new PoolOp(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), Activation.IDENTITY, 0)
-        .add("out", new AffineOp(3, true), Activation.IDENTITY, 0)
-        .loss(Loss.SOFTMAX_CROSS_ENTROPY)
-        .precisions(EnumSet.of(Precision.FLOAT))
-        .build();
-  }
+  /** What the inputs declare: Tiny in both precisions, Graph and PatchRows in float. */
+  private static final List<String> EXPECTED = List.of("golden/Lamina_Graph.java",
+      "golden/Lamina_PatchRows.java", "golden/Lamina_Tiny.java", "golden/Lamina_Tiny_F64.java");
 
   @Test
-  void tinyNetworkSourceMatchesTheGoldenFile() throws IOException {
-    String generated = GENERATOR.generate(tiny(), Precision.FLOAT).toString();
-    if (Boolean.getBoolean("lamina.updateGoldens")) {
-      Files.createDirectories(GOLDEN.getParent());
-      Files.writeString(GOLDEN, generated, StandardCharsets.UTF_8);
+  void generatedSourcesMatchTheGoldenFiles() throws IOException {
+    List<JavaFileObject> inputs = files(IN).stream().map(GoldenSourceTest::source)
+        .collect(Collectors.toList());
+    assertEquals(3, inputs.size(), "annotated inputs in " + IN);
+    Map<String, String> generated = new TreeMap<>();
+    for (JavaFileObject input : inputs) {
+      Compilation compilation = javac().withProcessors(new LaminaProcessor())
+          .withOptions("-Xlint:all,-processing").compile(input);
+      assertThat(compilation).succeededWithoutWarnings();
+      for (JavaFileObject f : compilation.generatedSourceFiles()) {
+        generated.put(relativeName(f), f.getCharContent(false).toString());
+      }
     }
-    assertEquals(Files.readString(GOLDEN, StandardCharsets.UTF_8), generated,
-        "generated source changed; review it and rerun with -Dlamina.updateGoldens=true");
-    Compiled.of(tiny()); // and it compiles without warnings
+    assertEquals(EXPECTED, List.copyOf(generated.keySet()), "generated sources");
+    if (Boolean.getBoolean("lamina.updateGoldens")) {
+      for (Path stale : files(OUT)) {
+        Files.delete(stale);
+      }
+      for (Map.Entry<String, String> e : generated.entrySet()) {
+        Path golden = OUT.resolve(e.getKey());
+        Files.createDirectories(golden.getParent());
+        Files.writeString(golden, e.getValue(), StandardCharsets.UTF_8);
+      }
+    }
+    List<String> goldens = files(OUT).stream().map(p -> OUT.relativize(p).toString()
+        .replace('\\', '/')).collect(Collectors.toList());
+    assertEquals(EXPECTED, goldens, "golden files in " + OUT);
+    for (Map.Entry<String, String> e : generated.entrySet()) {
+      assertEquals(Files.readString(OUT.resolve(e.getKey()), StandardCharsets.UTF_8),
+          e.getValue(), e.getKey() + " changed; review it and rerun with "
+              + "-Dlamina.updateGoldens=true");
+    }
+  }
+
+  /** The {@code .java} files below {@code root}, sorted. */
+  private static List<Path> files(Path root) throws IOException {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.walk(root)) {
+      return s.filter(p -> p.toString().endsWith(".java")).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** The source at {@code p}, named by its path below {@link #IN} ({@code golden.Tiny}). */
+  private static JavaFileObject source(Path p) {
+    String name = IN.relativize(p).toString().replace('\\', '/').replace(".java", "")
+        .replace('/', '.');
+    try {
+      return JavaFileObjects.forSourceString(name, Files.readString(p, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code golden/Lamina_Tiny.java} for a file the processor wrote to the source output. */
+  private static String relativeName(JavaFileObject f) {
+    String path = f.toUri().getPath();
+    String marker = "/SOURCE_OUTPUT/";
+    int at = path.indexOf(marker);
+    if (at < 0) {
+      throw new AssertionError("not in the source output: " + f.toUri());
+    }
+    return path.substring(at + marker.length());
   }
 }

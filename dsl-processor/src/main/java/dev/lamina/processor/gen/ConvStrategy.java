@@ -1,0 +1,119 @@
+package dev.lamina.processor.gen;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import dev.lamina.processor.model.ConvOp;
+import java.util.List;
+
+/**
+ * One way of writing a convolution's loops (see {@link ConvPlan.Strategy}): its workspace
+ * buffers, its forward pass and both its gradients, and the pieces the strategies share.
+ */
+abstract class ConvStrategy {
+  static final ClassName ARRAYS = ClassName.get("java.util", "Arrays");
+  static final ClassName KERNELS = KernelCalls.KERNELS;
+
+  final ConvPlan plan;
+  final ConvOp op;
+  final WindowGeo g;
+
+  ConvStrategy(ConvPlan plan) {
+    this.plan = plan;
+    this.op = plan.op();
+    this.g = plan.geo();
+  }
+
+  /** The strategy the plan chose. */
+  static ConvStrategy of(ConvPlan plan) {
+    return switch (plan.strategy()) {
+      case PLAIN -> new PlainConv(plan);
+      case GRID -> new GridConv(plan);
+      case PATCH_ROWS -> new PatchRowConv(plan);
+    };
+  }
+
+  abstract List<LayerEmitter.Buffer> buffers(LayerContext ctx);
+
+  abstract List<MethodSpec> forward(LayerContext ctx);
+
+  abstract List<MethodSpec> backwardParams(LayerContext ctx);
+
+  abstract List<MethodSpec> backwardData(LayerContext ctx);
+
+  /** {@code k·taps} or {@code (k·C + c)·taps}: where output channel k's kernel for c starts. */
+  String channelBase() {
+    String kc = g.c() == 1 ? "k" : "(k * " + g.c() + " + c)";
+    int taps = plan.taps();
+    return taps == 1 ? kc.replace("(", "").replace(")", "") : kc + " * " + taps;
+  }
+
+  /** {@code WEIGHT + (k·C + c)·taps}. */
+  String weightBase(LayerContext ctx) {
+    return Src.plus(ctx.offset("weight"), channelBase());
+  }
+
+  /** The bias of output channel {@code k}, or zero without a bias. */
+  String biasOrZero(LayerContext ctx) {
+    return op.bias() ? "p[" + ctx.offset("bias") + " + k]" : ctx.num().lit(0);
+  }
+
+  /**
+   * {@code g[BIAS + k] += Σ dz[zk .. zk + n)} in a fixed order: in the float variant by {@code
+   * Kernels.sum} (vector partial sums on the Vector API), in the double variant with eight partial
+   * sums as {@code Kernels.sum}'s plain path (one running sum would wait for each add in turn).
+   */
+  static void biasSum(CodeBlock.Builder b, LayerContext ctx, int n) {
+    String t = ctx.num().t();
+    if (ctx.num().isFloat()) {
+      b.addStatement("g[$L + k] += $T.sum(dz, zk, $L)", ctx.offset("bias"), KERNELS, n);
+      return;
+    }
+    b.add("{\n").indent();
+    b.addStatement("$L b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0", t);
+    b.addStatement("int q = zk");
+    b.beginControlFlow("for (; q + 7 < zk + $L; q += 8)", n);
+    for (int l = 0; l < 8; l++) {
+      b.addStatement("b$L += dz[q$L]", l, l == 0 ? "" : " + " + l);
+    }
+    b.endControlFlow();
+    b.beginControlFlow("for (; q < zk + $L; q++)", n);
+    b.addStatement("b0 += dz[q]");
+    b.endControlFlow();
+    b.addStatement("g[$L + k] += ((b0 + b1) + (b2 + b3)) + ((b4 + b5) + (b6 + b7))",
+        ctx.offset("bias"));
+    b.unindent().add("}\n");
+  }
+
+  /**
+   * In the float variant, {@code if (Kernels.VECTOR) Kernels.<kernel>(args); else {plain}}: the
+   * register-blocked Vector API kernel when the JVM offers it (JDK 21+ with the incubating module),
+   * else the layer's own loops, which HotSpot compiles per layer and vectorizes on any JDK. The
+   * double variant always takes the plain loops.
+   */
+  static void kernelOr(CodeBlock.Builder b, LayerContext ctx, String kernel, String args,
+      Runnable plain) {
+    if (!ctx.num().isFloat()) {
+      plain.run();
+      return;
+    }
+    b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+    KernelCalls.call(b, kernel, args);
+    b.nextControlFlow("else");
+    plain.run();
+    b.endControlFlow();
+  }
+
+  /**
+   * Opens the loop over the batch: {@code xs} and {@code zs} locate sample {@code n}'s input and
+   * output; a padded grid first copies the input into the zero-padded {@code xp}.
+   */
+  static void beginSamples(CodeBlock.Builder b, LayerContext ctx, Grid gr) {
+    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
+    b.addStatement("int zs = n * $L", ctx.outSize());
+    if (gr.padded()) {
+      gr.pad(b, "x", "xs", "xp");
+    }
+  }
+}

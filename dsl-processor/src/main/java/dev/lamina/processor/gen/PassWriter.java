@@ -1,0 +1,149 @@
+package dev.lamina.processor.gen;
+
+import static dev.lamina.processor.gen.NetworkClass.ARRAYS;
+import static dev.lamina.processor.gen.NetworkClass.LOSS;
+import static dev.lamina.processor.gen.NetworkClass.RT;
+import static dev.lamina.processor.gen.NetworkClass.override;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.lamina.dsl.Activation;
+import dev.lamina.processor.model.Node;
+import java.util.List;
+
+/**
+ * The workspace's passes: {@code forward} and {@code backward}, which call every layer's methods
+ * in order with the buffers its inputs live in, and the two {@code lossAndGradients} overloads.
+ */
+final class PassWriter {
+  private static final ClassName OBJECTS = ClassName.get("java.util", "Objects");
+  private static final ClassName LOSSES = ClassName.get(RT, "Losses");
+
+  private final NetworkClass c;
+  private final Num num;
+
+  PassWriter(NetworkClass c) {
+    this.c = c;
+    this.num = c.num();
+  }
+
+  void addTo(TypeSpec.Builder ws) {
+    ws.addMethod(forwardMethod());
+    ws.addMethod(backwardMethod());
+    lossMethods(ws);
+  }
+
+  /** The buffer and offset a node reads as input {@code k}, in forward or backward. */
+  private String inputArgs(LayerContext l, boolean backward) {
+    StringBuilder sb = new StringBuilder();
+    for (int source : l.node().inputs()) {
+      if (source == Node.NETWORK_INPUT) {
+        sb.append(backward ? "input, inputOffset, " : "input, offset, ");
+      } else {
+        sb.append(c.layers().get(source).outBuffer()).append(", 0, ");
+      }
+    }
+    return sb.toString();
+  }
+
+  private MethodSpec forwardMethod() {
+    MethodSpec.Builder m = override("forward", num.array())
+        .addParameter(num.array(), "input")
+        .addParameter(TypeName.INT, "offset")
+        .addParameter(TypeName.INT, "batch")
+        .addParameter(TypeName.BOOLEAN, "training")
+        .addStatement("checkBatch(batch)")
+        .addStatement("$T.checkFromIndexSize(offset, batch * INPUT_SIZE, input.length)", OBJECTS)
+        .addStatement("this.input = input")
+        .addStatement("this.inputOffset = offset")
+        .addStatement("this.trainingPass = training");
+    for (LayerContext l : c.layers()) {
+      m.addCode("\n");
+      m.addComment("$L", l.header());
+      m.addStatement("$LForward($Lbatch)", l.name(), inputArgs(l, false));
+      if (l.node().activation() != Activation.IDENTITY) {
+        m.addStatement("$LActivate(batch)", l.name());
+      }
+    }
+    m.addStatement("return $L", c.last().outBuffer());
+    return m.build();
+  }
+
+  /**
+   * Backward in reverse order. A layer read by several others receives the sum of their
+   * gradients: every delta buffer (and the input gradient) is zeroed first, each layer's backward
+   * adds dL/d(input) into the delta buffer of each of its inputs, and a layer's own backward runs
+   * only after all its readers' (they come later in the topological order).
+   */
+  private MethodSpec backwardMethod() {
+    LayerContext last = c.last();
+    MethodSpec.Builder m = override("backward", TypeName.VOID)
+        .addParameter(num.array(), "gradOutput")
+        .addParameter(TypeName.INT, "offset")
+        .addParameter(TypeName.INT, "batch")
+        .addStatement("checkBatch(batch)")
+        .beginControlFlow("if (input == null)")
+        .addStatement("throw new IllegalStateException($S)", "backward before forward")
+        .endControlFlow();
+    for (LayerContext l : c.layers()) {
+      if (l != last) {
+        m.addStatement("$T.fill($L, 0, batch * $L, $L)", ARRAYS, l.deltaBuffer(), l.outSize(),
+            num.lit(0));
+      }
+    }
+    m.addStatement("$L[] dInput = inputGradientEnabled ? inputGradient : null", num.t());
+    m.beginControlFlow("if (dInput != null)");
+    m.addStatement("$T.fill(dInput, 0, batch * INPUT_SIZE, $L)", ARRAYS, num.lit(0));
+    m.endControlFlow();
+    m.addStatement("System.arraycopy(gradOutput, offset, $L, 0, batch * OUTPUT_SIZE)",
+        last.deltaBuffer());
+    for (int i = c.layers().size() - 1; i >= 0; i--) {
+      LayerContext l = c.layers().get(i);
+      m.addCode("\n");
+      m.addComment("$L", l.header());
+      if (l.node().activation() != Activation.IDENTITY) {
+        m.addStatement("$LActivateBackward(batch)", l.name());
+      }
+      if (c.emitters().get(i).hasParameters()) {
+        m.addStatement("$LBackwardParams($Lbatch)", l.name(), inputArgs(l, true));
+      }
+      List<Integer> inputs = l.node().inputs();
+      StringBuilder dx = new StringBuilder();
+      for (int source : inputs) {
+        dx.append(source == Node.NETWORK_INPUT ? "dInput" : c.layers().get(source).deltaBuffer())
+            .append(", ");
+      }
+      if (inputs.size() == 1 && inputs.get(0) == Node.NETWORK_INPUT) {
+        m.beginControlFlow("if (dInput != null)");
+        m.addStatement("$LBackwardData($Lbatch)", l.name(), dx);
+        m.endControlFlow();
+      } else {
+        m.addStatement("$LBackwardData($Lbatch)", l.name(), dx);
+      }
+    }
+    return m.build();
+  }
+
+  /** Overrides the interface's loss defaults with literal sizes (the defaults allocate). */
+  private void lossMethods(TypeSpec.Builder ws) {
+    String t = num.t();
+    for (boolean labels : new boolean[] {true, false}) {
+      ws.addMethod(override("lossAndGradients", num.type())
+          .addParameter(num.array(), "input")
+          .addParameter(TypeName.INT, "offset")
+          .addParameter(labels ? TypeName.get(int[].class) : num.array(),
+              labels ? "labels" : "targets")
+          .addParameter(TypeName.INT, labels ? "labelOffset" : "targetOffset")
+          .addParameter(TypeName.INT, "batch")
+          .addParameter(num.type(), "gradScale")
+          .addStatement("$L[] out = forward(input, offset, batch, true)", t)
+          .addStatement("$L loss = $T.forwardBackward($T.$L, out, batch, OUTPUT_SIZE, $L, $L, "
+                  + "outputGradient, gradScale)", t, LOSSES, LOSS, c.model().loss().name(),
+              labels ? "labels" : "targets", labels ? "labelOffset" : "targetOffset")
+          .addStatement("backward(outputGradient, 0, batch)")
+          .addStatement("return loss").build());
+    }
+  }
+}

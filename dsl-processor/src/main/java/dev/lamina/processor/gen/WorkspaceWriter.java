@@ -1,0 +1,245 @@
+package dev.lamina.processor.gen;
+
+import static dev.lamina.processor.gen.NetworkClass.ARRAYS;
+import static dev.lamina.processor.gen.NetworkClass.override;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import dev.lamina.dsl.Activation;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The nested {@code Workspace}: its fields (every layer's output, pre-activation, delta and
+ * scratch buffers), its constructor, the interface's bookkeeping methods, the deferred batch-norm
+ * statistics, the passes ({@link PassWriter}) and every layer's own methods.
+ */
+final class WorkspaceWriter {
+  /**
+   * Spare floats at the end of every scratch row of the float variant: the widest vector of
+   * floats on x86 (AVX-512). A Vector API kernel's last, masked vector then lies inside the array,
+   * where the masked load is one instruction; past the end the Vector API checks it lane by lane,
+   * which made those loads the most expensive of a training step.
+   */
+  static final int VECTOR_SPARE = 16;
+
+  private final NetworkClass c;
+  private final Num num;
+
+  WorkspaceWriter(NetworkClass c) {
+    this.c = c;
+    this.num = c.num();
+  }
+
+  TypeSpec write() {
+    String t = num.t();
+    ClassName workspace = c.workspace();
+    TypeSpec.Builder ws = TypeSpec.classBuilder(workspace)
+        .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addSuperinterface(num.workspace())
+        .addJavadoc("Activations, scratch and gradients of {@link $T}\nfor batches of up to {@link "
+            + "#maxBatch()} samples. Not thread-safe; forward and backward\nallocate nothing.\n",
+            c.self());
+    ws.addField(FieldSpec.builder(c.self(), "network", Modifier.PRIVATE, Modifier.FINAL).build());
+    ws.addField(FieldSpec.builder(num.array(), "p", Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("The network's parameters.\n").build());
+    ws.addField(FieldSpec.builder(num.array(), "g", Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("Gradients, laid out like the parameters.\n").build());
+    ws.addField(FieldSpec.builder(TypeName.INT, "maxBatch", Modifier.PRIVATE, Modifier.FINAL)
+        .build());
+    ws.addField(FieldSpec.builder(num.array(), "outputGradient", Modifier.PRIVATE,
+        Modifier.FINAL).addJavadoc("[maxBatch][$L] scratch for the loss gradient.\n",
+            c.outputSize()).build());
+    ws.addField(FieldSpec.builder(num.array(), "inputGradient", Modifier.PRIVATE)
+        .addJavadoc("[maxBatch][$L] dL/dinput, allocated when first enabled.\n", c.inputSize())
+        .build());
+    ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "inputGradientEnabled", Modifier.PRIVATE)
+        .build());
+    ws.addField(FieldSpec.builder(num.array(), "input", Modifier.PRIVATE)
+        .addJavadoc("The input of the last forward pass (read by the first layer's backward).\n")
+        .build());
+    ws.addField(FieldSpec.builder(TypeName.INT, "inputOffset", Modifier.PRIVATE).build());
+    ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "trainingPass", Modifier.PRIVATE)
+        .addJavadoc("Whether the last forward pass ran in training mode.\n").build());
+    if (hasDropout()) {
+      ws.addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE)
+          .addJavadoc("State of the dropout masks' generator (SplitMix64).\n").build());
+      ws.addMethod(override("reseed", TypeName.VOID)
+          .addJavadoc("Restarts the dropout masks from {@code seed}: the same seed and sequence of"
+              + " training\npasses give the same masks.\n")
+          .addParameter(TypeName.LONG, "seed")
+          .addStatement("this.seed = seed").build());
+    }
+    if (!batchNorms().isEmpty()) {
+      statisticMethods(ws);
+    }
+
+    MethodSpec.Builder ctor = MethodSpec.constructorBuilder()
+        .addParameter(c.self(), "network")
+        .addParameter(TypeName.INT, "maxBatch")
+        .beginControlFlow("if (maxBatch < 1)")
+        .addStatement("throw new IllegalArgumentException($S + maxBatch)",
+            "maxBatch must be >= 1: ")
+        .endControlFlow()
+        .addStatement("this.network = network")
+        .addStatement("this.p = network.parameters")
+        .addStatement("this.g = new $L[PARAMETER_COUNT]", t)
+        .addStatement("this.maxBatch = maxBatch")
+        .addStatement("this.outputGradient = new $L[$T.multiplyExact(maxBatch, OUTPUT_SIZE)]", t,
+            Math.class);
+    for (int i = 0; i < c.layers().size(); i++) {
+      layerBuffers(ws, ctor, c.layers().get(i), c.emitters().get(i));
+    }
+    if (hasDropout()) {
+      ctor.addStatement("this.seed = $LL", NetworkGenerator.DEFAULT_SEED);
+    }
+    ws.addMethod(ctor.build());
+
+    bookkeeping(ws);
+    new PassWriter(c).addTo(ws);
+
+    for (int i = 0; i < c.layers().size(); i++) {
+      LayerContext l = c.layers().get(i);
+      LayerEmitter e = c.emitters().get(i);
+      // a layer's passes may share a helper (the same tap loop): each identical method once
+      Set<MethodSpec> methods = new LinkedHashSet<>();
+      methods.addAll(e.forward(l));
+      methods.addAll(ActivationEmitter.methods(l));
+      methods.addAll(e.backwardParams(l));
+      methods.addAll(e.backwardData(l));
+      for (MethodSpec m : methods) {
+        ws.addMethod(Docs.wrapped(m));
+      }
+    }
+    return ws.build();
+  }
+
+  /** One layer's buffers: a field each, allocated by the constructor. */
+  private void layerBuffers(TypeSpec.Builder ws, MethodSpec.Builder ctor, LayerContext l,
+      LayerEmitter e) {
+    String t = num.t();
+    List<LayerEmitter.Buffer> buffers = new ArrayList<>();
+    buffers.add(new LayerEmitter.Buffer(l.outBuffer(), false, l.outSize(), "output"));
+    if (l.node().activation() != Activation.IDENTITY) {
+      buffers.add(new LayerEmitter.Buffer(l.preBuffer(), false, l.outSize(),
+          "output before the activation"));
+    }
+    buffers.add(new LayerEmitter.Buffer(l.deltaBuffer(), false, l.outSize(),
+        "dL/doutput, then dL/d(pre-activation)"));
+    buffers.addAll(e.buffers(l));
+    for (LayerEmitter.Buffer b : buffers) {
+      if (b.rows() > 0) {
+        int spare = num.isFloat() ? VECTOR_SPARE : 0;
+        ws.addField(FieldSpec.builder(ArrayTypeName.of(num.array()), b.name(), Modifier.PRIVATE,
+                Modifier.FINAL)
+            .addJavadoc("$L\n", Docs.wrap(l.name() + ": " + b.comment() + ", [" + b.rows() + "]["
+                + b.perSample() + "]" + (spare > 0 ? " (+ " + spare + " spare: a vector's masked "
+                + "tail stays inside)" : "") + ".", Docs.MEMBER))
+            .build());
+        ctor.addStatement("this.$N = new $L[$L][$L]", b.name(), t, b.rows(),
+            b.perSample() + spare);
+        continue;
+      }
+      TypeName type = b.ints() ? TypeName.get(int[].class) : num.array();
+      ws.addField(FieldSpec.builder(type, b.name(), Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("$L\n", Docs.wrap(l.name() + ": " + b.comment() + ", [maxBatch]["
+              + l.node().outputShape().toString().replace("x", "][") + "].", Docs.MEMBER))
+          .build());
+      ctor.addStatement("this.$N = new $L[$T.multiplyExact(maxBatch, $L)]", b.name(),
+          b.ints() ? "int" : t, Math.class, b.perSample());
+    }
+  }
+
+  /** The interface's accessors, gradient switches and the batch check. */
+  private void bookkeeping(TypeSpec.Builder ws) {
+    String t = num.t();
+    ws.addMethod(override("network", c.self()).addStatement("return network").build());
+    ws.addMethod(override("maxBatch", TypeName.INT).addStatement("return maxBatch").build());
+    ws.addMethod(override("outputGradientBuffer", num.array())
+        .addStatement("return outputGradient").build());
+    ws.addMethod(override("gradients", num.array()).addStatement("return g").build());
+    ws.addMethod(override("zeroGradients", TypeName.VOID)
+        .addStatement("$T.fill(g, $L)", ARRAYS, num.lit(0)).build());
+    ws.addMethod(override("setInputGradientEnabled", TypeName.VOID)
+        .addParameter(TypeName.BOOLEAN, "enabled")
+        .beginControlFlow("if (enabled && inputGradient == null)")
+        .addStatement("inputGradient = new $L[$T.multiplyExact(maxBatch, INPUT_SIZE)]", t,
+            Math.class)
+        .endControlFlow()
+        .addStatement("inputGradientEnabled = enabled").build());
+    ws.addMethod(override("inputGradient", num.array())
+        .addStatement("return inputGradient").build());
+    ws.addMethod(MethodSpec.methodBuilder("checkBatch")
+        .addModifiers(Modifier.PRIVATE)
+        .addParameter(TypeName.INT, "batch")
+        .beginControlFlow("if (batch < 0 || batch > maxBatch)")
+        .addStatement("throw new IllegalArgumentException($S + batch + $S + maxBatch)",
+            "batch ", " outside 0..")
+        .endControlFlow().build());
+  }
+
+  /** The batch-norm layers, whose running statistics a workspace may defer. */
+  private List<Integer> batchNorms() {
+    List<Integer> found = new ArrayList<>();
+    for (int i = 0; i < c.layers().size(); i++) {
+      if (c.emitters().get(i) instanceof BatchNormEmitter) {
+        found.add(i);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The deferred running statistics: the mode flag, each batch-norm layer's pending statistics,
+   * and the workspace methods that switch, merge and commit them.
+   */
+  private void statisticMethods(TypeSpec.Builder ws) {
+    ClassName workspace = c.workspace();
+    ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "deferredStatistics", Modifier.PRIVATE)
+        .addJavadoc("Whether training passes keep their batch statistics pending rather than "
+            + "update the\nrunning statistics.\n").build());
+    MethodSpec.Builder mode = override("setDeferredStatistics", TypeName.VOID)
+        .addParameter(TypeName.BOOLEAN, "deferred")
+        .addStatement("this.deferredStatistics = deferred");
+    MethodSpec.Builder merge = override("mergeStatistics", TypeName.VOID)
+        .addParameter(num.workspace(), "other")
+        .beginControlFlow("if (other == this || !(other instanceof $T) || (($T) other).network "
+            + "!= network)", workspace, workspace)
+        .addStatement("throw new IllegalArgumentException($S + other)",
+            "can only merge the statistics of another workspace of the same network, not ")
+        .endControlFlow()
+        .addStatement("$T o = ($T) other", workspace, workspace);
+    MethodSpec.Builder commit = override("commitStatistics", TypeName.VOID);
+    for (int i : batchNorms()) {
+      LayerContext l = c.layers().get(i);
+      BatchNormEmitter e = (BatchNormEmitter) c.emitters().get(i);
+      ws.addFields(BatchNormEmitter.statisticFields(l));
+      mode.addStatement("$N()", l.buffer("DiscardStatistics"));
+      merge.addStatement("$N(o)", l.buffer("MergeStatistics"));
+      commit.addStatement("$N()", l.buffer("CommitStatistics"));
+      ws.addMethod(Docs.wrapped(BatchNormEmitter.mergeMethod(l, workspace)));
+      ws.addMethod(Docs.wrapped(e.commitMethod(l)));
+      ws.addMethod(Docs.wrapped(BatchNormEmitter.discardMethod(l)));
+    }
+    ws.addMethod(mode.build());
+    ws.addMethod(merge.build());
+    ws.addMethod(commit.build());
+  }
+
+  /** Whether a layer draws random masks in training, from the workspace's seed. */
+  private boolean hasDropout() {
+    for (LayerEmitter e : c.emitters()) {
+      if (e.drawsMasks()) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
