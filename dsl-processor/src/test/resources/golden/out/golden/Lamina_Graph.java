@@ -1409,6 +1409,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork {
       float[] y = this.bn1Out;
       for (int q = 0, e = batch * 192; q < e; q++) {
         float v = z[q];
+        // max(v, 0) without a branch, so that C2 vectorizes the loop
         y[q] = Math.max(v, 0.0f);
       }
     }
@@ -1420,6 +1421,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork {
       float[] d = this.bn1Delta;
       float[] z = this.bn1Pre;
       for (int q = 0, e = batch * 192; q < e; q++) {
+        // step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped to 1
         d[q] *= Math.min(1.0f, Math.max(0.0f, z[q]) * 0x1p126f * 0x1p126f);
       }
     }
@@ -1714,6 +1716,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork {
       float[] y = this.sumOut;
       for (int q = 0, e = batch * 192; q < e; q++) {
         float v = z[q];
+        // max(v, 0) without a branch, so that C2 vectorizes the loop
         y[q] = Math.max(v, 0.0f);
       }
     }
@@ -1725,6 +1728,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork {
       float[] d = this.sumDelta;
       float[] z = this.sumPre;
       for (int q = 0, e = batch * 192; q < e; q++) {
+        // step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped to 1
         d[q] *= Math.min(1.0f, Math.max(0.0f, z[q]) * 0x1p126f * 0x1p126f);
       }
     }

@@ -661,6 +661,7 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork {
       float[] y = this.c1Out;
       for (int q = 0, e = batch * 288; q < e; q++) {
         float v = z[q];
+        // max(v, 0) without a branch, so that C2 vectorizes the loop
         y[q] = Math.max(v, 0.0f);
       }
     }
@@ -672,6 +673,7 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork {
       float[] d = this.c1Delta;
       float[] z = this.c1Pre;
       for (int q = 0, e = batch * 288; q < e; q++) {
+        // step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped to 1
         d[q] *= Math.min(1.0f, Math.max(0.0f, z[q]) * 0x1p126f * 0x1p126f);
       }
     }

@@ -603,6 +603,7 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
       double[] y = this.c1Out;
       for (int q = 0, e = batch * 72; q < e; q++) {
         double v = z[q];
+        // max(v, 0) without a branch, so that C2 vectorizes the loop
         y[q] = Math.max(v, 0.0);
       }
     }
@@ -614,6 +615,7 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
       double[] d = this.c1Delta;
       double[] z = this.c1Pre;
       for (int q = 0, e = batch * 72; q < e; q++) {
+        // step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped to 1
         d[q] *= Math.min(1.0, Math.max(0.0, z[q]) * 0x1p1023 * 0x1p1023);
       }
     }

@@ -35,7 +35,10 @@ final class ActivationEmitter {
     f.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
     f.addStatement("$L v = z[q]", t);
     switch (a) {
-      case RELU -> f.addStatement("y[q] = Math.max(v, $L)", zero); // branch-free, vectorized
+      case RELU -> {
+        f.add("// max(v, 0) without a branch, so that C2 vectorizes the loop\n");
+        f.addStatement("y[q] = Math.max(v, $L)", zero);
+      }
       case RELU6 -> f.addStatement("y[q] = Math.min(Math.max(v, $L), $L)", zero, num.lit(6));
       case LEAKY_RELU -> f.addStatement("y[q] = v > 0 ? v : $L * v",
           num.lit(ctx.node().activationParameter()));
@@ -64,6 +67,8 @@ final class ActivationEmitter {
         // Branch-free step(z) so that C2 vectorizes the loop: max(z, 0) scaled past 1 for any
         // z > 0 (even the smallest subnormal), then clamped to 1; exactly 0 for z <= 0.
         String big = num.isFloat() ? "0x1p126f" : "0x1p1023";
+        b.add("// step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped"
+            + " to 1\n");
         b.addStatement("d[q] *= Math.min($L, Math.max($L, z[q]) * $L * $L)", num.lit(1), zero,
             big, big);
       }
