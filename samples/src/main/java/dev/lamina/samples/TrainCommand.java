@@ -1,6 +1,7 @@
 package dev.lamina.samples;
 
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.optim.LearningRateSchedule;
@@ -77,6 +78,17 @@ final class TrainCommand implements Callable<Integer> {
           + " missing).")
   Path data;
 
+  @Option(names = "--spark-master", paramLabel = "URL",
+      description = "Train on Apache Spark: spark://HOST:PORT or local[N]; needs Spark's jars on"
+          + " the class path (see the README). --threads sets the partitions (default: the"
+          + " cluster's cores).")
+  String sparkMaster;
+
+  @Option(names = "--spark-average", paramLabel = "K",
+      description = "With --spark-master: average the parameters every K local steps instead"
+          + " of synchronous SGD.")
+  Integer sparkAverage;
+
   @Option(names = "--out", paramLabel = "FILE",
       description = "Checkpoint to write (default: <model>.ckpt in the working directory).")
   Path out;
@@ -99,6 +111,9 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (threads != null && threads < 1) {
       throw new ParameterException(cl, "--threads must be at least 1, got " + threads);
+    }
+    if (sparkAverage != null && (sparkMaster == null || sparkAverage < 1)) {
+      throw new ParameterException(cl, "--spark-average takes K >= 1 and needs --spark-master");
     }
   }
 
@@ -126,11 +141,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new AppException("model " + entry.name() + " takes " + net.inputSize()
           + " inputs per sample, the data has " + d.split().train().sampleSize());
     }
-    Optimizer opt = switch (optimizer) {
-      case adam -> Optimizers.adam(rate).build(net.summary());
-      case momentum -> Optimizers.sgd(rate).momentum(0.9f).build(net.summary());
-      case sgd -> Optimizers.sgd(rate).build(net.summary());
-    };
+    Optimizer opt = optimizer(optimizer, rate, net.summary());
     LearningRateSchedule sched = switch (schedule) {
       case constant -> LearningRateSchedule.constant(rate);
       case step -> LearningRateSchedule.stepDecay(rate, Math.max(1, epochs / 3), 0.1f);
@@ -152,23 +163,30 @@ final class TrainCommand implements Callable<Integer> {
     Progress[] progress = new Progress[1];
     TrainingListener listener = (epoch, b, batches, imagesPerSecond, loss) ->
         progress[0].update(Math.min((long) b * batch, train.size()), loss);
-    try (Trainer trainer = Trainer.builder(net, opt).batchSize(batch).threads(Math.min(t, batch))
-        .seed(seed).schedule(sched).listener(listener).build()) {
-      for (int e = 0; e < epochs; e++) {
-        long epochStart = System.nanoTime();
-        EpochResult r;
-        try (Progress p = Progress.create(terminal, out)) {
-          progress[0] = p;
-          p.start(e + 1, epochs, train.size());
-          r = trainer.trainEpoch(train, test, e);
+    if (sparkMaster != null) {
+      float[] trained = trainOnSpark(new SparkTraining.Job(sparkMaster, threads != null ? t : 0,
+          sparkAverage != null ? sparkAverage : 0, entry.name(), seed, batch, optimizer, rate,
+          sched, train, test, epochs), r -> {
+            report(out, r, r.seconds(), epochs);
+            points.add(new Charts.EpochPoint(r.epoch(), r.trainLoss(), r.trainAccuracy(),
+                r.testAccuracy()));
+          });
+      System.arraycopy(trained, 0, net.parameters(), 0, trained.length);
+    } else {
+      try (Trainer trainer = Trainer.builder(net, opt).batchSize(batch).threads(Math.min(t, batch))
+          .seed(seed).schedule(sched).listener(listener).build()) {
+        for (int e = 0; e < epochs; e++) {
+          long epochStart = System.nanoTime();
+          EpochResult r;
+          try (Progress p = Progress.create(terminal, out)) {
+            progress[0] = p;
+            p.start(e + 1, epochs, train.size());
+            r = trainer.trainEpoch(train, test, e);
+          }
+          report(out, r, (System.nanoTime() - epochStart) / 1e9, epochs);
+          points.add(new Charts.EpochPoint(e + 1, r.trainLoss(), r.trainAccuracy(),
+              r.testAccuracy()));
         }
-        double seconds = (System.nanoTime() - epochStart) / 1e9;
-        out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test"
-            + " accuracy %.2f%%  %.1f s (%,.0f img/s)%n", e + 1, epochs, r.trainLoss(),
-            100 * r.trainAccuracy(), 100 * r.testAccuracy(), seconds, r.imagesPerSecond());
-        out.flush();
-        points.add(new Charts.EpochPoint(e + 1, r.trainLoss(), r.trainAccuracy(),
-            r.testAccuracy()));
       }
     }
     double total = (System.nanoTime() - started) / 1e9;
@@ -181,6 +199,35 @@ final class TrainCommand implements Callable<Integer> {
     out.println("chart:      " + chartFile);
     out.flush();
     return 0;
+  }
+
+  private static void report(PrintWriter out, EpochResult r, double seconds, int epochs) {
+    out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  test"
+        + " accuracy %.2f%%  %.1f s (%,.0f img/s)%n", r.epoch(), epochs, r.trainLoss(),
+        100 * r.trainAccuracy(), 100 * r.testAccuracy(), seconds, r.imagesPerSecond());
+    out.flush();
+  }
+
+  /** Runs {@code job} with {@link SparkTraining}, which needs Spark's jars on the class path. */
+  private static float[] trainOnSpark(SparkTraining.Job job,
+      java.util.function.Consumer<EpochResult> onEpoch) {
+    try {
+      Class.forName("org.apache.spark.SparkConf");
+    } catch (ClassNotFoundException e) {
+      throw new AppException("--spark-master needs Spark's jars on the class path: run the app"
+          + " as java -cp \"lamina-samples.jar:$SPARK_HOME/jars/*\" dev.lamina.samples.App train"
+          + " --spark-master URL (see the README)");
+    }
+    return SparkTraining.train(job, null, onEpoch);
+  }
+
+  /** The optimizer {@code kind} with learning rate {@code rate}. */
+  static Optimizer optimizer(OptimizerKind kind, float rate, NetworkSummary summary) {
+    return switch (kind) {
+      case adam -> Optimizers.adam(rate).build(summary);
+      case momentum -> Optimizers.sgd(rate).momentum(0.9f).build(summary);
+      case sgd -> Optimizers.sgd(rate).build(summary);
+    };
   }
 
   static Path siblingPng(Path file) {

@@ -179,6 +179,9 @@ class AppTest {
     assertOneLineError(run("train", "--optimizer", "rmsprop"), "--optimizer");
     assertOneLineError(run("train", "--epochs", "0"), "--epochs");
     assertOneLineError(run("train", "--lr", "-1"), "--lr");
+    assertOneLineError(run("train", "--spark-average", "8"), "needs --spark-master");
+    assertOneLineError(run("train", "--spark-master", "local[2]", "--spark-average", "0"),
+        "K >= 1");
   }
 
   @Test

@@ -34,7 +34,9 @@ import org.apache.spark.storage.StorageLevel;
  * global batches of {@link Builder#batchSize} samples. One shuffle per epoch sends every sample to
  * the partition that trains it and keeps it there in memory (4 bytes per sample of the data set
  * on each executor for the order, plus the samples); cache the training RDD if it is costly to
- * compute, since each epoch reads it once.
+ * compute, since each epoch reads it once. Without shuffling ({@link Builder#shuffle}) the
+ * samples are sent once, for all epochs. The epoch's time in its {@link EpochResult} includes
+ * this shuffle.
  *
  * <p><b>Synchronous SGD</b> (the default). Each step the driver broadcasts the parameters (4·P
  * bytes for P parameters, fetched once by each executor), each task computes the gradients of
@@ -219,12 +221,12 @@ public final class SparkTrainer implements AutoCloseable {
    * epoch's checkpoint when there is a checkpoint directory.
    */
   public EpochResult trainEpoch(JavaRDD<Sample> train, Dataset test, int epoch) {
+    long start = System.nanoTime();
     layOut(train, epoch);
     int count = (size + cut.batchSize - 1) / cut.batchSize;
     double lossSum = 0;
     long correct = 0;
     long seen = 0;
-    long start = System.nanoTime();
     for (int b = 0; b < count; ) {
       int steps = averagingSteps == 0 ? 1 : Math.min(averagingSteps, count - b);
       long globalStep = (long) epoch * count + b + 1;
@@ -359,8 +361,8 @@ public final class SparkTrainer implements AutoCloseable {
       source = train;
       shardsEpoch = -1;
     }
-    if (shardsEpoch == epoch) {
-      return;
+    if (shardsEpoch == epoch || (!shuffle && shardsEpoch >= 0)) {
+      return; // without shuffling every epoch has the same layout
     }
     if (shards != null) {
       shards.unpersist(false);
