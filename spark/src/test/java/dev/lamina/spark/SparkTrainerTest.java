@@ -121,6 +121,27 @@ class SparkTrainerTest {
     assertSameAsLocal(2, 16, 32, false);
   }
 
+  /** Without shuffling the samples are laid out once and every epoch keeps the order. */
+  @Test
+  void withoutShufflingEveryEpochGivesTheLocalTrainersBits() {
+    Lamina_SmallConv net = new Lamina_SmallConv(NET_SEED);
+    double[] expectedLoss = new double[3];
+    try (Trainer t = Trainer.builder(net, ADAM.create(net.summary())).threads(2).batchSize(16)
+        .passSamples(4).seed(5).shuffle(false).build()) {
+      List<EpochResult> r = t.fit(data, null, 3);
+      for (int e = 0; e < 3; e++) {
+        expectedLoss[e] = r.get(e).trainLoss();
+      }
+    }
+    try (SparkTrainer st = spark(2, 16, 4, ADAM).shuffle(false).build()) {
+      List<EpochResult> r = st.fit(rdd, null, 3);
+      assertSameBits(net.parameters(), st.network().parameters());
+      for (int e = 0; e < 3; e++) {
+        assertEquals(expectedLoss[e], r.get(e).trainLoss());
+      }
+    }
+  }
+
   /** One step on one batch of 24: chunk gradients computed here, summed in order and reversed. */
   @Test
   void stepSumsTheChunksInPartitionOrder() {
