@@ -79,9 +79,9 @@ final class TrainCommand implements Callable<Integer> {
   Path data;
 
   @Option(names = "--spark-master", paramLabel = "URL",
-      description = "Train on Apache Spark: spark://HOST:PORT or local[N]; needs Spark's jars on"
-          + " the class path (see the README). --threads sets the partitions (default: the"
-          + " cluster's cores).")
+      description = "Train on the Apache Spark cluster at URL (spark://HOST:PORT, or local[N] in"
+          + " this JVM); needs Spark's jars on the class path (see the README). --threads sets"
+          + " the partitions (default: the cluster's cores).")
   String sparkMaster;
 
   @Option(names = "--spark-average", paramLabel = "K",

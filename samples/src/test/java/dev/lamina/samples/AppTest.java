@@ -207,7 +207,7 @@ class AppTest {
       assertEquals("", r.err(), cmd + " --help warned");
     }
     // '%' must be escaped in picocli descriptions; unescaped ones print raw with a warning.
-    assertTrue(run("train", "--help").out().contains("1% of --lr"));
+    assertTrue(run("train", "--help").out().replaceAll("\\s+", " ").contains("1% of --lr"));
   }
 
   @Test

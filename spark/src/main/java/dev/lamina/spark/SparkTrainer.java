@@ -391,7 +391,7 @@ public final class SparkTrainer implements AutoCloseable {
     return evaluator.evaluate(data);
   }
 
-  /** The samples of {@code data} as an RDD of {@code slices} partitions, in the data set's order. */
+  /** The samples of {@code data}, in order, as an RDD of {@code slices} partitions. */
   public static JavaRDD<Sample> samples(JavaSparkContext sc, Dataset data, int slices) {
     List<Sample> list = new ArrayList<>(data.size());
     int d = data.sampleSize();
