@@ -1,6 +1,7 @@
 package dev.lamina.samples;
 
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.data.Augmentation;
 import dev.lamina.runtime.data.Dataset;
@@ -136,6 +137,17 @@ final class TrainCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}, none).")
   int translate;
 
+  @Option(names = "--spark-master", paramLabel = "URL",
+      description = "Train on the Apache Spark cluster at URL (spark://HOST:PORT, or local[N] in"
+          + " this JVM); needs Spark's jars on the class path (see the README). --threads sets"
+          + " the partitions (default: the cluster's cores).")
+  String sparkMaster;
+
+  @Option(names = "--spark-average", paramLabel = "K",
+      description = "With --spark-master: average the parameters every K local steps instead"
+          + " of synchronous SGD.")
+  Integer sparkAverage;
+
   @Option(names = "--out", paramLabel = "FILE",
       description = "Checkpoint to write (default: <model>.ckpt in the working directory).")
   Path out;
@@ -182,6 +194,9 @@ final class TrainCommand implements Callable<Integer> {
       throw new ParameterException(cl, "--patience watches the validation loss; add"
           + " --validation F (never stop on the test set)");
     }
+    if (sparkAverage != null && (sparkMaster == null || sparkAverage < 1)) {
+      throw new ParameterException(cl, "--spark-average takes K >= 1 and needs --spark-master");
+    }
   }
 
   @Override
@@ -224,11 +239,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new AppException("--flip, --crop and --translate change images; " + d.source()
           + " holds samples of " + d.train().sampleSize() + " values");
     }
-    Optimizer opt = switch (optimizer) {
-      case adam -> Optimizers.adam(rate).build(net.summary());
-      case momentum -> Optimizers.sgd(rate).momentum(0.9f).build(net.summary());
-      case sgd -> Optimizers.sgd(rate).build(net.summary());
-    };
+    Optimizer opt = optimizer(optimizer, rate, net.summary());
     LearningRateSchedule sched = switch (schedule) {
       case constant -> LearningRateSchedule.constant(rate);
       case step -> LearningRateSchedule.stepDecay(rate, Math.max(1, epochs / 3), 0.1f);
@@ -262,7 +273,9 @@ final class TrainCommand implements Callable<Integer> {
 
       @Override
       public void onEpoch(EpochResult r) {
-        progress[0].close();
+        if (progress[0] != null) {
+          progress[0].close();
+        }
         out.printf(Locale.ROOT, "epoch %d/%d  train loss %.4f  train accuracy %.2f%%  %s loss"
             + " %.4f  %s accuracy %.2f%%  %.1f s (%,.0f img/s)%n", r.epoch(), epochs,
             r.trainLoss(), 100 * r.trainAccuracy(), d.evaluatedName(), r.test().loss(),
@@ -282,15 +295,30 @@ final class TrainCommand implements Callable<Integer> {
     Dataset finalSet = d.test() != null ? d.test() : d.validation();
     String finalName = d.test() != null ? "test" : "validation";
     dev.lamina.runtime.train.Evaluation result;
-    try (Trainer trainer = builder.build()) {
-      List<EpochResult> run = trainer.fit(train, d.evaluated(), epochs);
-      if (run.size() < epochs) {
-        out.printf(Locale.ROOT, "stopped early after epoch %d: no lower %s loss in %d epochs;"
-            + " keeping epoch %d%n", run.size(), d.evaluatedName(), patience,
-            run.size() - patience);
+    if (sparkMaster != null) {
+      if (augment || patience > 0) {
+        throw new AppException("--spark-master trains without augmentation and early stopping;"
+            + " leave out --flip, --crop, --translate and --patience");
       }
-      result = trainer.evaluate(finalSet);
-      trainer.saveCheckpoint(checkpoint, run.size());
+      float[] trained = trainOnSpark(new SparkTraining.Job(sparkMaster, threads != null ? t : 0,
+          sparkAverage != null ? sparkAverage : 0, entry.name(), seed, batch, optimizer, rate,
+          sched, train, d.evaluated(), epochs), listener::onEpoch);
+      System.arraycopy(trained, 0, net.parameters(), 0, trained.length);
+      try (Trainer trainer = Trainer.builder(net, opt).batchSize(batch).build()) {
+        result = trainer.evaluate(finalSet);
+      }
+      Weights.save(net, checkpoint);
+    } else {
+      try (Trainer trainer = builder.build()) {
+        List<EpochResult> run = trainer.fit(train, d.evaluated(), epochs);
+        if (run.size() < epochs) {
+          out.printf(Locale.ROOT, "stopped early after epoch %d: no lower %s loss in %d epochs;"
+              + " keeping epoch %d%n", run.size(), d.evaluatedName(), patience,
+              run.size() - patience);
+        }
+        result = trainer.evaluate(finalSet);
+        trainer.saveCheckpoint(checkpoint, run.size());
+      }
     }
     double total = (System.nanoTime() - started) / 1e9;
     List<String> names = classNames(d.classes(), net.outputSize());
@@ -309,6 +337,28 @@ final class TrainCommand implements Callable<Integer> {
     out.println("confusion:  " + confusionFile);
     out.flush();
     return 0;
+  }
+
+  /** Runs {@code job} with {@link SparkTraining}, which needs Spark's jars on the class path. */
+  private static float[] trainOnSpark(SparkTraining.Job job,
+      java.util.function.Consumer<EpochResult> onEpoch) {
+    try {
+      Class.forName("org.apache.spark.SparkConf");
+    } catch (ClassNotFoundException e) {
+      throw new AppException("--spark-master needs Spark's jars on the class path: run the app"
+          + " as java -cp \"lamina-samples.jar:$SPARK_HOME/jars/*\" dev.lamina.samples.App train"
+          + " --spark-master URL (see the README)");
+    }
+    return SparkTraining.train(job, null, onEpoch);
+  }
+
+  /** The optimizer {@code kind} with learning rate {@code rate}. */
+  static Optimizer optimizer(OptimizerKind kind, float rate, NetworkSummary summary) {
+    return switch (kind) {
+      case adam -> Optimizers.adam(rate).build(summary);
+      case momentum -> Optimizers.sgd(rate).momentum(0.9f).build(summary);
+      case sgd -> Optimizers.sgd(rate).build(summary);
+    };
   }
 
   /** The data's class names, then {@code class k} for outputs the data has no class for. */

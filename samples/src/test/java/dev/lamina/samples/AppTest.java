@@ -179,6 +179,9 @@ class AppTest {
     assertOneLineError(run("train", "--optimizer", "rmsprop"), "--optimizer");
     assertOneLineError(run("train", "--epochs", "0"), "--epochs");
     assertOneLineError(run("train", "--lr", "-1"), "--lr");
+    assertOneLineError(run("train", "--spark-average", "8"), "needs --spark-master");
+    assertOneLineError(run("train", "--spark-master", "local[2]", "--spark-average", "0"),
+        "K >= 1");
   }
 
   @Test
@@ -204,7 +207,7 @@ class AppTest {
       assertEquals("", r.err(), cmd + " --help warned");
     }
     // '%' must be escaped in picocli descriptions; unescaped ones print raw with a warning.
-    assertTrue(run("train", "--help").out().contains("1% of --lr"));
+    assertTrue(run("train", "--help").out().replaceAll("\\s+", " ").contains("1% of --lr"));
   }
 
   @Test

@@ -1,0 +1,521 @@
+package dev.lamina.spark;
+
+import dev.lamina.dsl.Loss;
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.NetworkSummary;
+import dev.lamina.runtime.Optimizer;
+import dev.lamina.runtime.data.Dataset;
+import dev.lamina.runtime.optim.BaseOptimizer;
+import dev.lamina.runtime.optim.LearningRateSchedule;
+import dev.lamina.runtime.train.EpochResult;
+import dev.lamina.runtime.train.Evaluation;
+import dev.lamina.runtime.train.Trainer;
+import dev.lamina.runtime.train.TrainingDivergedException;
+import dev.lamina.runtime.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Trains a generated classifier on a Spark RDD of {@link Sample}s, data-parallel over N
+ * partitions: the local {@link Trainer}'s N threads become N Spark tasks, on as many executors
+ * as the cluster gives.
+ *
+ * <p><b>Epochs.</b> Each epoch visits the samples in the local trainer's order (a seeded
+ * shuffle of the whole RDD, sample i being the i-th of the RDD, its partitions in order) in
+ * global batches of {@link Builder#batchSize} samples. One shuffle per epoch sends every sample to
+ * the partition that trains it and keeps it there in memory (4 bytes per sample of the data set
+ * on each executor for the order, plus the samples); cache the training RDD if it is costly to
+ * compute, since each epoch reads it once. Without shuffling ({@link Builder#shuffle}) the
+ * samples are sent once, for all epochs. The epoch's time in its {@link EpochResult} includes
+ * this shuffle.
+ *
+ * <p><b>Synchronous SGD</b> (the default). Each step the driver broadcasts the parameters (4·P
+ * bytes for P parameters, fetched once by each executor), each task computes the gradients of
+ * its share of the batch with the loss scaled by 1/B, exactly as a thread of the local trainer
+ * cuts the batch (chunk t of N, in passes of at most {@link Builder#passSamples} samples; or,
+ * when the local trainer would hand out passes, one gradient per pass), and sends them back
+ * (4·P bytes per chunk or pass); the driver adds them in the fixed order of the chunks or passes
+ * and takes one optimizer step. For the same seed, batch size and pass size, N partitions give
+ * bit-identical parameters and losses to the local trainer with N threads, whichever executors
+ * ran which task, and a task that fails or is killed mid-step and is run again by Spark gives
+ * the same result (every task sets its copy's parameters from the broadcast and zeroes its
+ * gradients first). It costs a Spark job per step.
+ *
+ * <p><b>Parameter averaging</b> ({@link Builder#averaging}). Each task runs K local steps, each on
+ * its share of that step's global batch with the loss scaled by 1 over its share, with an
+ * optimizer made afresh by the factory; then the driver averages the N parameter arrays (in
+ * partition order, in double). One job per K steps, 4·P bytes each way per partition per round.
+ * The optimizer state (momentum, Adam's moments and step count) is not averaged: the runtime
+ * does not expose it, so each round starts from a fresh state. The driver's optimizer is not
+ * used; its learning rate (or the schedule's) is the rate of every local step.
+ *
+ * <p><b>Checkpoints</b> ({@link Builder#checkpointDirectory}): after every epoch the parameters
+ * go to {@code epoch-NNNN.ckpt} in a directory of any Hadoop-compatible file system, and {@link
+ * #fit} starts after the newest one found there. The optimizer state is not in the checkpoint
+ * (the runtime's public API gives no access to it), so a resumed run restarts momentum and
+ * Adam's moments; with plain SGD it continues to the bit.
+ *
+ * <p><b>Fault tolerance.</b> Spark runs a failed or killed task again (up to {@code
+ * spark.task.maxFailures} times; in local mode give a master such as {@code local[2,4]}); the
+ * step's result does not change. A lost executor loses its cached samples, which Spark
+ * recomputes from the epoch's shuffle.
+ *
+ * <p><b>Not supported.</b> Networks with batch normalization (the per-chunk running statistics
+ * cannot be merged across machines through the runtime's public API). Dropout works, but its
+ * masks come from a stream per step and unit, not the local trainer's per-thread streams, so
+ * such a network is not bit-identical to the local trainer.
+ *
+ * <p>Not thread-safe. {@link #close()} releases the cached samples.
+ */
+public final class SparkTrainer implements AutoCloseable {
+  private final JavaSparkContext sc;
+  private final NetworkFactory networkFactory;
+  private final OptimizerFactory optimizerFactory;
+  private final FloatNetwork network;
+  private final Optimizer optimizer;
+  private final LearningRateSchedule schedule;
+  private final TrainingListener listener;
+  private final int partitions;
+  private final int averagingSteps;
+  private final long seed;
+  private final boolean shuffle;
+  private final BatchCut cut;
+  private final Steps.Job job;
+  private final EpochCheckpoints checkpoints;
+
+  private JavaRDD<Sample> source;
+  private JavaPairRDD<Sample, Long> indexed;
+  private int size;
+  private JavaRDD<Shard> shards;
+  private int shardsEpoch = -1;
+  private Trainer evaluator;
+
+  private SparkTrainer(Builder b) {
+    this.sc = b.sc;
+    this.networkFactory = b.networkFactory;
+    this.optimizerFactory = b.optimizerFactory;
+    this.network = Objects.requireNonNull(networkFactory.create(), "the network factory made null");
+    NetworkSummary summary = network.summary();
+    if (summary.loss() != Loss.SOFTMAX_CROSS_ENTROPY) {
+      throw new IllegalArgumentException("SparkTrainer trains classifiers on class labels, which"
+          + " needs loss SOFTMAX_CROSS_ENTROPY; " + summary.networkName() + " has "
+          + summary.loss());
+    }
+    if (summary.couplesBatchSamples()) {
+      throw new IllegalArgumentException(summary.networkName() + " has batch normalization,"
+          + " whose running statistics SparkTrainer cannot merge across machines; train it with"
+          + " the local Trainer");
+    }
+    this.optimizer = Objects.requireNonNull(optimizerFactory.create(summary),
+        "the optimizer factory made null");
+    if (optimizer instanceof BaseOptimizer
+        && ((BaseOptimizer) optimizer).parameterTensors() == null) {
+      ((BaseOptimizer) optimizer).attach(summary);
+    }
+    this.schedule = b.schedule;
+    this.listener = b.listener;
+    this.partitions = b.partitions > 0 ? b.partitions : sc.defaultParallelism();
+    if (partitions > b.batchSize) {
+      throw new IllegalArgumentException("partitions must be in 1..batch size (" + b.batchSize
+          + "), got " + partitions);
+    }
+    this.averagingSteps = b.averagingSteps;
+    this.seed = b.seed;
+    this.shuffle = b.shuffle;
+    this.cut = new BatchCut(b.batchSize, partitions, b.passSamples, network.parameterCount());
+    this.job = new Steps.Job(UUID.randomUUID().toString(), networkFactory, cut, seed,
+        network.outputSize(), network.inputSize());
+    this.checkpoints = b.checkpointDirectory == null ? null
+        : new EpochCheckpoints(b.checkpointDirectory, sc.hadoopConfiguration());
+  }
+
+  /**
+   * A builder: the network made by {@code network} (on the driver and on every executor),
+   * trained with the optimizer made by {@code optimizer}, on the cluster of {@code sc}.
+   */
+  public static Builder builder(JavaSparkContext sc, NetworkFactory network,
+      OptimizerFactory optimizer) {
+    return new Builder(sc, network, optimizer);
+  }
+
+  /** The driver's network: the trained parameters (load a checkpoint into it to start from). */
+  public FloatNetwork network() {
+    return network;
+  }
+
+  /** The driver's optimizer (synchronous training steps with it). */
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /** Partitions, hence Spark tasks per step. */
+  public int partitions() {
+    return partitions;
+  }
+
+  /** Local steps per averaging round, or 0 for synchronous SGD. */
+  public int averagingSteps() {
+    return averagingSteps;
+  }
+
+  /**
+   * Whether a step's gradients come back one per pass (the local trainer with as many threads
+   * hands the passes out) rather than one per partition.
+   */
+  public boolean gradientsPerPass() {
+    return cut.handOut;
+  }
+
+  /** Samples per forward and backward pass of a task (as for the local trainer). */
+  public int passSamples() {
+    return cut.passSamples;
+  }
+
+  /**
+   * Bytes of gradients or parameters the tasks send to the driver per global step: 4·P per
+   * partition (4·P per pass when gradients come back per pass), divided by K when averaging.
+   * The parameters go the other way once per step (per round when averaging) to each executor.
+   */
+  public double bytesToDriverPerStep() {
+    long p = 4L * network.parameterCount();
+    if (averagingSteps > 0) {
+      return (double) p * partitions / averagingSteps;
+    }
+    return (double) p * cut.units(cut.batchSize);
+  }
+
+  /**
+   * Trains until {@code epochs} epochs are done, evaluating on {@code test} after each one when
+   * it is not {@code null}. With a checkpoint directory it first loads the newest checkpoint
+   * there, if any, and trains only the epochs after it; returns the results of the epochs it
+   * trained.
+   */
+  public List<EpochResult> fit(JavaRDD<Sample> train, Dataset test, int epochs) {
+    int done = 0;
+    if (checkpoints != null) {
+      try {
+        done = checkpoints.loadNewest(network);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the checkpoints: " + e.getMessage(), e);
+      }
+    }
+    List<EpochResult> results = new ArrayList<>();
+    for (int e = done; e < epochs; e++) {
+      results.add(trainEpoch(train, test, e));
+    }
+    return results;
+  }
+
+  /**
+   * Trains epoch {@code epoch} (0-based: it selects the shuffle and the schedule's rates) over
+   * {@code train}, then evaluates on {@code test} unless it is {@code null}, then writes the
+   * epoch's checkpoint when there is a checkpoint directory.
+   */
+  public EpochResult trainEpoch(JavaRDD<Sample> train, Dataset test, int epoch) {
+    long start = System.nanoTime();
+    layOut(train, epoch);
+    int count = (size + cut.batchSize - 1) / cut.batchSize;
+    double lossSum = 0;
+    long correct = 0;
+    long seen = 0;
+    for (int b = 0; b < count; ) {
+      int steps = averagingSteps == 0 ? 1 : Math.min(averagingSteps, count - b);
+      long globalStep = (long) epoch * count + b + 1;
+      double[] outcome = averagingSteps == 0 ? synchronousStep(epoch, b, count, globalStep)
+          : averagingRound(epoch, b, steps, count, globalStep);
+      lossSum += outcome[0];
+      correct += (long) outcome[1];
+      seen += (long) outcome[2];
+      b += steps;
+      if (listener != null) {
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        listener.onBatch(epoch + 1, b, count, elapsed > 0 ? seen / elapsed : 0, lossSum / seen);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    Evaluation evaluation = test == null ? null : evaluate(test);
+    EpochResult result = new EpochResult(epoch + 1, lossSum / seen, (double) correct / seen,
+        evaluation, optimizer.learningRate(), seconds, seconds > 0 ? seen / seconds : 0);
+    if (checkpoints != null) {
+      try {
+        checkpoints.save(network, epoch + 1);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the checkpoint of epoch " + (epoch + 1)
+            + ": " + e.getMessage(), e);
+      }
+    }
+    if (listener != null) {
+      listener.onEpoch(result);
+    }
+    return result;
+  }
+
+  /**
+   * One synchronous step: the tasks' gradients summed in unit order, one optimizer step.
+   * Returns the batch's loss sum, correct predictions and samples.
+   */
+  private double[] synchronousStep(int epoch, int b, int count, long globalStep) {
+    if (schedule != null) {
+      optimizer.setLearningRate(schedule.learningRate(epoch, b, count));
+    }
+    int n = cut.stepSize(b, size);
+    float[] parameters = network.parameters();
+    Broadcast<float[]> shared = sc.broadcast(parameters.clone());
+    List<Steps.StepResult> results;
+    try {
+      results = shards.mapPartitions(new Steps.StepTask(job, shared, b, n, globalStep))
+          .collect();
+    } finally {
+      shared.destroy();
+    }
+    float[] sum = null;
+    float total = 0;
+    int correct = 0;
+    for (Steps.StepResult r : results) {
+      for (int u = 0; u < r.gradients.length; u++) {
+        float[] g = r.gradients[u];
+        if (sum == null) {
+          sum = g;
+        } else {
+          for (int i = 0; i < sum.length; i++) {
+            sum[i] += g[i];
+          }
+        }
+        total += r.unitLoss[u];
+      }
+      correct += r.correct;
+    }
+    float mean = total / n;
+    if (!Float.isFinite(mean)) {
+      throw new TrainingDivergedException(epoch + 1, b + 1, count, mean,
+          optimizer.learningRate());
+    }
+    optimizer.step(parameters, sum);
+    return new double[] {(double) mean * n, correct, n};
+  }
+
+  /**
+   * One averaging round of {@code steps} local steps from step {@code b}; the driver's
+   * parameters become the mean of the partitions'. Returns loss sum, correct and samples.
+   */
+  private double[] averagingRound(int epoch, int b, int steps, int count, long globalStep) {
+    float[] rates = new float[steps];
+    for (int k = 0; k < steps; k++) {
+      rates[k] = schedule != null ? schedule.learningRate(epoch, b + k, count)
+          : optimizer.learningRate();
+    }
+    float[] parameters = network.parameters();
+    Broadcast<float[]> shared = sc.broadcast(parameters.clone());
+    List<Steps.RoundResult> results;
+    try {
+      results = shards.mapPartitions(new Steps.RoundTask(job, optimizerFactory, shared, b, rates,
+          globalStep)).collect();
+    } finally {
+      shared.destroy();
+    }
+    double lossSum = 0;
+    long correct = 0;
+    long samples = 0;
+    double[] mean = new double[parameters.length];
+    for (Steps.RoundResult r : results) {
+      for (int i = 0; i < mean.length; i++) {
+        mean[i] += r.parameters[i];
+      }
+      lossSum += r.lossSum;
+      correct += r.correct;
+      samples += r.samples;
+    }
+    if (!Double.isFinite(lossSum)) {
+      throw new TrainingDivergedException(epoch + 1, b + steps, count, (float) lossSum,
+          rates[steps - 1]);
+    }
+    for (int i = 0; i < mean.length; i++) {
+      parameters[i] = (float) (mean[i] / results.size());
+    }
+    optimizer.setLearningRate(rates[steps - 1]);
+    return new double[] {lossSum, correct, samples};
+  }
+
+  /** Sends every sample of {@code train} to the partition that trains it in epoch {@code epoch}. */
+  private void layOut(JavaRDD<Sample> train, int epoch) {
+    if (source != train) {
+      indexed = train.zipWithIndex();
+      long n = indexed.count();
+      if (n == 0) {
+        throw new IllegalArgumentException("the training RDD is empty");
+      }
+      if (n > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("the training RDD has " + n + " samples; at most "
+            + Integer.MAX_VALUE + " are supported");
+      }
+      size = (int) n;
+      source = train;
+      shardsEpoch = -1;
+    }
+    if (shardsEpoch == epoch || (!shuffle && shardsEpoch >= 0)) {
+      return; // without shuffling every epoch has the same layout
+    }
+    if (shards != null) {
+      shards.unpersist(false);
+    }
+    shards = indexed
+        .mapPartitionsToPair(new EpochLayout.Keyer(seed, epoch, shuffle, size,
+            network.inputSize(), network.outputSize()))
+        .repartitionAndSortWithinPartitions(new EpochLayout.UnitPartitioner(cut, size))
+        .mapPartitionsWithIndex(new EpochLayout.ShardBuilder(cut, size, network.inputSize()),
+            true)
+        .persist(StorageLevel.MEMORY_ONLY());
+    shards.count();
+    shardsEpoch = epoch;
+  }
+
+  /**
+   * Accuracy, mean loss and confusion matrix of the driver's network on {@code data}, computed
+   * on the driver with as many threads as it has processors.
+   */
+  public Evaluation evaluate(Dataset data) {
+    if (evaluator == null) {
+      int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+      evaluator = Trainer.builder(network, optimizer).threads(threads)
+          .batchSize(Math.max(64, threads)).build();
+    }
+    return evaluator.evaluate(data);
+  }
+
+  /** The samples of {@code data}, in order, as an RDD of {@code slices} partitions. */
+  public static JavaRDD<Sample> samples(JavaSparkContext sc, Dataset data, int slices) {
+    List<Sample> list = new ArrayList<>(data.size());
+    int d = data.sampleSize();
+    for (int i = 0; i < data.size(); i++) {
+      float[] x = new float[d];
+      data.copySample(i, x, 0);
+      list.add(new Sample(x, data.label(i)));
+    }
+    return sc.parallelize(list, slices);
+  }
+
+  /** Releases the cached samples and the evaluation threads. Idempotent. */
+  @Override
+  public void close() {
+    if (shards != null) {
+      shards.unpersist(false);
+      shards = null;
+    }
+    if (evaluator != null) {
+      evaluator.close();
+      evaluator = null;
+    }
+  }
+
+  /** Settings of a {@link SparkTrainer}. Not thread-safe. */
+  public static final class Builder {
+    private final JavaSparkContext sc;
+    private final NetworkFactory networkFactory;
+    private final OptimizerFactory optimizerFactory;
+    private int partitions;
+    private int batchSize = 64;
+    private int passSamples = Trainer.DEFAULT_PASS_SAMPLES;
+    private long seed;
+    private boolean shuffle = true;
+    private int averagingSteps;
+    private LearningRateSchedule schedule;
+    private TrainingListener listener;
+    private String checkpointDirectory;
+
+    private Builder(JavaSparkContext sc, NetworkFactory network, OptimizerFactory optimizer) {
+      this.sc = Objects.requireNonNull(sc, "sc");
+      this.networkFactory = Objects.requireNonNull(network, "network");
+      this.optimizerFactory = Objects.requireNonNull(optimizer, "optimizer");
+    }
+
+    /** Partitions, hence tasks per step (default: the context's default parallelism). */
+    public Builder partitions(int partitions) {
+      this.partitions = partitions;
+      return this;
+    }
+
+    /** Samples per global batch (default 64). */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Most samples per forward and backward pass of a task (default 32, as the local trainer). */
+    public Builder passSamples(int passSamples) {
+      this.passSamples = passSamples;
+      return this;
+    }
+
+    /** Seed of the per-epoch shuffles and of the dropout masks (default 0). */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** Whether to shuffle the training set every epoch (default true). */
+    public Builder shuffle(boolean shuffle) {
+      this.shuffle = shuffle;
+      return this;
+    }
+
+    /** Synchronous SGD: one optimizer step on the summed gradients per batch (the default). */
+    public Builder synchronous() {
+      this.averagingSteps = 0;
+      return this;
+    }
+
+    /** Parameter averaging after every {@code steps} local steps (see the class documentation). */
+    public Builder averaging(int steps) {
+      if (steps < 1) {
+        throw new IllegalArgumentException("steps between averages must be >= 1, got " + steps);
+      }
+      this.averagingSteps = steps;
+      return this;
+    }
+
+    /** A learning-rate schedule, consulted before every step (default: none). */
+    public Builder schedule(LearningRateSchedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    /** A progress listener, called on the driver (default: none). */
+    public Builder listener(TrainingListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /**
+     * A directory for a checkpoint after every epoch, on any Hadoop-compatible file system (a
+     * local path, {@code hdfs://...}, {@code s3a://...}); {@link SparkTrainer#fit} resumes from
+     * the newest checkpoint in it (default: none).
+     */
+    public Builder checkpointDirectory(String directory) {
+      this.checkpointDirectory = directory;
+      return this;
+    }
+
+    /** The trainer. */
+    public SparkTrainer build() {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+      }
+      if (passSamples < 1) {
+        throw new IllegalArgumentException("samples per pass must be >= 1, got " + passSamples);
+      }
+      if (partitions < 0) {
+        throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+      }
+      return new SparkTrainer(this);
+    }
+  }
+}

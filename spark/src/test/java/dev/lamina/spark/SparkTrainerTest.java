@@ -1,0 +1,364 @@
+package dev.lamina.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
+import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.data.Dataset;
+import dev.lamina.runtime.data.MiniBatches;
+import dev.lamina.runtime.io.CheckpointException;
+import dev.lamina.runtime.optim.Optimizers;
+import dev.lamina.runtime.train.EpochResult;
+import dev.lamina.runtime.train.Trainer;
+import dev.lamina.spark.nets.Lamina_SmallBn;
+import dev.lamina.spark.nets.Lamina_SmallConv;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkContext;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SparkTrainer in local mode (two executor threads, a task tried up to 4 times) against the local
+ * Trainer and against sums and averages computed here.
+ */
+class SparkTrainerTest {
+  private static final long NET_SEED = 7;
+  private static final NetworkFactory NET = () -> new Lamina_SmallConv(NET_SEED);
+  private static final OptimizerFactory ADAM = s -> Optimizers.adam(0.01f).build(s);
+  private static final OptimizerFactory SGD = s -> Optimizers.sgd(0.1f).build(s);
+
+  private static JavaSparkContext sc;
+  private static Dataset data;
+  private static JavaRDD<Sample> rdd;
+
+  @BeforeAll
+  static void start() {
+    sc = TestData.local("local[2,4]", "SparkTrainerTest");
+    data = TestData.images(200, 3);
+    rdd = SparkTrainer.samples(sc, data, 3).cache();
+  }
+
+  @AfterAll
+  static void stop() {
+    Steps.passHook = null;
+    sc.stop();
+  }
+
+  /** The local trainer's parameters after {@code epochs} epochs, with the per-epoch losses. */
+  private static float[] local(int threads, int batch, int passSamples, OptimizerFactory opt,
+      int epochs, double[] losses) {
+    Lamina_SmallConv net = new Lamina_SmallConv(NET_SEED);
+    try (Trainer t = Trainer.builder(net, opt.create(net.summary())).threads(threads)
+        .batchSize(batch).passSamples(passSamples).seed(5).build()) {
+      List<EpochResult> r = t.fit(data, null, epochs);
+      for (int e = 0; e < epochs; e++) {
+        losses[e] = r.get(e).trainLoss();
+      }
+    }
+    return net.parameters();
+  }
+
+  private static SparkTrainer.Builder spark(int partitions, int batch, int passSamples,
+      OptimizerFactory opt) {
+    return SparkTrainer.builder(sc, NET, opt).partitions(partitions).batchSize(batch)
+        .passSamples(passSamples).seed(5);
+  }
+
+  private static void assertSameBits(float[] expected, float[] actual) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
+        throw new AssertionError("parameter " + i + ": expected " + expected[i] + " but got "
+            + actual[i]);
+      }
+    }
+  }
+
+  /** N partitions against N threads: fixed chunks, and passes handed out. */
+  private static void assertSameAsLocal(int partitions, int batch, int passSamples,
+      boolean perPass) {
+    double[] expectedLoss = new double[2];
+    float[] expected = local(partitions, batch, passSamples, ADAM, 2, expectedLoss);
+    try (SparkTrainer st = spark(partitions, batch, passSamples, ADAM).build()) {
+      assertEquals(perPass, st.gradientsPerPass());
+      List<EpochResult> r = st.fit(rdd, null, 2);
+      assertEquals(2, r.size());
+      assertSameBits(expected, st.network().parameters());
+      assertEquals(expectedLoss[0], r.get(0).trainLoss());
+      assertEquals(expectedLoss[1], r.get(1).trainLoss());
+    }
+  }
+
+  @Test
+  void threePartitionsGiveTheBitsOfThreeThreadsWithFixedChunks() {
+    // 200 samples in batches of 24: 8 full batches and one of 8, chunks of 8 (2, 3, 3 at the end)
+    assertSameAsLocal(3, 24, 32, false);
+  }
+
+  @Test
+  void threePartitionsGiveTheBitsOfThreeThreadsWithPassesHandedOut() {
+    // batches of 60 in 15 passes of 4 (the last batch of 20: 6 passes), 5 passes per partition
+    assertSameAsLocal(3, 60, 4, true);
+  }
+
+  @Test
+  void twoPartitionsGiveTheBitsOfTwoThreadsWithTwoPassesPerChunk() {
+    assertSameAsLocal(2, 16, 4, true);
+    assertSameAsLocal(2, 16, 32, false);
+  }
+
+  /** Without shuffling the samples are laid out once and every epoch keeps the order. */
+  @Test
+  void withoutShufflingEveryEpochGivesTheLocalTrainersBits() {
+    Lamina_SmallConv net = new Lamina_SmallConv(NET_SEED);
+    double[] expectedLoss = new double[3];
+    try (Trainer t = Trainer.builder(net, ADAM.create(net.summary())).threads(2).batchSize(16)
+        .passSamples(4).seed(5).shuffle(false).build()) {
+      List<EpochResult> r = t.fit(data, null, 3);
+      for (int e = 0; e < 3; e++) {
+        expectedLoss[e] = r.get(e).trainLoss();
+      }
+    }
+    try (SparkTrainer st = spark(2, 16, 4, ADAM).shuffle(false).build()) {
+      List<EpochResult> r = st.fit(rdd, null, 3);
+      assertSameBits(net.parameters(), st.network().parameters());
+      for (int e = 0; e < 3; e++) {
+        assertEquals(expectedLoss[e], r.get(e).trainLoss());
+      }
+    }
+  }
+
+  /** One step on one batch of 24: chunk gradients computed here, summed in order and reversed. */
+  @Test
+  void stepSumsTheChunksInPartitionOrder() {
+    Dataset one = data.subset(0, 24);
+    int batch = 24;
+    MiniBatches mb = new MiniBatches(one, batch, 5, true);
+    mb.startEpoch(0);
+    mb.load(0);
+    FloatNetwork net = NET.create();
+    float[][] chunk = new float[3][];
+    for (int t = 0; t < 3; t++) {
+      FloatWorkspace ws = net.newWorkspace(8);
+      ws.zeroGradients();
+      float[] out = ws.forward(mb.inputs(), t * 8 * 64, 8, true);
+      float[] g = ws.outputGradientBuffer();
+      Losses.forwardBackward(dev.lamina.dsl.Loss.SOFTMAX_CROSS_ENTROPY, out, 8, 3, mb.labels(),
+          t * 8, g, 1f / batch);
+      ws.backward(g, 0, 8);
+      chunk[t] = ws.gradients().clone();
+    }
+    float[] inOrder = new float[chunk[0].length];
+    float[] reversed = new float[chunk[0].length];
+    boolean orderMatters = false;
+    for (int i = 0; i < inOrder.length; i++) {
+      inOrder[i] = (chunk[0][i] + chunk[1][i]) + chunk[2][i];
+      reversed[i] = (chunk[2][i] + chunk[1][i]) + chunk[0][i];
+      orderMatters |= Float.floatToRawIntBits(inOrder[i]) != Float.floatToRawIntBits(reversed[i]);
+    }
+    assertTrue(orderMatters, "the order of the sum must change some bits for this test to hold");
+    float[] expected = net.parameters().clone();
+    float[] other = net.parameters().clone();
+    SGD.create(net.summary()).step(expected, inOrder);
+    SGD.create(net.summary()).step(other, reversed);
+
+    try (SparkTrainer st = spark(3, batch, 32, SGD).build()) {
+      st.fit(SparkTrainer.samples(sc, one, 2), null, 1);
+      assertSameBits(expected, st.network().parameters());
+      assertFalse(java.util.Arrays.equals(other, st.network().parameters()));
+    }
+  }
+
+  /**
+   * A task killed in the middle of step 3 (partition 1, after its first pass) is run again by
+   * Spark, and training ends with the bits of the local trainer.
+   */
+  @Test
+  void aTaskKilledMidStepIsRetriedAndTheStepIsUnchanged() {
+    double[] losses = new double[1];
+    float[] expected = local(2, 16, 4, ADAM, 1, losses);
+    AtomicInteger kills = new AtomicInteger();
+    AtomicInteger retries = new AtomicInteger();
+    Steps.passHook = (step, partition, pass) -> {
+      if (step != 3 || partition != 1 || pass != 1) {
+        return;
+      }
+      TaskContext context = TaskContext.get();
+      if (context.attemptNumber() > 0) {
+        retries.incrementAndGet();
+        return;
+      }
+      kills.incrementAndGet();
+      SparkContext.getOrCreate().killTaskAttempt(context.taskAttemptId(), true, "test kill");
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!context.isInterrupted() && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+    };
+    try (SparkTrainer st = spark(2, 16, 4, ADAM).build()) {
+      List<EpochResult> r = st.fit(rdd, null, 1);
+      assertEquals(1, kills.get(), "kills");
+      assertEquals(1, retries.get(), "retries");
+      assertSameBits(expected, st.network().parameters());
+      assertEquals(losses[0], r.get(0).trainLoss());
+    } finally {
+      Steps.passHook = null;
+    }
+  }
+
+  /** A task that fails (throws) mid-step is run again, and the step's result is unchanged. */
+  @Test
+  void aTaskFailingMidStepIsRetriedAndTheStepIsUnchanged() {
+    double[] losses = new double[1];
+    float[] expected = local(3, 24, 32, ADAM, 1, losses);
+    AtomicInteger failures = new AtomicInteger();
+    Steps.passHook = (step, partition, pass) -> {
+      if (step == 2 && partition == 2 && TaskContext.get().attemptNumber() == 0) {
+        failures.incrementAndGet();
+        throw new IllegalStateException("test failure");
+      }
+    };
+    try (SparkTrainer st = spark(3, 24, 32, ADAM).build()) {
+      st.fit(rdd, null, 1);
+      assertEquals(1, failures.get());
+      assertSameBits(expected, st.network().parameters());
+    } finally {
+      Steps.passHook = null;
+    }
+  }
+
+  /** Plain SGD keeps no state, so a run resumed from a checkpoint continues to the bit. */
+  @Test
+  void resumesFromTheNewestEpochCheckpoint(@TempDir Path dir) throws Exception {
+    Path straight = dir.resolve("straight");
+    Path resumed = dir.resolve("resumed");
+    float[] expected;
+    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory(straight.toString())
+        .build()) {
+      assertEquals(3, st.fit(rdd, null, 3).size());
+      expected = st.network().parameters().clone();
+    }
+    assertTrue(Files.exists(straight.resolve("epoch-0001.ckpt")));
+    assertTrue(Files.exists(straight.resolve("epoch-0003.ckpt")));
+    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory(resumed.toString())
+        .build()) {
+      assertEquals(2, st.fit(rdd, null, 2).size());
+    }
+    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory("file://" + resumed)
+        .build()) {
+      List<EpochResult> r = st.fit(rdd, null, 3);
+      assertEquals(1, r.size());
+      assertEquals(3, r.get(0).epoch());
+      assertSameBits(expected, st.network().parameters());
+    }
+    // A damaged newest checkpoint is an error naming it, not a silent start from scratch.
+    byte[] bytes = Files.readAllBytes(resumed.resolve("epoch-0003.ckpt"));
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(resumed.resolve("epoch-0003.ckpt"), bytes);
+    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory(resumed.toString())
+        .build()) {
+      UncheckedIOException e = assertThrows(UncheckedIOException.class,
+          () -> st.fit(rdd, null, 4));
+      assertTrue(e.getCause() instanceof CheckpointException);
+      assertTrue(e.getMessage().contains("epoch-0003.ckpt: file checksum mismatch"),
+          e.getMessage());
+    }
+  }
+
+  /**
+   * Averaging every 3 steps on 2 partitions against an average computed here: each partition's
+   * steps taken by a local one-thread trainer on its chunk of each batch, the mean in double.
+   */
+  @Test
+  void averagingEqualsLocalStepsOnEachChunkThenTheMean() {
+    int batch = 16;
+    int k = 3;
+    Dataset part = data.subset(0, 96); // 6 batches: two rounds
+    MiniBatches mb = new MiniBatches(part, batch, 5, true);
+    mb.startEpoch(0);
+    float[] start = NET.create().parameters().clone();
+    float[] averaged = start.clone();
+    for (int round = 0; round < 2; round++) {
+      double[] sum = new double[start.length];
+      for (int t = 0; t < 2; t++) {
+        Lamina_SmallConv net = new Lamina_SmallConv(NET_SEED);
+        System.arraycopy(averaged, 0, net.parameters(), 0, averaged.length);
+        try (Trainer local = Trainer.builder(net, SGD.create(net.summary())).batchSize(8)
+            .build()) {
+          for (int s = round * k; s < (round + 1) * k; s++) {
+            mb.load(s);
+            local.trainBatch(mb.inputs(), t * 8 * 64, mb.labels(), t * 8, 8);
+          }
+        }
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += net.parameters()[i];
+        }
+      }
+      for (int i = 0; i < sum.length; i++) {
+        averaged[i] = (float) (sum[i] / 2);
+      }
+    }
+    try (SparkTrainer st = spark(2, batch, 32, SGD).averaging(k).build()) {
+      EpochResult r = st.fit(SparkTrainer.samples(sc, part, 2), null, 1).get(0);
+      assertSameBits(averaged, st.network().parameters());
+      assertTrue(r.trainLoss() > 0 && r.trainLoss() < 2, "loss " + r.trainLoss());
+    }
+  }
+
+  @Test
+  void averagingLearns() {
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).averaging(4).build()) {
+      List<EpochResult> r = st.fit(rdd, data, 4);
+      assertTrue(r.get(3).testAccuracy() > 0.9, "accuracy " + r.get(3).testAccuracy());
+    }
+  }
+
+  @Test
+  void refusesBadSamplesAndBatchNormalization() {
+    JavaRDD<Sample> bad = sc.parallelize(List.of(new Sample(new float[64], 0),
+        new Sample(new float[63], 1)), 2);
+    try (SparkTrainer st = spark(2, 16, 32, SGD).build()) {
+      Exception e = assertThrows(Exception.class, () -> st.fit(bad, null, 1));
+      assertTrue(e.getMessage().contains("sample 1 of the training RDD has 63 values; the"
+          + " network's input has 64"), e.getMessage());
+    }
+    JavaRDD<Sample> label = sc.parallelize(List.of(new Sample(new float[64], 3)), 1);
+    try (SparkTrainer st = spark(1, 16, 32, SGD).build()) {
+      Exception e = assertThrows(Exception.class, () -> st.fit(label, null, 1));
+      assertTrue(e.getMessage().contains("sample 0 of the training RDD has label 3, outside"
+          + " 0..2"), e.getMessage());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SparkTrainer.builder(sc, () -> new Lamina_SmallBn(1), SGD).build());
+    assertTrue(e.getMessage().contains("batch normalization"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> spark(17, 16, 32, SGD).build());
+  }
+
+  @Test
+  void bytesPerStep() {
+    int p = new Lamina_SmallConv(1).parameterCount();
+    try (SparkTrainer st = spark(3, 24, 32, SGD).build()) {
+      assertEquals(3.0 * 4 * p, st.bytesToDriverPerStep());
+    }
+    try (SparkTrainer st = spark(3, 60, 4, SGD).build()) {
+      assertEquals(15.0 * 4 * p, st.bytesToDriverPerStep());
+    }
+    try (SparkTrainer st = spark(2, 16, 32, SGD).averaging(4).build()) {
+      assertEquals(2.0 * 4 * p / 4, st.bytesToDriverPerStep());
+    }
+  }
+}
