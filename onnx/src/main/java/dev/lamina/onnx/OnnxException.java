@@ -17,7 +17,12 @@ public final class OnnxException extends IOException {
   private final List<String> problems;
 
   public OnnxException(Path file, List<String> problems) {
-    super(message(file, problems));
+    this(file, problems, "");
+  }
+
+  /** With {@code hint}, one line after the problems (for example what Lamina supports). */
+  public OnnxException(Path file, List<String> problems, String hint) {
+    super(message(file, problems) + (hint.isEmpty() ? "" : "\n" + hint));
     this.file = file;
     this.problems = List.copyOf(problems);
   }

@@ -40,11 +40,11 @@ final class GraphTranslator {
       "BatchNormalization", "Dropout", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Gelu",
       "Add", "Concat", "Flatten", "Reshape", "Identity", "Pad", "Constant", "Shape", "Gather",
       "Unsqueeze", "Squeeze", "Cast");
-  private static final String SUPPORTED_LIST = "Lamina imports Conv, MaxPool, AveragePool,"
+  static final String SUPPORTED_LIST = "Lamina imports Conv, MaxPool, AveragePool,"
       + " GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, BatchNormalization (inference),"
       + " Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu (also as Div/Erf/Add/Mul), Add,"
       + " Concat (channels), Flatten, Reshape (flattening), Identity, Pad (into a Conv or pooling)"
-      + " and the Shape/Gather/Unsqueeze/Concat plumbing of reshapes";
+      + " and the Shape/Gather/Unsqueeze/Concat plumbing of reshapes.";
 
   /** The translated network. */
   record Result(int[] input, List<LayerSpec> layers, int opset, String producer) {}
@@ -94,13 +94,13 @@ final class GraphTranslator {
       String domain = n.getDomain();
       if (!domain.isEmpty() && !domain.equals("ai.onnx")) {
         unsupported.add(node(n) + ": operator domain '" + Names.printable(domain) + "' is not"
-            + " ONNX's standard one; " + SUPPORTED_LIST);
+            + " ONNX's standard one");
       } else if (!SUPPORTED.contains(n.getOpType())) {
-        unsupported.add(node(n) + ": " + unsupportedReason(n.getOpType()) + "; " + SUPPORTED_LIST);
+        unsupported.add(node(n) + ": " + unsupportedReason(n.getOpType()));
       }
     }
     if (!unsupported.isEmpty()) {
-      throw new OnnxException(file, unsupported);
+      throw new OnnxException(file, unsupported, SUPPORTED_LIST);
     }
     int[] inputShape = inputShape(input);
     values.put(input.getName(), Val.activation("input", inputShape, false));

@@ -116,11 +116,12 @@ final class ModelReader {
           + "; an integer tensor of shapes or pads holds at most 4096 values");
     }
     int type = t.getDataType();
-    if (type != TensorProto.DataType.INT64_VALUE && type != TensorProto.DataType.INT32_VALUE) {
+    if (!isInteger(t)) {
       throw new OnnxException(file, what + " has data type " + dataTypeName(type)
-          + "; expected int64 (a shape, pads or axes)");
+          + "; expected int64 (a shape, pads or axes) or bool (a flag)");
     }
-    int width = type == TensorProto.DataType.INT64_VALUE ? 8 : 4;
+    int width = type == TensorProto.DataType.INT64_VALUE ? 8
+        : type == TensorProto.DataType.BOOL_VALUE ? 1 : 4;
     long[] v = new long[(int) n];
     if (t.hasRawData()) {
       if (t.getRawData().size() != n * width) {
@@ -130,7 +131,7 @@ final class ModelReader {
       }
       ByteBuffer b = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < n; i++) {
-        v[i] = width == 8 ? b.getLong() : b.getInt();
+        v[i] = width == 8 ? b.getLong() : width == 4 ? b.getInt() : b.get();
       }
       return v;
     }
@@ -145,9 +146,11 @@ final class ModelReader {
     return v;
   }
 
+  /** Whether {@code t} holds int64, int32 or bool values (bool is stored as int32 data). */
   static boolean isInteger(TensorProto t) {
     return t.getDataType() == TensorProto.DataType.INT64_VALUE
-        || t.getDataType() == TensorProto.DataType.INT32_VALUE;
+        || t.getDataType() == TensorProto.DataType.INT32_VALUE
+        || t.getDataType() == TensorProto.DataType.BOOL_VALUE;
   }
 
   static String dimsString(TensorProto t) {

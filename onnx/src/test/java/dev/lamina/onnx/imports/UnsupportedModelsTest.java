@@ -25,16 +25,18 @@ class UnsupportedModelsTest {
   void lstmHasNoLayerYet() {
     OnnxException e = refused("row_lstm.onnx");
     assertThat(e.problems()).contains("node '/lstm/LSTM' (LSTM): Lamina has no recurrent layer"
-        + " (LSTM) yet; " + supported());
+        + " (LSTM) yet");
+    assertThat(e.getMessage()).endsWith("\n" + supported());
   }
 
   @Test
   void convTransposeHasNoLayerYet() {
     OnnxException e = refused("dcgan_generator.onnx");
     assertThat(e.problems()).hasSize(2);
-    assertThat(e.problems().get(0)).startsWith("node '/up1/ConvTranspose' (ConvTranspose): Lamina"
-        + " has no transposed convolution (ConvTranspose) yet; Lamina imports Conv,");
+    assertThat(e.problems().get(0)).isEqualTo("node '/up1/ConvTranspose' (ConvTranspose): Lamina"
+        + " has no transposed convolution (ConvTranspose) yet");
     assertThat(e.problems().get(1)).startsWith("node '/up2/ConvTranspose' (ConvTranspose):");
+    assertThat(e.getMessage()).endsWith("\n" + supported());
   }
 
   @Test
@@ -59,6 +61,6 @@ class UnsupportedModelsTest {
         + " MatMul, BatchNormalization (inference), Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu,"
         + " Gelu (also as Div/Erf/Add/Mul), Add, Concat (channels), Flatten, Reshape"
         + " (flattening), Identity, Pad (into a Conv or pooling) and the"
-        + " Shape/Gather/Unsqueeze/Concat plumbing of reshapes";
+        + " Shape/Gather/Unsqueeze/Concat plumbing of reshapes.";
   }
 }
