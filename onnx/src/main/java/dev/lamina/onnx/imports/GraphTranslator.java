@@ -39,12 +39,13 @@ final class GraphTranslator {
       "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Gemm", "MatMul",
       "BatchNormalization", "Dropout", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Gelu",
       "Add", "Concat", "Flatten", "Reshape", "Identity", "Pad", "Constant", "Shape", "Gather",
-      "Unsqueeze", "Squeeze", "Cast");
+      "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Slice", "Transpose");
   static final String SUPPORTED_LIST = "Lamina imports Conv, MaxPool, AveragePool,"
       + " GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, BatchNormalization (inference),"
       + " Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu (also as Div/Erf/Add/Mul), Add,"
       + " Concat (channels), Flatten, Reshape (flattening), Identity, Pad (into a Conv or pooling)"
-      + " and the Shape/Gather/Unsqueeze/Concat plumbing of reshapes.";
+      + " and the integer plumbing of shapes and pads (Shape, Gather, Unsqueeze, Squeeze,"
+      + " Concat, Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
 
   /** The translated network. */
   record Result(int[] input, List<LayerSpec> layers, int opset, String producer) {}
@@ -413,6 +414,9 @@ final class GraphTranslator {
       case "Gather" -> gather(n);
       case "Unsqueeze", "Squeeze" -> unsqueeze(n);
       case "Cast" -> cast(n);
+      case "ConstantOfShape" -> constantOfShape(n);
+      case "Slice" -> slice(n);
+      case "Transpose" -> transpose(n);
       case "Identity" -> {
         attributes(n);
         values.put(n.getOutput(0), value(n, 0));
@@ -483,11 +487,8 @@ final class GraphTranslator {
   private Val tensorValue(TensorProto t) throws Problem {
     try {
       if (ModelReader.isInteger(t)) {
-        if (t.getDimsCount() > 1) {
-          throw new Problem("integer tensor '" + Names.printable(t.getName()) + "' has rank "
-              + t.getDimsCount() + "; shape plumbing uses scalars and vectors");
-        }
-        return Val.ints(ModelReader.longs(file, t), t.getDimsCount() == 0);
+        return Val.ints(ModelReader.longs(file, t),
+            t.getDimsList().stream().mapToInt(Long::intValue).toArray());
       }
       long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
       return Val.floats(ModelReader.floats(file, t), dims);
@@ -573,6 +574,129 @@ final class GraphTranslator {
     } else {
       throw new Problem("Cast to " + ModelReader.dataTypeName((int) to) + " is supported only on"
           + " folded shape values or as a float32 no-op");
+    }
+  }
+
+  private void constantOfShape(NodeProto n) throws Problem {
+    Map<String, AttributeProto> a = attributes(n, "value");
+    Val shape = value(n, 0);
+    if (shape.ints == null) {
+      throw new Problem("its shape is not constant");
+    }
+    long count = 1;
+    int[] dims = new int[shape.ints.length];
+    for (int i = 0; i < dims.length; i++) {
+      long d = shape.ints[i];
+      if (d == Val.BATCH) {
+        throw new Problem("it makes a tensor with the batch size as a dimension (such as a"
+            + " recurrent layer's initial state); Lamina folds only constant shapes");
+      }
+      if (d < 0 || d > 4096 || (count *= Math.max(d, 1)) > 4096) {
+        throw new Problem("shape " + shapeText(shape.ints) + " is negative or larger than the"
+            + " 4096 folded values Lamina handles");
+      }
+      dims[i] = (int) d;
+    }
+    long[] fill = new long[(int) Arrays.stream(dims).asLongStream().reduce(1, (x, y) -> x * y)];
+    if (a.containsKey("value")) {
+      Val v = tensorValue(a.get("value").getT());
+      if (v.ints == null) {
+        throw new Problem("a float ConstantOfShape is not folded; Lamina folds integer shapes"
+            + " and pads");
+      }
+      Arrays.fill(fill, v.ints[0]);
+    }
+    values.put(n.getOutput(0), Val.ints(fill, dims));
+  }
+
+  /** Slice of folded integers (ONNX's starts, ends, axes and steps inputs, negative steps too). */
+  private void slice(NodeProto n) throws Problem {
+    attributes(n);
+    Val data = value(n, 0);
+    if (data.ints == null) {
+      throw new Problem("it slices a tensor computed from the input; Lamina folds Slice only on"
+          + " constant shapes and pads");
+    }
+    int rank = data.intDims.length;
+    long[] starts = value(n, 1).ints;
+    long[] ends = value(n, 2).ints;
+    long[] axes = n.getInputCount() > 3 && !n.getInput(3).isEmpty() ? value(n, 3).ints : null;
+    long[] steps = n.getInputCount() > 4 && !n.getInput(4).isEmpty() ? value(n, 4).ints : null;
+    if (starts == null || ends == null || starts.length != ends.length) {
+      throw new Problem("its starts and ends are not constant vectors of one length");
+    }
+    int[] from = new int[rank];
+    int[] step = new int[rank];
+    int[] size = data.intDims.clone();
+    Arrays.fill(step, 1);
+    for (int i = 0; i < starts.length; i++) {
+      long axis = axes == null ? i : axes[i] < 0 ? axes[i] + rank : axes[i];
+      long st = steps == null ? 1 : steps[i];
+      if (axis < 0 || axis >= rank || st == 0) {
+        throw new Problem("axis " + (axes == null ? i : axes[i]) + " or step " + st
+            + " is not valid for rank " + rank);
+      }
+      int dim = data.intDims[(int) axis];
+      long b = starts[i] < 0 ? starts[i] + dim : starts[i];
+      long e = ends[i] < 0 ? ends[i] + dim : ends[i];
+      if (st > 0) {
+        b = Math.max(0, Math.min(dim, b));
+        e = Math.max(0, Math.min(dim, e));
+        size[(int) axis] = (int) Math.max(0, (e - b + st - 1) / st);
+      } else {
+        b = Math.max(-1, Math.min(dim - 1, b));
+        e = Math.max(-1, Math.min(dim - 1, e));
+        size[(int) axis] = (int) Math.max(0, (b - e - st - 1) / -st);
+      }
+      from[(int) axis] = (int) b;
+      step[(int) axis] = (int) st;
+    }
+    int total = Arrays.stream(size).reduce(1, (x, y) -> x * y);
+    long[] out = new long[total];
+    int[] index = new int[rank];
+    for (int k = 0; k < total; k++) {
+      int flat = 0;
+      for (int d = 0; d < rank; d++) {
+        flat = flat * data.intDims[d] + from[d] + index[d] * step[d];
+      }
+      out[k] = data.ints[flat];
+      for (int d = rank - 1; d >= 0 && ++index[d] == size[d]; d--) {
+        index[d] = 0;
+      }
+    }
+    values.put(n.getOutput(0), Val.ints(out, size));
+  }
+
+  /** Transpose of a folded 2-D integer tensor or of a 2-D float constant (a weight). */
+  private void transpose(NodeProto n) throws Problem {
+    Map<String, AttributeProto> a = attributes(n, "perm");
+    Val x = value(n, 0);
+    boolean swap = !a.containsKey("perm") || a.get("perm").getIntsList().equals(List.of(1L, 0L));
+    int[] dims = x.ints != null ? x.intDims : x.floats != null
+        ? Arrays.stream(x.dims).mapToInt(d -> (int) d).toArray() : null;
+    if (dims == null || dims.length != 2 || !swap) {
+      throw new Problem(x.isActivation() ? "it transposes a tensor computed from the input;"
+          + " Lamina has no transpose layer (it folds Transpose only on constants)"
+          : "only a 2-D constant is transposed (perm = [1, 0])");
+    }
+    int r = dims[0];
+    int c = dims[1];
+    if (x.ints != null) {
+      long[] t = new long[x.ints.length];
+      for (int i = 0; i < r; i++) {
+        for (int j = 0; j < c; j++) {
+          t[j * r + i] = x.ints[i * c + j];
+        }
+      }
+      values.put(n.getOutput(0), Val.ints(t, new int[] {c, r}));
+    } else {
+      float[] t = new float[x.floats.length];
+      for (int i = 0; i < r; i++) {
+        for (int j = 0; j < c; j++) {
+          t[j * r + i] = x.floats[i * c + j];
+        }
+      }
+      values.put(n.getOutput(0), Val.floats(t, new long[] {c, r}));
     }
   }
 
@@ -1132,6 +1256,35 @@ final class GraphTranslator {
 
   private void reshape(NodeProto n) throws Problem {
     Map<String, AttributeProto> a = attributes(n, "allowzero", "shape");
+    if (value(n, 0).ints != null && n.getInputCount() > 1 && value(n, 1).ints != null) {
+      Val x = value(n, 0);
+      long[] t = value(n, 1).ints;
+      int[] dims = new int[t.length];
+      int infer = -1;
+      long known = 1;
+      for (int i = 0; i < t.length; i++) {
+        long d = t[i] == 0 ? (i < x.intDims.length ? x.intDims[i] : -2) : t[i];
+        if (d == -1 && infer < 0) {
+          infer = i;
+        } else if (d < 0 || d > 4096) {
+          throw new Problem("target shape " + shapeText(t) + " for folded integers of shape "
+              + Arrays.toString(x.intDims) + " is not valid");
+        } else {
+          dims[i] = (int) d;
+          known *= d;
+        }
+      }
+      if (infer >= 0 && known > 0) {
+        dims[infer] = (int) (x.ints.length / known);
+        known *= dims[infer];
+      }
+      if (known != x.ints.length) {
+        throw new Problem("target shape " + shapeText(t) + " does not hold the "
+            + x.ints.length + " folded integers");
+      }
+      values.put(n.getOutput(0), Val.ints(x.ints, dims));
+      return;
+    }
     Val x = activationInput(n, 0);
     long[] target = a.containsKey("shape")
         ? a.get("shape").getIntsList().stream().mapToLong(Long::longValue).toArray()

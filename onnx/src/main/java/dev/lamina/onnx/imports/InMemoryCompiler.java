@@ -121,7 +121,7 @@ final class InMemoryCompiler {
       }
     };
     List<String> options = new ArrayList<>(List.of("-classpath", classPath(),
-        "-implicit:class", "-Xlint:none"));
+        "-implicit:class"));
     if (Runtime.version().feature() >= 21) {
       options.add("-proc:full"); // JDK 23 and later run no processor without it
     }
@@ -137,7 +137,7 @@ final class InMemoryCompiler {
       if (d.getKind() == Diagnostic.Kind.ERROR) {
         errors.add(line);
       } else if (d.getKind() == Diagnostic.Kind.WARNING
-          || d.getKind() == Diagnostic.Kind.MANDATORY_WARNING) {
+          && "compiler.warn.proc.messager".equals(d.getCode())) {
         warnings.add(line);
       }
     }

@@ -76,40 +76,49 @@ final class SourceWriter {
       }
       sb.append("  // ").append(String.join(", ", l.origin)).append(" -> ")
           .append(shape(l.shape)).append('\n');
-      StringBuilder a = new StringBuilder();
+      List<String> a = new java.util.ArrayList<>();
       if (!l.from.equals(List.of(previous)) || l.kind.equals("Add") || l.kind.equals("Concat")) {
-        a.append("from = ").append(from(l.from));
+        a.add("from = " + from(l.from));
       }
-      l.attributes.forEach((k, v) -> append(a, k + " = " + v));
+      l.attributes.forEach((k, v) -> a.add(k + " = " + v));
       if (l.activation != Activation.IDENTITY) {
-        append(a, "activation = " + l.activation.name());
+        a.add("activation = " + l.activation.name());
         if (l.activation == Activation.LEAKY_RELU && l.activationParameter != 0.01f) {
-          append(a, "negativeSlope = " + Literals.decimal(l.activationParameter));
+          a.add("negativeSlope = " + Literals.decimal(l.activationParameter));
         } else if (l.activation == Activation.ELU && l.activationParameter != 1f) {
-          append(a, "alpha = " + Literals.decimal(l.activationParameter));
+          a.add("alpha = " + Literals.decimal(l.activationParameter));
         }
       }
-      sb.append("  @").append(l.kind);
-      if (a.length() > 0) {
-        sb.append('(').append(a).append(')');
-      }
-      String field = " Layer " + l.name + ";\n";
-      int lineStart = sb.lastIndexOf("\n") + 1;
-      if (sb.length() - lineStart + field.length() - 1 > 100) {
-        sb.append("\n ");
-      }
-      sb.append(field);
+      sb.append(declaration(l.kind, a, l.name));
       previous = l.name;
     }
     sb.append("}\n");
     return sb.toString();
   }
 
-  private static void append(StringBuilder a, String s) {
-    if (a.length() > 0) {
-      a.append(", ");
+  /** {@code @Kind(a, b) Layer name;}, wrapped at attribute boundaries to 100 columns. */
+  static String declaration(String kind, List<String> attributes, String name) {
+    String field = " Layer " + name + ";";
+    String head = "  @" + kind + (attributes.isEmpty() ? "" : "(");
+    String one = head + String.join(", ", attributes) + (attributes.isEmpty() ? "" : ")") + field;
+    if (one.length() <= 100) {
+      return one + "\n";
     }
-    a.append(s);
+    StringBuilder sb = new StringBuilder();
+    StringBuilder line = new StringBuilder(head);
+    for (int i = 0; i < attributes.size(); i++) {
+      String part = attributes.get(i) + (i < attributes.size() - 1 ? "," : ")");
+      if (line.length() + part.length() + 1 > 100 && line.length() > head.length()) {
+        sb.append(line.toString().stripTrailing()).append('\n');
+        line = new StringBuilder("      ");
+      }
+      line.append(part).append(' ');
+    }
+    String last = line.toString().stripTrailing();
+    if (last.length() + field.length() > 100) {
+      return sb.append(last).append("\n ").append(field).append('\n').toString();
+    }
+    return sb.append(last).append(field).append('\n').toString();
   }
 
   private static String from(List<String> names) {

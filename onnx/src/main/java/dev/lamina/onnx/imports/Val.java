@@ -18,15 +18,16 @@ final class Val {
   final int[] pads;
   final float padValue;
   final String padNode;
-  /** Folded integers (rank 0 or 1), or null. */
+  /** Folded integers in row-major order with their dims, or null. */
   final long[] ints;
+  final int[] intDims;
   final boolean scalar;
   /** Constant floats with their ONNX dims, or null. */
   final float[] floats;
   final long[] dims;
 
   private Val(String layer, int[] shape, boolean flat, int[] pads, float padValue, String padNode,
-      long[] ints, boolean scalar, float[] floats, long[] dims) {
+      long[] ints, int[] intDims, float[] floats, long[] dims) {
     this.layer = layer;
     this.shape = shape;
     this.flat = flat;
@@ -34,29 +35,35 @@ final class Val {
     this.padValue = padValue;
     this.padNode = padNode;
     this.ints = ints;
-    this.scalar = scalar;
+    this.intDims = intDims;
+    this.scalar = intDims != null && intDims.length == 0;
     this.floats = floats;
     this.dims = dims;
   }
 
   static Val activation(String layer, int[] shape, boolean flat) {
-    return new Val(layer, shape, flat, null, 0, null, null, false, null, null);
+    return new Val(layer, shape, flat, null, 0, null, null, null, null, null);
   }
 
+  /** A folded scalar or vector. */
   static Val ints(long[] v, boolean scalar) {
-    return new Val(null, null, false, null, 0, null, v, scalar, null, null);
+    return ints(v, scalar ? new int[0] : new int[] {v.length});
+  }
+
+  static Val ints(long[] v, int[] dims) {
+    return new Val(null, null, false, null, 0, null, v, dims, null, null);
   }
 
   static Val floats(float[] v, long[] dims) {
-    return new Val(null, null, false, null, 0, null, null, false, v, dims);
+    return new Val(null, null, false, null, 0, null, null, null, v, dims);
   }
 
   Val padded(int[] p, float value, String node) {
-    return new Val(layer, shape, flat, p, value, node, null, false, null, null);
+    return new Val(layer, shape, flat, p, value, node, null, null, null, null);
   }
 
   Val flattened() {
-    return new Val(layer, shape, true, null, 0, null, null, false, null, null);
+    return new Val(layer, shape, true, null, 0, null, null, null, null, null);
   }
 
   boolean isActivation() {

@@ -60,7 +60,8 @@ class UnsupportedModelsTest {
     return "Lamina imports Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm,"
         + " MatMul, BatchNormalization (inference), Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu,"
         + " Gelu (also as Div/Erf/Add/Mul), Add, Concat (channels), Flatten, Reshape"
-        + " (flattening), Identity, Pad (into a Conv or pooling) and the"
-        + " Shape/Gather/Unsqueeze/Concat plumbing of reshapes.";
+        + " (flattening), Identity, Pad (into a Conv or pooling) and the integer plumbing of"
+        + " shapes and pads (Shape, Gather, Unsqueeze, Squeeze, Concat, Reshape, Slice,"
+        + " Transpose, ConstantOfShape, Cast on constants).";
   }
 }
