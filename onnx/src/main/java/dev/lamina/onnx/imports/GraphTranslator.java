@@ -47,6 +47,9 @@ final class GraphTranslator {
       + " and the integer plumbing of shapes and pads (Shape, Gather, Unsqueeze, Squeeze,"
       + " Concat, Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
 
+  /** The most nodes a graph may have. */
+  static final int MAX_NODES = 20_000;
+
   /** The translated network. */
   record Result(int[] input, List<LayerSpec> layers, int opset, String producer) {}
 
@@ -211,6 +214,10 @@ final class GraphTranslator {
   private List<NodeProto> neededNodes(String inputName) throws OnnxException {
     Map<String, Integer> producer = new HashMap<>();
     List<NodeProto> all = graph.getNodeList();
+    if (all.size() > MAX_NODES) {
+      throw new OnnxException(file, "the graph has " + all.size() + " nodes; Lamina imports at"
+          + " most " + MAX_NODES + " (a network of that many layers would not compile)");
+    }
     for (int i = 0; i < all.size(); i++) {
       for (String out : all.get(i).getOutputList()) {
         if (!out.isEmpty() && producer.putIfAbsent(out, i) != null) {

@@ -33,6 +33,12 @@ final class ModelReader {
       throw new OnnxException(file, "the file holds " + size + " bytes; an ONNX model (one"
           + " protobuf message) holds less than 2 GB, and external data files are not read");
     }
+    long heap = Runtime.getRuntime().maxMemory();
+    if (size > heap / 3) {
+      throw new OnnxException(file, "the file holds " + size + " bytes, more than a third of this"
+          + " JVM's heap (" + heap + " bytes, -Xmx), which reading and translating it needs;"
+          + " give the JVM more memory");
+    }
     if (size == 0) {
       throw new OnnxException(file, "the file is empty; expected an ONNX model (a protobuf"
           + " ModelProto)");

@@ -24,6 +24,8 @@ final class Names {
 
   /** Upper-snake keys of the names given so far: two names with one key would clash. */
   private final Set<String> keys = new HashSet<>();
+  /** The next suffix to try per base name, so that many equal names take linear time. */
+  private final java.util.Map<String, Integer> next = new java.util.HashMap<>();
 
   /** Whether {@code s} is an ASCII Java identifier (not a keyword), at most 48 characters. */
   static boolean isIdentifier(String s) {
@@ -54,9 +56,11 @@ final class Names {
       base = base + "Layer";
     }
     String name = base;
-    for (int i = 2; !keys.add(key(name)); i++) {
-      name = base + "_" + i;
+    int i = next.getOrDefault(base, 2);
+    while (!keys.add(key(name))) {
+      name = base + "_" + i++;
     }
+    next.put(base, i);
     return name;
   }
 

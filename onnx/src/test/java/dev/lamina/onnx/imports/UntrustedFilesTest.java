@@ -64,7 +64,7 @@ class UntrustedFilesTest {
     byte[] bytes = Files.readAllBytes(Models.model("lenet5.onnx"));
     java.util.Random random = new java.util.Random(7);
     int refusedCount = 0;
-    for (int trial = 0; trial < 40; trial++) {
+    for (int trial = 0; trial < 20; trial++) {
       byte[] b = bytes.clone();
       for (int k = 0; k < 8; k++) {
         b[random.nextInt(2000)] = (byte) random.nextInt(256);
@@ -195,6 +195,27 @@ class UntrustedFilesTest {
     assertThrows(IllegalArgumentException.class, () -> OnnxImporter.forClass("com.acme", "class"));
     assertThrows(IllegalArgumentException.class,
         () -> OnnxImporter.forClass("com.acme", "Lamina_Net"));
+  }
+
+  @Test
+  void tooManyNodesAndManyEqualNames() throws Exception {
+    // More nodes than any network Lamina compiles: refused before translation. Many nodes of
+    // one name are numbered in linear time (a quadratic search would take minutes here).
+    GraphProto.Builder g = GraphProto.newBuilder().setName("chain")
+        .addInput(Graphs.value("x", 3)).addOutput(Graphs.value("y", 3));
+    String previous = "x";
+    for (int i = 0; i < GraphTranslator.MAX_NODES + 1; i++) {
+      String out = i == GraphTranslator.MAX_NODES ? "y" : "v" + i;
+      g.addNode(Graphs.node("Relu", "same", new String[] {previous}, out));
+      previous = out;
+    }
+    OnnxException e = refused(Graphs.write(dir, "many.onnx", Graphs.model(g, 13)));
+    assertThat(e.getMessage()).contains("the graph has 20001 nodes; Lamina imports at most 20000");
+    Names names = new Names();
+    for (int i = 0; i < 50_000; i++) {
+      names.layerName("same", "Relu");
+    }
+    assertThat(names.layerName("same", "Relu")).isEqualTo("same_50001");
   }
 
   @Test
