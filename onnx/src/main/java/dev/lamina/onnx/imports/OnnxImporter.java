@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import javax.lang.model.SourceVersion;
 
@@ -131,11 +130,5 @@ public final class OnnxImporter {
     if (!problems.isEmpty()) {
       throw new OnnxException(file, problems);
     }
-  }
-
-  /** For tests of translation alone: the layers, without compiling. */
-  static Map.Entry<int[], List<LayerSpec>> translate(Path file) throws IOException {
-    GraphTranslator.Result r = new GraphTranslator(file, ModelReader.read(file)).translate();
-    return Map.entry(r.input(), r.layers());
   }
 }
