@@ -25,8 +25,8 @@ import java.util.Set;
 /**
  * Translates an ONNX graph into Lamina layers. Steps: check the graph's one input and one output,
  * keep the nodes the output depends on (in file order, which ONNX requires to be topological),
- * recognize exact GELU written as Div/Erf/Add/Mul, refuse every operator Lamina has no layer for
- * (all of them at once), then map node by node: folding the integer shape plumbing, merging an
+ * recognize GELU written out (exact with Erf, or the tanh approximation), refuse every operator
+ * Lamina has no layer for (all of them at once), then map node by node: folding the integer shape plumbing, merging an
  * activation into the layer before it, folding a Pad into the padding of the convolution or
  * pooling that reads it, and treating Flatten (and a flattening Reshape) before Gemm as the
  * implicit flatten of {@code @Affine}.
@@ -42,7 +42,7 @@ final class GraphTranslator {
       "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Slice", "Transpose");
   static final String SUPPORTED_LIST = "Lamina imports Conv, MaxPool, AveragePool,"
       + " GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, BatchNormalization (inference),"
-      + " Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu (also as Div/Erf/Add/Mul), Add,"
+      + " Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu (also written out with Erf or Tanh), Add,"
       + " Concat (channels), Flatten, Reshape (flattening), Identity, Pad (into a Conv or pooling)"
       + " and the integer plumbing of shapes and pads (Shape, Gather, Unsqueeze, Squeeze,"
       + " Concat, Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
@@ -269,7 +269,9 @@ final class GraphTranslator {
 
   /**
    * Replaces PyTorch's exact GELU, {@code Mul(Mul(x, Add(Erf(Div(x, sqrt 2)), 1)), 0.5)} (the
-   * factors of either Mul in any order, or 0.5 applied to x first), by one {@code Gelu} node.
+   * factors of either Mul in any order, or 0.5 applied to x first), by one {@code Gelu} node, and
+   * its tanh approximation, the same with {@code Tanh(sqrt(2/pi) * (x + 0.044715 x^3))} for the
+   * Erf, by a {@code Gelu} with {@code approximate = tanh}.
    */
   private List<NodeProto> recognizeGelu(List<NodeProto> nodes) {
     Map<String, NodeProto> producer = new HashMap<>();
@@ -294,9 +296,15 @@ final class GraphTranslator {
       if (x != null) {
         String name = chain.get(chain.size() - 1).getName();
         int cut = name.lastIndexOf('/');
-        replace.put(outer, NodeProto.newBuilder().setOpType("Gelu")
+        NodeProto.Builder gelu = NodeProto.newBuilder().setOpType("Gelu")
             .setName(cut > 0 ? name.substring(0, cut) + "/Gelu" : name)
-            .addInput(x).addOutput(outer.getOutput(0)).build());
+            .addInput(x).addOutput(outer.getOutput(0));
+        if (chain.stream().anyMatch(c -> c.getOpType().equals("Tanh"))) {
+          gelu.addAttribute(AttributeProto.newBuilder().setName("approximate")
+              .setType(AttributeProto.AttributeType.STRING)
+              .setS(com.google.protobuf.ByteString.copyFromUtf8("tanh")));
+        }
+        replace.put(outer, gelu.build());
         absorbed.addAll(chain);
       }
     }
@@ -327,7 +335,7 @@ final class GraphTranslator {
         for (int s = 0; s < 2; s++) {
           String x = inner.getInput(s);
           String onePlusErf = inner.getInput(1 - s);
-          if (matchOnePlusErf(x, onePlusErf, producer, count, chain)) {
+          if (matchOnePlus(x, onePlusErf, producer, count, chain)) {
             chain.add(inner);
             chain.add(outer);
             return x;
@@ -339,7 +347,7 @@ final class GraphTranslator {
         for (int s = 0; s < 2; s++) {
           String x = inner.getInput(s);
           if (isConstant(inner.getInput(1 - s), 0.5, producer)
-              && matchOnePlusErf(x, b, producer, count, chain)) {
+              && matchOnePlus(x, b, producer, count, chain)) {
             chain.add(inner);
             chain.add(outer);
             return x;
@@ -351,36 +359,84 @@ final class GraphTranslator {
     return null;
   }
 
-  private boolean matchOnePlusErf(String x, String value, Map<String, NodeProto> producer,
+  /** Whether {@code value} is {@code 1 + erf(x / sqrt 2)} or {@code 1 + tanh(...)} of GELU. */
+  private boolean matchOnePlus(String x, String value, Map<String, NodeProto> producer,
       Map<String, Integer> count, List<NodeProto> chain) {
-    NodeProto add = producer.get(value);
-    if (add == null || !add.getOpType().equals("Add") || add.getInputCount() != 2
-        || count.getOrDefault(value, 0) != 1) {
+    NodeProto add = single(value, "Add", producer, count);
+    if (add == null) {
       return false;
     }
     for (int s = 0; s < 2; s++) {
-      NodeProto erf = producer.get(add.getInput(s));
-      if (erf == null || !erf.getOpType().equals("Erf") || !isConstant(add.getInput(1 - s), 1.0,
-          producer) || count.getOrDefault(add.getInput(s), 0) != 1) {
+      if (!isConstant(add.getInput(1 - s), 1.0, producer)) {
         continue;
       }
-      NodeProto scale = producer.get(erf.getInput(0));
-      if (scale == null || count.getOrDefault(erf.getInput(0), 0) != 1
-          || scale.getInputCount() != 2 || !scale.getInput(0).equals(x)) {
-        continue;
+      NodeProto erf = single(add.getInput(s), "Erf", producer, count);
+      if (erf != null) {
+        NodeProto scale = producer.get(erf.getInput(0));
+        if (scale == null || count.getOrDefault(erf.getInput(0), 0) != 1
+            || scale.getInputCount() != 2 || !scale.getInput(0).equals(x)) {
+          continue;
+        }
+        boolean div = scale.getOpType().equals("Div")
+            && isConstant(scale.getInput(1), Math.sqrt(2), producer);
+        boolean mul = scale.getOpType().equals("Mul")
+            && isConstant(scale.getInput(1), Math.sqrt(0.5), producer);
+        if (div || mul) {
+          chain.addAll(List.of(scale, erf, add));
+          return true;
+        }
       }
-      boolean div = scale.getOpType().equals("Div")
-          && isConstant(scale.getInput(1), Math.sqrt(2), producer);
-      boolean mul = scale.getOpType().equals("Mul")
-          && isConstant(scale.getInput(1), Math.sqrt(0.5), producer);
-      if (div || mul) {
-        chain.add(scale);
-        chain.add(erf);
-        chain.add(add);
+      NodeProto tanh = single(add.getInput(s), "Tanh", producer, count);
+      if (tanh != null && matchTanhArgument(x, tanh.getInput(0), producer, count, chain)) {
+        chain.addAll(List.of(tanh, add));
         return true;
       }
     }
     return false;
+  }
+
+  /** Whether {@code value} is {@code sqrt(2/pi) * (x + 0.044715 * x^3)}. */
+  private boolean matchTanhArgument(String x, String value, Map<String, NodeProto> producer,
+      Map<String, Integer> count, List<NodeProto> chain) {
+    NodeProto scale = single(value, "Mul", producer, count);
+    String sum = scale == null ? null : otherThanConstant(scale, Math.sqrt(2 / Math.PI), producer);
+    NodeProto add = sum == null ? null : single(sum, "Add", producer, count);
+    String cubic = add == null ? null : add.getInput(0).equals(x) ? add.getInput(1)
+        : add.getInput(1).equals(x) ? add.getInput(0) : null;
+    NodeProto times = cubic == null ? null : single(cubic, "Mul", producer, count);
+    String cube = times == null ? null : otherThanConstant(times, 0.044715, producer);
+    if (cube == null) {
+      return false;
+    }
+    NodeProto pow = single(cube, "Pow", producer, count);
+    if (pow != null && pow.getInput(0).equals(x) && isConstant(pow.getInput(1), 3, producer)) {
+      chain.addAll(List.of(pow, times, add, scale));
+      return true;
+    }
+    NodeProto outer = single(cube, "Mul", producer, count);
+    String square = outer == null ? null : outer.getInput(0).equals(x) ? outer.getInput(1)
+        : outer.getInput(1).equals(x) ? outer.getInput(0) : null;
+    NodeProto inner = square == null ? null : single(square, "Mul", producer, count);
+    if (inner != null && inner.getInput(0).equals(x) && inner.getInput(1).equals(x)) {
+      chain.addAll(List.of(inner, outer, times, add, scale));
+      return true;
+    }
+    return false;
+  }
+
+  /** The node of type {@code op} with two inputs producing {@code value}, read only once. */
+  private static NodeProto single(String value, String op, Map<String, NodeProto> producer,
+      Map<String, Integer> count) {
+    NodeProto n = producer.get(value);
+    boolean ok = n != null && n.getOpType().equals(op) && count.getOrDefault(value, 0) == 1
+        && n.getInputCount() == (op.equals("Erf") || op.equals("Tanh") ? 1 : 2);
+    return ok ? n : null;
+  }
+
+  /** The input of two-input {@code n} that is not the constant c, or null. */
+  private String otherThanConstant(NodeProto n, double c, Map<String, NodeProto> producer) {
+    return isConstant(n.getInput(0), c, producer) ? n.getInput(1)
+        : isConstant(n.getInput(1), c, producer) ? n.getInput(0) : null;
   }
 
   /** Whether {@code value} is a one-element float constant within float32 rounding of c. */
@@ -456,7 +512,7 @@ final class GraphTranslator {
       case "ConvTranspose" -> "Lamina has no transposed convolution (ConvTranspose) yet";
       case "Mul", "Div", "Sub", "Pow", "Sqrt", "Erf", "Exp", "Log", "Neg", "Reciprocal" ->
           "Lamina has no element-wise arithmetic layer (" + op + " of two tensors, such as the"
-              + " gate x * sigmoid(x)); Div/Erf/Add/Mul are recognized only as exact GELU";
+              + " gate x * sigmoid(x)); Mul, Div, Erf and Tanh are recognized only as GELU";
       case "Softplus", "HardSigmoid", "HardSwish", "Selu", "PRelu", "Clip", "Mish" ->
           "Lamina has no " + op + " activation (it has RELU, LEAKY_RELU, SIGMOID, TANH, GELU,"
               + " GELU_TANH and ELU)";

@@ -24,6 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * 1.13) adds what the shared models lack: Pads of zeros and of minus infinity with their folded
  * Slice/Transpose/ConstantOfShape plumbing, a view's Shape/Gather/Unsqueeze/Concat/Reshape,
  * asymmetric and ceil-mode padding, batch norm on images and on a MatMul's output, Elu's alpha.
+ * {@code gelu_tanh_mlp} ({@code make_gelu_tanh_mlp.py}) has the tanh GELU written out as
+ * Mul/Add/Tanh nodes, also after the last layer.
  */
 class PyTorchModelsTest {
   private static final AtomicInteger RUN = new AtomicInteger();
@@ -37,6 +39,7 @@ class PyTorchModelsTest {
       "tiny_resnet, 7226, 11, 0",
       "tiny_inception, 8422, 12, 0",
       "padded_plumbing, 2166, 8, 2",
+      "gelu_tanh_mlp, 25450, 2, 0",
   })
   void importsCompilesAndReproducesPyTorch(String model, long parameters, int layers,
       int warnings) throws Exception {
@@ -75,6 +78,6 @@ class PyTorchModelsTest {
   @AfterAll
   static void everyExpressibleModelRan() {
     assertThat(RUN.get()).isEqualTo(List.of("lenet5", "mlp_flatten_gelu", "tiny_resnet",
-        "tiny_inception", "padded_plumbing").size());
+        "tiny_inception", "padded_plumbing", "gelu_tanh_mlp").size());
   }
 }

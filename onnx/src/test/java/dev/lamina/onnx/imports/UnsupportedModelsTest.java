@@ -59,7 +59,7 @@ class UnsupportedModelsTest {
   private static String supported() {
     return "Lamina imports Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm,"
         + " MatMul, BatchNormalization (inference), Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu,"
-        + " Gelu (also as Div/Erf/Add/Mul), Add, Concat (channels), Flatten, Reshape"
+        + " Gelu (also written out with Erf or Tanh), Add, Concat (channels), Flatten, Reshape"
         + " (flattening), Identity, Pad (into a Conv or pooling) and the integer plumbing of"
         + " shapes and pads (Shape, Gather, Unsqueeze, Squeeze, Concat, Reshape, Slice,"
         + " Transpose, ConstantOfShape, Cast on constants).";
