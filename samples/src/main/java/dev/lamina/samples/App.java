@@ -24,9 +24,10 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "lamina", mixinStandardHelpOptions = true,
     versionProvider = App.Version.class,
-    description = "Compile-time neural networks for Java: the sample networks on Fashion-MNIST.",
+    description = "Compile-time neural networks for Java: the sample networks on Fashion-MNIST,"
+        + " and ONNX import.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class,
-        SummaryCommand.class, dev.lamina.samples.bench.BenchCommand.class,
+        SummaryCommand.class, ImportCommand.class, dev.lamina.samples.bench.BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class App implements Runnable {
   /** Exit status of a failed command. */
