@@ -1,5 +1,6 @@
 package dev.lamina.onnx.imports;
 
+import dev.lamina.processor.model.GeneratedNames;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
@@ -13,19 +14,23 @@ import javax.lang.model.SourceVersion;
  * <p>Not thread-safe: one instance names the layers of one network.
  */
 final class Names {
-  /** Members of every generated network class, which a layer may not be named after. */
-  private static final Set<String> RESERVED = Set.of(
-      "summary", "inputSize", "outputSize", "parameterCount", "parameters", "layers",
-      "newWorkspace", "forward", "predict", "optimizer", "setOptimizer", "trainStep",
-      "inferenceWorkspace", "trainingWorkspace", "createLayers", "createSummary",
-      "equals", "hashCode", "toString", "getClass", "notify", "notifyAll", "wait", "clone",
-      "finalize", "input");
+  /**
+   * Members of every generated network class, which a layer may not be named after (the
+   * processor's own list), and {@code input}, the network input's name in {@code from}.
+   */
+  private static final Set<String> RESERVED = reserved();
   private static final int MAX_LENGTH = 48;
 
   /** Upper-snake keys of the names given so far: two names with one key would clash. */
   private final Set<String> keys = new HashSet<>();
   /** The next suffix to try per base name, so that many equal names take linear time. */
   private final java.util.Map<String, Integer> next = new java.util.HashMap<>();
+
+  private static Set<String> reserved() {
+    Set<String> names = new HashSet<>(GeneratedNames.RESERVED_MEMBER_NAMES);
+    names.add("input");
+    return Set.copyOf(names);
+  }
 
   /** Whether {@code s} is an ASCII Java identifier (not a keyword), at most 48 characters. */
   static boolean isIdentifier(String s) {
