@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  *       exactly what {@code javac} prints for it.
  *   <li>{@code ```java fragment}: a few lines cut from a whole file of the same document, which
  *       must hold them as consecutive lines (compared without indentation).
+ *   <li>{@code ```java spark}: statements using the {@code spark} module, whose class path this
+ *       module does not have: the spark module's {@code ReadmeExampleTest} compiles them.
  * </ul>
  *
  * <p>GitHub reads the first word of the info string as the language, so the marker does not show.

@@ -42,7 +42,7 @@ class DocsTest {
       Path.of(System.getProperty("lamina.repository.dir", "..")).toAbsolutePath().normalize();
   private static final Path README = ROOT.resolve("README.md");
   private static final Path CONSUMERS = ROOT.resolve("tests/src/it");
-  private static final Set<String> MARKERS = Set.of("", "fails", "fragment");
+  private static final Set<String> MARKERS = Set.of("", "fails", "fragment", "spark");
 
   @ParameterizedTest
   @CsvSource({"README.md, 3", "samples/README-app.md, 0"})
