@@ -13,20 +13,30 @@ import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The classic architectures on 3×224×224, declared with the DSL: parameter counts equal to the
- * reference implementations' and published receptive fields, read from the generated summaries
- * (no network is instantiated: their parameters alone take 47 to 553 MB); and their generated
- * classes within the JVM's limits.
+ * The classic architectures, declared with the DSL: parameter counts equal to the reference
+ * implementations' and published receptive fields, output sizes and multiply-adds, read from the
+ * generated summaries (no network is instantiated: their parameters alone take 47 to 553 MB); and
+ * their generated classes within the JVM's limits.
  *
  * <p>Parameter counts: torchvision's models ({@code sum(p.numel() for p in m.parameters())}):
  * alexnet 61,100,840; vgg16 138,357,544; resnet18 11,689,512 (batch normalization's running
- * statistics are buffers there, not parameters, and are not counted here either).
+ * statistics are buffers there, not parameters, and are not counted here either). Caffe's
+ * bvlc_alexnet 60,965,224 (the blob shapes of its prototxt); ZFNet 62,357,608 (the layer shapes of
+ * its Fig. 3, summed in the test).
  *
  * <p>Receptive fields: the forward recurrence {@code r += (k-1)·j, j *= s} of Araujo, Norris and
  * Sim, "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019, whose table
  * gives alexnet_v2 195 at pool5, vgg_16 212 at pool5 and resnet_v1 435 for the last block of
- * ResNet-18/34 (torchvision layouts: the same kernels and strides). The largest over all paths is
- * taken at a residual Add.
+ * ResNet-18/34 (torchvision layouts: the same kernels and strides). The per-layer table of
+ * TensorFlow's receptive_field library (TF-Slim's models) gives alexnet_v2 11, 19, 51, 99, 131,
+ * 163 from conv1 to conv5 (the kernels and strides of Caffe's AlexNet too). Where no table covers
+ * a layer, a comment derives the value by the recurrence. The largest over all paths is taken at
+ * a residual Add.
+ *
+ * <p>Multiply-adds of the convolutions and fully connected layers (bias terms, pooling and
+ * normalization left out): Sze, Chen, Yang and Emer, "Efficient Processing of Deep Neural
+ * Networks: A Tutorial and Survey", Proc. IEEE 2017, for AlexNet (666M in the convolutions, 58.6M
+ * in the fully connected layers, 724M in all).
  */
 class ZooTest {
   private static LayerSummary layer(NetworkSummary s, String name) {
@@ -36,6 +46,23 @@ class ZooTest {
   private static void assertRf(NetworkSummary s, String layer, int rf) {
     assertArrayEquals(new int[] {rf, rf}, layer(s, layer).receptiveField(),
         s.networkName() + " " + layer);
+  }
+
+  private static void assertShape(NetworkSummary s, String layer, int... shape) {
+    assertArrayEquals(shape, layer(s, layer).outputShape(), s.networkName() + " " + layer);
+  }
+
+  /** Multiply-adds of the layers of a kind, bias terms left out. */
+  private static long multiplyAdds(NetworkSummary s, String kind) {
+    return s.layers().stream().filter(l -> l.kind().equals(kind))
+        .mapToLong(LayerSummary::multiplyAdds).sum();
+  }
+
+  /** Parameters of the batch normalization statistics (2 per channel), not counted as trained. */
+  private static long statistics(NetworkSummary s) {
+    return s.parameterTensors().stream()
+        .filter(t -> t.role() == dev.lamina.runtime.ParameterTensor.Role.STATISTIC)
+        .mapToLong(t -> t.size()).sum();
   }
 
   @Test
@@ -63,10 +90,7 @@ class ZooTest {
     NetworkSummary s = Lamina_ResNet18.SUMMARY;
     assertEquals(11_689_512L, s.totalParameters());
     // 20 batch norms keep 2 statistics per channel beside their 2 parameters per channel.
-    long statistics = s.parameterTensors().stream()
-        .filter(t -> t.role() == dev.lamina.runtime.ParameterTensor.Role.STATISTIC)
-        .mapToLong(t -> t.size()).sum();
-    assertEquals(9_600L, statistics);
+    assertEquals(9_600L, statistics(s));
     assertEquals(11_689_512L + 9_600L, Lamina_ResNet18.PARAMETER_COUNT);
     assertArrayEquals(new int[] {512, 7, 7}, layer(s, "layer4b.out").outputShape());
     assertRf(s, "maxpool", 11);
@@ -74,6 +98,71 @@ class ZooTest {
     assertRf(s, "layer2b.out", 99);
     assertRf(s, "layer3b.out", 211);
     assertRf(s, "layer4b.out", 435);
+  }
+
+  @Test
+  void alexNetCaffe() {
+    NetworkSummary s = Lamina_AlexNetCaffe.SUMMARY;
+    assertEquals(60_965_224L, s.totalParameters());
+    // Two groups: each filter of conv2, conv4 and conv5 reads half of the channels
+    // (weights 256x48x5x5, 384x192x3x3, 256x192x3x3 in the prototxt), plus the biases.
+    assertEquals(256L * 48 * 25 + 256, layer(s, "conv2").parameters());
+    assertEquals(384L * 192 * 9 + 384, layer(s, "conv4").parameters());
+    assertEquals(256L * 192 * 9 + 256, layer(s, "conv5").parameters());
+    // The prototxt's arithmetic: (227 - 11) / 4 + 1 = 55, then ceil((55 - 3) / 2) + 1 = 27,
+    // ceil((27 - 3) / 2) + 1 = 13, ceil((13 - 3) / 2) + 1 = 6.
+    assertShape(s, "conv1", 96, 55, 55);
+    assertShape(s, "norm1", 96, 55, 55);
+    assertShape(s, "pool1", 96, 27, 27);
+    assertShape(s, "conv2", 256, 27, 27);
+    assertShape(s, "norm2", 256, 27, 27);
+    assertShape(s, "pool2", 256, 13, 13);
+    assertShape(s, "conv3", 384, 13, 13);
+    assertShape(s, "conv4", 384, 13, 13);
+    assertShape(s, "conv5", 256, 13, 13);
+    assertShape(s, "pool5", 256, 6, 6);
+    assertRf(s, "conv1", 11);
+    assertRf(s, "norm1", 11);
+    assertRf(s, "pool1", 19);
+    assertRf(s, "conv2", 51);
+    assertRf(s, "conv3", 99);
+    assertRf(s, "conv4", 131);
+    assertRf(s, "conv5", 163);
+    assertRf(s, "pool5", 195);
+    long conv = multiplyAdds(s, "Conv");
+    long fc = multiplyAdds(s, "Affine");
+    assertEquals(666, Math.round(conv / 1e6), "convolutions: " + conv);
+    assertEquals(586, Math.round(fc / 1e5), "fully connected: " + fc);
+    assertEquals(724, Math.round((conv + fc) / 1e6), "all: " + (conv + fc));
+  }
+
+  @Test
+  void zfNet() {
+    NetworkSummary s = Lamina_ZfNet.SUMMARY;
+    // Fig. 3's shapes: conv1 96x3x7x7, conv2 256x96x5x5, conv3 384x256x3x3, conv4 384x384x3x3,
+    // conv5 256x384x3x3, fc6 9216x4096, fc7 4096x4096, fc8 4096x1000, each with its biases.
+    long expected = (96L * 3 * 49 + 96) + (256L * 96 * 25 + 256) + (384L * 256 * 9 + 384)
+        + (384L * 384 * 9 + 384) + (256L * 384 * 9 + 256) + (9216L * 4096 + 4096)
+        + (4096L * 4096 + 4096) + (4096L * 1000 + 1000);
+    assertEquals(62_357_608L, expected);
+    assertEquals(expected, s.totalParameters());
+    assertShape(s, "conv1", 96, 110, 110);
+    assertShape(s, "pool1", 96, 55, 55);
+    assertShape(s, "conv2", 256, 26, 26);
+    assertShape(s, "pool2", 256, 13, 13);
+    assertShape(s, "conv3", 384, 13, 13);
+    assertShape(s, "conv4", 384, 13, 13);
+    assertShape(s, "conv5", 256, 13, 13);
+    assertShape(s, "pool5", 256, 6, 6);
+    // r += (k-1)·j, j *= s: conv1 7 (j 2), pool1 7 + 2·2 = 11 (j 4), conv2 11 + 4·4 = 27 (j 8),
+    // pool2 27 + 2·8 = 43 (j 16), conv3 to conv5 + 2·16 each, pool5 139 + 2·16 = 171.
+    assertRf(s, "conv1", 7);
+    assertRf(s, "pool1", 11);
+    assertRf(s, "conv2", 27);
+    assertRf(s, "pool2", 43);
+    assertRf(s, "conv3", 75);
+    assertRf(s, "conv5", 139);
+    assertRf(s, "pool5", 171);
   }
 
   /**
@@ -101,7 +190,8 @@ class ZooTest {
   @Test
   void generatedClassesStayWithinJvmLimits() throws IOException {
     for (String name : new String[] {"Lamina_AlexNet", "Lamina_Vgg16", "Lamina_ResNet18",
-        "Lamina_SmallResNet", "Lamina_SmallInception", "Lamina_CompactCnn"}) {
+        "Lamina_SmallResNet", "Lamina_SmallInception", "Lamina_CompactCnn", "Lamina_AlexNetCaffe",
+        "Lamina_ZfNet"}) {
       for (String cls : new String[] {name, name + "$Workspace"}) {
         byte[] bytes;
         try (InputStream in = ZooTest.class.getResourceAsStream(cls + ".class")) {
