@@ -15,28 +15,30 @@ import org.junit.jupiter.api.Test;
 /**
  * The classic architectures, declared with the DSL: parameter counts equal to the reference
  * implementations' and published receptive fields, output sizes and multiply-adds, read from the
- * generated summaries (no network is instantiated: their parameters alone take 47 to 553 MB); and
+ * generated summaries (no network is instantiated: their parameters alone take 14 to 553 MB); and
  * their generated classes within the JVM's limits.
  *
  * <p>Parameter counts: torchvision's models ({@code sum(p.numel() for p in m.parameters())}):
- * alexnet 61,100,840; vgg16 138,357,544; resnet18 11,689,512 (batch normalization's running
- * statistics are buffers there, not parameters, and are not counted here either). Caffe's
- * bvlc_alexnet 60,965,224 (the blob shapes of its prototxt); ZFNet 62,357,608 (the layer shapes of
- * its Fig. 3, summed in the test).
+ * alexnet 61,100,840; vgg16 138,357,544; resnet18 11,689,512; googlenet (aux_logits=False)
+ * 6,624,904; mobilenet_v2 3,504,872 (batch normalization's running statistics are buffers there,
+ * not parameters, and are not counted here either). Caffe's bvlc_alexnet 60,965,224 (the blob
+ * shapes of its prototxt); ZFNet 62,357,608 (the layer shapes of its Fig. 3, summed in the test).
  *
  * <p>Receptive fields: the forward recurrence {@code r += (k-1)·j, j *= s} of Araujo, Norris and
  * Sim, "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019, whose table
  * gives alexnet_v2 195 at pool5, vgg_16 212 at pool5 and resnet_v1 435 for the last block of
  * ResNet-18/34 (torchvision layouts: the same kernels and strides). The per-layer table of
  * TensorFlow's receptive_field library (TF-Slim's models) gives alexnet_v2 11, 19, 51, 99, 131,
- * 163 from conv1 to conv5 (the kernels and strides of Caffe's AlexNet too). Where no table covers
- * a layer, a comment derives the value by the recurrence. The largest over all paths is taken at
- * a residual Add.
+ * 163 from conv1 to conv5 (the kernels and strides of Caffe's AlexNet too) and inception_v2's stem
+ * 7, 11, 11, 19, 27 (those of GoogLeNet's). Where no table covers a layer, a comment derives the
+ * value by the recurrence. The largest over all paths is taken at an Add or a Concat.
  *
  * <p>Multiply-adds of the convolutions and fully connected layers (bias terms, pooling and
  * normalization left out): Sze, Chen, Yang and Emer, "Efficient Processing of Deep Neural
  * Networks: A Tutorial and Survey", Proc. IEEE 2017, for AlexNet (666M in the convolutions, 58.6M
- * in the fully connected layers, 724M in all).
+ * in the fully connected layers, 724M in all); the MobileNetV2 paper's Table 4 (300M); forward
+ * hooks on torchvision 0.14's models count 1,498,376,192 for googlenet and 300,774,272 for
+ * mobilenet_v2.
  */
 class ZooTest {
   private static LayerSummary layer(NetworkSummary s, String name) {
@@ -165,6 +167,89 @@ class ZooTest {
     assertRf(s, "pool5", 171);
   }
 
+  @Test
+  void googLeNet() {
+    NetworkSummary s = Lamina_GoogLeNet.SUMMARY;
+    assertEquals(6_624_904L, s.totalParameters());
+    // 57 batch norms over 7,280 channels (torchvision's running_mean and running_var: 14,560).
+    assertEquals(57, s.layers().stream().filter(l -> l.kind().equals("BatchNorm")).count());
+    assertEquals(14_560L, statistics(s));
+    assertEquals(6_624_904L + 14_560L, Lamina_GoogLeNet.PARAMETER_COUNT);
+    // The paper's Table 1 (torchvision's shapes too).
+    assertShape(s, "conv1.bn", 64, 112, 112);
+    assertShape(s, "maxpool1", 64, 56, 56);
+    assertShape(s, "conv3.bn", 192, 56, 56);
+    assertShape(s, "maxpool2", 192, 28, 28);
+    assertShape(s, "inception3a.out", 256, 28, 28);
+    assertShape(s, "inception3b.out", 480, 28, 28);
+    assertShape(s, "maxpool3", 480, 14, 14);
+    assertShape(s, "inception4a.out", 512, 14, 14);
+    assertShape(s, "inception4b.out", 512, 14, 14);
+    assertShape(s, "inception4c.out", 512, 14, 14);
+    assertShape(s, "inception4d.out", 528, 14, 14);
+    assertShape(s, "inception4e.out", 832, 14, 14);
+    assertShape(s, "maxpool4", 832, 7, 7);
+    assertShape(s, "inception5a.out", 832, 7, 7);
+    assertShape(s, "inception5b.out", 1024, 7, 7);
+    assertShape(s, "avgpool", 1024);
+    // The stem as inception_v2's table gives it.
+    assertRf(s, "conv1.bn", 7);
+    assertRf(s, "maxpool1", 11);
+    assertRf(s, "conv2.bn", 11);
+    assertRf(s, "conv3.bn", 19);
+    assertRf(s, "maxpool2", 27);
+    // Each module's widest branch is a 3x3 (torchvision's) after 1x1s: + 2·j. At j 8: 43, 59;
+    // maxpool3 + 2·8 = 75 (j 16); 4a to 4e + 32 each: 107 .. 235; maxpool4 (2x2) + 16 = 251
+    // (j 32); 5a, 5b + 64 each.
+    assertRf(s, "inception3a.out", 43);
+    assertRf(s, "inception3b.out", 59);
+    assertRf(s, "maxpool3", 75);
+    assertRf(s, "inception4a.out", 107);
+    assertRf(s, "inception4e.out", 235);
+    assertRf(s, "maxpool4", 251);
+    assertRf(s, "inception5a.out", 315);
+    assertRf(s, "inception5b.out", 379);
+    assertEquals(1_498_376_192L, multiplyAdds(s, "Conv") + multiplyAdds(s, "Affine"));
+  }
+
+  @Test
+  void mobileNetV2() {
+    NetworkSummary s = Lamina_MobileNetV2.SUMMARY;
+    assertEquals(3_504_872L, s.totalParameters());
+    // 52 batch norms; torchvision's running_mean and running_var hold 34,112 values.
+    assertEquals(52, s.layers().stream().filter(l -> l.kind().equals("BatchNorm")).count());
+    assertEquals(34_112L, statistics(s));
+    // Depthwise: one 3x3 filter per channel (weight [96][1][3][3]), no bias.
+    assertEquals(96L * 9, layer(s, "block2.depthwise").parameters());
+    // A shortcut in every block but the first of each row of Table 2: 0+1+2+3+2+2+0.
+    assertEquals(10, s.layers().stream().filter(l -> l.kind().equals("Add")).count());
+    // Table 2's sizes: the input of each row is the output of the one before.
+    assertShape(s, "conv0Bn", 32, 112, 112);
+    assertShape(s, "block1.projectBn", 16, 112, 112);
+    assertShape(s, "block3.out", 24, 56, 56);
+    assertShape(s, "block6.out", 32, 28, 28);
+    assertShape(s, "block10.out", 64, 14, 14);
+    assertShape(s, "block13.out", 96, 14, 14);
+    assertShape(s, "block16.out", 160, 7, 7);
+    assertShape(s, "block17.projectBn", 320, 7, 7);
+    assertShape(s, "conv18Bn", 1280, 7, 7);
+    // One 3x3 per block: + 2·j. Stem 3 (j 2); block1 7; block2 (stride 2) 11 (j 4); block3 19;
+    // block4 27 (j 8); 43, 59; block7 75 (j 16); 107, 139, 171, 203, 235, 267; block14 299
+    // (j 32); 363, 427, 491.
+    assertRf(s, "conv0Bn", 3);
+    assertRf(s, "block1.projectBn", 7);
+    assertRf(s, "block3.out", 19);
+    assertRf(s, "block6.out", 59);
+    assertRf(s, "block10.out", 171);
+    assertRf(s, "block13.out", 267);
+    assertRf(s, "block16.out", 427);
+    assertRf(s, "conv18Bn", 491);
+    long multiplyAdds = multiplyAdds(s, "Conv") + multiplyAdds(s, "Affine");
+    assertEquals(300_774_272L, multiplyAdds);
+    // The paper's "300M", to its precision.
+    assertEquals(300e6, multiplyAdds, 0.005 * 300e6);
+  }
+
   /**
    * The compact Fashion-MNIST network stays under the benchmark's 100,000 parameters: three 3×3
    * convolutions without bias (1→16, 16→32, 32→64), a scale and shift per batch-normalized
@@ -191,7 +276,7 @@ class ZooTest {
   void generatedClassesStayWithinJvmLimits() throws IOException {
     for (String name : new String[] {"Lamina_AlexNet", "Lamina_Vgg16", "Lamina_ResNet18",
         "Lamina_SmallResNet", "Lamina_SmallInception", "Lamina_CompactCnn", "Lamina_AlexNetCaffe",
-        "Lamina_ZfNet"}) {
+        "Lamina_ZfNet", "Lamina_GoogLeNet", "Lamina_MobileNetV2"}) {
       for (String cls : new String[] {name, name + "$Workspace"}) {
         byte[] bytes;
         try (InputStream in = ZooTest.class.getResourceAsStream(cls + ".class")) {
