@@ -14,13 +14,13 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * GoogLeNet, MobileNetV2 and AlexNetCaffe as declared here compute what PyTorch computes for
- * torchvision's {@code googlenet} and {@code mobilenet_v2} and for Caffe's bvlc_alexnet written
- * out in PyTorch (grouped convolutions, {@code LocalResponseNorm}, ceil-mode pooling): the same
- * deterministic parameters (an integer hash of each tensor's number and element index, no weight
- * file), one input, inference with the running statistics, and the 1000 logits compared with
- * PyTorch's, written by {@code zoo_logits.py} beside the expected values (which documents the hash
- * and the scales).
+ * GoogLeNet, MobileNetV2, AlexNetCaffe and ZfNet as declared here compute what PyTorch computes
+ * for torchvision's {@code googlenet} and {@code mobilenet_v2} and for Caffe's bvlc_alexnet and
+ * ZFNet written out in PyTorch (grouped convolutions, {@code LocalResponseNorm}, ceil-mode pooling
+ * whose last window overhangs the input): the same deterministic parameters (an integer hash of
+ * each tensor's number and element index, no weight file), one input, inference with the running
+ * statistics, and the 1000 logits compared with PyTorch's, written by {@code zoo_logits.py}
+ * beside the expected values (which documents the hash and the scales).
  */
 class ZooForwardTest {
   private static final long MASK = 0xFFFF_FFFFL;
@@ -126,6 +126,12 @@ class ZooForwardTest {
   @Test
   void alexNetCaffeComputesTheLogitsOfPyTorchsBvlcAlexNet() throws IOException {
     double relative = largestDifference(new Lamina_AlexNetCaffe(1), "alexnet_caffe");
+    assertTrue(relative < 2e-5, "relative difference " + relative);
+  }
+
+  @Test
+  void zfNetComputesTheLogitsOfPyTorchsZfNet() throws IOException {
+    double relative = largestDifference(new Lamina_ZfNet(1), "zfnet");
     assertTrue(relative < 2e-5, "relative difference " + relative);
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Reference logits for ZooForwardTest: torchvision's googlenet and mobilenet_v2, and Caffe's
-bvlc_alexnet written out below from its deploy.prototxt, with deterministic parameters, one input
-(3x224x224, 3x227x227 for AlexNet), inference mode.
+"""Reference logits for ZooForwardTest: torchvision's googlenet and mobilenet_v2, Caffe's
+bvlc_alexnet written out below from its deploy.prototxt and ZFNet from Fig. 3 of Zeiler and
+Fergus 2013, with deterministic parameters, one input (3x224x224, 3x227x227 for AlexNet),
+inference mode.
 
 Every parameter and batch-norm statistic comes from an integer hash of its tensor's number t
 (the order of the model's state_dict, num_batches_tracked left out) and the element's row-major
@@ -82,12 +83,32 @@ def alexnet_caffe():
         nn.Linear(4096, 1000))
 
 
+def zfnet():
+    """Fig. 3's sizes: 110, 55, 26, 13 (pooling rounds up), 6; the normalization as AlexNet's."""
+    def lrn():
+        return nn.LocalResponseNorm(5, alpha=1e-4, beta=0.75, k=1.0)
+
+    return nn.Sequential(
+        nn.Conv2d(3, 96, 7, stride=2, padding=1), nn.ReLU(),
+        nn.MaxPool2d(3, 2, ceil_mode=True), lrn(),
+        nn.Conv2d(96, 256, 5, stride=2), nn.ReLU(),
+        nn.MaxPool2d(3, 2, ceil_mode=True), lrn(),
+        nn.Conv2d(256, 384, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 384, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 256, 3, padding=1), nn.ReLU(), nn.MaxPool2d(3, 2),
+        nn.Flatten(),
+        nn.Linear(9216, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 1000))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for name, model, size in [
         ("googlenet", models.googlenet(aux_logits=False, init_weights=False), 224),
         ("mobilenet_v2", models.mobilenet_v2(), 224),
         ("alexnet_caffe", alexnet_caffe(), 227),
+        ("zfnet", zfnet(), 224),
     ]:
         x = torch.from_numpy((2 * uniform(999, 3 * size * size) - 1).astype(np.float32))
         x = x.reshape(1, 3, size, size)
