@@ -5,6 +5,7 @@ import static dev.lamina.processor.gen.NetworkClass.override;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
@@ -22,6 +23,12 @@ import javax.lang.model.element.Modifier;
  * statistics, the passes ({@link PassWriter}) and every layer's own methods.
  */
 final class WorkspaceWriter {
+  /**
+   * Buffer allocations the constructor makes itself; past that, helper methods of this many each
+   * (about 14 bytes of bytecode per allocation, far below the 8000-byte limit).
+   */
+  static final int ALLOCATIONS_PER_METHOD = 300;
+
   /**
    * Spare floats at the end of every scratch row of the float variant: the widest vector of
    * floats on x86 (AVX-512). A Vector API kernel's last, masked vector then lies inside the array,
@@ -94,8 +101,32 @@ final class WorkspaceWriter {
         .addStatement("this.maxBatch = maxBatch")
         .addStatement("this.outputGradient = new $L[$T.multiplyExact(maxBatch, OUTPUT_SIZE)]", t,
             Math.class);
-    for (int i = 0; i < c.layers().size(); i++) {
-      layerBuffers(ws, ctor, c.layers().get(i), c.emitters().get(i));
+    List<CodeBlock> allocations = new ArrayList<>();
+    int layersCount = c.layers().size();
+    int buffersCount = 0;
+    for (int i = 0; i < layersCount; i++) {
+      buffersCount += bufferList(c.layers().get(i), c.emitters().get(i)).size();
+    }
+    // A large network's allocations go to helper methods, so that the constructor stays under
+    // HotSpot's 8000-byte limit too; the buffer fields are then assigned outside the constructor
+    // and cannot be final.
+    boolean split = buffersCount > ALLOCATIONS_PER_METHOD;
+    for (int i = 0; i < layersCount; i++) {
+      layerBuffers(ws, allocations, c.layers().get(i), c.emitters().get(i), !split);
+    }
+    if (!split) {
+      allocations.forEach(ctor::addStatement);
+    } else {
+      for (int from = 0, k = 0; from < allocations.size(); from += ALLOCATIONS_PER_METHOD, k++) {
+        MethodSpec.Builder h = MethodSpec.methodBuilder("allocateBuffers" + k)
+            .addModifiers(Modifier.PRIVATE)
+            .addJavadoc("Allocates buffers $L to $L for {@link #maxBatch} samples.\n", from,
+                Math.min(allocations.size(), from + ALLOCATIONS_PER_METHOD) - 1);
+        allocations.subList(from, Math.min(allocations.size(), from + ALLOCATIONS_PER_METHOD))
+            .forEach(h::addStatement);
+        ws.addMethod(h.build());
+        ctor.addStatement("allocateBuffers$L()", k);
+      }
     }
     if (hasDropout()) {
       ctor.addStatement("this.seed = $LL", NetworkGenerator.DEFAULT_SEED);
@@ -121,10 +152,8 @@ final class WorkspaceWriter {
     return ws.build();
   }
 
-  /** One layer's buffers: a field each, allocated by the constructor. */
-  private void layerBuffers(TypeSpec.Builder ws, MethodSpec.Builder ctor, LayerContext l,
-      LayerEmitter e) {
-    String t = num.t();
+  /** One layer's buffers: its output, pre-activation and delta, then the emitter's own. */
+  private static List<LayerEmitter.Buffer> bufferList(LayerContext l, LayerEmitter e) {
     List<LayerEmitter.Buffer> buffers = new ArrayList<>();
     buffers.add(new LayerEmitter.Buffer(l.outBuffer(), false, l.outSize(), "output"));
     if (l.node().activation() != Activation.IDENTITY) {
@@ -134,26 +163,37 @@ final class WorkspaceWriter {
     buffers.add(new LayerEmitter.Buffer(l.deltaBuffer(), false, l.outSize(),
         "dL/doutput, then dL/d(pre-activation)"));
     buffers.addAll(e.buffers(l));
-    for (LayerEmitter.Buffer b : buffers) {
+    return buffers;
+  }
+
+  /**
+   * One layer's buffers: a field each ({@code final} when the constructor allocates it), and its
+   * allocation statement added to {@code allocations}.
+   */
+  private void layerBuffers(TypeSpec.Builder ws, List<CodeBlock> allocations, LayerContext l,
+      LayerEmitter e, boolean finalFields) {
+    String t = num.t();
+    Modifier[] mods = finalFields ? new Modifier[] {Modifier.PRIVATE, Modifier.FINAL}
+        : new Modifier[] {Modifier.PRIVATE};
+    for (LayerEmitter.Buffer b : bufferList(l, e)) {
       if (b.rows() > 0) {
         int spare = num.isFloat() ? VECTOR_SPARE : 0;
-        ws.addField(FieldSpec.builder(ArrayTypeName.of(num.array()), b.name(), Modifier.PRIVATE,
-                Modifier.FINAL)
+        ws.addField(FieldSpec.builder(ArrayTypeName.of(num.array()), b.name(), mods)
             .addJavadoc("$L\n", Docs.wrap(l.name() + ": " + b.comment() + ", [" + b.rows() + "]["
                 + b.perSample() + "]" + (spare > 0 ? " (+ " + spare + " spare: a vector's masked "
                 + "tail stays inside)" : "") + ".", Docs.MEMBER))
             .build());
-        ctor.addStatement("this.$N = new $L[$L][$L]", b.name(), t, b.rows(),
-            b.perSample() + spare);
+        allocations.add(CodeBlock.of("this.$N = new $L[$L][$L]", b.name(), t, b.rows(),
+            b.perSample() + spare));
         continue;
       }
       TypeName type = b.ints() ? TypeName.get(int[].class) : num.array();
-      ws.addField(FieldSpec.builder(type, b.name(), Modifier.PRIVATE, Modifier.FINAL)
+      ws.addField(FieldSpec.builder(type, b.name(), mods)
           .addJavadoc("$L\n", Docs.wrap(l.name() + ": " + b.comment() + ", [maxBatch]["
               + l.node().outputShape().toString().replace("x", "][") + "].", Docs.MEMBER))
           .build());
-      ctor.addStatement("this.$N = new $L[$T.multiplyExact(maxBatch, $L)]", b.name(),
-          b.ints() ? "int" : t, Math.class, b.perSample());
+      allocations.add(CodeBlock.of("this.$N = new $L[$T.multiplyExact(maxBatch, $L)]", b.name(),
+          b.ints() ? "int" : t, Math.class, b.perSample()));
     }
   }
 
