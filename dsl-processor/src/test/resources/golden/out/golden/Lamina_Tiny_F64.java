@@ -553,7 +553,7 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
         for (int k = 0; k < 2; k++) {
           Arrays.fill(acc[k], p[C1_BIAS + k]);
         }
-        // acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel k
+        // acc[k] += Σ_t W[k, 0, t] · (input shifted by tap t) for every output channel k
         for (int u = 0; u < 3; u++) {
           for (int v = 0; v < 3; v++) {
             System.arraycopy(xp, u * 8 + v, s[u * 3 + v], 0, 46);
@@ -758,7 +758,7 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
         for (int k = 0; k < 2; k++) {
           int wi = k * 9;
           c1Lanes5(dg[k], s[0], s[1], s[2], s[3], s[4], l[wi], l[wi + 1], l[wi + 2], l[wi + 3], l[wi + 4], 46);
-          c1Lanes4(dg[k], s[5], s[6], s[7], s[8], l[wi + 5], l[wi + 5 + 1], l[wi + 5 + 2], l[wi + 5 + 3], 46);
+          c1Lanes4(dg[k], s[5], s[6], s[7], s[8], l[wi + 5], l[wi + 6], l[wi + 7], l[wi + 8], 46);
         }
       }
       c1LaneSums(l, g, C1_WEIGHT);

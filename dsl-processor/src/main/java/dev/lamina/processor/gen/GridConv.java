@@ -101,8 +101,10 @@ class GridConv extends ConvStrategy {
     b.endControlFlow();
     Loop c = new Loop("c", g.c());
     c.open(b);
-    b.add("// acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel "
-        + "k\n");
+    b.add(c.single()
+        ? "// acc[k] += Σ_t W[k, 0, t] · (input shifted by tap t) for every output channel k\n"
+        : "// acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel "
+            + "k\n");
     windows(b, ctx, vectorDone, gr, gr.padded() ? "xp" : "x", planeBase(c), g.k(),
         Src.plus(ctx.offset("weight"), c.times(gr.taps())), g.c() * gr.taps(), 1, () -> {
           Runnable weights = () -> b.addStatement("int wb = $L", weightBase(ctx));
