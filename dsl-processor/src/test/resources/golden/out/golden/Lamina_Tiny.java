@@ -905,8 +905,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
         }
         Arrays.fill(acc[0], 0.0f);
         for (int k = 0; k < 2; k++) {
-          // acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t)
-          // for every input channel c
+          // acc[0] += Σ_t W[k, 0, taps - 1 - t] · (dz channel k shifted by tap t)
           if (Kernels.VECTOR) {
             // accumulateWindows(out, outCount, src, base, kh, kw, rowStep, colStep, coef,
             //     coefOff, outStride, sumStride, len)
@@ -917,12 +916,10 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork {
                 System.arraycopy(dp, k * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
               }
             }
-            for (int c = 0; c < 1; c++) {
-              int wb = C1_WEIGHT + k * 9;
-              int wr = wb + 8;
-              c1Taps5(acc[c], s[0], s[1], s[2], s[3], s[4], p[wr], p[wr - 1], p[wr - 2], p[wr - 3], p[wr - 4], 46);
-              c1Taps4(acc[c], s[5], s[6], s[7], s[8], p[wr - 5], p[wr - 6], p[wr - 7], p[wr - 8], 46);
-            }
+            int wb = C1_WEIGHT + k * 9;
+            int wr = wb + 8;
+            c1Taps5(acc[0], s[0], s[1], s[2], s[3], s[4], p[wr], p[wr - 1], p[wr - 2], p[wr - 3], p[wr - 4], 46);
+            c1Taps4(acc[0], s[5], s[6], s[7], s[8], p[wr - 5], p[wr - 6], p[wr - 7], p[wr - 8], 46);
           }
         }
         float[] a = acc[0];

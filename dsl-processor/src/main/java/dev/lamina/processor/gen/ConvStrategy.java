@@ -41,14 +41,10 @@ abstract class ConvStrategy {
 
   abstract List<MethodSpec> backwardData(LayerContext ctx);
 
-  /** {@code k·taps} or {@code (k·C + c)·taps}: where output channel k's kernel for c starts. */
-  String channelBase() {
-    return channelBase("k", "c");
-  }
-
   /**
-   * {@link #channelBase()} for output channel {@code k} and input channel {@code c} (names or int
-   * literals; {@code c} is not read with one input channel), folded.
+   * {@code k·taps} or {@code (k·C + c)·taps}, folded: where output channel {@code k}'s kernel for
+   * input channel {@code c} starts ({@code k} and {@code c} names or int literals; {@code c} is
+   * not read with one input channel).
    */
   String channelBase(String k, String c) {
     String kc = g.c() == 1 ? k : Src.plus(Src.times(k, g.c()), c);
@@ -59,19 +55,9 @@ abstract class ConvStrategy {
     return (kc.equals(k) ? kc : "(" + kc + ")") + " * " + taps;
   }
 
-  /** {@code WEIGHT + (k·C + c)·taps}. */
-  String weightBase(LayerContext ctx) {
-    return weightBase(ctx, "k", "c");
-  }
-
-  /** {@link #weightBase(LayerContext)} for output channel {@code k} and input channel {@code c}. */
+  /** {@code WEIGHT + (k·C + c)·taps} for output channel {@code k} and input channel {@code c}. */
   String weightBase(LayerContext ctx, String k, String c) {
     return Src.plus(ctx.offset("weight"), channelBase(k, c));
-  }
-
-  /** The bias of output channel {@code k}, or zero without a bias. */
-  String biasOrZero(LayerContext ctx) {
-    return biasOrZero(ctx, "k");
   }
 
   /** The bias of output channel {@code k} (a name or an int literal), or zero without a bias. */

@@ -37,6 +37,20 @@ record Loop(String var, String from, String to) {
     return single() ? from : var;
   }
 
+  /**
+   * Where step {@code var} of a run of {@code step} values from {@code base} starts: declares
+   * {@code int name = base + var * step} inside the loop and returns {@code name}; without a loop
+   * it declares nothing and returns the folded expression ({@code base} itself for index 0).
+   */
+  String start(CodeBlock.Builder b, String name, String base, int step) {
+    String at = Src.plus(base, times(step));
+    if (single()) {
+      return at;
+    }
+    b.addStatement("int $L = $L", name, at);
+    return name;
+  }
+
   /** {@code var * k}, or the literal product when there is no loop. */
   String times(int k) {
     return single() ? Long.toString(Long.parseLong(from) * k) : Src.times(var, k);

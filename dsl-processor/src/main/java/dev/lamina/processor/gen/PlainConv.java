@@ -99,11 +99,7 @@ final class PlainConv extends ConvStrategy {
     b.addStatement("int zs = $L", Src.times("n", ctx.outSize()));
     Loop k = new Loop("k", g.k());
     k.open(b);
-    if (k.single()) {
-      return new Channels(k, "zs", null, null);
-    }
-    b.addStatement("int zk = $L", Src.plus("zs", k.times(g.ohw())));
-    return new Channels(k, "zk", null, null);
+    return new Channels(k, k.start(b, "zk", "zs", g.ohw()), null, null);
   }
 
   /** The statement for one output position and input index: {@code (zi, xi) -> statement}. */
@@ -174,11 +170,7 @@ final class PlainConv extends ConvStrategy {
   private Channels openInputChannels(CodeBlock.Builder b, LayerContext ctx, Channels outer) {
     Loop c = new Loop("c", g.c());
     c.open(b);
-    String xc = "xs";
-    if (!c.single()) {
-      b.addStatement("int xc = $L", Src.plus("xs", c.times(g.hw())));
-      xc = "xc";
-    }
+    String xc = c.start(b, "xc", "xs", g.hw());
     b.addStatement("int wb = $L", weightBase(ctx, outer.k().at(), c.at()));
     return new Channels(outer.k(), outer.zk(), c, xc);
   }

@@ -167,12 +167,10 @@ public final class PoolEmitter implements LayerEmitter {
   private static Loop openChannels(CodeBlock.Builder b, WindowGeo g, boolean input) {
     Loop ch = new Loop("c", g.c());
     ch.open(b);
-    if (!ch.single()) {
-      if (input) {
-        b.addStatement("int xc = $L", Src.plus("xs", ch.times(g.hw())));
-      }
-      b.addStatement("int zc = $L", Src.plus("zs", ch.times(g.ohw())));
+    if (input) {
+      ch.start(b, "xc", "xs", g.hw());
     }
+    ch.start(b, "zc", "zs", g.ohw());
     return ch;
   }
 

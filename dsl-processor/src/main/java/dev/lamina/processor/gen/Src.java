@@ -48,6 +48,17 @@ final class Src {
     return k == 1 ? var : var + " * " + k;
   }
 
+  /**
+   * {@code expr * k}: the product itself for an int literal, {@code expr} for {@code k} 1, and a
+   * sum or product in parentheses.
+   */
+  static String product(String expr, int k) {
+    if (isInt(expr) || k == 1 || !expr.contains(" ")) {
+      return times(expr, k);
+    }
+    return "(" + expr + ") * " + k;
+  }
+
   /** {@code (var * m + a) * k} with every factor of 1 and term of 0 dropped. */
   static String scaled(String var, int m, String a, int k) {
     String inner = plus(times(var, m), a);
