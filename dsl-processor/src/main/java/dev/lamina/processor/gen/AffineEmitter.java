@@ -413,7 +413,7 @@ public final class AffineEmitter implements LayerEmitter {
       UnaryOperator<String> statement) {
     Loop o = new Loop("o", out);
     o.open(b);
-    b.addStatement(statement.apply(o.at()));
+    b.addStatement("$L", statement.apply(o.at()));
     o.close(b);
   }
 }

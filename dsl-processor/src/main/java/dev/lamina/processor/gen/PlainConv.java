@@ -158,7 +158,7 @@ final class PlainConv extends ConvStrategy {
   private void columns(CodeBlock.Builder b, String[] row, Axis.Tap v, Update update) {
     Loop j = new Loop("j", v.lo(), v.hi());
     j.open(b);
-    b.addStatement(update.at(Src.plus(row[0], j.at()),
+    b.addStatement("$L", update.at(Src.plus(row[0], j.at()),
         Src.plus(Src.plus(row[1], v.shift()), j.times(op.sw()))));
     j.close(b);
   }
