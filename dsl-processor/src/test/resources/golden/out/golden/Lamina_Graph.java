@@ -1207,7 +1207,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork {
           for (int k = 0; k < 3; k++) {
             int wi = (k * 2 + c) * 9;
             c1Lanes5(dg[k], s[0], s[1], s[2], s[3], s[4], l[wi], l[wi + 1], l[wi + 2], l[wi + 3], l[wi + 4], 78);
-            c1Lanes4(dg[k], s[5], s[6], s[7], s[8], l[wi + 5], l[wi + 5 + 1], l[wi + 5 + 2], l[wi + 5 + 3], 78);
+            c1Lanes4(dg[k], s[5], s[6], s[7], s[8], l[wi + 5], l[wi + 6], l[wi + 7], l[wi + 8], 78);
           }
         }
       }

@@ -553,7 +553,7 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
         for (int k = 0; k < 2; k++) {
           Arrays.fill(acc[k], p[C1_BIAS + k]);
         }
-        // acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel k
+        // acc[k] += Σ_t W[k, 0, t] · (input shifted by tap t) for every output channel k
         for (int u = 0; u < 3; u++) {
           for (int v = 0; v < 3; v++) {
             System.arraycopy(xp, u * 8 + v, s[u * 3 + v], 0, 46);
@@ -758,7 +758,7 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
         for (int k = 0; k < 2; k++) {
           int wi = k * 9;
           c1Lanes5(dg[k], s[0], s[1], s[2], s[3], s[4], l[wi], l[wi + 1], l[wi + 2], l[wi + 3], l[wi + 4], 46);
-          c1Lanes4(dg[k], s[5], s[6], s[7], s[8], l[wi + 5], l[wi + 5 + 1], l[wi + 5 + 2], l[wi + 5 + 3], 46);
+          c1Lanes4(dg[k], s[5], s[6], s[7], s[8], l[wi + 5], l[wi + 6], l[wi + 7], l[wi + 8], 46);
         }
       }
       c1LaneSums(l, g, C1_WEIGHT);
@@ -845,19 +845,16 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
         }
         Arrays.fill(acc[0], 0.0);
         for (int k = 0; k < 2; k++) {
-          // acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t)
-          // for every input channel c
+          // acc[0] += Σ_t W[k, 0, taps - 1 - t] · (dz channel k shifted by tap t)
           for (int u = 0; u < 3; u++) {
             for (int v = 0; v < 3; v++) {
               System.arraycopy(dp, k * 64 + u * 8 + v, s[u * 3 + v], 0, 46);
             }
           }
-          for (int c = 0; c < 1; c++) {
-            int wb = C1_WEIGHT + k * 9;
-            int wr = wb + 8;
-            c1Taps5(acc[c], s[0], s[1], s[2], s[3], s[4], p[wr], p[wr - 1], p[wr - 2], p[wr - 3], p[wr - 4], 46);
-            c1Taps4(acc[c], s[5], s[6], s[7], s[8], p[wr - 5], p[wr - 6], p[wr - 7], p[wr - 8], 46);
-          }
+          int wb = C1_WEIGHT + k * 9;
+          int wr = wb + 8;
+          c1Taps5(acc[0], s[0], s[1], s[2], s[3], s[4], p[wr], p[wr - 1], p[wr - 2], p[wr - 3], p[wr - 4], 46);
+          c1Taps4(acc[0], s[5], s[6], s[7], s[8], p[wr - 5], p[wr - 6], p[wr - 7], p[wr - 8], 46);
         }
         double[] a = acc[0];
         for (int i = 0; i < 6; i++) {

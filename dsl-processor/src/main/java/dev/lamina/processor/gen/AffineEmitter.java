@@ -6,6 +6,7 @@ import com.palantir.javapoet.MethodSpec;
 import dev.lamina.processor.model.AffineOp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Fully connected layer {@code Y = X·W + b}, W laid out [IN][OUT]; an image input is read as its
@@ -181,9 +182,8 @@ public final class AffineEmitter implements LayerEmitter {
       v.addStatement("System.arraycopy(dz, (n0 + j) * $L, d[j], 0, $L)", out, out);
       if (op.bias()) {
         v.addStatement("int zs = (n0 + j) * $L", out);
-        v.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-        v.addStatement("g[$L + o] += dz[zs + o]", ctx.offset("bias"));
-        v.endControlFlow();
+        eachOutput(v, out,
+            o -> "g[" + Src.plus(ctx.offset("bias"), o) + "] += dz[" + Src.plus("zs", o) + "]");
       }
       v.endControlFlow();
       v.add("// gw[i] += Σ_n x[n, i] · dz[n] over m samples at once\n");
@@ -217,9 +217,8 @@ public final class AffineEmitter implements LayerEmitter {
     if (op.bias()) {
       b.beginControlFlow("for (int j = 0; j < m; j++)");
       b.addStatement("int zs = (n0 + j) * $L", out);
-      b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-      b.addStatement("g[$L + o] += dz[zs + o]", ctx.offset("bias"));
-      b.endControlFlow();
+      eachOutput(b, out,
+          o -> "g[" + Src.plus(ctx.offset("bias"), o) + "] += dz[" + Src.plus("zs", o) + "]");
       b.endControlFlow();
     }
     b.endControlFlow();
@@ -247,9 +246,7 @@ public final class AffineEmitter implements LayerEmitter {
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
     b.addStatement("$L[] a = gw[i]", ctx.num().t());
     b.addStatement("int gr = $L + i * $L", ctx.offset("weight"), out);
-    b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-    b.addStatement("g[gr + o] += a[o]");
-    b.endControlFlow();
+    eachOutput(b, out, o -> "g[" + Src.plus("gr", o) + "] += a[" + o + "]");
     b.addStatement("$T.fill(a, $L)", ARRAYS, ctx.num().lit(0));
     b.endControlFlow();
   }
@@ -265,9 +262,7 @@ public final class AffineEmitter implements LayerEmitter {
     b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("DxRow"));
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
     b.addStatement("int wr = $L + i * $L", ctx.offset("weight"), out);
-    b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-    b.addStatement("wt[o][i] = p[wr + o]");
-    b.endControlFlow();
+    eachOutput(b, out, o -> "wt[" + o + "][i] = p[" + Src.plus("wr", o) + "]");
     b.endControlFlow();
     ctx.vectorFirst(b, v -> {
       v.addStatement("$L[][] dr = this.$L", t, ctx.buffer("DxRow"));
@@ -327,9 +322,7 @@ public final class AffineEmitter implements LayerEmitter {
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
     b.addStatement("$L xi = x[xs + i]", t);
     b.addStatement("int wr = $L + i * $L", ctx.offset("weight"), out);
-    b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-    b.addStatement("z[zs + o] += xi * p[wr + o]");
-    b.endControlFlow();
+    eachOutput(b, out, o -> "z[" + Src.plus("zs", o) + "] += xi * p[" + Src.plus("wr", o) + "]");
     b.endControlFlow();
     b.endControlFlow();
     MethodSpec entry = ctx.inputMethod("Forward")
@@ -355,9 +348,8 @@ public final class AffineEmitter implements LayerEmitter {
               ctx.offset("weight"), in, in, out, out).toString());
       if (op.bias()) {
         v.addStatement("int zs = n * $L", out);
-        v.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-        v.addStatement("g[$L + o] += dz[zs + o]", ctx.offset("bias"));
-        v.endControlFlow();
+        eachOutput(v, out,
+            o -> "g[" + Src.plus(ctx.offset("bias"), o) + "] += dz[" + Src.plus("zs", o) + "]");
       }
       v.endControlFlow();
     });
@@ -367,14 +359,11 @@ public final class AffineEmitter implements LayerEmitter {
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
     b.addStatement("$L xi = x[xs + i]", t);
     b.addStatement("int gr = $L + i * $L", ctx.offset("weight"), out);
-    b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-    b.addStatement("g[gr + o] += xi * dz[zs + o]");
-    b.endControlFlow();
+    eachOutput(b, out, o -> "g[" + Src.plus("gr", o) + "] += xi * dz[" + Src.plus("zs", o) + "]");
     b.endControlFlow();
     if (op.bias()) {
-      b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-      b.addStatement("g[$L + o] += dz[zs + o]", ctx.offset("bias"));
-      b.endControlFlow();
+      eachOutput(b, out,
+          o -> "g[" + Src.plus(ctx.offset("bias"), o) + "] += dz[" + Src.plus("zs", o) + "]");
     }
     b.endControlFlow();
     MethodSpec entry = ctx.inputMethod("BackwardParams")
@@ -406,9 +395,7 @@ public final class AffineEmitter implements LayerEmitter {
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
     b.addStatement("int wr = $L + i * $L", ctx.offset("weight"), out);
     b.addStatement("$L acc = 0", t);
-    b.beginControlFlow("for (int o = 0; o < $L; o++)", out);
-    b.addStatement("acc += p[wr + o] * dz[zs + o]");
-    b.endControlFlow();
+    eachOutput(b, out, o -> "acc += p[" + Src.plus("wr", o) + "] * dz[" + Src.plus("zs", o) + "]");
     b.addStatement("dx[xs + i] += acc");
     b.endControlFlow();
     b.endControlFlow();
@@ -416,5 +403,17 @@ public final class AffineEmitter implements LayerEmitter {
         .addJavadoc("$L: adds dL/dx = dz·Wᵀ to dx.\n", ctx.header())
         .addCode(b.build()).build();
     return batched(ctx) ? List.of(entry, batchedData(ctx)) : List.of(entry);
+  }
+
+  /**
+   * {@code statement(o)} for each output {@code o < out}: in a loop, or once with {@code o} the
+   * literal 0 when there is one output.
+   */
+  private static void eachOutput(CodeBlock.Builder b, int out,
+      UnaryOperator<String> statement) {
+    Loop o = new Loop("o", out);
+    o.open(b);
+    b.addStatement("$L", statement.apply(o.at()));
+    o.close(b);
   }
 }

@@ -63,7 +63,8 @@ record Axis(int in, int out, int kernel, int stride, int pad, int dilation) {
     String offset = Src.plus(Src.times(var, dilation), -pad);
     b.addStatement("int $LShift = $L", var, offset);
     b.addStatement("int $LLo = Math.max(0, $L)", var,
-        stride == 1 ? "-" + var + "Shift" : "(" + stride + " - 1 - " + var + "Shift) / " + stride);
+        stride == 1 ? "-" + var + "Shift"
+            : "(" + (stride - 1) + " - " + var + "Shift) / " + stride);
     b.addStatement("int $LHi = Math.min($L, Math.floorDiv($L - $LShift, $L) + 1)", var, out,
         in - 1, var, stride);
     body.emit(b, new Tap(var, -1, var + "Lo", var + "Hi", var + "Shift"));

@@ -41,21 +41,33 @@ abstract class ConvStrategy {
 
   abstract List<MethodSpec> backwardData(LayerContext ctx);
 
-  /** {@code k·taps} or {@code (k·C + c)·taps}: where output channel k's kernel for c starts. */
-  String channelBase() {
-    String kc = g.c() == 1 ? "k" : "(k * " + g.c() + " + c)";
+  /**
+   * {@code k·taps} or {@code (k·C + c)·taps}, folded: where output channel {@code k}'s kernel for
+   * input channel {@code c} starts ({@code k} and {@code c} names or int literals; {@code c} is
+   * not read with one input channel).
+   */
+  String channelBase(String k, String c) {
+    String kc = g.c() == 1 ? k : Src.plus(Src.times(k, g.c()), c);
     int taps = plan.taps();
-    return taps == 1 ? kc.replace("(", "").replace(")", "") : kc + " * " + taps;
+    if (taps == 1 || Src.isInt(kc)) {
+      return Src.times(kc, taps);
+    }
+    return (kc.equals(k) ? kc : "(" + kc + ")") + " * " + taps;
   }
 
-  /** {@code WEIGHT + (k·C + c)·taps}. */
-  String weightBase(LayerContext ctx) {
-    return Src.plus(ctx.offset("weight"), channelBase());
+  /** {@code WEIGHT + (k·C + c)·taps} for output channel {@code k} and input channel {@code c}. */
+  String weightBase(LayerContext ctx, String k, String c) {
+    return Src.plus(ctx.offset("weight"), channelBase(k, c));
   }
 
-  /** The bias of output channel {@code k}, or zero without a bias. */
-  String biasOrZero(LayerContext ctx) {
-    return op.bias() ? "p[" + ctx.offset("bias") + " + k]" : ctx.num().lit(0);
+  /** The bias of output channel {@code k} (a name or an int literal), or zero without a bias. */
+  String biasOrZero(LayerContext ctx, String k) {
+    return op.bias() ? "p[" + Src.plus(ctx.offset("bias"), k) + "]" : ctx.num().lit(0);
+  }
+
+  /** {@link #biasSum(CodeBlock.Builder, LayerContext, String, String, int)} at {@code zk}. */
+  static void biasSum(CodeBlock.Builder b, LayerContext ctx, int n) {
+    biasSum(b, ctx, "k", "zk", n);
   }
 
   /**
@@ -63,25 +75,26 @@ abstract class ConvStrategy {
    * Kernels.sum} (vector partial sums on the Vector API), in the double variant with eight partial
    * sums as {@code Kernels.sum}'s plain path (one running sum would wait for each add in turn).
    */
-  static void biasSum(CodeBlock.Builder b, LayerContext ctx, int n) {
+  static void biasSum(CodeBlock.Builder b, LayerContext ctx, String k, String zk, int n) {
     String t = ctx.num().t();
     if (ctx.num().isFloat()) {
-      b.addStatement("g[$L + k] += $T.sum(dz, zk, $L)", ctx.offset("bias"), KERNELS, n);
+      b.addStatement("g[$L] += $T.sum(dz, $L, $L)", Src.plus(ctx.offset("bias"), k), KERNELS, zk,
+          n);
       return;
     }
     b.add("{\n").indent();
     b.addStatement("$L b0 = 0, b1 = 0, b2 = 0, b3 = 0, b4 = 0, b5 = 0, b6 = 0, b7 = 0", t);
-    b.addStatement("int q = zk");
-    b.beginControlFlow("for (; q + 7 < zk + $L; q += 8)", n);
+    b.addStatement("int q = $L", zk);
+    b.beginControlFlow("for (; q + 7 < $L + $L; q += 8)", zk, n);
     for (int l = 0; l < 8; l++) {
       b.addStatement("b$L += dz[q$L]", l, l == 0 ? "" : " + " + l);
     }
     b.endControlFlow();
-    b.beginControlFlow("for (; q < zk + $L; q++)", n);
+    b.beginControlFlow("for (; q < $L + $L; q++)", zk, n);
     b.addStatement("b0 += dz[q]");
     b.endControlFlow();
-    b.addStatement("g[$L + k] += ((b0 + b1) + (b2 + b3)) + ((b4 + b5) + (b6 + b7))",
-        ctx.offset("bias"));
+    b.addStatement("g[$L] += ((b0 + b1) + (b2 + b3)) + ((b4 + b5) + (b6 + b7))",
+        Src.plus(ctx.offset("bias"), k));
     b.unindent().add("}\n");
   }
 

@@ -35,24 +35,28 @@ public final class ConvTransposeEmitter implements LayerEmitter {
   private TapLoops open(CodeBlock.Builder b, LayerContext ctx, String xBase) {
     Shape in = ctx.node().inputShape();
     Shape out = ctx.node().outputShape();
-    int c = in.channels();
-    int k = out.channels();
+    Loop cl = new Loop("c", in.channels());
+    Loop kl = new Loop("k", out.channels());
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
-    b.addStatement("int xc = $L(n * $L + c) * $L", xBase, c, in.height() * in.width());
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+    cl.open(b);
+    b.addStatement("int xc = $L", Src.plus(xBase, Src.product(
+        Src.plus(Src.times("n", in.channels()), cl.at()), in.height() * in.width())));
+    kl.open(b);
     TapLoops taps = new TapLoops(in.height(), in.width(), out.height(), out.width(), op);
-    taps.open(b, "(n * " + k + " + k) * " + out.height() * out.width());
-    b.addStatement("int wi = $L + ((c * $L + k) * $L + u) * $L + v", ctx.offset("weight"), k,
-        op.kh(), op.kw());
+    taps.open(b, Src.product(Src.plus(Src.times("n", out.channels()), kl.at()),
+        out.height() * out.width()));
+    String pair = Src.plus(Src.times(cl.at(), out.channels()), kl.at());
+    b.addStatement("int wi = $L", Src.plus(ctx.offset("weight"),
+        Src.plus(Src.product(Src.plus(Src.product(pair, op.kh()), "u"), op.kw()), "v")));
     return taps;
   }
 
-  private static void close(CodeBlock.Builder b) {
+  /** Closes the loops {@link #open} opened. */
+  private void close(CodeBlock.Builder b, LayerContext ctx) {
     TapLoops.close(b);
-    for (int i = 0; i < 3; i++) {
-      b.endControlFlow();
-    }
+    new Loop("k", ctx.node().outputShape().channels()).close(b);
+    new Loop("c", ctx.node().inputShape().channels()).close(b);
+    b.endControlFlow();
   }
 
   @Override
@@ -63,10 +67,10 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     TapLoops.startAtBias(b, ctx, out.channels(), plane, op.bias());
-    TapLoops taps = open(b, ctx, "xOff + ");
+    TapLoops taps = open(b, ctx, "xOff");
     b.addStatement("$L wt = p[wi]", t);
     taps.rows(b, "xc", "z[sr + $L] += wt * x[dr + j]");
-    close(b);
+    close(b, ctx);
     return List.of(ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
         .addCode(b.build()).build());
@@ -82,11 +86,11 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     if (op.bias()) {
       TapLoops.biasGradient(b, ctx, out.channels(), plane);
     }
-    TapLoops taps = open(b, ctx, "xOff + ");
+    TapLoops taps = open(b, ctx, "xOff");
     b.addStatement("$L sum = 0", t);
     taps.rows(b, "xc", "sum += dz[sr + $L] * x[dr + j]");
     b.addStatement("g[wi] += sum");
-    close(b);
+    close(b, ctx);
     return List.of(ctx.inputMethod("BackwardParams")
         .addJavadoc("$L: adds dL/dweight$L.\n", ctx.header(), op.bias() ? " and dL/dbias" : "")
         .addCode(b.build()).build());
@@ -97,10 +101,10 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
-    TapLoops taps = open(b, ctx, "");
+    TapLoops taps = open(b, ctx, "0");
     b.addStatement("$L wt = p[wi]", t);
     taps.rows(b, "xc", "dx[dr + j] += wt * dz[sr + $L]");
-    close(b);
+    close(b, ctx);
     return List.of(ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx, gathering dL/dz from every output the input reached.\n",
             ctx.header())

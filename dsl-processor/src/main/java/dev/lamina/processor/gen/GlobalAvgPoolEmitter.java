@@ -19,14 +19,16 @@ public final class GlobalAvgPoolEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", c);
-    b.addStatement("int xs = xOff + (n * $L + c) * $L", c, hw);
+    Loop ch = new Loop("c", c);
+    ch.open(b);
+    String plane = Src.plus(Src.times("n", c), ch.at());
+    b.addStatement("int xs = $L", Src.plus("xOff", Src.product(plane, hw)));
     b.addStatement("$L s = 0", t);
     b.beginControlFlow("for (int i = 0; i < $L; i++)", hw);
     b.addStatement("s += x[xs + i]");
     b.endControlFlow();
-    b.addStatement("z[n * $L + c] = s * $L", c, ctx.num().lit(1.0 / hw));
-    b.endControlFlow();
+    b.addStatement("z[$L] = s * $L", plane, ctx.num().lit(1.0 / hw));
+    ch.close(b);
     b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())

@@ -263,9 +263,19 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
   /**
    * The outputs a product is computed for: a loop variable {@code var} over {@code [0, count)},
    * and {@code setup}, which emits the statements each output's calls need (it may be run more
-   * than once, so it must only emit code).
+   * than once, so it must only emit code). The product's source text names the output by {@link
+   * #at()}: the variable, or the literal 0 of a single output, which has no loop.
    */
-  record Outputs(String var, int count, Runnable setup) {}
+  record Outputs(String var, int count, Runnable setup) {
+    Loop loop() {
+      return new Loop(var, count);
+    }
+
+    /** The output's index: the variable, or {@code 0} when there is one output. */
+    String at() {
+      return loop().at();
+    }
+  }
 
   /**
    * {@code <name>Taps<m>(o, arrays(i), …, weights(i), …, len)} for {@code i} in {@code [0,
@@ -325,15 +335,14 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
   /** Opens the loop over {@code outs} and emits its setup; nothing for {@code null}. */
   private static void open(CodeBlock.Builder b, Outputs outs) {
     if (outs != null) {
-      b.beginControlFlow("for (int $L = 0; $L < $L; $L++)", outs.var(), outs.var(), outs.count(),
-          outs.var());
+      outs.loop().open(b);
       outs.setup().run();
     }
   }
 
   private static void close(CodeBlock.Builder b, Outputs outs) {
     if (outs != null) {
-      b.endControlFlow();
+      outs.loop().close(b);
     }
   }
 

@@ -96,26 +96,31 @@ class GridConv extends ConvStrategy {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
     beginSamples(b, ctx, gr);
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("$T.fill(acc[k], $L)", ARRAYS, biasOrZero(ctx));
-    b.endControlFlow();
+    Loop k = new Loop("k", g.k());
+    k.open(b);
+    b.addStatement("$T.fill(acc[$L], $L)", ARRAYS, k.at(), biasOrZero(ctx, k.at()));
+    k.close(b);
     Loop c = new Loop("c", g.c());
     c.open(b);
-    b.add("// acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel "
-        + "k\n");
+    b.add(c.single()
+        ? "// acc[k] += Σ_t W[k, 0, t] · (input shifted by tap t) for every output channel k\n"
+        : "// acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel "
+            + "k\n");
     windows(b, ctx, vectorDone, gr, gr.padded() ? "xp" : "x", planeBase(c), g.k(),
         Src.plus(ctx.offset("weight"), c.times(gr.taps())), g.c() * gr.taps(), 1, () -> {
-          Runnable weights = () -> b.addStatement("int wb = $L", weightBase(ctx));
-          gr.accumulate(b, ctx, new Grid.Outputs("k", g.k(), weights), "acc[k]", "s",
-              tap -> Src.plus("wb", tap));
+          Runnable weights = () -> b.addStatement("int wb = $L",
+              weightBase(ctx, k.at(), c.at()));
+          gr.accumulate(b, ctx, new Grid.Outputs("k", g.k(), weights), "acc[" + k.at() + "]",
+              "s", tap -> Src.plus("wb", tap));
         });
     c.close(b);
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
-    b.addStatement("System.arraycopy(acc[k], i * $L, z, zs + k * $L + i * $L, $L)", gr.wp(),
-        g.ohw(), g.ow(), g.ow());
-    b.endControlFlow();
-    b.endControlFlow();
+    k.open(b);
+    Loop i = new Loop("i", g.oh());
+    i.open(b);
+    b.addStatement("System.arraycopy(acc[$L], $L, z, $L, $L)", k.at(), i.times(gr.wp()),
+        Src.plus(Src.plus("zs", k.times(g.ohw())), i.times(g.ow())), g.ow());
+    i.close(b);
+    k.close(b);
     b.endControlFlow();
     return ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L; per sample and input channel, one shifted copy per "
@@ -223,20 +228,21 @@ class GridConv extends ConvStrategy {
       b.addStatement("$L[] xp = this.$L[0]", t, ctx.buffer("Pad"));
     }
     beginSamples(b, ctx, gr);
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("int zk = zs + k * $L", g.ohw());
+    Loop k = new Loop("k", g.k());
+    k.open(b);
+    String zk = k.start(b, "zk", "zs", g.ohw());
     if (op.bias() && !lanes) {
-      biasSum(b, ctx, g.ohw());
+      biasSum(b, ctx, k.at(), zk, g.ohw());
     }
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
-    b.addStatement("System.arraycopy(dz, zk + i * $L, dg[k], i * $L, $L)", g.ow(), gr.wp(),
-        g.ow());
+    b.addStatement("System.arraycopy(dz, $L, dg[$L], i * $L, $L)",
+        Src.plus(zk, Src.times("i", g.ow())), k.at(), gr.wp(), g.ow());
     b.endControlFlow();
     if (op.bias() && lanes) {
       // dz on the grid is zero outside the output: its lanes sum to dL/dbias
-      b.addStatement("$LAddLane(dg[k], bl[k], $L)", ctx.name(), gr.length());
+      b.addStatement("$LAddLane(dg[$L], bl[$L], $L)", ctx.name(), k.at(), k.at(), gr.length());
     }
-    b.endControlFlow();
+    k.close(b);
     Loop c = new Loop("c", g.c());
     c.open(b);
     String src = gr.padded() ? "xp" : "x";
@@ -245,29 +251,34 @@ class GridConv extends ConvStrategy {
     int taps = plan.taps();
     int full = taps / Grid.GROUP * Grid.GROUP;
     String helper = lanes ? "Lanes" : "Dots";
+    // the weight's index relative to WEIGHT, also its lane array's index
+    String weightIndex = channelBase(k.at(), c.at());
+    String wi = Src.isInt(weightIndex) ? weightIndex : "wi";
     Runnable calls = () -> {
       if (full == Grid.GROUP) {
         b.addStatement("$L$L$L($L)", ctx.name(), helper, Grid.GROUP,
-            lanes ? laneArgs("0", Grid.GROUP) : dotArgs(ctx, "0", Grid.GROUP));
+            lanes ? laneArgs(k, wi, "0", Grid.GROUP) : dotArgs(ctx, k, wi, "0", Grid.GROUP));
       } else if (full > 0) {
         b.beginControlFlow("for (int t = 0; t < $L; t += $L)", full, Grid.GROUP);
         b.addStatement("$L$L$L($L)", ctx.name(), helper, Grid.GROUP,
-            lanes ? laneArgs("t", Grid.GROUP) : dotArgs(ctx, "t", Grid.GROUP));
+            lanes ? laneArgs(k, wi, "t", Grid.GROUP) : dotArgs(ctx, k, wi, "t", Grid.GROUP));
         b.endControlFlow();
       }
       if (full < taps) {
         String first = Integer.toString(full);
         b.addStatement("$L$L$L($L)", ctx.name(), helper, taps - full,
-            lanes ? laneArgs(first, taps - full) : dotArgs(ctx, first, taps - full));
+            lanes ? laneArgs(k, wi, first, taps - full)
+                : dotArgs(ctx, k, wi, first, taps - full));
       }
     };
     Runnable loops = () -> {
       gr.shifts(b, src, base, "s");
-      b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-      // the weight's index relative to WEIGHT, also its lane array's index
-      b.addStatement("int wi = $L", channelBase());
+      k.open(b);
+      if (!Src.isInt(weightIndex)) {
+        b.addStatement("int wi = $L", weightIndex);
+      }
       calls.run();
-      b.endControlFlow();
+      k.close(b);
     };
     if (vector) {
       b.beginControlFlow("if ($T.VECTOR)", KERNELS);
@@ -293,23 +304,25 @@ class GridConv extends ConvStrategy {
     }
   }
 
-  private String laneArgs(String first, int m) {
-    StringBuilder args = new StringBuilder("dg[k]");
+  /** Output channel {@code k}'s lane call for taps {@code first..first+m}, its weights at wi. */
+  private String laneArgs(Loop k, String wi, String first, int m) {
+    StringBuilder args = new StringBuilder("dg[" + k.at() + "]");
     for (int t = 0; t < m; t++) {
       args.append(", s[").append(Src.plus(first, t)).append(']');
     }
     for (int t = 0; t < m; t++) {
-      args.append(", l[").append(Src.plus(Src.plus("wi", first), t)).append(']');
+      args.append(", l[").append(Src.plus(Src.plus(wi, first), t)).append(']');
     }
     return args.append(", ").append(gr.length()).toString();
   }
 
-  private String dotArgs(LayerContext ctx, String first, int m) {
-    StringBuilder args = new StringBuilder("dg[k]");
+  /** Output channel {@code k}'s dot call for taps {@code first..first+m}, its weights at wi. */
+  private String dotArgs(LayerContext ctx, Loop k, String wi, String first, int m) {
+    StringBuilder args = new StringBuilder("dg[" + k.at() + "]");
     for (int t = 0; t < m; t++) {
       args.append(", s[").append(Src.plus(first, t)).append(']');
     }
-    return args.append(", g, ").append(Src.plus(ctx.offset("weight") + " + wi", first))
+    return args.append(", g, ").append(Src.plus(Src.plus(ctx.offset("weight"), wi), first))
         .append(", ").append(gr.length()).toString();
   }
 
@@ -340,22 +353,28 @@ class GridConv extends ConvStrategy {
     c.open(b);
     b.addStatement("$T.fill(acc[$L], $L)", ARRAYS, c.at(), ctx.num().lit(0));
     c.close(b);
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    Loop k = new Loop("k", g.k());
+    Grid.Outputs cs = new Grid.Outputs("c", g.c(), null);
+    k.open(b);
     // the rotated kernel: tap t of the correlation reads weight W[k, c, taps - 1 - t]
-    b.add("// acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t)\n"
-        + "// for every input channel c\n");
+    b.add(cs.count() == 1
+        ? "// acc[0] += Σ_t W[k, 0, taps - 1 - t] · (dz channel k shifted by tap t)\n"
+        : "// acc[c] += Σ_t W[k, c, taps - 1 - t] · (dz channel k shifted by tap t)\n"
+            + "// for every input channel c\n");
     windows(b, ctx, false, back, back.padded() ? "dp" : "dz",
-        back.padded() ? "k * " + back.paddedPlane() : "zs + k * " + g.ohw(), g.c(),
-        Src.plus(Src.plus(ctx.offset("weight"), Src.times("k", g.c() * back.taps())),
+        back.padded() ? k.times(back.paddedPlane()) : Src.plus("zs", k.times(g.ohw())), g.c(),
+        Src.plus(Src.plus(ctx.offset("weight"), k.times(g.c() * back.taps())),
             back.taps() - 1), back.taps(), -1, () -> {
           Runnable weights = () -> {
-            b.addStatement("int wb = $L", weightBase(ctx));
+            b.addStatement("int wb = $L", weightBase(ctx, k.at(), cs.at()));
             b.addStatement("int wr = $L", Src.plus("wb", plan.taps() - 1));
           };
-          back.accumulate(b, ctx, new Grid.Outputs("c", g.c(), weights), "acc[c]", "s",
-              tap -> tap.equals("0") ? "wr" : "wr - " + (Src.isInt(tap) ? tap : "(" + tap + ")"));
+          back.accumulate(b, ctx, new Grid.Outputs("c", g.c(), weights), "acc[" + cs.at() + "]",
+              "s",
+              tap -> Src.isInt(tap) ? Src.plus("wr", -Integer.parseInt(tap))
+                  : "wr - " + (tap.contains(" ") ? "(" + tap + ")" : tap));
         });
-    b.endControlFlow();
+    k.close(b);
     c.open(b);
     b.addStatement("$L[] a = acc[$L]", t, c.at());
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.h());

@@ -94,9 +94,10 @@ final class PatchRowConv extends GridConv {
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("float bk = $L", op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
     b.addStatement("int zk = zs + k * $L", g.ohw());
-    b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
-    b.addStatement("z[zk + q] = zt[q * $L + k] + bk", g.k());
-    b.endControlFlow();
+    Loop q = new Loop("q", g.ohw());
+    q.open(b);
+    b.addStatement("z[$L] = zt[$L] + bk", Src.plus("zk", q.at()), Src.plus(q.times(g.k()), "k"));
+    q.close(b);
     b.endControlFlow();
     b.endControlFlow();
     return ctx.inputMethod("ForwardVector")
@@ -121,9 +122,10 @@ final class PatchRowConv extends GridConv {
     if (plan.channelLanes()) {
       ctx.vectorFirst(b, v -> v.addStatement("$LParamsVector(x, xOff, batch)", ctx.name()));
     }
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("$T.fill(dw[k], $L)", ARRAYS, ctx.num().lit(0));
-    b.endControlFlow();
+    Loop k = new Loop("k", g.k());
+    k.open(b);
+    b.addStatement("$T.fill(dw[$L], $L)", ARRAYS, k.at(), ctx.num().lit(0));
+    k.close(b);
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = xOff + n * $L", ctx.inSize());
     b.addStatement("int zs = n * $L", ctx.outSize());
@@ -133,18 +135,18 @@ final class PatchRowConv extends GridConv {
     } else {
       b.addStatement("$LGather(x, xs, pr)", ctx.name());
     }
+    String zk = k.single() ? Src.plus("zs", k.times(g.ohw())) : "zk";
+    Runnable dz = () -> k.start(b, "zk", "zs", g.ohw());
     if (op.bias()) {
-      b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-      b.addStatement("int zk = zs + k * $L", g.ohw());
-      biasSum(b, ctx, g.ohw());
-      b.endControlFlow();
+      k.open(b);
+      dz.run();
+      biasSum(b, ctx, k.at(), zk, g.ohw());
+      k.close(b);
     }
-    b.add("// dW_k += Σ_q dz[k, q] · row_q for every output channel k\n");
-    Runnable loops = () -> {
-      Runnable dz = () -> b.addStatement("int zk = zs + k * $L", g.ohw());
-      Grid.tapCalls(b, ctx, "t", new Grid.Outputs("k", g.k(), dz), "dw[k]", g.ohw(),
-          q -> "pr[" + q + "]", dzAt("zk", 1), len);
-    };
+    b.add(k.single() ? "// dW_0 += Σ_q dz[0, q] · row_q\n"
+        : "// dW_k += Σ_q dz[k, q] · row_q for every output channel k\n");
+    Runnable loops = () -> Grid.tapCalls(b, ctx, "t", new Grid.Outputs("k", g.k(), dz),
+        "dw[" + k.at() + "]", g.ohw(), q -> "pr[" + q + "]", dzAt(zk, 1), len);
     if (plan.channelLanes()) {
       loops.run(); // the Vector API returned above
     } else {
@@ -152,13 +154,13 @@ final class PatchRowConv extends GridConv {
           "dw, " + g.k() + ", pr, " + g.ohw() + ", dz, zs, " + g.ohw() + ", 1, " + len, loops);
     }
     b.endControlFlow();
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("$L[] d = dw[k]", t);
-    b.addStatement("int gk = $L + k * $L", ctx.offset("weight"), len);
+    k.open(b);
+    b.addStatement("$L[] d = dw[$L]", t, k.at());
+    b.addStatement("int gk = $L", Src.plus(ctx.offset("weight"), k.times(len)));
     b.beginControlFlow("for (int j = 0; j < $L; j++)", len);
     b.addStatement("g[gk + j] += d[j]");
     b.endControlFlow();
-    b.endControlFlow();
+    k.close(b);
     List<MethodSpec> m = new ArrayList<>();
     m.add(ctx.inputMethod("BackwardParams")
         .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients: per sample, the input "
@@ -201,9 +203,10 @@ final class PatchRowConv extends GridConv {
       biasSum(b, ctx, g.ohw());
     }
     b.add("// dt[q·$L + k] = dz[k, q]\n", g.k());
-    b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
-    b.addStatement("dt[q * $L + k] = dz[zk + q]", g.k());
-    b.endControlFlow();
+    Loop q = new Loop("q", g.ohw());
+    q.open(b);
+    b.addStatement("dt[$L] = dz[$L]", Src.plus(q.times(g.k()), "k"), Src.plus("zk", q.at()));
+    q.close(b);
     b.endControlFlow();
     b.add("// gt[t·$L + k] += Σ_q (input under tap t at position q) · dz[k, q]\n", g.k());
     KernelCalls.call(b, "outerWindows", "gt, 0, dt, 0, " + g.k() + ", "
@@ -243,14 +246,20 @@ final class PatchRowConv extends GridConv {
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int xs = n * $L", ctx.inSize());
     b.addStatement("int zs = n * $L", ctx.outSize());
-    b.beginControlFlow("for (int q = 0; q < $L; q++)", g.ohw());
-    b.addStatement("$T.fill(pr[q], $L)", ARRAYS, ctx.num().lit(0));
-    b.endControlFlow();
+    Loop q = new Loop("q", g.ohw());
+    q.open(b);
+    b.addStatement("$T.fill(pr[$L], $L)", ARRAYS, q.at(), ctx.num().lit(0));
+    q.close(b);
     // the Vector API returned above: the plain loops only
-    b.add("// drow_q = Σ_k dz[k, q] · W_k for every output position q\n");
-    Runnable dz = () -> b.addStatement("int zq = zs + q");
-    Grid.tapCalls(b, ctx, "t", new Grid.Outputs("q", g.ohw(), dz), "pr[q]", g.k(),
-        k -> "w[" + k + "]", dzAt("zq", g.ohw()), len);
+    b.add(q.single() ? "// drow_0 = Σ_k dz[k, 0] · W_k for the output position\n"
+        : "// drow_q = Σ_k dz[k, q] · W_k for every output position q\n");
+    Runnable dz = () -> {
+      if (!q.single()) {
+        b.addStatement("int zq = zs + q");
+      }
+    };
+    Grid.tapCalls(b, ctx, "t", new Grid.Outputs("q", g.ohw(), dz), "pr[" + q.at() + "]", g.k(),
+        k -> "w[" + k + "]", dzAt(q.single() ? Src.plus("zs", q.at()) : "zq", g.ohw()), len);
     if (gr.padded()) {
       b.addStatement("$T.fill(dp, $L)", ARRAYS, ctx.num().lit(0));
       b.addStatement("$LScatter(dp, 0, pr)", ctx.name());
@@ -320,14 +329,22 @@ final class PatchRowConv extends GridConv {
   private MethodSpec patchWalk(LayerContext ctx, String name, String doc, String statement) {
     Num num = ctx.num();
     CodeBlock.Builder b = CodeBlock.builder();
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
-    b.beginControlFlow("for (int j = 0; j < $L; j++)", g.ow());
-    b.addStatement("$L[] row = r[$L]", num.t(), Src.plus(Src.times("i", g.ow()), "j"));
-    b.addStatement("int xq = $L", Src.plus(Src.plus("base", Src.times("i", gr.wp())), "j"));
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
+    Loop i = new Loop("i", g.oh());
+    Loop j = new Loop("j", g.ow());
+    Loop c = new Loop("c", g.c());
+    i.open(b);
+    j.open(b);
+    b.addStatement("$L[] row = r[$L]", num.t(), Src.plus(i.times(g.ow()), j.at()));
+    String xq = Src.plus(Src.plus("base", i.times(gr.wp())), j.at());
+    if (!i.single() || !j.single()) {
+      b.addStatement("int xq = $L", xq);
+      xq = "xq";
+    }
+    c.open(b);
     b.beginControlFlow("for (int u = 0; u < $L; u++)", op.kh());
-    b.addStatement("int src = xq + c * $L + u * $L", plane(), op.dh() * gr.wp());
-    b.addStatement("int dst = c * $L + u * $L", plan.taps(), op.kw());
+    b.addStatement("int src = $L", Src.plus(Src.plus(xq, c.times(plane())),
+        Src.times("u", op.dh() * gr.wp())));
+    b.addStatement("int dst = $L", Src.plus(c.times(plan.taps()), Src.times("u", op.kw())));
     if (op.kw() <= 8) {
       for (int v = 0; v < op.kw(); v++) {
         b.addStatement(statement, Src.plus("src", v * op.dw()), Src.plus("dst", v));
@@ -338,9 +355,9 @@ final class PatchRowConv extends GridConv {
       b.endControlFlow();
     }
     b.endControlFlow();
-    b.endControlFlow();
-    b.endControlFlow();
-    b.endControlFlow();
+    c.close(b);
+    j.close(b);
+    i.close(b);
     return MethodSpec.methodBuilder(ctx.name() + name)
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addJavadoc("$L: $L\n", ctx.name(), doc)

@@ -55,30 +55,50 @@ public final class PoolEmitter implements LayerEmitter {
   }
 
 
-  private String inputIndex(Axis.Tap v) {
-    return Src.plus(Src.plus("xr", v.shift()), Src.times("j", op.sw()));
-  }
-
   /**
-   * Loops over every window's in-bounds taps; {@code body} sees {@code zr + j} and the input
-   * index.
+   * Loops over every window's in-bounds taps of the channel whose input and output planes start
+   * at {@code xc} and {@code zc}; {@code body} sees the output index ({@code zr + j}) and the
+   * input index. A tap whose range is one position has no loop: its index is a literal.
    */
-  private void windows(CodeBlock.Builder b, WindowGeo g, TapStatement body) {
+  private void windows(CodeBlock.Builder b, WindowGeo g, String xc, String zc,
+      TapStatement body) {
     g.rows().forEachTap(b, "u", g.unroll(), (b1, u) -> {
-      b1.beginControlFlow("for (int i = $L; i < $L; i++)", u.lo(), u.hi());
-      b1.addStatement("int zr = $L", Src.plus("zc", Src.times("i", g.ow())));
-      b1.addStatement("int xr = $L", Src.plus("xc", Src.scaled("i", op.sh(), u.shift(), g.w())));
+      Loop i = new Loop("i", u.lo(), u.hi());
+      i.open(b1);
+      String zr = Src.plus(zc, i.times(g.ow()));
+      String xr = i.single()
+          ? Src.plus(xc, (Integer.parseInt(i.at()) * op.sh() + Integer.parseInt(u.shift()))
+              * g.w())
+          : Src.plus(xc, Src.scaled("i", op.sh(), u.shift(), g.w()));
+      if (!i.single()) {
+        b1.addStatement("int zr = $L", zr);
+        b1.addStatement("int xr = $L", xr);
+        zr = "zr";
+        xr = "xr";
+      }
+      String rowOut = zr;
+      String rowIn = xr;
       g.cols().forEachTap(b1, "v", g.unroll(), (b2, v) -> {
-        b2.beginControlFlow("for (int j = $L; j < $L; j++)", v.lo(), v.hi());
-        body.emit(b2, inputIndex(v));
-        b2.endControlFlow();
+        Loop j = new Loop("j", v.lo(), v.hi());
+        j.open(b2);
+        body.emit(b2, Src.plus(rowOut, j.at()),
+            Src.plus(Src.plus(rowIn, v.shift()), j.times(op.sw())));
+        j.close(b2);
       });
-      b1.endControlFlow();
+      i.close(b1);
     });
   }
 
+  /** {@code index - xs}, folded when {@code index} is {@code xs} or {@code xs + …}. */
+  private static String withinSample(String index) {
+    if (index.equals("xs")) {
+      return "0";
+    }
+    return index.startsWith("xs + ") ? index.substring(5) : index + " - xs";
+  }
+
   private interface TapStatement {
-    void emit(CodeBlock.Builder b, String inputIndex);
+    void emit(CodeBlock.Builder b, String outputIndex, String inputIndex);
   }
 
   /**
@@ -139,6 +159,21 @@ public final class PoolEmitter implements LayerEmitter {
         + ")) - Math.max(0, -Math.floorDiv(" + first + " - " + lo + ", " + d + ")) + 1";
   }
 
+  /**
+   * Opens the loop over the channels, declaring each channel's output plane {@code zc} and, if
+   * asked, its input plane {@code xc}; with one channel there is neither loop nor declaration (the
+   * planes are the sample's, {@code xs} and {@code zs}).
+   */
+  private static Loop openChannels(CodeBlock.Builder b, WindowGeo g, boolean input) {
+    Loop ch = new Loop("c", g.c());
+    ch.open(b);
+    if (input) {
+      ch.start(b, "xc", "xs", g.hw());
+    }
+    ch.start(b, "zc", "zs", g.ohw());
+    return ch;
+  }
+
   /** A 2×2 stride-2 max pool without padding whose output drops any odd last row and column. */
   private boolean pairs(WindowGeo g) {
     return op.kind() == PoolKind.MAX && op.kh() == 2 && op.kw() == 2 && op.sh() == 2
@@ -153,12 +188,13 @@ public final class PoolEmitter implements LayerEmitter {
    * loop has no data-dependent branch (post-ReLU data makes such branches unpredictable). A NaN
    * in the window makes the output NaN, as in PyTorch.
    */
-  private void pairWindows(CodeBlock.Builder b, LayerContext ctx, WindowGeo g) {
+  private void pairWindows(CodeBlock.Builder b, LayerContext ctx, WindowGeo g, String xc,
+      String zc) {
     String t = ctx.num().t();
     int w = g.w();
     b.beginControlFlow("for (int i = 0; i < $L; i++)", g.oh());
-    b.addStatement("int xr = xc + i * $L", 2 * w);
-    b.addStatement("int zr = zc + i * $L", g.ow());
+    b.addStatement("int xr = $L", Src.plus(xc, Src.times("i", 2 * w)));
+    b.addStatement("int zr = $L", Src.plus(zc, Src.times("i", g.ow())));
     b.beginControlFlow("for (int j = 0; j < $L; j++)", g.ow());
     b.addStatement("int q = xr + 2 * j");
     b.addStatement("$L x0 = x[q], x1 = x[q + 1], x2 = x[q + $L], x3 = x[q + $L]", t, w, w + 1);
@@ -188,44 +224,46 @@ public final class PoolEmitter implements LayerEmitter {
       case AVG -> b.addStatement("$L[] s = z", t);
     }
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.addStatement("int xs = xOff + n * $L", ctx.inSize());
-    b.addStatement("int zs = n * $L", ctx.outSize());
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("int xc = xs + c * $L", g.hw());
-    b.addStatement("int zc = zs + c * $L", g.ohw());
+    b.addStatement("int xs = $L", Src.plus("xOff", Src.times("n", ctx.inSize())));
+    b.addStatement("int zs = $L", Src.times("n", ctx.outSize()));
+    Loop ch = openChannels(b, g, true);
+    String xc = ch.single() ? "xs" : "xc";
+    String zc = ch.single() ? "zs" : "zc";
     if (pairs(g) && ctx.num().isFloat()) {
       b.beginControlFlow("if ($T.VECTOR)", KERNELS);
       KernelCalls.call(b, "maxPool2x2",
-          CodeBlock.of("x, xc, $L, $L, $L, z, zc, a, xc - xs", g.w(), g.oh(), g.ow()).toString());
+          CodeBlock.of("x, $L, $L, $L, $L, z, $L, a, $L", xc, g.w(), g.oh(), g.ow(), zc,
+              ch.single() ? "0" : "xc - xs").toString());
       b.nextControlFlow("else");
-      pairWindows(b, ctx, g);
+      pairWindows(b, ctx, g, xc, zc);
       b.endControlFlow();
     } else if (pairs(g)) {
-      pairWindows(b, ctx, g);
+      pairWindows(b, ctx, g, xc, zc);
     } else if (op.kind() == PoolKind.MAX) {
-      b.addStatement("$T.fill(z, zc, zc + $L, $L)", ARRAYS, g.ohw(),
+      b.addStatement("$T.fill(z, $L, $L + $L, $L)", ARRAYS, zc, zc, g.ohw(),
           ctx.num().negativeInfinity());
-      windows(b, g, (bb, xi) -> {
-        bb.addStatement("$L val = x[$L]", t, xi);
-        bb.beginControlFlow("if (val > z[zr + j])");
-        bb.addStatement("z[zr + j] = val");
-        bb.addStatement("a[zr + j] = $L - xs", xi);
+      b.addStatement("$L val", t);
+      windows(b, g, xc, zc, (bb, zi, xi) -> {
+        bb.addStatement("val = x[$L]", xi);
+        bb.beginControlFlow("if (val > z[$L])", zi);
+        bb.addStatement("z[$L] = val", zi);
+        bb.addStatement("a[$L] = $L", zi, withinSample(xi));
         bb.endControlFlow();
       });
     } else {
-      b.addStatement("$T.fill(s, zc, zc + $L, $L)", ARRAYS, g.ohw(), ctx.num().lit(0));
-      windows(b, g, (bb, xi) -> bb.addStatement("s[zr + j] += x[$L]", xi));
+      b.addStatement("$T.fill(s, $L, $L + $L, $L)", ARRAYS, zc, zc, g.ohw(), ctx.num().lit(0));
+      windows(b, g, xc, zc, (bb, zi, xi) -> bb.addStatement("s[$L] += x[$L]", zi, xi));
       if (op.kind() == PoolKind.AVG) {
-        divide(b, g, "z", "zc");
+        divide(b, g, "z", zc);
       } else {
-        b.addStatement("$L cf = p[$L + c]", t, ctx.offset("coeff"));
-        b.addStatement("$L bs = p[$L + c]", t, ctx.offset("bias"));
-        b.beginControlFlow("for (int q = zc; q < zc + $L; q++)", g.ohw());
+        b.addStatement("$L cf = p[$L]", t, Src.plus(ctx.offset("coeff"), ch.at()));
+        b.addStatement("$L bs = p[$L]", t, Src.plus(ctx.offset("bias"), ch.at()));
+        b.beginControlFlow("for (int q = $L; q < $L + $L; q++)", zc, zc, g.ohw());
         b.addStatement("z[q] = cf * s[q] + bs");
         b.endControlFlow();
       }
     }
-    b.endControlFlow();
+    ch.close(b);
     b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
@@ -244,18 +282,18 @@ public final class PoolEmitter implements LayerEmitter {
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     b.addStatement("$L[] s = this.$L", t, ctx.buffer("Sum"));
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.addStatement("int zs = n * $L", ctx.outSize());
-    b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-    b.addStatement("int zc = zs + c * $L", g.ohw());
+    b.addStatement("int zs = $L", Src.times("n", ctx.outSize()));
+    Loop ch = openChannels(b, g, false);
+    String zc = ch.single() ? "zs" : "zc";
     b.addStatement("$L ac = 0", t);
     b.addStatement("$L ab = 0", t);
-    b.beginControlFlow("for (int q = zc; q < zc + $L; q++)", g.ohw());
+    b.beginControlFlow("for (int q = $L; q < $L + $L; q++)", zc, zc, g.ohw());
     b.addStatement("ac += dz[q] * s[q]");
     b.addStatement("ab += dz[q]");
     b.endControlFlow();
-    b.addStatement("g[$L + c] += ac", ctx.offset("coeff"));
-    b.addStatement("g[$L + c] += ab", ctx.offset("bias"));
-    b.endControlFlow();
+    b.addStatement("g[$L] += ac", Src.plus(ctx.offset("coeff"), ch.at()));
+    b.addStatement("g[$L] += ab", Src.plus(ctx.offset("bias"), ch.at()));
+    ch.close(b);
     b.endControlFlow();
     return List.of(ctx.inputMethod("BackwardParams")
         .addJavadoc("$L: adds dL/dcoeff and dL/dbias to the gradients (the input is not read: the"
@@ -273,8 +311,8 @@ public final class PoolEmitter implements LayerEmitter {
     if (op.kind() == PoolKind.MAX) {
       b.addStatement("int[] a = this.$L", ctx.buffer("Arg"));
       b.beginControlFlow("for (int n = 0; n < batch; n++)");
-      b.addStatement("int xs = n * $L", ctx.inSize());
-      b.addStatement("int zs = n * $L", ctx.outSize());
+      b.addStatement("int xs = $L", Src.times("n", ctx.inSize()));
+      b.addStatement("int zs = $L", Src.times("n", ctx.outSize()));
       b.beginControlFlow("for (int q = zs; q < zs + $L; q++)", ctx.outSize());
       b.addStatement("dx[xs + a[q]] += dz[q]");
       b.endControlFlow();
@@ -285,21 +323,22 @@ public final class PoolEmitter implements LayerEmitter {
         b.addStatement("$L[] p = this.p", t);
       }
       b.beginControlFlow("for (int n = 0; n < batch; n++)");
-      b.addStatement("int xs = n * $L", ctx.inSize());
-      b.addStatement("int zs = n * $L", ctx.outSize());
-      b.beginControlFlow("for (int c = 0; c < $L; c++)", g.c());
-      b.addStatement("int xc = xs + c * $L", g.hw());
-      b.addStatement("int zc = zs + c * $L", g.ohw());
+      b.addStatement("int xs = $L", Src.times("n", ctx.inSize()));
+      b.addStatement("int zs = $L", Src.times("n", ctx.outSize()));
+      Loop ch = openChannels(b, g, true);
+      String xc = ch.single() ? "xs" : "xc";
+      String zc = ch.single() ? "zs" : "zc";
       if (op.kind() == PoolKind.AVG) {
-        divide(b, g, "dz", "zc");
-        windows(b, g, (bb, xi) -> bb.addStatement("dx[$L] += dz[zr + j]", xi));
+        divide(b, g, "dz", zc);
+        windows(b, g, xc, zc, (bb, zi, xi) -> bb.addStatement("dx[$L] += dz[$L]", xi, zi));
         doc.add("spreads each window's gradient over the window; divides the delta in place");
       } else {
-        b.addStatement("$L cf = p[$L + c]", t, ctx.offset("coeff"));
-        windows(b, g, (bb, xi) -> bb.addStatement("dx[$L] += cf * dz[zr + j]", xi));
+        b.addStatement("$L cf = p[$L]", t, Src.plus(ctx.offset("coeff"), ch.at()));
+        windows(b, g, xc, zc,
+            (bb, zi, xi) -> bb.addStatement("dx[$L] += cf * dz[$L]", xi, zi));
         doc.add("spreads coeff times each window's gradient over the window");
       }
-      b.endControlFlow();
+      ch.close(b);
       b.endControlFlow();
     }
     return List.of(ctx.dataMethod()

@@ -11,7 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.palantir.javapoet.JavaFile;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
+import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.PoolKind;
 import dev.lamina.dsl.Precision;
+import dev.lamina.processor.model.ConvTransposeOp;
+import dev.lamina.processor.model.GlobalAvgPoolOp;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.DoubleNetwork;
@@ -83,8 +87,32 @@ class GeneratedCodeTest {
         .add("c1", Models.conv(8, 5, 1, 2), Activation.RELU, 0)
         .add("out", Models.affine(2), Activation.IDENTITY, 0)
         .build();
+    // one channel everywhere: a plain-loop convolution with one input and one output channel,
+    // pooling windows over single rows and columns, a transposed convolution with one filter,
+    // a single output unit; global pooling of one channel
+    NetworkModel singles = Models.builder("Singles", Shape.image(1, 7, 5))
+        .add("c1", Models.conv(1, 3, 2, 0), Activation.RELU, 0)
+        .add("s2", Models.pool(PoolKind.MAX, 2, 1), Activation.IDENTITY, 0)
+        .add("up", new ConvTransposeOp(1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true), Activation.RELU,
+            0)
+        .add("s3", Models.pool(PoolKind.AVG, 2, 2), Activation.IDENTITY, 0)
+        .add("out", Models.affine(1), Activation.IDENTITY, 0)
+        .loss(Loss.MSE)
+        .build();
+    NetworkModel gap = Models.builder("Gap", Shape.image(1, 3, 3))
+        .add("gap", new GlobalAvgPoolOp(), Activation.IDENTITY, 0)
+        .loss(Loss.MSE)
+        .build();
+    // a strided kernel too large to unroll: its taps' output ranges are computed in a loop
+    NetworkModel strided = Models.builder("Strided", Shape.image(1, 23, 23))
+        .add("c1", Models.conv(2, 11, 4, 2), Activation.RELU, 0)
+        .add("out", Models.affine(2), Activation.IDENTITY, 0)
+        .build();
+    java.util.regex.Pattern loop = java.util.regex.Pattern.compile(
+        "for \\(int (\\w+) = (-?\\d+); \\1 < (-?\\d+); \\1\\+\\+\\)");
     int kernelCalls = 0;
-    for (NetworkModel m : List.of(Models.lenetModern(), patchRows)) {
+    for (NetworkModel m : List.of(Models.lenetModern(), Models.lenetClassic(), patchRows,
+        singles, gap, strided)) {
       for (Precision p : Precision.values()) {
         String src = GENERATOR.generate(m, p).toString();
         String[] lines = src.split("\n");
@@ -96,6 +124,14 @@ class GeneratedCodeTest {
           // no loop over a single group of taps
           assertFalse(line.matches(".*for \\(int (\\w+) = 0; \\1 < (\\d+); \\1 \\+= \\2\\).*"),
               where);
+          // no loop that runs once (over one channel, output, row, column or position)
+          java.util.regex.Matcher counted = loop.matcher(line);
+          if (counted.find()) {
+            assertTrue(Long.parseLong(counted.group(3)) - Long.parseLong(counted.group(2)) > 1,
+                where);
+          }
+          // no second name for a plane or row start (int xc = xs with one channel)
+          assertFalse(line.matches("\\s*int (xc|zc|zk|zq|xq|zr|xr) = [a-z]\\w*;"), where);
           // a long kernel call has its parameters named in the comment line above it
           java.util.regex.Matcher call =
               java.util.regex.Pattern.compile("Kernels\\.(\\w+)\\((.*)\\);").matcher(line);
@@ -112,9 +148,20 @@ class GeneratedCodeTest {
           }
         }
         assertNoVectorTestAfterVectorReturn(m.declaredName() + " " + p, src);
+        // a comment names channel c only where a loop over c is open
+        for (String method : src.split("\n    private ")) {
+          if (method.contains("channel c shifted") || method.contains("input channel c\n")) {
+            assertTrue(method.contains("for (int c = 0; c < "),
+                m.declaredName() + ":\n" + method);
+          }
+        }
       }
     }
     assertTrue(kernelCalls >= 8, "long kernel calls seen: " + kernelCalls);
+    // the loop's bounds are folded: (3 - uShift) / 4, not (4 - 1 - uShift) / 4
+    String c1Strided = method(GENERATOR.generate(strided, Precision.FLOAT).toString(),
+        "void c1Forward(");
+    assertTrue(c1Strided.contains("int uLo = Math.max(0, (3 - uShift) / 4);"), c1Strided);
     // LeNet-5's c1 reads one channel: its grid loops run over no channel loop at all
     String lenet = GENERATOR.generate(Models.lenetModern(), Precision.FLOAT).toString();
     String c1Forward = method(lenet, "void c1Forward(");
