@@ -86,6 +86,11 @@ public enum VectorSet {
     return (Map<String, Object>) v;
   }
 
+  /** A case's file as text, for readers of their own (an unknown case is an error naming it). */
+  public String json(String caseName) {
+    return text(caseName + ".json");
+  }
+
   /** The set's README.md. */
   public String readme() {
     return text("README.md");

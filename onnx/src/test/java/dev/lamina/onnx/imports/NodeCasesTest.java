@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.lamina.onnx.OnnxException;
 import dev.lamina.onnx.proto.Onnx.GraphProto;
 import dev.lamina.runtime.FloatNetwork;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.lamina.testsupport.VectorSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,17 +28,12 @@ class NodeCasesTest {
 
   @Test
   void flattenAndSoftmaxCases() throws Exception {
-    Path folder = folder();
     List<String> ran = new ArrayList<>();
     List<String> refused = new ArrayList<>();
-    List<Path> cases;
-    try (Stream<Path> files = Files.list(folder)) {
-      cases = files.filter(p -> p.getFileName().toString().matches(
-          "test_(flatten|softmax|logsoftmax)_.*\\.json")).sorted().toList();
-    }
-    for (Path c : cases) {
-      String json = Files.readString(c);
-      String name = c.getFileName().toString().replace(".json", "");
+    List<String> cases = VectorSet.ONNX_NODE.cases().stream()
+        .filter(n -> n.matches("test_(flatten|softmax|logsoftmax)_.*")).toList();
+    for (String name : cases) {
+      String json = VectorSet.ONNX_NODE.json(name);
       String op = field(json, "\"op\"\\s*:\\s*\"(\\w+)\"");
       String axis = field(json, "\"attributes\"\\s*:\\s*\\{[^}]*\"axis\"\\s*:\\s*(-?\\d+)");
       Models.Tensor input = Models.tensor(json, "inputs");
@@ -91,16 +83,12 @@ class NodeCasesTest {
    */
   @Test
   void everyNodeCaseImportsOrIsRefused() throws Exception {
-    List<Path> cases;
-    try (Stream<Path> files = Files.list(folder())) {
-      cases = files.filter(p -> p.getFileName().toString().matches("test_.*\\.json")).sorted()
-          .toList();
-    }
+    List<String> cases = VectorSet.ONNX_NODE.cases().stream()
+        .filter(n -> n.startsWith("test_")).toList();
     List<String> ran = new ArrayList<>();
     List<String> refused = new ArrayList<>();
-    for (Path c : cases) {
-      String json = Files.readString(c);
-      String name = c.getFileName().toString().replace(".json", "");
+    for (String name : cases) {
+      String json = VectorSet.ONNX_NODE.json(name);
       String op = field(json, "\"op\"\\s*:\\s*\"(\\w+)\"");
       int opset = Integer.parseInt(field(json, "\"opset\"\\s*:\\s*(\\d+)"));
       GraphProto.Builder g = GraphProto.newBuilder().setName(name);
@@ -210,22 +198,5 @@ class NodeCasesTest {
   private static String field(String json, String regex) {
     Matcher m = Pattern.compile(regex).matcher(json);
     return m.find() ? m.group(1) : null;
-  }
-
-  /** The {@code onnx-node} vectors, as the conformance tests find them; else skipped. */
-  static Path folder() throws IOException {
-    String prop = System.getProperty("lamina.conformance.dir");
-    if (prop != null && Files.isDirectory(Path.of(prop, "onnx-node"))) {
-      return Path.of(prop, "onnx-node");
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared/conformance/onnx-node");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    return Assumptions.abort("conformance/onnx-node not found (system property"
-        + " lamina.conformance.dir = " + prop + ", nor above " + Path.of("").toAbsolutePath()
-        + ")");
   }
 }
