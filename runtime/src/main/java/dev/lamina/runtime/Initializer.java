@@ -16,6 +16,11 @@ public enum Initializer {
   XAVIER_NORMAL,
   /** Xavier/Glorot uniform: {@code U(-a, a)} with {@code a = sqrt(6 / (fanIn + fanOut))}. */
   XAVIER_UNIFORM,
+  /**
+   * {@code U(-a, a)} with {@code a = 1 / sqrt(fanIn)}: PyTorch's default for the weights and
+   * biases of its recurrent layers, where {@code fanIn} is the hidden size.
+   */
+  UNIFORM_RECIPROCAL_SQRT,
   /** All zeros. */
   ZEROS,
   /** All ones. */
@@ -28,6 +33,8 @@ public enum Initializer {
         return HE_NORMAL;
       case XAVIER_UNIFORM:
         return XAVIER_UNIFORM;
+      case UNIFORM_RECIPROCAL_SQRT:
+        return UNIFORM_RECIPROCAL_SQRT;
       case ZEROS:
         return ZEROS;
       case ONES:
@@ -51,6 +58,8 @@ public enum Initializer {
         return StrictMath.sqrt(2.0 / requirePositive(fanIn + fanOut, "fanIn + fanOut"));
       case XAVIER_UNIFORM:
         return StrictMath.sqrt(6.0 / requirePositive(fanIn + fanOut, "fanIn + fanOut"));
+      case UNIFORM_RECIPROCAL_SQRT:
+        return 1 / StrictMath.sqrt(requirePositive(fanIn, "fanIn"));
       default:
         return 0;
     }
@@ -64,6 +73,7 @@ public enum Initializer {
         return scale * random.nextGaussian();
       case HE_UNIFORM:
       case XAVIER_UNIFORM:
+      case UNIFORM_RECIPROCAL_SQRT:
         return scale * (2 * random.nextDouble() - 1);
       case ONES:
         return 1;

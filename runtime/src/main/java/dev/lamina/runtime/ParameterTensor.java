@@ -37,6 +37,11 @@ public record ParameterTensor(
     HE_NORMAL,
     /** Xavier/Glorot uniform, limit = sqrt(6 / (fanIn + fanOut)): for sigmoid, tanh, identity. */
     XAVIER_UNIFORM,
+    /**
+     * Uniform in [-1/sqrt(fanIn), 1/sqrt(fanIn)]: recurrent layers' weights and biases, with the
+     * hidden size as fanIn (PyTorch's default).
+     */
+    UNIFORM_RECIPROCAL_SQRT,
     /** All zeros (biases). */
     ZEROS,
     /** All ones. */

@@ -80,7 +80,10 @@ public final class LayerCheck {
     LayerDecl layer = item.decl();
     String producer = item.from().get(0);
     Item source = s.checked.get(producer);
-    if (source == null) {
+    if (in.isSequence()) {
+      s.d.add(Message.NEEDS_IMAGE_GOT_SEQUENCE, layer.site(), layer.name(), kind,
+          producerPhrase(), in.phrase(), in.steps(), in.features());
+    } else if (source == null) {
       s.d.add(Message.NEEDS_IMAGE_INPUT, layer().site(), layer().name(), kind, in);
     } else if (source.decl().kind().simpleName().equals("Affine")) {
       s.d.add(Message.NEEDS_IMAGE_AFTER_AFFINE, layer().site(), layer().name(), kind, producer, in);
@@ -94,6 +97,44 @@ public final class LayerCheck {
           source.decl().kind().simpleName(), producer, in,
           gap ? " (one value per channel)" : "", hint);
     }
+  }
+
+  /**
+   * Reports a layer that needs a sequence but reads the image or vector {@code in}, with the
+   * declaration that would give it one.
+   */
+  public void needsSequence(Shape in) {
+    String fix;
+    if (in.isImage() && in.channels() == 1) {
+      fix = from().get(0).equals(ModelBuilder.INPUT)
+          ? "to read the image row by row, declare @Network(input = {" + in.height() + ", "
+              + in.width() + "}) (" + in.height() + " steps of " + in.width() + " values)"
+          : "read the network input {T, D} or a layer that outputs a sequence";
+    } else if (in.isImage()) {
+      fix = "a sequence input is declared as @Network(input = {T, D}); to read an image row by"
+          + " row, give its rows as steps of C·W values, {" + in.height() + ", "
+          + (long) in.channels() * in.width() + "}";
+    } else {
+      fix = from().get(0).equals(ModelBuilder.INPUT)
+          ? "declare @Network(input = {T, D}) for T steps of D values"
+          : "a layer before it returns only the last step or is flat; keep the sequence"
+              + " (returns = SEQUENCE) up to this layer";
+    }
+    s.d.add(Message.NEEDS_SEQUENCE, layer().site(), name(), producerPhrase(), in.phrase(), fix);
+  }
+
+  /**
+   * Reports a layer of a kind that does not read sequences; {@code fix} says what to do instead.
+   */
+  public void notOnSequence(String kind, Shape in, String fix) {
+    s.d.add(Message.NOT_ON_SEQUENCE, layer().site(), name(), kind, producerPhrase(), in.phrase(),
+        fix);
+  }
+
+  /** {@code the network input} or {@code layer r1}: what the layer's first input is. */
+  private String producerPhrase() {
+    String producer = from().get(0);
+    return producer.equals(ModelBuilder.INPUT) ? "the network input" : "layer " + producer;
   }
 
   /**

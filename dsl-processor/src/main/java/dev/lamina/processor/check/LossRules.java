@@ -49,9 +49,12 @@ final class LossRules {
     }
     String unitsAttr = rulesOf.apply(last.kind()).unitsAttribute();
     Site unitsSite = unitsAttr == null ? last.site() : last.integer(unitsAttr).site();
+    // on a sequence the loss applies at every step: its classes are the values of one step
+    long perStep = lastOut == null ? 0 : lastOut.isSequence() ? lastOut.features()
+        : lastOut.size();
     if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
-      if (lastOut != null && lastOut.size() < 2) {
-        s.d.add(Message.SOFTMAX_TOO_FEW_UNITS, unitsSite, last.name(), lastOut, lastOut.size());
+      if (lastOut != null && perStep < 2) {
+        s.d.add(Message.SOFTMAX_TOO_FEW_UNITS, unitsSite, last.name(), lastOut, perStep);
       }
       Value<Activation> act = last.activation();
       if (act.known() && act.value() != Activation.IDENTITY) {
@@ -60,9 +63,9 @@ final class LossRules {
     }
     Value<Integer> classes = s.net.classes();
     if (classes.known() && classes.value() > 0 && lastOut != null
-        && lastOut.size() != classes.value()) {
+        && perStep != classes.value()) {
       s.d.add(Message.CLASSES_MISMATCH, classes.site(), s.cls, classes.value(), last.name(),
-          lastOut, lastOut.size());
+          lastOut, perStep);
     }
     return loss;
   }

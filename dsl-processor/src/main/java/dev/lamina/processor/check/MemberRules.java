@@ -66,12 +66,15 @@ final class MemberRules {
     if (dims == null) {
       return null;
     }
-    if (dims.size() != 1 && dims.size() != 3) {
+    if (dims.size() < 1 || dims.size() > 3) {
       s.d.add(Message.INPUT_RANK, v.site(), s.cls, Formats.list(dims), dims.size());
       return null;
     }
-    String[] names = dims.size() == 3
-        ? new String[] {"channels", "height", "width"} : new String[] {"size"};
+    String[] names = switch (dims.size()) {
+      case 3 -> new String[] {"channels", "height", "width"};
+      case 2 -> new String[] {"steps", "features"};
+      default -> new String[] {"size"};
+    };
     for (int i = 0; i < dims.size(); i++) {
       if (dims.get(i) < 1) {
         s.d.add(Message.INPUT_NON_POSITIVE, v.site(), s.cls, Formats.list(dims), names[i],
@@ -79,8 +82,11 @@ final class MemberRules {
         return null;
       }
     }
-    Shape shape = dims.size() == 3
-        ? Shape.image(dims.get(0), dims.get(1), dims.get(2)) : Shape.flat(dims.get(0));
+    Shape shape = switch (dims.size()) {
+      case 3 -> Shape.image(dims.get(0), dims.get(1), dims.get(2));
+      case 2 -> Shape.sequence(dims.get(0), dims.get(1));
+      default -> Shape.flat(dims.get(0));
+    };
     if (shape.size() > MAX_ARRAY) {
       s.d.add(Message.ACTIVATION_TOO_LARGE, v.site(), "input", shape, shape.size(), MAX_ARRAY);
       return null;

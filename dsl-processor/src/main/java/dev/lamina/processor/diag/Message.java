@@ -42,8 +42,9 @@ public enum Message {
   PRECISION_EMPTY(Severity.ERROR, "precision-empty",
       "%1$s: precision = {} would generate no class; use precision = FLOAT, DOUBLE or both"),
   INPUT_RANK(Severity.ERROR, "input-rank",
-      "%1$s: input = %2$s has %3$d values; give {C, H, W} for images (e.g. {1, 28, 28}) or {D}"
-          + " for flat vectors (e.g. {784})"),
+      "%1$s: input = %2$s has %3$d values; give {C, H, W} for images (e.g. {1, 28, 28}), {T, D}"
+          + " for sequences of T steps of D values (e.g. {28, 28}) or {D} for flat vectors (e.g."
+          + " {784})"),
   INPUT_NON_POSITIVE(Severity.ERROR, "input-non-positive",
       "%1$s: input = %2$s has %3$s %4$d; every input dimension must be >= 1"),
   CLASSES_NEGATIVE(Severity.ERROR, "classes-negative",
@@ -110,6 +111,15 @@ public enum Message {
   NEEDS_IMAGE_AFTER_FLAT(Severity.ERROR, "needs-image-after-flat",
       "%1$s: %2$s needs a CxHxW input, but it reads the %3$s layer %4$s, whose output %5$s is"
           + " flat%6$s; read an image layer%7$s or use @Affine"),
+  NEEDS_IMAGE_GOT_SEQUENCE(Severity.ERROR, "needs-image-got-sequence",
+      "%1$s: %2$s needs a CxHxW input, but it reads %3$s, %4$s; sequences are read by @Recurrent"
+          + " and, step by step, by @Affine; for an image declare @Network(input = {C, H, W}),"
+          + " e.g. {1, %5$d, %6$d} for one channel"),
+  NEEDS_SEQUENCE(Severity.ERROR, "needs-sequence",
+      "%1$s: @Recurrent needs a sequence {T, D} (T steps of D values), but it reads %2$s, %3$s;"
+          + " %4$s"),
+  NOT_ON_SEQUENCE(Severity.ERROR, "not-on-sequence",
+      "%1$s: %2$s does not read sequences, but it reads %3$s, %4$s; %5$s"),
   WINDOW_TOO_LARGE(Severity.ERROR, "window-too-large",
       "%1$s: %2$s does not fit input %3$s (padding %4$s gives output %5$s; %6$s); use %7$s"),
   PADDING_TOO_LARGE(Severity.ERROR, "padding-too-large",

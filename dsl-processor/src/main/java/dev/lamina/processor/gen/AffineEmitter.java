@@ -10,7 +10,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Fully connected layer {@code Y = X·W + b}, W laid out [IN][OUT]; an image input is read as its
- * flat C·H·W values.
+ * flat C·H·W values, a sequence as T rows of D values (each step transformed alike).
  *
  * <p>Small batches: forward and dW are element-wise updates along a contiguous row of W (axpy
  * over the outputs); dX is one dot product per input. From {@value #BATCHED} samples on (and
@@ -47,8 +47,30 @@ public final class AffineEmitter implements LayerEmitter {
     return true;
   }
 
+  /** Values per row in: the whole input, or one step of a sequence. */
+  private static int in(LayerContext ctx) {
+    return (int) AffineOp.fanIn(ctx.node().inputShape());
+  }
+
+  /** Values per row out. */
+  private static int out(LayerContext ctx) {
+    return ctx.outSize() / AffineOp.rows(ctx.node().inputShape());
+  }
+
+  /**
+   * On a sequence, each step is a row: the methods' {@code batch} counts rows, T per sample
+   * (the buffers hold them in order, [n][t][values]).
+   */
+  private static void stepsAsRows(CodeBlock.Builder b, LayerContext ctx) {
+    int steps = AffineOp.rows(ctx.node().inputShape());
+    if (ctx.node().inputShape().isSequence()) {
+      b.add("// each of the $L steps of a sample is a row\n", steps);
+      b.addStatement("batch *= $L", steps);
+    }
+  }
+
   private static boolean batched(LayerContext ctx) {
-    return (long) ctx.inSize() * ctx.outSize() <= Grid.BUDGET;
+    return (long) in(ctx) * out(ctx) <= Grid.BUDGET;
   }
 
   @Override
@@ -56,8 +78,8 @@ public final class AffineEmitter implements LayerEmitter {
     if (!batched(ctx)) {
       return List.of();
     }
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     return List.of(
         Buffer.scratch(ctx.buffer("Rows"), in, out, "W's rows, copied by each batched forward"),
         Buffer.scratch(ctx.buffer("Cols"), out, in,
@@ -106,9 +128,10 @@ public final class AffineEmitter implements LayerEmitter {
 
   private MethodSpec batchedForward(LayerContext ctx, String suffix) {
     String t = ctx.num().t();
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     CodeBlock.Builder b = CodeBlock.builder();
+    stepsAsRows(b, ctx);
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.addStatement("$L[][] w = this.$L", t, ctx.buffer("Rows"));
@@ -168,8 +191,8 @@ public final class AffineEmitter implements LayerEmitter {
 
   private MethodSpec batchedParams(LayerContext ctx) {
     String t = ctx.num().t();
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
@@ -232,8 +255,8 @@ public final class AffineEmitter implements LayerEmitter {
 
   /** w[i] = W's row i, copied from the parameters. */
   private static void copyRows(CodeBlock.Builder b, LayerContext ctx) {
-    int out = ctx.outSize();
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", ctx.inSize());
+    int out = out(ctx);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", in(ctx));
     b.addStatement("System.arraycopy(p, $L + i * $L, w[i], 0, $L)", ctx.offset("weight"), out,
         out);
     b.endControlFlow();
@@ -241,8 +264,8 @@ public final class AffineEmitter implements LayerEmitter {
 
   /** g[W] += gw (row by row), then gw = 0. */
   private static void addGradRows(CodeBlock.Builder b, LayerContext ctx) {
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
     b.addStatement("$L[] a = gw[i]", ctx.num().t());
     b.addStatement("int gr = $L + i * $L", ctx.offset("weight"), out);
@@ -253,8 +276,8 @@ public final class AffineEmitter implements LayerEmitter {
 
   private MethodSpec batchedData(LayerContext ctx) {
     String t = ctx.num().t();
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
@@ -302,13 +325,14 @@ public final class AffineEmitter implements LayerEmitter {
   @Override
   public List<MethodSpec> forward(LayerContext ctx) {
     String t = ctx.num().t();
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     if (batched(ctx)) {
       // the forward carries the vectorized helpers of all three batched methods
       return helpers(ctx, batchedForward(ctx, "Forward"), in % GROUP, out % GROUP);
     }
     CodeBlock.Builder b = CodeBlock.builder();
+    stepsAsRows(b, ctx);
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
@@ -334,9 +358,10 @@ public final class AffineEmitter implements LayerEmitter {
   @Override
   public List<MethodSpec> backwardParams(LayerContext ctx) {
     String t = ctx.num().t();
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     CodeBlock.Builder b = CodeBlock.builder();
+    stepsAsRows(b, ctx);
     b.add(dispatch(ctx, "ParamsRows", "x, xOff, batch"));
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
@@ -375,9 +400,10 @@ public final class AffineEmitter implements LayerEmitter {
   @Override
   public List<MethodSpec> backwardData(LayerContext ctx) {
     String t = ctx.num().t();
-    int in = ctx.inSize();
-    int out = ctx.outSize();
+    int in = in(ctx);
+    int out = out(ctx);
     CodeBlock.Builder b = CodeBlock.builder();
+    stepsAsRows(b, ctx);
     b.add(dispatch(ctx, "DataRows", "dx, batch"));
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());

@@ -11,6 +11,7 @@ import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.lamina.dsl.Activation;
 import dev.lamina.processor.model.Node;
+import dev.lamina.processor.model.Shape;
 import java.util.List;
 
 /**
@@ -126,11 +127,17 @@ final class PassWriter {
     return m.build();
   }
 
-  /** Overrides the interface's loss defaults with literal sizes (the defaults allocate). */
+  /**
+   * Overrides the interface's loss defaults with literal sizes (the defaults allocate). On a
+   * sequence output {@code T×D} class labels come per step, T per sample: the loss of a sample is
+   * the mean over its steps of each step's softmax cross-entropy over D classes.
+   */
   private void lossMethods(TypeSpec.Builder ws) {
     String t = num.t();
+    Shape out = c.model().output();
+    int steps = out.isSequence() ? out.steps() : 1;
     for (boolean labels : new boolean[] {true, false}) {
-      ws.addMethod(override("lossAndGradients", num.type())
+      MethodSpec.Builder m = override("lossAndGradients", num.type())
           .addParameter(num.array(), "input")
           .addParameter(TypeName.INT, "offset")
           .addParameter(labels ? TypeName.get(int[].class) : num.array(),
@@ -138,11 +145,19 @@ final class PassWriter {
           .addParameter(TypeName.INT, labels ? "labelOffset" : "targetOffset")
           .addParameter(TypeName.INT, "batch")
           .addParameter(num.type(), "gradScale")
-          .addStatement("$L[] out = forward(input, offset, batch, true)", t)
-          .addStatement("$L loss = $T.forwardBackward($T.$L, out, batch, OUTPUT_SIZE, $L, $L, "
-                  + "outputGradient, gradScale)", t, LOSSES, LOSS, c.model().loss().name(),
-              labels ? "labels" : "targets", labels ? "labelOffset" : "targetOffset")
-          .addStatement("backward(outputGradient, 0, batch)")
+          .addStatement("$L[] out = forward(input, offset, batch, true)", t);
+      if (labels && steps > 1) {
+        m.addComment("one label per step: $L rows of $L classes, each step 1/$L of its sample",
+            steps, out.features(), steps);
+        m.addStatement("$L loss = $T.forwardBackward($T.$L, out, batch * $L, $L, labels,"
+                + " labelOffset, outputGradient, gradScale / $L) / $L", t, LOSSES, LOSS,
+            c.model().loss().name(), steps, out.features(), num.lit(steps), num.lit(steps));
+      } else {
+        m.addStatement("$L loss = $T.forwardBackward($T.$L, out, batch, OUTPUT_SIZE, $L, $L, "
+                + "outputGradient, gradScale)", t, LOSSES, LOSS, c.model().loss().name(),
+            labels ? "labels" : "targets", labels ? "labelOffset" : "targetOffset");
+      }
+      ws.addMethod(m.addStatement("backward(outputGradient, 0, batch)")
           .addStatement("return loss").build());
     }
   }

@@ -2,6 +2,7 @@ package dev.lamina.processor.kind;
 
 import dev.lamina.dsl.AutoPad;
 import dev.lamina.dsl.PoolKind;
+import dev.lamina.dsl.Recurrent;
 import dev.lamina.processor.check.LayerRules;
 import dev.lamina.processor.check.rules.AddRules;
 import dev.lamina.processor.check.rules.AffineRules;
@@ -13,6 +14,7 @@ import dev.lamina.processor.check.rules.DropoutRules;
 import dev.lamina.processor.check.rules.GlobalAvgPoolRules;
 import dev.lamina.processor.check.rules.LrnRules;
 import dev.lamina.processor.check.rules.PoolRules;
+import dev.lamina.processor.check.rules.RecurrentRules;
 import dev.lamina.processor.check.rules.ReshapeRules;
 import dev.lamina.processor.decl.AttrType;
 import dev.lamina.processor.decl.LayerAnnotation;
@@ -28,6 +30,7 @@ import dev.lamina.processor.gen.GroupedConvEmitter;
 import dev.lamina.processor.gen.LayerEmitter;
 import dev.lamina.processor.gen.LrnEmitter;
 import dev.lamina.processor.gen.PoolEmitter;
+import dev.lamina.processor.gen.RecurrentEmitter;
 import dev.lamina.processor.gen.ReshapeEmitter;
 import dev.lamina.processor.model.AddOp;
 import dev.lamina.processor.model.AffineOp;
@@ -40,6 +43,7 @@ import dev.lamina.processor.model.GlobalAvgPoolOp;
 import dev.lamina.processor.model.LrnOp;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.PoolOp;
+import dev.lamina.processor.model.RecurrentOp;
 import dev.lamina.processor.model.ReshapeOp;
 import java.util.List;
 
@@ -106,7 +110,15 @@ public final class LayerKinds {
           new ConvTransposeRules(), ConvTransposeOp.class, ConvTransposeEmitter::new),
       new LayerKind<>(LayerAnnotation.of("Reshape").withGraph()
           .with("shape", AttrType.INTS),
-          new ReshapeRules(), ReshapeOp.class, op -> new ReshapeEmitter())));
+          new ReshapeRules(), ReshapeOp.class, op -> new ReshapeEmitter()),
+      new LayerKind<>(LayerAnnotation.of("Recurrent").withGraph()
+          .with("cell", AttrType.of(Recurrent.Cell.class))
+          .with("units", AttrType.INT)
+          .with("returns", AttrType.of(Recurrent.Returns.class))
+          .with("layers", AttrType.INT)
+          .with("bidirectional", AttrType.BOOL)
+          .with("bias", AttrType.BOOL),
+          new RecurrentRules(), RecurrentOp.class, RecurrentEmitter::new)));
 
   private final List<LayerKind<?>> kinds;
 

@@ -4,7 +4,10 @@ import dev.lamina.dsl.Activation;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Fully connected; weight [in][units] (Y = X·W), then bias [units]. Flattens image inputs. */
+/**
+ * Fully connected; weight [in][units] (Y = X·W), then bias [units]. Flattens image inputs; on a
+ * sequence {@code T×D} it applies at every step (in = D), giving {@code T×units}.
+ */
 public record AffineOp(int units, boolean bias) implements Op {
   @Override
   public String kindName() {
@@ -13,12 +16,23 @@ public record AffineOp(int units, boolean bias) implements Op {
 
   @Override
   public Shape output(List<Shape> ins) {
-    return Shape.flat(units);
+    Shape in = ins.get(0);
+    return in.isSequence() ? Shape.sequence(in.steps(), units) : Shape.flat(units);
+  }
+
+  /** Inputs per unit: the whole input, or one step's values of a sequence. */
+  public static long fanIn(Shape in) {
+    return in.isSequence() ? in.features() : in.size();
+  }
+
+  /** The rows the layer transforms per sample: the steps of a sequence, else 1. */
+  public static int rows(Shape in) {
+    return in.isSequence() ? in.steps() : 1;
   }
 
   @Override
   public List<TensorSpec> tensors(List<Shape> ins, Activation activation) {
-    long fanIn = ins.get(0).size();
+    long fanIn = fanIn(ins.get(0));
     List<TensorSpec> t = new ArrayList<>();
     t.add(TensorSpec.weight("weight", new int[] {(int) Math.min(fanIn, Integer.MAX_VALUE), units},
         fanIn, units, activation));
@@ -30,12 +44,14 @@ public record AffineOp(int units, boolean bias) implements Op {
 
   @Override
   public long connections(List<Shape> ins, Shape out) {
-    return Geometry.mul(ins.get(0).size() + (bias ? 1 : 0), units);
+    Shape in = ins.get(0);
+    return Geometry.mul(Geometry.mul(fanIn(in) + (bias ? 1 : 0), units), rows(in));
   }
 
   @Override
   public long multiplyAdds(List<Shape> ins, Shape out) {
-    return Geometry.mul(ins.get(0).size(), units);
+    Shape in = ins.get(0);
+    return Geometry.mul(Geometry.mul(fanIn(in), units), rows(in));
   }
 
   /**
@@ -48,6 +64,12 @@ public record AffineOp(int units, boolean bias) implements Op {
     Shape in = inShapes.get(0);
     if (in.isImage()) {
       return ins.get(0).whole(in.height(), in.width());
+    }
+    if (in.isSequence()) {
+      // per step: what the step's values saw, across all of their features
+      long[] rf = ins.get(0).rf();
+      return new Field(new long[] {rf[0], Math.max(rf[1], in.features())}, ins.get(0).jump(),
+          ins.get(0).start());
     }
     if (!network.isImage()) {
       long d = network.size();

@@ -3,8 +3,8 @@ package dev.lamina.processor.model;
 import java.util.Arrays;
 
 /**
- * The shape of one sample: rank 3 {@code C×H×W} for feature maps, rank 1 {@code D} for flat
- * vectors. Immutable.
+ * The shape of one sample: rank 3 {@code C×H×W} for feature maps, rank 2 {@code T×D} for sequences
+ * (T steps of D features), rank 1 {@code D} for flat vectors. Immutable.
  */
 public final class Shape {
   private final int[] dims;
@@ -21,6 +21,11 @@ public final class Shape {
     return new Shape(new int[] {size});
   }
 
+  /** {@code steps} steps of {@code features} values each. */
+  public static Shape sequence(int steps, int features) {
+    return new Shape(new int[] {steps, features});
+  }
+
   public static Shape of(int... dims) {
     return new Shape(dims.clone());
   }
@@ -31,6 +36,35 @@ public final class Shape {
 
   public boolean isImage() {
     return dims.length == 3;
+  }
+
+  public boolean isSequence() {
+    return dims.length == 2;
+  }
+
+  /** Steps of a sequence shape. */
+  public int steps() {
+    requireSequence();
+    return dims[0];
+  }
+
+  /** Values per step of a sequence shape. */
+  public int features() {
+    requireSequence();
+    return dims[1];
+  }
+
+  /**
+   * How messages name the shape: {@code an image 1x28x28}, {@code a sequence of 28 steps of 28
+   * values}, {@code a vector of 84 values}.
+   */
+  public String phrase() {
+    return switch (dims.length) {
+      case 3 -> "an image " + this;
+      case 2 -> "a sequence of " + dims[0] + (dims[0] == 1 ? " step" : " steps") + " of "
+          + dims[1] + (dims[1] == 1 ? " value" : " values");
+      default -> "a vector of " + size() + (size() == 1 ? " value" : " values");
+    };
   }
 
   /** Channels of an image shape. */
@@ -60,6 +94,12 @@ public final class Shape {
 
   public int[] dims() {
     return dims.clone();
+  }
+
+  private void requireSequence() {
+    if (dims.length != 2) {
+      throw new IllegalStateException("not a sequence shape: " + this);
+    }
   }
 
   private void requireImage() {

@@ -21,6 +21,12 @@ public final class BatchNormRules implements LayerRules {
       c.report(Message.BATCH_NORM_MOMENTUM, momentum.site(), c.name(), momentum.value());
       ok = false;
     }
+    if (c.in() != null && c.in().isSequence()) {
+      c.notOnSequence("BatchNorm", c.in(), "batch statistics per step are not supported; put"
+          + " BatchNorm after a layer that returns the last step (returns = LAST), or leave it"
+          + " out");
+      return Outcome.UNKNOWN;
+    }
     return new Outcome(ok ? new BatchNormOp(eps.value(), momentum.value()) : null, c.in());
   }
 }

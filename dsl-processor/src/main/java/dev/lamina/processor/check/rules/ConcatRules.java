@@ -18,6 +18,12 @@ public final class ConcatRules implements LayerRules {
       return new Outcome(op, null);
     }
     Shape a = ins.get(0);
+    if (ins.stream().anyMatch(Shape::isSequence)) {
+      c.notOnSequence("Concat", ins.stream().filter(Shape::isSequence).findFirst().get(),
+          "for both directions of a sequence side by side, use @Recurrent(bidirectional = true);"
+              + " otherwise concatenate the last steps (returns = LAST)");
+      return new Outcome(op, null);
+    }
     long channels = 0;
     for (int k = 0; k < ins.size(); k++) {
       Shape b = ins.get(k);
