@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.DoubleWorkspace;
 import dev.lamina.runtime.FloatNetwork;
@@ -87,9 +88,13 @@ final class GradientChecker {
     int out = net.outputSize();
     x = uniform(batch * in, 1.0);
     r = uniform(batch * out, 1.0);
-    labels = new int[batch];
-    for (int n = 0; n < batch; n++) {
-      labels[n] = random.nextInt(out);
+    // a sequence output {T, C} takes one label per step
+    Shape outShape = model.output();
+    int perSample = outShape.isSequence() ? outShape.steps() : 1;
+    int classes = outShape.isSequence() ? outShape.features() : out;
+    labels = new int[batch * perSample];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = random.nextInt(classes);
     }
     targets = uniform(batch * out, 1.0);
     ws = net.newWorkspace(batch);
