@@ -165,6 +165,8 @@ final class NetworkTester {
       import static dev.lamina.dsl.Loss.*;
       import static dev.lamina.dsl.PoolKind.*;
       import static dev.lamina.dsl.Precision.*;
+      import static dev.lamina.dsl.Recurrent.Cell.*;
+      import static dev.lamina.dsl.Recurrent.Returns.*;
 
       """;
 
