@@ -67,7 +67,7 @@ class ColumnsTest {
 
   @Test
   void inputRank() {
-    assertThatNetwork(OUT).network("input = {1, 28}, loss = SOFTMAX_CROSS_ENTROPY")
-        .failsAt("Net: input = {1, 28}", "@Network(", "{1, 28}");
+    assertThatNetwork(OUT).network("input = {1, 1, 1, 28}, loss = SOFTMAX_CROSS_ENTROPY")
+        .failsAt("Net: input = {1, 1, 1, 28}", "@Network(", "{1, 1, 1, 28}");
   }
 }

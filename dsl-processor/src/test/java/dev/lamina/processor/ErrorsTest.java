@@ -79,9 +79,10 @@ class ErrorsTest {
 
   @Test
   void inputOfWrongRank() {
-    assertThatNetwork(OUT).network("input = {28, 28}, loss = MSE").failsWith(
-        "Net: input = {28, 28} has 2 values; give {C, H, W} for images (e.g. {1, 28, 28}) or {D}"
-            + " for flat vectors (e.g. {784})", "input = {28, 28}");
+    assertThatNetwork(OUT).network("input = {1, 1, 28, 28}, loss = MSE").failsWith(
+        "Net: input = {1, 1, 28, 28} has 4 values; give {C, H, W} for images (e.g. {1, 28, 28}),"
+            + " {T, D} for sequences of T steps of D values (e.g. {28, 28}) or {D} for flat"
+            + " vectors (e.g. {784})", "input = {1, 1, 28, 28}");
   }
 
   @Test

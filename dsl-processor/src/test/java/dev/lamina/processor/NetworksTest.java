@@ -176,7 +176,7 @@ class NetworksTest {
         @Network(input = {4}, loss = MSE) abstract class Good { @Affine(units = 2) Layer out; }
         @Network(input = {4}, loss = MSE) abstract class Many { @Affine(units = 0) Layer e1; }
         @Network(input = {4}, loss = MSE) final class B2 { @Affine(units = 2) Layer e2; }
-        @Network(input = {4, 4}, loss = MSE) abstract class B3 { @Affine(units = 2) Layer e3; }
+        @Network(input = {2, 4, 4, 4}, loss = MSE) abstract class B3 { @Affine(units = 2) Layer e3; }
         @Network(input = {4}, loss = MSE) abstract class B4 { @Conv(filters = 2, kernel = 3) Layer e4; }
         @Network(input = {1, 4, 4}, loss = MSE) abstract class B5 { @Conv(filters = 2, kernel = 5) Layer e5; }
         @Network(input = {1, 4, 4}, loss = MSE) abstract class B6 { @Pool(size = 2, padding = 2) Layer e6; }
@@ -197,7 +197,7 @@ class NetworksTest {
     assertThat(disk.generatedSummary("test.Many")).isFalse();
     String[] lines = {"Layer e1;", "class B2", "class B3", "Layer e4;", "Layer e5;", "Layer e6;",
         "Layer e7;", "Layer e8;", "Layer e9;", "class B10"};
-    String[] messages = {"e1: units = 0", "B2: @Network class is final", "B3: input = {4, 4}",
+    String[] messages = {"e1: units = 0", "B2: @Network class is final", "B3: input = {2, 4, 4, 4}",
         "e4: Conv needs a CxHxW input", "e5: kernel 5x5 does not fit input 1x4x4",
         "e6: padding 2 is not smaller than the window", "e7: layer member is private",
         "e8: loss is declared both", "e9: SOFTMAX_CROSS_ENTROPY needs at least 2",

@@ -81,6 +81,14 @@ class RecurrentDeclarationTest {
   }
 
   @Test
+  void parametersBeyondAnArray() {
+    // 4·40000·(28 + 40000 + 2) = 6,404,800,000 parameters
+    assertThatNetwork("@Recurrent(cell = LSTM, units = 40000, returns = LAST) Layer r;", OUT)
+        .network(ROWS).failsWith("r: this layer has 6,404,800,000 parameters and brings the"
+            + " network to 6,404,800,000, more than a Java array can hold", "Layer r;");
+  }
+
+  @Test
   void inputOfFourValuesNamesTheSequenceForm() {
     assertThatNetwork(OUT).network("input = {1, 2, 28, 28}, loss = SOFTMAX_CROSS_ENTROPY")
         .failsWith("{T, D} for sequences of T steps of D values (e.g. {28, 28})", "@Network(");

@@ -1741,10 +1741,10 @@ final class DeclarationGenerator {
   }
 
   private boolean inputRank(Net net) {
-    String[] bad = {"{28, 28}", "{1, 2, 3, 4}", "{}"};
+    String[] bad = {"{1, 28, 28, 28}", "{1, 2, 3, 4}", "{}"};
     int k = net.r.nextInt(bad.length);
     net.attrs.put("input", bad[k]);
-    return atNetwork(net, "has " + new int[] {2, 4, 0}[k] + " values; give {C, H, W}");
+    return atNetwork(net, "has " + new int[] {4, 4, 0}[k] + " values; give {C, H, W}");
   }
 
   private boolean inputNonPositive(Net net) {

@@ -33,15 +33,16 @@ class GoldenSourceTest {
   static final Path IN = Paths.get("src/test/resources/golden/in");
   static final Path OUT = Paths.get("src/test/resources/golden/out");
 
-  /** What the inputs declare: Tiny in both precisions, Graph and PatchRows in float. */
+  /** What the inputs declare: Tiny in both precisions; Graph, PatchRows and Tagger in float. */
   private static final List<String> EXPECTED = List.of("golden/Lamina_Graph.java",
-      "golden/Lamina_PatchRows.java", "golden/Lamina_Tiny.java", "golden/Lamina_Tiny_F64.java");
+      "golden/Lamina_PatchRows.java", "golden/Lamina_Tagger.java", "golden/Lamina_Tiny.java",
+      "golden/Lamina_Tiny_F64.java");
 
   @Test
   void generatedSourcesMatchTheGoldenFiles() throws IOException {
     List<JavaFileObject> inputs = files(IN).stream().map(GoldenSourceTest::source)
         .collect(Collectors.toList());
-    assertEquals(3, inputs.size(), "annotated inputs in " + IN);
+    assertEquals(4, inputs.size(), "annotated inputs in " + IN);
     Map<String, String> generated = new TreeMap<>();
     for (JavaFileObject input : inputs) {
       Compilation compilation = javac().withProcessors(new LaminaProcessor())

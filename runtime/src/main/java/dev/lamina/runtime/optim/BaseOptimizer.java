@@ -25,6 +25,8 @@ public abstract class BaseOptimizer implements Optimizer {
   /** Range r covers {@code [rangeStart[r], rangeStart[r + 1])}, decayed when {@code decayed[r]}. */
   private int[] rangeStart = new int[0];
   private boolean[] decayed = new boolean[0];
+  private float clipNorm;
+  private double lastNorm = Double.NaN;
 
   protected BaseOptimizer(float learningRate, float weightDecay) {
     requireNonNegativeFinite(learningRate, "learning rate");
@@ -78,6 +80,34 @@ public abstract class BaseOptimizer implements Optimizer {
     this.learningRate = learningRate;
   }
 
+  /**
+   * Clips the gradient by its global L2 norm before each step (as PyTorch's {@code
+   * clip_grad_norm_}): when the norm of the whole gradient array is above {@code maxNorm}, {@link
+   * #startStep} scales the array in place by {@code maxNorm / (norm + 1e-6)}, before weight decay
+   * and the update. It applies to the gradient of the whole step, after the trainers have summed
+   * their threads' (or machines') parts, so the result does not depend on how the batch was split.
+   * Recurrent networks need it against exploding gradients. 0 turns it off (the default).
+   * Returns this optimizer.
+   */
+  public BaseOptimizer clipGradientNorm(float maxNorm) {
+    requireNonNegativeFinite(maxNorm, "gradient clipping norm");
+    this.clipNorm = maxNorm;
+    return this;
+  }
+
+  /** The clipping bound of {@link #clipGradientNorm}; 0 when off. */
+  public float gradientClipNorm() {
+    return clipNorm;
+  }
+
+  /**
+   * The global L2 norm of the last step's gradient before clipping, when clipping is on; NaN
+   * before the first such step.
+   */
+  public double lastGradientNorm() {
+    return lastNorm;
+  }
+
   @Override
   public final void step(float[] parameters, float[] gradients) {
     startStep(parameters, gradients);
@@ -85,8 +115,9 @@ public abstract class BaseOptimizer implements Optimizer {
   }
 
   /**
-   * Begins a step taken in parts: checks the arrays, allocates the state on the first step and
-   * advances the step state (step count, bias corrections) once. Then {@link #stepPart} for parts
+   * Begins a step taken in parts: checks the arrays, allocates the state on the first step,
+   * clips the gradients ({@link #clipGradientNorm}) and advances the step state (step count, bias
+   * corrections) once. Then {@link #stepPart} for parts
    * that cover the array once each; together they are {@link #step}, with the same result.
    */
   public final void startStep(float[] parameters, float[] gradients) {
@@ -97,7 +128,26 @@ public abstract class BaseOptimizer implements Optimizer {
     if (parameters.length != preparedLength) {
       prepare(parameters.length);
     }
+    if (clipNorm > 0) {
+      clip(gradients);
+    }
     beginStep();
+  }
+
+  /** Scales {@code g} in place to the global norm {@link #clipNorm} when it is above it. */
+  private void clip(float[] g) {
+    double sum = 0;
+    for (float v : g) {
+      sum += (double) v * v;
+    }
+    double norm = Math.sqrt(sum);
+    lastNorm = norm;
+    if (norm > clipNorm) {
+      float scale = (float) (clipNorm / (norm + 1e-6));
+      for (int i = 0; i < g.length; i++) {
+        g[i] *= scale;
+      }
+    }
   }
 
   /**
