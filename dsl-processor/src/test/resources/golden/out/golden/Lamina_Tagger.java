@@ -361,16 +361,40 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
     private final float[] lstmCarryCL0;
 
     /**
-     * lstm: a pass's W_ih transposed, [in][G·H], rebuilt by each forward, [1][48] (+ 16 spare: a
-     * vector's masked tail stays inside).
+     * lstm: a pass's W_ih transposed, row i = column i, rebuilt by each forward, [3][16] (+ 16
+     * spare: a vector's masked tail stays inside).
      */
     private final float[][] lstmWihT;
 
     /**
-     * lstm: a pass's W_hh transposed, [H][G·H], rebuilt by each forward, [1][64] (+ 16 spare: a
-     * vector's masked tail stays inside).
+     * lstm: a pass's W_hh transposed, row m = column m, rebuilt by each forward, [4][16] (+ 16
+     * spare: a vector's masked tail stays inside).
      */
     private final float[][] lstmWhhT;
+
+    /**
+     * lstm: a pass's W_ih by rows, for backward, [16][3] (+ 16 spare: a vector's masked tail stays
+     * inside).
+     */
+    private final float[][] lstmWih;
+
+    /**
+     * lstm: a pass's W_hh by rows, for backward, [16][4] (+ 16 spare: a vector's masked tail stays
+     * inside).
+     */
+    private final float[][] lstmWhh;
+
+    /**
+     * lstm: dL/dW_ih of a pass by rows, added to the gradients at the end (zero between calls),
+     * [16][3] (+ 16 spare: a vector's masked tail stays inside).
+     */
+    private final float[][] lstmGradIh;
+
+    /**
+     * lstm: dL/dW_hh of a pass by rows, added to the gradients at the end (zero between calls),
+     * [16][4] (+ 16 spare: a vector's masked tail stays inside).
+     */
+    private final float[][] lstmGradHh;
 
     /**
      * lstm: a pass's b_ih + b_hh (GRU: b_hn aside), [1][16] (+ 16 spare: a vector's masked tail
@@ -379,15 +403,27 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
     private final float[][] lstmBase;
 
     /**
-     * lstm: W_hh h_prev of one sample, [1][16] (+ 16 spare: a vector's masked tail stays inside).
+     * lstm: one row's gate sums, [1][16] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] lstmAcc;
+
+    /**
+     * lstm: one row of input, or one sample's h_prev (MGU: f ⊙ h_prev), [1][4] (+ 16 spare: a
+     * vector's masked tail stays inside).
+     */
+    private final float[][] lstmRow;
 
     /**
      * lstm: dL/dh of one sample at one step, [1][4] (+ 16 spare: a vector's masked tail stays
      * inside).
      */
     private final float[][] lstmDh;
+
+    /**
+     * lstm: one row's W_ᵀ · dL/d(gate sums), [1][4] (+ 16 spare: a vector's masked tail stays
+     * inside).
+     */
+    private final float[][] lstmBack;
 
     /**
      * out: output, [maxBatch][5][3].
@@ -448,11 +484,17 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
       this.lstmCarryL0 = new float[Math.multiplyExact(maxBatch, 4)];
       this.lstmCellL0 = new float[Math.multiplyExact(maxBatch, 20)];
       this.lstmCarryCL0 = new float[Math.multiplyExact(maxBatch, 4)];
-      this.lstmWihT = new float[1][64];
-      this.lstmWhhT = new float[1][80];
+      this.lstmWihT = new float[3][32];
+      this.lstmWhhT = new float[4][32];
+      this.lstmWih = new float[16][19];
+      this.lstmWhh = new float[16][20];
+      this.lstmGradIh = new float[16][19];
+      this.lstmGradHh = new float[16][20];
       this.lstmBase = new float[1][32];
       this.lstmAcc = new float[1][32];
+      this.lstmRow = new float[1][20];
       this.lstmDh = new float[1][20];
+      this.lstmBack = new float[1][20];
       this.outOut = new float[Math.multiplyExact(maxBatch, 15)];
       this.outDelta = new float[Math.multiplyExact(maxBatch, 15)];
       this.outRows = new float[4][19];
@@ -582,13 +624,14 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
     private void lstmProjectL0(float[] x, int xOff, int batch) {
       float[] p = this.p;
       float[] a = this.lstmGatesL0;
-      float[] wt = this.lstmWihT[0];
+      float[][] wt = this.lstmWihT;
       float[] base = this.lstmBase[0];
-      // wt[i][j] = W_ih[j][i]
+      float[] acc = this.lstmAcc[0];
+      // wt[i][j] = W[j][i]
       for (int j = 0; j < 16; j++) {
         int wr = LSTM_WEIGHT_IH_L0 + j * 3;
         for (int i = 0; i < 3; i++) {
-          wt[i * 16 + j] = p[wr + i];
+          wt[i][j] = p[wr + i];
         }
       }
       // base = b_ih + b_hh
@@ -596,16 +639,16 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
         base[j] = p[LSTM_BIAS_IH_L0 + j] + (j < 16 ? p[LSTM_BIAS_HH_L0 + j] : 0.0f);
       }
       for (int r = 0, rows = batch * 5; r < rows; r++) {
-        int as = r * 16;
         int xs = xOff + r * 3;
-        System.arraycopy(base, 0, a, as, 16);
+        System.arraycopy(base, 0, acc, 0, 16);
         for (int i = 0; i < 3; i++) {
           float xi = x[xs + i];
-          int wr = i * 16;
+          float[] w = wt[i];
           for (int j = 0; j < 16; j++) {
-            a[as + j] += xi * wt[wr + j];
+            acc[j] += xi * w[j];
           }
         }
+        System.arraycopy(acc, 0, a, r * 16, 16);
       }
     }
 
@@ -617,14 +660,14 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
       float[] p = this.p;
       float[] a = this.lstmGatesL0;
       float[] seq = this.lstmOut;
-      float[] wt = this.lstmWhhT[0];
+      float[][] wt = this.lstmWhhT;
       float[] acc = this.lstmAcc[0];
       float[] cs = this.lstmCellL0;
-      // wt[m][j] = W_hh[j][m]
+      // wt[i][j] = W[j][i]
       for (int j = 0; j < 16; j++) {
         int wr = LSTM_WEIGHT_HH_L0 + j * 4;
-        for (int m = 0; m < 4; m++) {
-          wt[m * 16 + j] = p[wr + m];
+        for (int i = 0; i < 4; i++) {
+          wt[i][j] = p[wr + i];
         }
       }
       for (int s = 0; s < 5; s++) {
@@ -632,17 +675,17 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
         for (int n = 0; n < batch; n++) {
           int r = n * 5 + t;
           int as = r * 16;
-          int hs = r * 4 + 0;
+          int hs = r * 4;
           // h_prev: the previous step's hidden state, none (zero) at the pass's first step
-          int hp = (n * 5 + t - 1) * 4 + 0;
+          int hp = (n * 5 + t - 1) * 4;
           int cp = (n * 5 + t - 1) * 4;
           Arrays.fill(acc, 0.0f);
           if (s > 0) {
             for (int m = 0; m < 4; m++) {
               float hm = seq[hp + m];
-              int wr = m * 16;
+              float[] w = wt[m];
               for (int j = 0; j < 16; j++) {
-                acc[j] += hm * wt[wr + j];
+                acc[j] += hm * w[j];
               }
             }
           }
@@ -685,6 +728,11 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
       float[] dOut = this.lstmDelta;
       float[] carry = this.lstmCarryL0;
       float[] dh = this.lstmDh[0];
+      float[] back = this.lstmBack[0];
+      float[][] whh = this.lstmWhh;
+      for (int j = 0; j < 16; j++) {
+        System.arraycopy(p, LSTM_WEIGHT_HH_L0 + j * 4, whh[j], 0, 4);
+      }
       float[] cs = this.lstmCellL0;
       float[] carryC = this.lstmCarryCL0;
       Arrays.fill(carryC, 0, batch * 4, 0.0f);
@@ -694,8 +742,8 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
         for (int n = 0; n < batch; n++) {
           int r = n * 5 + t;
           int as = r * 16;
-          int hs = r * 4 + 0;
-          int hp = (n * 5 + t - 1) * 4 + 0;
+          int hs = r * 4;
+          int hp = (n * 5 + t - 1) * 4;
           int ns = n * 4;
           for (int j = 0; j < 4; j++) {
             dh[j] = carry[ns + j] + dOut[hs + j];
@@ -718,12 +766,16 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
           }
           // dL/dh_prev += W_hhᵀ · dL/d(hidden sums)
           if (s > 0) {
+            Arrays.fill(back, 0, 4, 0.0f);
             for (int j = 0; j < 16; j++) {
               float vj = dg[as + j];
-              int wr = LSTM_WEIGHT_HH_L0 + j * 4;
+              float[] wj = whh[j];
               for (int m = 0; m < 4; m++) {
-                carry[ns + m] += vj * p[wr + m];
+                back[m] += vj * wj[m];
               }
+            }
+            for (int m = 0; m < 4; m++) {
+              carry[ns + m] += back[m];
             }
           }
         }
@@ -732,21 +784,24 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
 
     /**
      * Pass L0: adds dL/dW_ih = Σ dgᵀ x, dL/dW_hh = Σ dgᵀ h_prev and the biases' gradients over all
-     * rows.
+     * rows, the weights' by rows first.
      */
     private void lstmGradsL0(float[] x, int xOff, int batch) {
       float[] g = this.g;
       float[] dg = this.lstmDGatesL0;
       float[] seq = this.lstmOut;
+      float[][] gi = this.lstmGradIh;
+      float[][] gh = this.lstmGradHh;
+      float[] row = this.lstmRow[0];
       for (int r = 0, rows = batch * 5; r < rows; r++) {
         int as = r * 16;
-        int xs = xOff + r * 3;
         // dW_ih[j] += dg[r][j] · x[r]
+        System.arraycopy(x, xOff + r * 3, row, 0, 3);
         for (int j = 0; j < 16; j++) {
           float gj = dg[as + j];
-          int gr = LSTM_WEIGHT_IH_L0 + j * 3;
+          float[] gr = gi[j];
           for (int i = 0; i < 3; i++) {
-            g[gr + i] += gj * x[xs + i];
+            gr[i] += gj * row[i];
           }
         }
         for (int j = 0; j < 16; j++) {
@@ -756,15 +811,31 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
         // dW_hh[j] += dL/d(hidden sum j) · h_prev; nothing at the pass's first step
         int t = r % 5;
         if (t != 0) {
-          int hp = (r - 1) * 4 + 0;
+          System.arraycopy(seq, (r - 1) * 4, row, 0, 4);
           for (int j = 0; j < 16; j++) {
             float gj = dg[as + j];
-            int gr = LSTM_WEIGHT_HH_L0 + j * 4;
-            for (int m = 0; m < 4; m++) {
-              g[gr + m] += gj * seq[hp + m];
+            float[] gr = gh[j];
+            for (int i = 0; i < 4; i++) {
+              gr[i] += gj * row[i];
             }
           }
         }
+      }
+      for (int j = 0; j < 16; j++) {
+        float[] gr = gi[j];
+        int gs = LSTM_WEIGHT_IH_L0 + j * 3;
+        for (int i = 0; i < 3; i++) {
+          g[gs + i] += gr[i];
+        }
+        Arrays.fill(gr, 0, 3, 0.0f);
+      }
+      for (int j = 0; j < 16; j++) {
+        float[] gr = gh[j];
+        int gs = LSTM_WEIGHT_HH_L0 + j * 4;
+        for (int i = 0; i < 4; i++) {
+          g[gs + i] += gr[i];
+        }
+        Arrays.fill(gr, 0, 4, 0.0f);
       }
     }
 
@@ -781,13 +852,22 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
     private void lstmInputGradL0(float[] dx, int batch) {
       float[] p = this.p;
       float[] dg = this.lstmDGatesL0;
+      float[] back = this.lstmBack[0];
+      float[][] wih = this.lstmWih;
+      for (int j = 0; j < 16; j++) {
+        System.arraycopy(p, LSTM_WEIGHT_IH_L0 + j * 3, wih[j], 0, 3);
+      }
       for (int r = 0, rows = batch * 5; r < rows; r++) {
+        Arrays.fill(back, 0, 3, 0.0f);
         for (int j = 0; j < 16; j++) {
           float vj = dg[r * 16 + j];
-          int wr = LSTM_WEIGHT_IH_L0 + j * 3;
+          float[] wj = wih[j];
           for (int m = 0; m < 3; m++) {
-            dx[r * 3 + m] += vj * p[wr + m];
+            back[m] += vj * wj[m];
           }
+        }
+        for (int m = 0; m < 3; m++) {
+          dx[r * 3 + m] += back[m];
         }
       }
     }

@@ -166,16 +166,24 @@ public final class RecurrentEmitter implements LayerEmitter {
       }
     }
     int gh = op.gates() * h;
-    b.add(Buffer.scratch(ctx.buffer("WihT"), 1, maxIn * gh,
-        "a pass's W_ih transposed, [in][G·H], rebuilt by each forward"));
-    b.add(Buffer.scratch(ctx.buffer("WhhT"), 1, h * gh,
-        "a pass's W_hh transposed, [H][G·H], rebuilt by each forward"));
+    // the products run over separate row arrays, the loop shape C2 vectorizes on every JDK
+    b.add(Buffer.scratch(ctx.buffer("WihT"), maxIn, gh,
+        "a pass's W_ih transposed, row i = column i, rebuilt by each forward"));
+    b.add(Buffer.scratch(ctx.buffer("WhhT"), h, gh,
+        "a pass's W_hh transposed, row m = column m, rebuilt by each forward"));
+    b.add(Buffer.scratch(ctx.buffer("Wih"), gh, maxIn, "a pass's W_ih by rows, for backward"));
+    b.add(Buffer.scratch(ctx.buffer("Whh"), gh, h, "a pass's W_hh by rows, for backward"));
+    b.add(Buffer.scratch(ctx.buffer("GradIh"), gh, maxIn,
+        "dL/dW_ih of a pass by rows, added to the gradients at the end (zero between calls)"));
+    b.add(Buffer.scratch(ctx.buffer("GradHh"), gh, h,
+        "dL/dW_hh of a pass by rows, added to the gradients at the end (zero between calls)"));
     b.add(Buffer.scratch(ctx.buffer("Base"), 1, gh, "a pass's b_ih + b_hh (GRU: b_hn aside)"));
-    b.add(Buffer.scratch(ctx.buffer("Acc"), 1, gh, "W_hh h_prev of one sample"));
+    b.add(Buffer.scratch(ctx.buffer("Acc"), 1, gh, "one row's gate sums"));
+    b.add(Buffer.scratch(ctx.buffer("Row"), 1, Math.max(maxIn, h),
+        "one row of input, or one sample's h_prev (MGU: f ⊙ h_prev)"));
     b.add(Buffer.scratch(ctx.buffer("Dh"), 1, h, "dL/dh of one sample at one step"));
-    if (op.cell() == Cell.MGU) {
-      b.add(Buffer.scratch(ctx.buffer("Fh"), 1, h, "f ⊙ h_prev, then its gradient"));
-    }
+    b.add(Buffer.scratch(ctx.buffer("Back"), 1, Math.max(maxIn, h),
+        "one row's W_ᵀ · dL/d(gate sums)"));
     return b;
   }
 
@@ -219,15 +227,10 @@ public final class RecurrentEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] a = this.$L", t, p.buffer("Gates"));
-    b.addStatement("$L[] wt = this.$L[0]", t, ctx.buffer("WihT"));
+    b.addStatement("$L[][] wt = this.$L", t, ctx.buffer("WihT"));
     b.addStatement("$L[] base = this.$L[0]", t, ctx.buffer("Base"));
-    b.add("// wt[i][j] = W_ih[j][i]\n");
-    b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-    b.addStatement("int wr = $L + j * $L", p.tensor("weight_ih"), in);
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
-    b.addStatement("wt[i * $L + j] = p[wr + i]", gh);
-    b.endControlFlow();
-    b.endControlFlow();
+    b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("Acc"));
+    transpose(b, "wt", p.tensor("weight_ih"), gh, in);
     if (op.bias()) {
       int withHh = op.cell() == Cell.GRU ? 2 * h : gh;
       b.add(op.cell() == Cell.GRU
@@ -241,16 +244,16 @@ public final class RecurrentEmitter implements LayerEmitter {
       b.addStatement("$T.fill(base, $L)", Arrays.class, ctx.num().lit(0));
     }
     b.beginControlFlow("for (int r = 0, rows = batch * $L; r < rows; r++)", p.steps());
-    b.addStatement("int as = r * $L", gh);
     b.addStatement("int xs = xOff + r * $L", in);
-    b.addStatement("System.arraycopy(base, 0, a, as, $L)", gh);
+    b.addStatement("System.arraycopy(base, 0, acc, 0, $L)", gh);
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
     b.addStatement("$L xi = x[xs + i]", t);
-    b.addStatement("int wr = i * $L", gh);
+    b.addStatement("$L[] w = wt[i]", t);
     b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-    b.addStatement("a[as + j] += xi * wt[wr + j]");
+    b.addStatement("acc[j] += xi * w[j]");
     b.endControlFlow();
     b.endControlFlow();
+    b.addStatement("System.arraycopy(acc, 0, a, r * $L, $L)", gh, gh);
     b.endControlFlow();
     return MethodSpec.methodBuilder(p.method("Project"))
         .addModifiers(Modifier.PRIVATE)
@@ -260,6 +263,25 @@ public final class RecurrentEmitter implements LayerEmitter {
         .addJavadoc("Pass $L: the input projections W_ih x + b of all $L steps of every sample,"
             + " [n][t][$L] into $L.\n", p.tag(), p.steps(), gh, p.buffer("Gates"))
         .addCode(b.build()).build();
+  }
+
+  /** {@code wt[i][j] = W[j][i]} for a weight W laid out [rows][cols] at {@code offset}. */
+  private static void transpose(CodeBlock.Builder b, String wt, String offset, int rows,
+      int cols) {
+    b.add("// $L[i][j] = W[j][i]\n", wt);
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", rows);
+    b.addStatement("int wr = $L + j * $L", offset, cols);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", cols);
+    b.addStatement("$L[i][j] = p[wr + i]", wt);
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
+  /** {@code w[j] = W[j]}: the rows of a weight laid out [rows][cols] at {@code offset}. */
+  private static void rows(CodeBlock.Builder b, String w, String offset, int rows, int cols) {
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", rows);
+    b.addStatement("System.arraycopy(p, $L + j * $L, $L[j], 0, $L)", offset, cols, w, cols);
+    b.endControlFlow();
   }
 
   private String sigmoid(LayerContext ctx, String v) {
@@ -272,12 +294,12 @@ public final class RecurrentEmitter implements LayerEmitter {
 
   /** acc[j] += Σ_m v[m] · wt[m][j] over the gate rows j in [from, from + count). */
   private static void hiddenProduct(CodeBlock.Builder b, String t, String v, String vOff, int h,
-      int gh, int from, int count) {
+      int from, int count) {
     b.beginControlFlow("for (int m = 0; m < $L; m++)", h);
     b.addStatement("$L hm = $L[$L]", t, v, Src.plus(vOff, "m"));
-    b.addStatement("int wr = m * $L", gh);
+    b.addStatement("$L[] w = wt[m]", t);
     b.beginControlFlow("for (int j = $L; j < $L; j++)", from, from + count);
-    b.addStatement("acc[j] += hm * wt[wr + j]");
+    b.addStatement("acc[j] += hm * w[j]");
     b.endControlFlow();
     b.endControlFlow();
   }
@@ -295,7 +317,7 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] a = this.$L", t, p.buffer("Gates"));
     b.addStatement("$L[] seq = this.$L", t, p.sequence());
-    b.addStatement("$L[] wt = this.$L[0]", t, ctx.buffer("WhhT"));
+    b.addStatement("$L[][] wt = this.$L", t, ctx.buffer("WhhT"));
     b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("Acc"));
     if (op.cell() == Cell.LSTM) {
       b.addStatement("$L[] cs = this.$L", t, p.buffer("Cell"));
@@ -304,28 +326,23 @@ public final class RecurrentEmitter implements LayerEmitter {
       b.addStatement("$L[] hn = this.$L", t, p.buffer("Hn"));
     }
     if (op.cell() == Cell.MGU) {
-      b.addStatement("$L[] fh = this.$L[0]", t, ctx.buffer("Fh"));
+      b.addStatement("$L[] fh = this.$L[0]", t, ctx.buffer("Row"));
     }
-    b.add("// wt[m][j] = W_hh[j][m]\n");
-    b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-    b.addStatement("int wr = $L + j * $L", p.tensor("weight_hh"), h);
-    b.beginControlFlow("for (int m = 0; m < $L; m++)", h);
-    b.addStatement("wt[m * $L + j] = p[wr + m]", gh);
-    b.endControlFlow();
-    b.endControlFlow();
+    transpose(b, "wt", p.tensor("weight_hh"), gh, h);
     b.beginControlFlow("for (int s = 0; s < $L; s++)", steps);
     b.addStatement("int t = $L", p.stepAt("s"));
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int r = n * $L + t", steps);
     b.addStatement("int as = r * $L", gh);
-    b.addStatement("int hs = r * $L + $L", w, p.dir * h);
+    b.addStatement("int hs = $L", Src.plus("r * " + w, p.dir * h));
     b.add("// h_prev: the previous step's hidden state, none (zero) at the pass's first step\n");
-    b.addStatement("int hp = (n * $L + $L) * $L + $L", steps, p.prev("t"), w, p.dir * h);
+    b.addStatement("int hp = $L", Src.plus("(n * " + steps + " + " + p.prev("t") + ") * " + w,
+        p.dir * h));
     b.addStatement("int cp = (n * $L + $L) * $L", steps, p.prev("t"), h);
     b.addStatement("$T.fill(acc, $L)", Arrays.class, zero);
     int product = op.cell() == Cell.MGU ? h : gh;
     b.beginControlFlow("if (s > 0)");
-    hiddenProduct(b, t, "seq", "hp", h, gh, 0, product);
+    hiddenProduct(b, t, "seq", "hp", h, 0, product);
     b.endControlFlow();
     b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
     b.addStatement("$L hPrev = s > 0 ? seq[hp + j] : $L", t, zero);
@@ -376,7 +393,7 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.endControlFlow();
     if (op.cell() == Cell.MGU) {
       b.add("// the candidate reads f ⊙ h_prev: acc[H + j] = Σ_m fh[m] · W_hn[j][m]\n");
-      hiddenProduct(b, t, "fh", "0", h, gh, h, h);
+      hiddenProduct(b, t, "fh", "0", h, h, h);
       b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
       b.addStatement("$L hPrev = s > 0 ? seq[hp + j] : $L", t, zero);
       b.addStatement("$L fg = a[as + j]", t);
@@ -458,6 +475,9 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.addStatement("$L[] dOut = $L", t, outputGradient(p));
     b.addStatement("$L[] carry = this.$L", t, p.buffer("Carry"));
     b.addStatement("$L[] dh = this.$L[0]", t, ctx.buffer("Dh"));
+    b.addStatement("$L[] back = this.$L[0]", t, ctx.buffer("Back"));
+    b.addStatement("$L[][] whh = this.$L", t, ctx.buffer("Whh"));
+    rows(b, "whh", p.tensor("weight_hh"), gh, h);
     if (op.cell() == Cell.LSTM) {
       b.addStatement("$L[] cs = this.$L", t, p.buffer("Cell"));
       b.addStatement("$L[] carryC = this.$L", t, p.buffer("CarryC"));
@@ -468,7 +488,7 @@ public final class RecurrentEmitter implements LayerEmitter {
       b.addStatement("$L[] dhn = this.$L", t, p.buffer("DHn"));
     }
     if (op.cell() == Cell.MGU) {
-      b.addStatement("$L[] dfh = this.$L[0]", t, ctx.buffer("Fh"));
+      b.addStatement("$L[] dfh = this.$L[0]", t, ctx.buffer("Row"));
     }
     b.addStatement("$T.fill(carry, 0, batch * $L, $L)", Arrays.class, h, zero);
     b.beginControlFlow("for (int s = $L; s >= 0; s--)", steps - 1);
@@ -476,8 +496,9 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
     b.addStatement("int r = n * $L + t", steps);
     b.addStatement("int as = r * $L", gh);
-    b.addStatement("int hs = r * $L + $L", w, p.dir * h);
-    b.addStatement("int hp = (n * $L + $L) * $L + $L", steps, p.prev("t"), w, p.dir * h);
+    b.addStatement("int hs = $L", Src.plus("r * " + w, p.dir * h));
+    b.addStatement("int hp = $L", Src.plus("(n * " + steps + " + " + p.prev("t") + ") * " + w,
+        p.dir * h));
     b.addStatement("int ns = n * $L", h);
     if (lastOnly) {
       b.add("// only the last step reaches the output: dL/dh = carry elsewhere\n");
@@ -539,7 +560,7 @@ public final class RecurrentEmitter implements LayerEmitter {
     if (op.cell() == Cell.MGU) {
       b.add("// the candidate's sum read f ⊙ h_prev: dfh[m] = Σ_j dn[j] · W_hn[j][m]\n");
       b.addStatement("$T.fill(dfh, $L)", Arrays.class, zero);
-      rowProduct(b, t, "dfh", "0", "dg", "as + " + h, p.tensor("weight_hh") + " + " + h * h, h, h);
+      rowProduct(b, t, "dfh", "0", "dg", "as + " + h, "whh", h, h, h);
       b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
       b.addStatement("$L hPrev = s > 0 ? seq[hp + j] : $L", t, zero);
       b.addStatement("$L fg = a[as + j]", t);
@@ -553,12 +574,11 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.beginControlFlow("if (s > 0)");
     switch (op.cell()) {
       case GRU -> {
-        rowProduct(b, t, "carry", "ns", "dg", "as", p.tensor("weight_hh"), 2 * h, h);
-        rowProduct(b, t, "carry", "ns", "dhn", "r * " + h, p.tensor("weight_hh") + " + " + 2 * h * h,
-            h, h);
+        rowProduct(b, t, "carry", "ns", "dg", "as", "whh", 0, 2 * h, h);
+        rowProduct(b, t, "carry", "ns", "dhn", "r * " + h, "whh", 2 * h, h, h);
       }
-      case MGU -> rowProduct(b, t, "carry", "ns", "dg", "as", p.tensor("weight_hh"), h, h);
-      default -> rowProduct(b, t, "carry", "ns", "dg", "as", p.tensor("weight_hh"), gh, h);
+      case MGU -> rowProduct(b, t, "carry", "ns", "dg", "as", "whh", 0, h, h);
+      default -> rowProduct(b, t, "carry", "ns", "dg", "as", "whh", 0, gh, h);
     }
     b.endControlFlow();
     b.endControlFlow();
@@ -570,17 +590,44 @@ public final class RecurrentEmitter implements LayerEmitter {
   }
 
   /**
-   * {@code out[outOff + m] += Σ_j v[vOff + j] · p[w + j·cols + m]} for {@code rows} rows j of a
-   * weight laid out [rows][cols]: an update along each contiguous weight row.
+   * {@code out[outOff + m] += Σ_j v[vOff + j] · w[from + j][m]} over {@code rows} rows of a
+   * weight's row arrays: the sum built in {@code back} along each row, then added to {@code out}.
    */
   private static void rowProduct(CodeBlock.Builder b, String t, String out, String outOff,
-      String v, String vOff, String w, int rows, int cols) {
+      String v, String vOff, String w, int from, int rows, int cols) {
+    b.addStatement("$T.fill(back, 0, $L, $L)", Arrays.class, cols, t.equals("float") ? "0.0f" : "0.0");
     b.beginControlFlow("for (int j = 0; j < $L; j++)", rows);
     b.addStatement("$L vj = $L[$L]", t, v, Src.plus(vOff, "j"));
-    b.addStatement("int wr = $L + j * $L", w, cols);
+    b.addStatement("$L[] wj = $L[$L]", t, w, Src.plus(Integer.toString(from), "j"));
     b.beginControlFlow("for (int m = 0; m < $L; m++)", cols);
-    b.addStatement("$L[$L] += vj * p[wr + m]", out, Src.plus(outOff, "m"));
+    b.addStatement("back[m] += vj * wj[m]");
     b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("for (int m = 0; m < $L; m++)", cols);
+    b.addStatement("$L[$L] += back[m]", out, Src.plus(outOff, "m"));
+    b.endControlFlow();
+  }
+
+  /** {@code gw[j][i] += v · row[i]}: one row of a weight gradient by rows. */
+  private static void gradRow(CodeBlock.Builder b, String t, String gw, String j, String v,
+      int cols) {
+    b.addStatement("$L gj = $L", t, v);
+    b.addStatement("$L[] gr = $L[$L]", t, gw, j);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", cols);
+    b.addStatement("gr[i] += gj * row[i]");
+    b.endControlFlow();
+  }
+
+  /** g[W] += gw by rows, then gw = 0. */
+  private static void addGradRows(CodeBlock.Builder b, LayerContext ctx, String gw, String offset,
+      int rows, int cols) {
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", rows);
+    b.addStatement("$L[] gr = $L[j]", ctx.num().t(), gw);
+    b.addStatement("int gs = $L + j * $L", offset, cols);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", cols);
+    b.addStatement("g[gs + i] += gr[i]");
+    b.endControlFlow();
+    b.addStatement("$T.fill(gr, 0, $L, $L)", Arrays.class, cols, ctx.num().lit(0));
     b.endControlFlow();
   }
 
@@ -603,16 +650,15 @@ public final class RecurrentEmitter implements LayerEmitter {
     if (op.cell() == Cell.GRU) {
       b.addStatement("$L[] dhn = this.$L", t, p.buffer("DHn"));
     }
+    b.addStatement("$L[][] gi = this.$L", t, ctx.buffer("GradIh"));
+    b.addStatement("$L[][] gh = this.$L", t, ctx.buffer("GradHh"));
+    b.addStatement("$L[] row = this.$L[0]", t, ctx.buffer("Row"));
     b.beginControlFlow("for (int r = 0, rows = batch * $L; r < rows; r++)", steps);
     b.addStatement("int as = r * $L", gh);
-    b.addStatement("int xs = xOff + r * $L", in);
     b.add("// dW_ih[j] += dg[r][j] · x[r]\n");
+    b.addStatement("System.arraycopy(x, xOff + r * $L, row, 0, $L)", in, in);
     b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-    b.addStatement("$L gj = dg[as + j]", t);
-    b.addStatement("int gr = $L + j * $L", p.tensor("weight_ih"), in);
-    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
-    b.addStatement("g[gr + i] += gj * x[xs + i]");
-    b.endControlFlow();
+    gradRow(b, t, "gi", "j", "dg[as + j]", in);
     b.endControlFlow();
     if (op.bias()) {
       b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
@@ -628,42 +674,41 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.add("// dW_hh[j] += dL/d(hidden sum j) · h_prev; nothing at the pass's first step\n");
     b.addStatement("int t = r % $L", steps);
     b.beginControlFlow("if (t != $L)", p.dir == 0 ? 0 : steps - 1);
-    b.addStatement("int hp = (r $L) * $L + $L", p.dir == 0 ? "- 1" : "+ 1", w, p.dir * h);
+    b.addStatement("System.arraycopy(seq, $L, row, 0, $L)",
+        Src.plus("(r " + (p.dir == 0 ? "- 1" : "+ 1") + ") * " + w, p.dir * h), h);
     int plain = switch (op.cell()) {
       case GRU -> 2 * h;
       case MGU -> h;
       default -> gh;
     };
     b.beginControlFlow("for (int j = 0; j < $L; j++)", plain);
-    b.addStatement("$L gj = dg[as + j]", t);
-    b.addStatement("int gr = $L + j * $L", p.tensor("weight_hh"), h);
-    b.beginControlFlow("for (int m = 0; m < $L; m++)", h);
-    b.addStatement("g[gr + m] += gj * seq[hp + m]");
+    gradRow(b, t, "gh", "j", "dg[as + j]", h);
     b.endControlFlow();
-    b.endControlFlow();
-    if (op.cell() == Cell.GRU || op.cell() == Cell.MGU) {
-      b.add(op.cell() == Cell.GRU ? "// the candidate's rows: dL/d(W_hn h + b_hn) · h_prev\n"
-          : "// the candidate's rows read f ⊙ h_prev\n");
+    if (op.cell() == Cell.GRU) {
+      b.add("// the candidate's rows: dL/d(W_hn h + b_hn) · h_prev\n");
       b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
-      b.addStatement("$L gj = $L", t, op.cell() == Cell.GRU ? "dhn[r * " + h + " + j]"
-          : "dg[as + " + h + " + j]");
-      b.addStatement("int gr = $L + ($L + j) * $L", p.tensor("weight_hh"), h * (op.cell()
-          == Cell.GRU ? 2 : 1), h);
-      b.beginControlFlow("for (int m = 0; m < $L; m++)", h);
-      b.addStatement(op.cell() == Cell.GRU ? "g[gr + m] += gj * seq[hp + m]"
-          : "g[gr + m] += gj * a[as + m] * seq[hp + m]");
+      gradRow(b, t, "gh", Src.plus(Integer.toString(2 * h), "j"), "dhn[r * " + h + " + j]", h);
       b.endControlFlow();
+    } else if (op.cell() == Cell.MGU) {
+      b.add("// the candidate's rows read f ⊙ h_prev\n");
+      b.beginControlFlow("for (int i = 0; i < $L; i++)", h);
+      b.addStatement("row[i] *= a[as + i]");
+      b.endControlFlow();
+      b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
+      gradRow(b, t, "gh", Src.plus(Integer.toString(h), "j"), "dg[as + " + h + " + j]", h);
       b.endControlFlow();
     }
     b.endControlFlow();
     b.endControlFlow();
+    addGradRows(b, ctx, "gi", p.tensor("weight_ih"), gh, in);
+    addGradRows(b, ctx, "gh", p.tensor("weight_hh"), gh, h);
     return MethodSpec.methodBuilder(p.method("Grads"))
         .addModifiers(Modifier.PRIVATE)
         .addParameter(ParameterSpec.builder(ctx.num().array(), "x").build())
         .addParameter(int.class, "xOff")
         .addParameter(int.class, "batch")
         .addJavadoc("Pass $L: adds dL/dW_ih = Σ dgᵀ x, dL/dW_hh = Σ dgᵀ h_prev and the biases'"
-            + " gradients over all rows.\n", p.tag())
+            + " gradients over all rows, the weights' by rows first.\n", p.tag())
         .addCode(b.build()).build();
   }
 
@@ -676,8 +721,11 @@ public final class RecurrentEmitter implements LayerEmitter {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dg = this.$L", t, p.buffer("DGates"));
+    b.addStatement("$L[] back = this.$L[0]", t, ctx.buffer("Back"));
+    b.addStatement("$L[][] wih = this.$L", t, ctx.buffer("Wih"));
+    rows(b, "wih", p.tensor("weight_ih"), gh, in);
     b.beginControlFlow("for (int r = 0, rows = batch * $L; r < rows; r++)", p.steps());
-    rowProduct(b, t, "dx", "r * " + in, "dg", "r * " + gh, p.tensor("weight_ih"), gh, in);
+    rowProduct(b, t, "dx", "r * " + in, "dg", "r * " + gh, "wih", 0, gh, in);
     b.endControlFlow();
     return MethodSpec.methodBuilder(p.method("InputGrad"))
         .addModifiers(Modifier.PRIVATE)
