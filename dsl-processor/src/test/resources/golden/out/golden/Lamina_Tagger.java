@@ -151,7 +151,7 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
   }
 
   private void createLayers0(List<Layer> layers) {
-    super.lstm = new LayerView("lstm", "Recurrent", new int[] {5, 4}, new FloatTensorView("lstm.weight_ih_l0", new int[] {16, 3}, parameters, LSTM_WEIGHT_IH_L0), null);
+    super.lstm = new LayerView("lstm", "Recurrent", new int[] {5, 4}, new FloatTensorView("lstm.weight_ih_l0", new int[] {16, 3}, parameters, LSTM_WEIGHT_IH_L0), null, List.of(new FloatTensorView("lstm.weight_ih_l0", new int[] {16, 3}, parameters, LSTM_WEIGHT_IH_L0), new FloatTensorView("lstm.weight_hh_l0", new int[] {16, 4}, parameters, LSTM_WEIGHT_HH_L0), new FloatTensorView("lstm.bias_ih_l0", new int[] {16}, parameters, LSTM_BIAS_IH_L0), new FloatTensorView("lstm.bias_hh_l0", new int[] {16}, parameters, LSTM_BIAS_HH_L0)));
     layers.add(super.lstm);
     super.out = new LayerView("out", "Affine", new int[] {5, 3}, new FloatTensorView("out.weight", new int[] {4, 3}, parameters, OUT_WEIGHT), new FloatTensorView("out.bias", new int[] {3}, parameters, OUT_BIAS));
     layers.add(super.out);

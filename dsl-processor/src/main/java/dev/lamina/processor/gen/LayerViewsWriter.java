@@ -39,8 +39,18 @@ final class LayerViewsWriter {
       Node n = l.node();
       ParameterTensor w = n.parameters().isEmpty() ? null : n.parameters().get(0);
       ParameterTensor b = n.parameter("bias");
-      CodeBlock view = CodeBlock.of("new $T($S, $S, $L, $L, $L)", LAYER_VIEW, n.name(),
-          n.op().kindName(), intArray(n.outputShape().dims()), view(w), view(b));
+      List<ParameterTensor> trained = n.parameters().stream()
+          .filter(t -> t.role() != ParameterTensor.Role.STATISTIC).toList();
+      CodeBlock view;
+      if (trained.stream().allMatch(t -> t == w || t == b)) {
+        view = CodeBlock.of("new $T($S, $S, $L, $L, $L)", LAYER_VIEW, n.name(),
+            n.op().kindName(), intArray(n.outputShape().dims()), view(w), view(b));
+      } else {
+        // more trained tensors than a weight and a bias: each in the list, in storage order
+        view = CodeBlock.of("new $T($S, $S, $L, $L, $L, $T.of($L))", LAYER_VIEW, n.name(),
+            n.op().kindName(), intArray(n.outputShape().dims()), view(w), view(b), LIST,
+            trained.stream().map(this::view).collect(CodeBlock.joining(", ")));
+      }
       if (NetworkModel.isMember(n)) {
         views.add(CodeBlock.of("super.$N = $L", n.name(), view));
         views.add(CodeBlock.of("layers.add(super.$N)", n.name()));

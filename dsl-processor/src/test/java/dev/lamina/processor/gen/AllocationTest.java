@@ -3,6 +3,13 @@ package dev.lamina.processor.gen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.dsl.Activation;
+import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Recurrent.Cell;
+import dev.lamina.dsl.Recurrent.Returns;
+import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.RecurrentOp;
+import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Optimizer;
@@ -60,26 +67,74 @@ class AllocationTest {
     ws.setInputGradientEnabled(true);
     float[] g = new float[batch * 10];
     float first = net.trainStep(x, labels, batch);
-    for (int i = 0; i < 500; i++) { // warm up: class loading, JIT
-      net.trainStep(x, labels, batch);
+    float[] last = new float[1];
+    long bytes = steadyStateBytes(() -> {
+      last[0] = net.trainStep(x, labels, batch);
       ws.forward(x, 0, batch, true);
       ws.backward(g, 0, batch);
+    });
+    assertEquals(0, bytes, "bytes allocated by 200 steady-state steps");
+    assertTrue(last[0] < first, "training on one batch lowers its loss: " + first + " -> "
+        + last[0]);
+  }
+
+  /**
+   * Bytes allocated by 200 steps after 500 of warm-up. The JIT may still be switching code
+   * versions in the first windows (a few hundred bytes once, never per step), so up to five
+   * windows are tried.
+   */
+  private static long steadyStateBytes(Runnable step) {
+    for (int i = 0; i < 500; i++) { // warm up: class loading, JIT
+      step.run();
       allocated();
     }
-    // A window of 200 steps after warm-up; the JIT may still be switching code versions in the
-    // first windows (a few hundred bytes once, never per step), so up to five windows are tried.
     long bytes = -1;
-    float last = 0;
     for (int attempt = 0; attempt < 5 && bytes != 0; attempt++) {
       long before = allocated();
       for (int i = 0; i < 200; i++) {
-        last = net.trainStep(x, labels, batch);
-        ws.forward(x, 0, batch, true);
-        ws.backward(g, 0, batch);
+        step.run();
       }
       bytes = allocated() - before;
     }
-    assertEquals(0, bytes, "bytes allocated by 200 steady-state steps");
+    return bytes;
+  }
+
+  /**
+   * A stacked bidirectional LSTM under a per-step Affine, trained through the workspace with one
+   * label per step: every step's gates and states live in buffers allocated with the workspace.
+   */
+  @Test
+  void recurrentTrainingStepsAllocateNothing() {
+    int steps = 6;
+    NetworkModel model = Models.builder("AllocLstm", Shape.sequence(steps, 5))
+        .add("r", new RecurrentOp(Cell.LSTM, 8, 2, true, true, Returns.SEQUENCE),
+            Activation.IDENTITY, 0)
+        .add("out", Models.affine(4), Activation.IDENTITY, 0)
+        .loss(Loss.SOFTMAX_CROSS_ENTROPY).build();
+    FloatNetwork net = Compiled.of(model).floatNetwork(1);
+    Sgd sgd = new Sgd(0.1f);
+    int batch = 3;
+    SplittableRandom r = new SplittableRandom(2);
+    float[] x = new float[batch * steps * 5];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat() - 0.5f;
+    }
+    int[] labels = new int[batch * steps];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = r.nextInt(4);
+    }
+    FloatWorkspace ws = net.newWorkspace(batch);
+    float[] loss = new float[1];
+    Runnable step = () -> {
+      ws.zeroGradients();
+      loss[0] = ws.lossAndGradients(x, 0, labels, 0, batch, 1f / batch);
+      sgd.step(net.parameters(), ws.gradients());
+    };
+    step.run();
+    float first = loss[0];
+    long bytes = steadyStateBytes(step);
+    float last = loss[0];
+    assertEquals(0, bytes, "bytes allocated by 200 steady-state recurrent steps");
     assertTrue(last < first, "training on one batch lowers its loss: " + first + " -> " + last);
   }
 }

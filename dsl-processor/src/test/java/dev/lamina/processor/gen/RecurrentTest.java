@@ -196,5 +196,12 @@ class RecurrentTest {
       }
     }
     assertEquals(batch * steps * 2 * h, compared);
+    // the layer's view lists every one of its 16 tensors, PyTorch's names, in storage order
+    List<String> names = net.layers().get(0).parameters().stream()
+        .map(v -> v.name()).toList();
+    assertEquals(16, names.size(), names.toString());
+    assertEquals(List.of("r.weight_ih_l0", "r.weight_hh_l0", "r.bias_ih_l0", "r.bias_hh_l0"),
+        names.subList(0, 4));
+    assertEquals("r.bias_hh_l1_reverse", names.get(15));
   }
 }

@@ -19,11 +19,28 @@ public final class LayerView implements Layer {
    * @param bias the bias tensor, or null
    */
   public LayerView(String name, String kind, int[] outputShape, Tensor weights, Tensor bias) {
+    this(name, kind, outputShape, weights, bias, both(weights, bias));
+  }
+
+  /**
+   * A layer whose trained tensors are more than a weight and a bias (a recurrent layer's {@code
+   * weight_ih_l0}, {@code weight_hh_l0}, ...).
+   *
+   * @param weights the first weight tensor, or null
+   * @param bias the bias tensor, or null
+   * @param parameters every trained tensor, in storage order
+   */
+  public LayerView(String name, String kind, int[] outputShape, Tensor weights, Tensor bias,
+      List<Tensor> parameters) {
     this.name = name;
     this.kind = kind;
     this.outputShape = outputShape.clone();
     this.weights = weights;
     this.bias = bias;
+    this.parameters = List.copyOf(parameters);
+  }
+
+  private static List<Tensor> both(Tensor weights, Tensor bias) {
     List<Tensor> all = new ArrayList<>(2);
     if (weights != null) {
       all.add(weights);
@@ -31,7 +48,7 @@ public final class LayerView implements Layer {
     if (bias != null) {
       all.add(bias);
     }
-    this.parameters = List.copyOf(all);
+    return all;
   }
 
   @Override
