@@ -98,6 +98,8 @@ public final class SparkTrainer implements AutoCloseable {
   private final TrainingListener listener;
   private final int partitions;
   private final int averagingSteps;
+  /** Arrays of optimizer state an averaging round exchanges (Adam 2, momentum 1, else 0). */
+  private final int stateArrays;
   private final long seed;
   private final boolean shuffle;
   private final BatchCut cut;
@@ -148,6 +150,14 @@ public final class SparkTrainer implements AutoCloseable {
           + "), got " + partitions);
     }
     this.averagingSteps = b.averagingSteps;
+    if (averagingSteps > 0) {
+      // A step of an optimizer of the factory's on zeros allocates its state: count the arrays.
+      BaseOptimizer probe = attached(optimizerFactory.create(summary), summary);
+      probe.step(new float[network.parameterCount()], new float[network.parameterCount()]);
+      this.stateArrays = probe.stateArrays().length;
+    } else {
+      this.stateArrays = 0;
+    }
     this.seed = b.seed;
     this.shuffle = b.shuffle;
     this.cut = new BatchCut(b.batchSize, partitions, b.passSamples, network.parameterCount());
@@ -220,13 +230,15 @@ public final class SparkTrainer implements AutoCloseable {
 
   /**
    * Bytes of gradients or parameters the tasks send to the driver per global step: 4·P per
-   * partition (4·P per pass when gradients come back per pass), divided by K when averaging.
-   * The parameters go the other way once per step (per round when averaging) to each executor.
+   * partition (4·P per pass when gradients come back per pass); when averaging, 4·P per
+   * partition for the parameters and as much for each optimizer state array (Adam has two),
+   * divided by K. The parameters (and the state) go the other way once per step (per round when
+   * averaging) to each executor.
    */
   public double bytesToDriverPerStep() {
     long p = 4L * network.parameterCount();
     if (averagingSteps > 0) {
-      return (double) p * partitions / averagingSteps;
+      return (double) p * (1 + stateArrays) * partitions / averagingSteps;
     }
     return (double) p * cut.units(cut.batchSize);
   }

@@ -457,5 +457,9 @@ class SparkTrainerTest {
     try (SparkTrainer st = spark(2, 16, 32, SGD).averaging(4).build()) {
       assertEquals(2.0 * 4 * p / 4, st.bytesToDriverPerStep());
     }
+    // Adam's two moments travel with the parameters.
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).averaging(4).build()) {
+      assertEquals(3 * 2.0 * 4 * p / 4, st.bytesToDriverPerStep());
+    }
   }
 }
