@@ -10,11 +10,14 @@ import dev.lamina.runtime.optim.Optimizers;
 import dev.lamina.runtime.train.EpochResult;
 import dev.lamina.runtime.train.Trainer;
 import dev.lamina.runtime.train.TrainingListener;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -137,6 +140,23 @@ final class TrainCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}, none).")
   int translate;
 
+  @Option(names = "--normalize",
+      description = "With --data-dir: normalize each channel by the training set's mean and"
+          + " standard deviation (printed and kept in the run file), the validation set with"
+          + " the same.")
+  boolean normalize;
+
+  @Option(names = "--stop-after", paramLabel = "N",
+      description = "Stop after epoch N of the run, leaving it to continue with --resume (the"
+          + " schedule still spans --epochs).")
+  Integer stopAfter;
+
+  @Option(names = "--resume",
+      description = "Continue the run whose checkpoint (--out) and run file (<checkpoint>.run)"
+          + " 'train' wrote after its last epoch, with the same options: the result has the"
+          + " bits of a run that never stopped.")
+  boolean resume;
+
   @Option(names = "--spark-master", paramLabel = "URL",
       description = "Train on the Apache Spark cluster at URL (spark://HOST:PORT, or local[N] in"
           + " this JVM); needs Spark's jars on the class path (see the README). --threads sets"
@@ -197,6 +217,18 @@ final class TrainCommand implements Callable<Integer> {
     if (sparkAverage != null && (sparkMaster == null || sparkAverage < 1)) {
       throw new ParameterException(cl, "--spark-average takes K >= 1 and needs --spark-master");
     }
+    if (normalize && dataDir == null) {
+      throw new ParameterException(cl, "--normalize works on an image folder; it needs"
+          + " --data-dir");
+    }
+    if (stopAfter != null && (stopAfter < 1 || stopAfter > epochs)) {
+      throw new ParameterException(cl, "--stop-after must be in 1.." + epochs + " (--epochs),"
+          + " got " + stopAfter);
+    }
+    if (sparkMaster != null && (resume || stopAfter != null)) {
+      throw new ParameterException(cl, "--resume and --stop-after work on the local trainer;"
+          + " with --spark-master, SparkTrainer's epoch checkpoints resume a run");
+    }
   }
 
   @Override
@@ -221,11 +253,17 @@ final class TrainCommand implements Callable<Integer> {
     OutputFiles.checkWritable(confusionFile, "confusion matrix");
     FloatNetwork net = entry.create(seed);
     double held = validation == null ? 0 : validation;
-    TrainingData d = dataDir != null
+    TrainingData loaded = dataDir != null
         ? TrainingData.imageFolder(dataDir, net.summary().inputShape(), resize, skipUnreadable,
             maxPixels, held, seed, err)
         : csv != null ? TrainingData.csv(csv, label, net.inputSize(), held, seed)
         : TrainingData.fashion(data, held, seed, err);
+    double[][] stats = normalize ? loaded.train().channelStatistics() : null;
+    TrainingData d = stats == null ? loaded : loaded.normalized(stats[0], stats[1]);
+    String normalization = stats == null ? "" : TrainingData.describe(stats);
+    if (stats != null) {
+      out.println("normalized per channel by the training set's " + normalization);
+    }
     if (net.inputSize() != d.train().sampleSize()) {
       throw new AppException("model " + entry.name() + " takes " + net.inputSize()
           + " inputs per sample, the data has " + d.train().sampleSize());
@@ -286,8 +324,7 @@ final class TrainCommand implements Callable<Integer> {
       }
     };
     Trainer.Builder builder = Trainer.builder(net, opt).batchSize(batch)
-        .threads(Math.min(t, batch)).seed(seed).schedule(sched).listener(listener)
-        .earlyStopping(patience);
+        .threads(Math.min(t, batch)).seed(seed).schedule(sched).listener(listener);
     if (augment) {
       builder.augmentation(Augmentation.builder().flip(flip).crop(crop).translate(translate)
           .build());
@@ -309,15 +346,17 @@ final class TrainCommand implements Callable<Integer> {
       }
       Weights.save(net, checkpoint);
     } else {
+      Map<String, String> settings = settings(entry, d, Math.min(t, batch), rate, normalization);
       try (Trainer trainer = builder.build()) {
-        List<EpochResult> run = trainer.fit(train, d.evaluated(), epochs);
-        if (run.size() < epochs) {
-          out.printf(Locale.ROOT, "stopped early after epoch %d: no lower %s loss in %d epochs;"
-              + " keeping epoch %d%n", run.size(), d.evaluatedName(), patience,
-              run.size() - patience);
+        RunFile run = runLocally(trainer, entry, train, d, checkpoint, settings, points, out);
+        if (!run.finished()) {
+          out.printf(Locale.ROOT, "stopped after epoch %d of %d: continue with --resume%n",
+              run.epochsDone(), epochs);
+          out.println("checkpoint: " + checkpoint);
+          out.flush();
+          return 0;
         }
         result = trainer.evaluate(finalSet);
-        trainer.saveCheckpoint(checkpoint, run.size());
       }
     }
     double total = (System.nanoTime() - started) / 1e9;
@@ -337,6 +376,95 @@ final class TrainCommand implements Callable<Integer> {
     out.println("confusion:  " + confusionFile);
     out.flush();
     return 0;
+  }
+
+  /**
+   * The epochs of the run on the local trainer: from the first, or with {@code --resume} from
+   * where the checkpoint and the run file left it; after each epoch the checkpoint (parameters and
+   * training state) and the run file are written, and with early stopping the best epoch's
+   * parameters. Stops at {@code --stop-after}, after the last epoch, or early; once the run is
+   * over the network holds the parameters to keep (the best epoch's with early stopping), and so
+   * does the checkpoint.
+   */
+  private RunFile runLocally(Trainer trainer, Models.Entry entry, Dataset train, TrainingData d,
+      Path checkpoint, Map<String, String> settings, List<Charts.EpochPoint> points,
+      PrintWriter out) throws IOException {
+    FloatNetwork net = trainer.network();
+    Path runFile = RunFile.of(checkpoint);
+    Path bestFile = RunFile.best(checkpoint);
+    RunFile run = new RunFile(settings, 0, false, 0, Double.POSITIVE_INFINITY, 0, List.of());
+    if (resume) {
+      run = RunFile.read(runFile);
+      run.checkSettings(settings, runFile);
+      if (run.finished()) {
+        throw new AppException("--resume: the run in " + runFile + " is over (" + run.epochsDone()
+            + " epochs" + (run.epochsDone() < epochs ? ", stopped early" : "") + ")");
+      }
+      int done = trainer.resume(checkpoint);
+      if (done != run.epochsDone()) {
+        throw new AppException("--resume: " + checkpoint + " holds epoch " + done + " but "
+            + runFile + " says " + run.epochsDone() + "; they are not of one run");
+      }
+      points.addAll(run.points());
+      out.printf(Locale.ROOT, "resuming after epoch %d%n", done);
+    }
+    float[] best = null;
+    if (run.bestEpoch() > 0) {
+      best = Weights.load(bestFile, entry.name()).network().parameters();
+    }
+    int last = stopAfter != null ? stopAfter : epochs;
+    int bestEpoch = run.bestEpoch();
+    double bestLoss = run.bestLoss();
+    int sinceBest = run.sinceBest();
+    boolean stopped = false;
+    int e = run.epochsDone();
+    while (e < last && !stopped) {
+      EpochResult r = trainer.trainEpoch(train, d.evaluated(), e);
+      e++;
+      if (patience > 0) {
+        if (r.test().loss() < bestLoss) {
+          bestLoss = r.test().loss();
+          bestEpoch = e;
+          sinceBest = 0;
+          best = net.parameters().clone();
+          Weights.save(net, bestFile);
+        } else {
+          stopped = ++sinceBest >= patience;
+        }
+      }
+      boolean over = stopped || e == epochs;
+      if (over && best != null && bestEpoch != e) {
+        System.arraycopy(best, 0, net.parameters(), 0, best.length);
+      }
+      trainer.saveCheckpoint(checkpoint, e);
+      run = new RunFile(settings, e, over, bestEpoch, bestLoss, sinceBest, List.copyOf(points));
+      run.write(runFile);
+    }
+    if (stopped) {
+      out.printf(Locale.ROOT, "stopped early after epoch %d: no lower %s loss in %d epochs;"
+          + " keeping epoch %d%n", e, d.evaluatedName(), patience, bestEpoch);
+    }
+    return run;
+  }
+
+  /** The options that fix the run, as the run file keeps them. */
+  private Map<String, String> settings(Models.Entry entry, TrainingData d, int threadCount,
+      float rate, String normalization) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("--model", entry.name());
+    m.put("data", d.source() + " (" + d.train().size() + " train / " + d.evaluated().size()
+        + " " + d.evaluatedName() + ")");
+    m.put("--epochs", Integer.toString(epochs));
+    m.put("--batch", Integer.toString(batch));
+    m.put("--optimizer", optimizer.name());
+    m.put("--lr", Float.toString(rate));
+    m.put("--schedule", schedule.name());
+    m.put("--threads", Integer.toString(threadCount));
+    m.put("--seed", Long.toString(seed));
+    m.put("--patience", Integer.toString(patience));
+    m.put("augmentation", "flip " + flip + ", crop " + crop + ", translate " + translate);
+    m.put("--normalize", normalization.isEmpty() ? "off" : normalization);
+    return m;
   }
 
   /** Runs {@code job} with {@link SparkTraining}, which needs Spark's jars on the class path. */

@@ -37,6 +37,34 @@ record TrainingData(Dataset train, Dataset validation, Dataset test, List<String
     return validation != null ? "validation" : "test";
   }
 
+  /**
+   * This data with channel c of every set replaced by {@code (x - mean[c]) / std[c]} (the
+   * training set's statistics, {@link Dataset#channelStatistics}).
+   *
+   * @throws AppException if a channel's deviation is 0 (a channel that never changes)
+   */
+  TrainingData normalized(double[] mean, double[] std) {
+    try {
+      return new TrainingData(train.normalized(mean, std),
+          validation == null ? null : validation.normalized(mean, std),
+          test == null ? null : test.normalized(mean, std), classes, source);
+    } catch (IllegalArgumentException e) {
+      throw new AppException(source + ": --normalize: " + e.getMessage());
+    }
+  }
+
+  /** {@code mean [m0, m1, ...] and std [s0, s1, ...]} of per-channel statistics. */
+  static String describe(double[][] stats) {
+    StringBuilder b = new StringBuilder("mean [");
+    for (int k = 0; k < 2; k++) {
+      for (int c = 0; c < stats[k].length; c++) {
+        b.append(c > 0 ? ", " : "").append(String.format(Locale.ROOT, "%.6f", stats[k][c]));
+      }
+      b.append(k == 0 ? "] and std [" : "]");
+    }
+    return b.toString();
+  }
+
   /** Fashion-MNIST from {@code folder} (or the bundled subset), validation as asked. */
   static TrainingData fashion(Path folder, double validation, long seed, PrintWriter err)
       throws IOException {

@@ -2,6 +2,7 @@ package dev.lamina.samples;
 
 import static dev.lamina.samples.AppTest.assertOneLineError;
 import static dev.lamina.samples.AppTest.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
@@ -71,6 +73,82 @@ class OwnDataTest {
     assertEquals(Color.WHITE, empty, "a class with no samples is white");
     assertTrue(corner.getRed() < 200, "the correct 'left' predictions shade their cell: "
         + corner);
+  }
+
+  /** Pictures bright (200 of 255) in the left or right half, dark (10) in the other. */
+  private Path flatPictures() throws IOException {
+    Path root = dir.resolve("flat");
+    for (String c : new String[] {"left", "right"}) {
+      Files.createDirectories(root.resolve(c));
+      for (int i = 0; i < 12; i++) {
+        BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) {
+          for (int x = 0; x < 28; x++) {
+            boolean lit = c.equals("left") == (x < 14);
+            image.getRaster().setSample(x, y, 0, lit ? 200 : 10);
+          }
+        }
+        ImageIO.write(image, "png", root.resolve(c + "/" + i + ".png").toFile());
+      }
+    }
+    return root;
+  }
+
+  private static String[] with(String[] common, String... more) {
+    String[] all = java.util.Arrays.copyOf(common, common.length + more.length);
+    System.arraycopy(more, 0, all, common.length, more.length);
+    return all;
+  }
+
+  /** The lines "epoch N/M ... validation accuracy X%" of a run, without their times. */
+  private static List<String> epochLines(Run r) {
+    return r.out().lines().filter(l -> l.startsWith("epoch ") && l.contains("accuracy"))
+        .map(l -> l.substring(0, l.lastIndexOf('%') + 1)).toList();
+  }
+
+  /**
+   * A run stopped after epoch 2 and resumed ends with the bits of a run that never stopped: the
+   * same checkpoint (parameters, Adam's moments, steps), run file and best epoch, with the cosine
+   * schedule, two threads, a validation split, early stopping, augmentation and per-channel
+   * normalization (every picture has mean 105/255 and deviation 95/255).
+   */
+  @Test
+  void aResumedRunHasTheBitsOfOneThatNeverStopped() throws IOException {
+    String[] common = {"train", "--model", "LeNet5", "--data-dir", flatPictures().toString(),
+        "--epochs", "4", "--batch", "6", "--threads", "2", "--validation", "0.25", "--patience",
+        "3", "--flip", "--crop", "2", "--normalize"};
+    Path straight = dir.resolve("straight.ckpt");
+    Run whole = run(with(common, "--out", straight.toString()));
+    assertEquals(0, whole.status(), whole.all());
+    assertTrue(whole.out().contains("normalized per channel by the training set's mean"
+        + " [0.411765] and std [0.372549]"), whole.out());
+
+    Path resumed = dir.resolve("resumed.ckpt");
+    Run first = run(with(common, "--out", resumed.toString(), "--stop-after", "2"));
+    assertEquals(0, first.status(), first.all());
+    assertTrue(first.out().contains("stopped after epoch 2 of 4: continue with --resume"),
+        first.out());
+    Run rest = run(with(common, "--out", resumed.toString(), "--resume"));
+    assertEquals(0, rest.status(), rest.all());
+    assertTrue(rest.out().contains("resuming after epoch 2"), rest.out());
+
+    List<String> expected = epochLines(whole);
+    assertEquals(4, expected.size(), whole.out());
+    assertEquals(expected.subList(0, 2), epochLines(first));
+    assertEquals(expected.subList(2, 4), epochLines(rest));
+    assertArrayEquals(Files.readAllBytes(straight), Files.readAllBytes(resumed));
+    assertEquals(Files.readString(RunFile.of(straight)), Files.readString(RunFile.of(resumed)));
+    assertArrayEquals(Files.readAllBytes(RunFile.best(straight)),
+        Files.readAllBytes(RunFile.best(resumed)));
+
+    assertOneLineError(run(with(common, "--out", resumed.toString(), "--resume")), "is over (4"
+        + " epochs)");
+    String[] otherBatch = common.clone();
+    otherBatch[java.util.Arrays.asList(common).indexOf("--batch") + 1] = "4";
+    assertOneLineError(run(with(otherBatch, "--out", resumed.toString(), "--resume")),
+        "was trained with --batch 6, this command has 4");
+    assertOneLineError(run(with(common, "--out", dir.resolve("none.ckpt").toString(),
+        "--resume")), "none.run does not exist");
   }
 
   @Test
@@ -140,7 +218,8 @@ class OwnDataTest {
   @Test
   void evalAndPredictDefaultToTheCheckpointTrainWrote() throws IOException {
     Path ckpt = Path.of("mlp.ckpt");
-    Path[] written = {ckpt, Path.of("mlp.png"), Path.of("mlp-confusion.png")};
+    Path[] written = {ckpt, Path.of("mlp.png"), Path.of("mlp-confusion.png"),
+        Path.of("mlp.run")};
     for (Path p : written) {
       Assumptions.assumeFalse(Files.exists(p), p.toAbsolutePath() + " exists; not replacing it");
     }

@@ -5,6 +5,7 @@ import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.data.Dataset;
+import dev.lamina.runtime.io.TrainingState;
 import dev.lamina.runtime.optim.BaseOptimizer;
 import dev.lamina.runtime.optim.LearningRateSchedule;
 import dev.lamina.runtime.train.EpochResult;
@@ -50,29 +51,40 @@ import org.apache.spark.storage.StorageLevel;
  * the same result (every task sets its copy's parameters from the broadcast and zeroes its
  * gradients first). It costs a Spark job per step.
  *
- * <p><b>Parameter averaging</b> ({@link Builder#averaging}). Each task runs K local steps, each on
- * its share of that step's global batch with the loss scaled by 1 over its share, with an
- * optimizer made afresh by the factory; then the driver averages the N parameter arrays (in
- * partition order, in double). One job per K steps, 4·P bytes each way per partition per round.
- * The optimizer state (momentum, Adam's moments and step count) is not averaged: the runtime
- * does not expose it, so each round starts from a fresh state. The driver's optimizer is not
- * used; its learning rate (or the schedule's) is the rate of every local step.
+ * <p><b>Parameter averaging</b> ({@link Builder#averaging}), as Deeplearning4j's parameter
+ * averaging training master does. Each task runs K local steps, each on its share of that step's
+ * global batch with the loss scaled by 1 over its share, with an optimizer made by the factory
+ * that starts from the driver's optimizer state; then the driver averages the N parameter arrays
+ * and the N optimizer states (each state array, such as momentum or Adam's two moments, element
+ * by element; in partition order, in double) and keeps the mean state for the next round, with
+ * the largest step count of the partitions (Adam's bias corrections). One job per K steps, each
+ * way per partition per round 4·P bytes of parameters plus 4·P per state array (Adam: 12·P).
+ * The driver's learning rate (or the schedule's) is the rate of every local step. The optimizer
+ * must extend {@link BaseOptimizer}, whose state can be read and restored.
  *
  * <p><b>Checkpoints</b> ({@link Builder#checkpointDirectory}): after every epoch the parameters
- * go to {@code epoch-NNNN.ckpt} in a directory of any Hadoop-compatible file system, and {@link
- * #fit} starts after the newest one found there. The optimizer state is not in the checkpoint
- * (the runtime's public API gives no access to it), so a resumed run restarts momentum and
- * Adam's moments; with plain SGD it continues to the bit.
+ * and the run's {@link TrainingState} (the optimizer's state, the steps taken, the seed) go to
+ * {@code epoch-NNNN.ckpt} in a directory of any Hadoop-compatible file system, and {@link #fit}
+ * starts after the newest one found there, restoring the optimizer: the resumed run has the bits
+ * of a run that never stopped (the data order, the schedule and the dropout masks are functions
+ * of the seed, the epoch and the step). A checkpoint of another seed or optimizer is refused. The
+ * optimizer must extend {@link BaseOptimizer}.
  *
  * <p><b>Fault tolerance.</b> Spark runs a failed or killed task again (up to {@code
  * spark.task.maxFailures} times; in local mode give a master such as {@code local[2,4]}); the
  * step's result does not change. A lost executor loses its cached samples, which Spark
  * recomputes from the epoch's shuffle.
  *
- * <p><b>Not supported.</b> Networks with batch normalization (the per-chunk running statistics
- * cannot be merged across machines through the runtime's public API). Dropout works, but its
- * masks come from a stream per step and unit, not the local trainer's per-thread streams, so
- * such a network is not bit-identical to the local trainer.
+ * <p><b>Dropout.</b> Each chunk or pass draws its masks from the stream the local trainer gives
+ * it ({@link Trainer#dropoutSeed}: the seed, the step, the chunk or pass), so a network with
+ * dropout gets the local trainer's bits too.
+ *
+ * <p><b>Not supported.</b> Networks with batch normalization. The local trainer normalizes each
+ * thread's chunk over the chunk, which a task could do as well, but it updates the running mean
+ * and variance once per batch from the threads' pending statistics merged in thread order
+ * ({@link dev.lamina.runtime.FloatWorkspace#mergeStatistics}), and a generated workspace keeps
+ * those statistics private: they cannot leave an executor, so the running statistics could not
+ * be the local trainer's. {@link Builder#build} refuses such a network.
  *
  * <p>Not thread-safe. {@link #close()} releases the cached samples.
  */
@@ -86,6 +98,8 @@ public final class SparkTrainer implements AutoCloseable {
   private final TrainingListener listener;
   private final int partitions;
   private final int averagingSteps;
+  /** Arrays of optimizer state an averaging round exchanges (Adam 2, momentum 1, else 0). */
+  private final int stateArrays;
   private final long seed;
   private final boolean shuffle;
   private final BatchCut cut;
@@ -112,15 +126,22 @@ public final class SparkTrainer implements AutoCloseable {
     }
     if (summary.couplesBatchSamples()) {
       throw new IllegalArgumentException(summary.networkName() + " has batch normalization,"
-          + " whose running statistics SparkTrainer cannot merge across machines; train it with"
-          + " the local Trainer");
+          + " which SparkTrainer does not train: the local Trainer merges the threads' batch"
+          + " statistics (count, mean and squared deviations per channel) before it updates the"
+          + " running mean and variance, but a generated workspace keeps them private"
+          + " (FloatWorkspace.mergeStatistics takes another workspace in the same JVM), so they"
+          + " cannot be sent from the executors to the driver and the result would not be the"
+          + " local Trainer's; train it with the local Trainer");
     }
-    this.optimizer = Objects.requireNonNull(optimizerFactory.create(summary),
+    Optimizer made = Objects.requireNonNull(optimizerFactory.create(summary),
         "the optimizer factory made null");
-    if (optimizer instanceof BaseOptimizer
-        && ((BaseOptimizer) optimizer).parameterTensors() == null) {
-      ((BaseOptimizer) optimizer).attach(summary);
+    if (b.averagingSteps > 0 || b.checkpointDirectory != null) {
+      made = attached(made, summary);
+    } else if (made instanceof BaseOptimizer
+        && ((BaseOptimizer) made).parameterTensors() == null) {
+      ((BaseOptimizer) made).attach(summary);
     }
+    this.optimizer = made;
     this.schedule = b.schedule;
     this.listener = b.listener;
     this.partitions = b.partitions > 0 ? b.partitions : sc.defaultParallelism();
@@ -129,6 +150,14 @@ public final class SparkTrainer implements AutoCloseable {
           + "), got " + partitions);
     }
     this.averagingSteps = b.averagingSteps;
+    if (averagingSteps > 0) {
+      // A step of an optimizer of the factory's on zeros allocates its state: count the arrays.
+      BaseOptimizer probe = attached(optimizerFactory.create(summary), summary);
+      probe.step(new float[network.parameterCount()], new float[network.parameterCount()]);
+      this.stateArrays = probe.stateArrays().length;
+    } else {
+      this.stateArrays = 0;
+    }
     this.seed = b.seed;
     this.shuffle = b.shuffle;
     this.cut = new BatchCut(b.batchSize, partitions, b.passSamples, network.parameterCount());
@@ -136,6 +165,25 @@ public final class SparkTrainer implements AutoCloseable {
         network.outputSize(), network.inputSize());
     this.checkpoints = b.checkpointDirectory == null ? null
         : new EpochCheckpoints(b.checkpointDirectory, sc.hadoopConfiguration());
+  }
+
+  /**
+   * {@code optimizer} as a {@link BaseOptimizer} attached to the network's layout, whose state
+   * can be averaged and saved.
+   *
+   * @throws IllegalArgumentException if it does not extend BaseOptimizer
+   */
+  static BaseOptimizer attached(Optimizer optimizer, NetworkSummary summary) {
+    if (!(optimizer instanceof BaseOptimizer)) {
+      throw new IllegalArgumentException("parameter averaging and checkpoints need the"
+          + " optimizer's state, which only optimizers extending BaseOptimizer expose; the"
+          + " factory made " + optimizer);
+    }
+    BaseOptimizer base = (BaseOptimizer) optimizer;
+    if (base.parameterTensors() == null) {
+      base.attach(summary);
+    }
+    return base;
   }
 
   /**
@@ -182,13 +230,15 @@ public final class SparkTrainer implements AutoCloseable {
 
   /**
    * Bytes of gradients or parameters the tasks send to the driver per global step: 4·P per
-   * partition (4·P per pass when gradients come back per pass), divided by K when averaging.
-   * The parameters go the other way once per step (per round when averaging) to each executor.
+   * partition (4·P per pass when gradients come back per pass); when averaging, 4·P per
+   * partition for the parameters and as much for each optimizer state array (Adam has two),
+   * divided by K. The parameters (and the state) go the other way once per step (per round when
+   * averaging) to each executor.
    */
   public double bytesToDriverPerStep() {
     long p = 4L * network.parameterCount();
     if (averagingSteps > 0) {
-      return (double) p * partitions / averagingSteps;
+      return (double) p * (1 + stateArrays) * partitions / averagingSteps;
     }
     return (double) p * cut.units(cut.batchSize);
   }
@@ -203,7 +253,8 @@ public final class SparkTrainer implements AutoCloseable {
     int done = 0;
     if (checkpoints != null) {
       try {
-        done = checkpoints.loadNewest(network);
+        TrainingState state = checkpoints.loadNewest(network, (BaseOptimizer) optimizer, seed);
+        done = state == null ? 0 : state.epochs();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the checkpoints: " + e.getMessage(), e);
       }
@@ -246,8 +297,10 @@ public final class SparkTrainer implements AutoCloseable {
     EpochResult result = new EpochResult(epoch + 1, lossSum / seen, (double) correct / seen,
         evaluation, optimizer.learningRate(), seconds, seconds > 0 ? seen / seconds : 0);
     if (checkpoints != null) {
+      BaseOptimizer base = (BaseOptimizer) optimizer;
       try {
-        checkpoints.save(network, epoch + 1);
+        checkpoints.save(network, new TrainingState(epoch + 1, (long) (epoch + 1) * count, seed,
+            base.getClass().getSimpleName(), base.stateSteps(), base.stateArrays()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the checkpoint of epoch " + (epoch + 1)
             + ": " + e.getMessage(), e);
@@ -314,7 +367,9 @@ public final class SparkTrainer implements AutoCloseable {
           : optimizer.learningRate();
     }
     float[] parameters = network.parameters();
-    Broadcast<float[]> shared = sc.broadcast(parameters.clone());
+    BaseOptimizer base = (BaseOptimizer) optimizer;
+    Broadcast<Steps.Point> shared = sc.broadcast(new Steps.Point(parameters.clone(),
+        base.stateSteps(), base.stateArrays()));
     List<Steps.RoundResult> results;
     try {
       results = shards.mapPartitions(new Steps.RoundTask(job, optimizerFactory, shared, b, rates,
@@ -325,24 +380,51 @@ public final class SparkTrainer implements AutoCloseable {
     double lossSum = 0;
     long correct = 0;
     long samples = 0;
-    double[] mean = new double[parameters.length];
+    long optimizerSteps = 0;
     for (Steps.RoundResult r : results) {
-      for (int i = 0; i < mean.length; i++) {
-        mean[i] += r.parameters[i];
-      }
       lossSum += r.lossSum;
       correct += r.correct;
       samples += r.samples;
+      optimizerSteps = Math.max(optimizerSteps, r.point.optimizerSteps);
     }
     if (!Double.isFinite(lossSum)) {
       throw new TrainingDivergedException(epoch + 1, b + steps, count, (float) lossSum,
           rates[steps - 1]);
     }
-    for (int i = 0; i < mean.length; i++) {
-      parameters[i] = (float) (mean[i] / results.size());
+    mean(results, -1, parameters);
+    float[][] state = results.get(0).point.optimizerState;
+    for (Steps.RoundResult r : results) {
+      if (r.point.optimizerState.length != state.length) {
+        throw new IllegalStateException("the partitions' optimizers returned "
+            + state.length + " and " + r.point.optimizerState.length + " state arrays: a"
+            + " partition took no step in the round (give every batch at least one sample per"
+            + " partition)");
+      }
     }
+    for (int k = 0; k < state.length; k++) {
+      state[k] = mean(results, k, state[k]);
+    }
+    base.restoreState(parameters.length, optimizerSteps, state);
     optimizer.setLearningRate(rates[steps - 1]);
     return new double[] {lossSum, correct, samples};
+  }
+
+  /**
+   * Writes into {@code into} the mean over the partitions (in partition order, in double) of
+   * their parameters ({@code k = -1}) or of their optimizer state array {@code k}; returns it.
+   */
+  private static float[] mean(List<Steps.RoundResult> results, int k, float[] into) {
+    double[] sum = new double[into.length];
+    for (Steps.RoundResult r : results) {
+      float[] a = k < 0 ? r.point.parameters : r.point.optimizerState[k];
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += a[i];
+      }
+    }
+    for (int i = 0; i < sum.length; i++) {
+      into[i] = (float) (sum[i] / results.size());
+    }
+    return into;
   }
 
   /** Sends every sample of {@code train} to the partition that trains it in epoch {@code epoch}. */

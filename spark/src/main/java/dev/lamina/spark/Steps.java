@@ -3,9 +3,8 @@ package dev.lamina.spark;
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Losses;
-import dev.lamina.runtime.Optimizer;
-import dev.lamina.runtime.SeededRandom;
 import dev.lamina.runtime.optim.BaseOptimizer;
+import dev.lamina.runtime.train.Trainer;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
@@ -15,9 +14,6 @@ import org.apache.spark.broadcast.Broadcast;
 
 /** What the executors run: a partition's part of a synchronous step, or of an averaging round. */
 final class Steps {
-  /** Salt of the per-unit dropout streams. */
-  private static final long UNIT_STREAMS = 0x737061726B2EL;
-
   /** Test hook, called on the executor before every pass ({@code null}: none). */
   static volatile PassHook passHook;
 
@@ -43,16 +39,35 @@ final class Steps {
     }
   }
 
-  /** A partition's parameters after an averaging round, with its loss and correct predictions. */
-  static final class RoundResult implements Serializable {
+  /**
+   * Parameters with an optimizer state: what an averaging round starts from (the driver's,
+   * broadcast) and what it ends with (a partition's).
+   */
+  static final class Point implements Serializable {
     private static final long serialVersionUID = 1L;
     final float[] parameters;
+    /** The optimizer's step count ({@link BaseOptimizer#stateSteps}). */
+    final long optimizerSteps;
+    /** The optimizer's state arrays; none before the first step or for plain SGD. */
+    final float[][] optimizerState;
+
+    Point(float[] parameters, long optimizerSteps, float[][] optimizerState) {
+      this.parameters = parameters;
+      this.optimizerSteps = optimizerSteps;
+      this.optimizerState = optimizerState;
+    }
+  }
+
+  /** A partition's point after an averaging round, with its loss and correct predictions. */
+  static final class RoundResult implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final Point point;
     final double lossSum;
     final long correct;
     final long samples;
 
-    RoundResult(float[] parameters, double lossSum, long correct, long samples) {
-      this.parameters = parameters;
+    RoundResult(Point point, double lossSum, long correct, long samples) {
+      this.point = point;
       this.lossSum = lossSum;
       this.correct = correct;
       this.samples = samples;
@@ -124,7 +139,7 @@ final class Steps {
           int from = BatchCut.unitStart(n, u, units);
           int to = BatchCut.unitStart(n, u + 1, units);
           ws.zeroGradients();
-          ws.reseed(unitSeed(job.seed, globalStep, u));
+          ws.reseed(Trainer.dropoutSeed(job.seed, globalStep, u));
           unitLoss[u - first] = passes(job, ws, shard, local + from - base, to - from,
               1f / n, counts, globalStep, t);
           gradients[u - first] = ws.gradients().clone();
@@ -137,23 +152,24 @@ final class Steps {
   }
 
   /**
-   * One averaging round: {@code sizes.length} local steps, each on the partition's share of the
-   * global batch of that step, with an optimizer of its own made afresh; returns the parameters.
+   * One averaging round: {@code rates.length} local steps, each on the partition's share of the
+   * global batch of that step, with an optimizer of its own that starts from the broadcast
+   * state; returns the parameters and the optimizer's state.
    */
   static final class RoundTask implements FlatMapFunction<Iterator<Shard>, RoundResult> {
     private static final long serialVersionUID = 1L;
     private final Job job;
     private final OptimizerFactory optimizers;
-    private final Broadcast<float[]> parameters;
+    private final Broadcast<Point> start;
     private final int firstStep;
     private final float[] rates;
     private final long firstGlobalStep;
 
-    RoundTask(Job job, OptimizerFactory optimizers, Broadcast<float[]> parameters, int firstStep,
+    RoundTask(Job job, OptimizerFactory optimizers, Broadcast<Point> start, int firstStep,
         float[] rates, long firstGlobalStep) {
       this.job = job;
       this.optimizers = optimizers;
-      this.parameters = parameters;
+      this.start = start;
       this.firstStep = firstStep;
       this.rates = rates;
       this.firstGlobalStep = firstGlobalStep;
@@ -162,13 +178,15 @@ final class Steps {
     @Override
     public Iterator<RoundResult> call(Iterator<Shard> shards) {
       Shard shard = shards.next();
+      Point origin = start.value();
       Replica r = Replica.take(job.trainerId, job.factory, job.cut.passSamples,
-          parameters.value());
+          origin.parameters);
       try {
-        Optimizer optimizer = optimizers.create(r.network.summary());
-        if (optimizer instanceof BaseOptimizer
-            && ((BaseOptimizer) optimizer).parameterTensors() == null) {
-          ((BaseOptimizer) optimizer).attach(r.network.summary());
+        BaseOptimizer optimizer = SparkTrainer.attached(optimizers.create(r.network.summary()),
+            r.network.summary());
+        if (origin.optimizerState.length > 0) {
+          optimizer.restoreState(origin.parameters.length, origin.optimizerSteps,
+              origin.optimizerState);
         }
         FloatWorkspace ws = r.workspace;
         float[] p = r.network.parameters();
@@ -184,7 +202,7 @@ final class Steps {
           }
           long globalStep = firstGlobalStep + k;
           ws.zeroGradients();
-          ws.reseed(unitSeed(job.seed, globalStep, shard.partition));
+          ws.reseed(Trainer.dropoutSeed(job.seed, globalStep, shard.partition));
           float loss = passes(job, ws, shard, from, m, 1f / m, counts, globalStep,
               shard.partition);
           if (!Float.isFinite(loss)) {
@@ -196,7 +214,8 @@ final class Steps {
           lossSum += loss;
           samples += m;
         }
-        return List.of(new RoundResult(p.clone(), lossSum, counts[0], samples)).iterator();
+        Point end = new Point(p.clone(), optimizer.stateSteps(), optimizer.stateArrays());
+        return List.of(new RoundResult(end, lossSum, counts[0], samples)).iterator();
       } finally {
         Replica.give(job.trainerId, r);
       }
@@ -250,10 +269,5 @@ final class Steps {
       }
     }
     return correct;
-  }
-
-  /** The seed of unit {@code unit}'s dropout masks in global step {@code step}. */
-  static long unitSeed(long seed, long step, int unit) {
-    return SeededRandom.streamSeed(SeededRandom.streamSeed(seed ^ UNIT_STREAMS, step), unit);
   }
 }

@@ -12,11 +12,14 @@ import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.data.MiniBatches;
 import dev.lamina.runtime.io.CheckpointException;
+import dev.lamina.runtime.io.Checkpoints;
+import dev.lamina.runtime.optim.BaseOptimizer;
 import dev.lamina.runtime.optim.Optimizers;
 import dev.lamina.runtime.train.EpochResult;
 import dev.lamina.runtime.train.Trainer;
 import dev.lamina.spark.nets.Lamina_SmallBn;
 import dev.lamina.spark.nets.Lamina_SmallConv;
+import dev.lamina.spark.nets.Lamina_SmallDrop;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +64,14 @@ class SparkTrainerTest {
   /** The local trainer's parameters after {@code epochs} epochs, with the per-epoch losses. */
   private static float[] local(int threads, int batch, int passSamples, OptimizerFactory opt,
       int epochs, double[] losses) {
-    Lamina_SmallConv net = new Lamina_SmallConv(NET_SEED);
+    return local(NET, 5, threads, batch, passSamples, opt, epochs, losses);
+  }
+
+  private static float[] local(NetworkFactory factory, long seed, int threads, int batch,
+      int passSamples, OptimizerFactory opt, int epochs, double[] losses) {
+    FloatNetwork net = factory.create();
     try (Trainer t = Trainer.builder(net, opt.create(net.summary())).threads(threads)
-        .batchSize(batch).passSamples(passSamples).seed(5).build()) {
+        .batchSize(batch).passSamples(passSamples).seed(seed).build()) {
       List<EpochResult> r = t.fit(data, null, epochs);
       for (int e = 0; e < epochs; e++) {
         losses[e] = r.get(e).trainLoss();
@@ -119,6 +127,30 @@ class SparkTrainerTest {
   void twoPartitionsGiveTheBitsOfTwoThreadsWithTwoPassesPerChunk() {
     assertSameAsLocal(2, 16, 4, true);
     assertSameAsLocal(2, 16, 32, false);
+  }
+
+  /**
+   * A network with two dropout layers: each chunk or pass draws the local trainer's masks, with
+   * fixed chunks and with passes handed out; another seed changes the masks, hence the bits.
+   */
+  @Test
+  void dropoutMasksAreTheLocalTrainersForTheSameSeed() {
+    NetworkFactory drop = () -> new Lamina_SmallDrop(NET_SEED);
+    int[][] cuts = {{2, 16, 32}, {3, 60, 4}};
+    for (int[] cut : cuts) {
+      double[] losses = new double[2];
+      float[] expected = local(drop, 5, cut[0], cut[1], cut[2], ADAM, 2, losses);
+      float[] otherSeed = local(drop, 6, cut[0], cut[1], cut[2], ADAM, 2, new double[2]);
+      assertFalse(java.util.Arrays.equals(expected, otherSeed), "the masks have no effect");
+      try (SparkTrainer st = SparkTrainer.builder(sc, drop, ADAM).partitions(cut[0])
+          .batchSize(cut[1]).passSamples(cut[2]).seed(5).build()) {
+        assertEquals(cut[2] == 4, st.gradientsPerPass());
+        List<EpochResult> r = st.fit(rdd, null, 2);
+        assertSameBits(expected, st.network().parameters());
+        assertEquals(losses[0], r.get(0).trainLoss());
+        assertEquals(losses[1], r.get(1).trainLoss());
+      }
+    }
   }
 
   /** Without shuffling the samples are laid out once and every epoch keeps the order. */
@@ -241,35 +273,70 @@ class SparkTrainerTest {
     }
   }
 
-  /** Plain SGD keeps no state, so a run resumed from a checkpoint continues to the bit. */
+  /**
+   * A run stopped after epoch 2 and resumed from its checkpoint (Adam's moments and step count
+   * restored) ends with the bits of a run that never stopped, synchronous and averaging; resumed
+   * with the parameters alone (Adam restarted) it would not.
+   */
   @Test
-  void resumesFromTheNewestEpochCheckpoint(@TempDir Path dir) throws Exception {
+  void resumesFromTheNewestEpochCheckpointWithTheOptimizerState(@TempDir Path dir)
+      throws Exception {
     Path straight = dir.resolve("straight");
     Path resumed = dir.resolve("resumed");
     float[] expected;
-    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory(straight.toString())
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).checkpointDirectory(straight.toString())
         .build()) {
       assertEquals(3, st.fit(rdd, null, 3).size());
       expected = st.network().parameters().clone();
     }
     assertTrue(Files.exists(straight.resolve("epoch-0001.ckpt")));
     assertTrue(Files.exists(straight.resolve("epoch-0003.ckpt")));
-    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory(resumed.toString())
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).checkpointDirectory(resumed.toString())
         .build()) {
       assertEquals(2, st.fit(rdd, null, 2).size());
     }
-    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory("file://" + resumed)
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).checkpointDirectory("file://" + resumed)
         .build()) {
       List<EpochResult> r = st.fit(rdd, null, 3);
       assertEquals(1, r.size());
       assertEquals(3, r.get(0).epoch());
       assertSameBits(expected, st.network().parameters());
     }
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).build()) {
+      Checkpoints.load(st.network(), resumed.resolve("epoch-0002.ckpt"));
+      st.trainEpoch(rdd, null, 2);
+      assertFalse(java.util.Arrays.equals(expected, st.network().parameters()),
+          "Adam's state had no effect on the resumed run");
+    }
+    // Averaging keeps its mean optimizer state in the checkpoints too.
+    float[] averaged;
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).averaging(3).build()) {
+      st.fit(rdd, null, 3);
+      averaged = st.network().parameters().clone();
+    }
+    Path rounds = dir.resolve("rounds");
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).averaging(3)
+        .checkpointDirectory(rounds.toString()).build()) {
+      st.fit(rdd, null, 2);
+    }
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).averaging(3)
+        .checkpointDirectory(rounds.toString()).build()) {
+      assertEquals(1, st.fit(rdd, null, 3).size());
+      assertSameBits(averaged, st.network().parameters());
+    }
+    // Another seed or optimizer would not continue the run: refused, naming the file.
+    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory(resumed.toString())
+        .build()) {
+      UncheckedIOException e = assertThrows(UncheckedIOException.class,
+          () -> st.fit(rdd, null, 4));
+      assertTrue(e.getMessage().contains("epoch-0003.ckpt: the run was trained with seed 5 and"
+          + " optimizer Adam; this trainer has seed 5 and optimizer Sgd"), e.getMessage());
+    }
     // A damaged newest checkpoint is an error naming it, not a silent start from scratch.
     byte[] bytes = Files.readAllBytes(resumed.resolve("epoch-0003.ckpt"));
     bytes[bytes.length / 2] ^= 1;
     Files.write(resumed.resolve("epoch-0003.ckpt"), bytes);
-    try (SparkTrainer st = spark(2, 16, 32, SGD).checkpointDirectory(resumed.toString())
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).checkpointDirectory(resumed.toString())
         .build()) {
       UncheckedIOException e = assertThrows(UncheckedIOException.class,
           () -> st.fit(rdd, null, 4));
@@ -281,42 +348,70 @@ class SparkTrainerTest {
 
   /**
    * Averaging every 3 steps on 2 partitions against an average computed here: each partition's
-   * steps taken by a local one-thread trainer on its chunk of each batch, the mean in double.
+   * steps taken by a local one-thread trainer on its chunk of each batch, with an Adam that
+   * starts from the mean state of the round before; then the mean, in double, of the parameters,
+   * of both of Adam's moments, and the step count.
    */
   @Test
-  void averagingEqualsLocalStepsOnEachChunkThenTheMean() {
+  void averagingAveragesParametersAndOptimizerState() {
     int batch = 16;
     int k = 3;
     Dataset part = data.subset(0, 96); // 6 batches: two rounds
     MiniBatches mb = new MiniBatches(part, batch, 5, true);
     mb.startEpoch(0);
-    float[] start = NET.create().parameters().clone();
-    float[] averaged = start.clone();
+    float[] averaged = NET.create().parameters().clone();
+    float[][] state = new float[0][];
+    long steps = 0;
     for (int round = 0; round < 2; round++) {
-      double[] sum = new double[start.length];
+      double[] sum = new double[averaged.length];
+      double[][] stateSum = new double[2][averaged.length];
       for (int t = 0; t < 2; t++) {
         Lamina_SmallConv net = new Lamina_SmallConv(NET_SEED);
         System.arraycopy(averaged, 0, net.parameters(), 0, averaged.length);
-        try (Trainer local = Trainer.builder(net, SGD.create(net.summary())).batchSize(8)
-            .build()) {
+        BaseOptimizer adam = (BaseOptimizer) ADAM.create(net.summary());
+        if (state.length > 0) {
+          adam.restoreState(averaged.length, steps, state);
+        }
+        try (Trainer local = Trainer.builder(net, adam).batchSize(8).build()) {
           for (int s = round * k; s < (round + 1) * k; s++) {
             mb.load(s);
             local.trainBatch(mb.inputs(), t * 8 * 64, mb.labels(), t * 8, 8);
           }
         }
-        for (int i = 0; i < sum.length; i++) {
-          sum[i] += net.parameters()[i];
-        }
+        add(sum, net.parameters());
+        float[][] own = adam.stateArrays();
+        assertEquals(2, own.length);
+        add(stateSum[0], own[0]);
+        add(stateSum[1], own[1]);
+        assertEquals((round + 1) * k, adam.stateSteps());
       }
-      for (int i = 0; i < sum.length; i++) {
-        averaged[i] = (float) (sum[i] / 2);
-      }
+      averaged = half(sum);
+      state = new float[][] {half(stateSum[0]), half(stateSum[1])};
+      steps = (round + 1) * k;
     }
-    try (SparkTrainer st = spark(2, batch, 32, SGD).averaging(k).build()) {
+    try (SparkTrainer st = spark(2, batch, 32, ADAM).averaging(k).build()) {
       EpochResult r = st.fit(SparkTrainer.samples(sc, part, 2), null, 1).get(0);
       assertSameBits(averaged, st.network().parameters());
+      BaseOptimizer driver = (BaseOptimizer) st.optimizer();
+      assertEquals(steps, driver.stateSteps());
+      assertSameBits(state[0], driver.stateArrays()[0]);
+      assertSameBits(state[1], driver.stateArrays()[1]);
       assertTrue(r.trainLoss() > 0 && r.trainLoss() < 2, "loss " + r.trainLoss());
     }
+  }
+
+  private static void add(double[] sum, float[] a) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += a[i];
+    }
+  }
+
+  private static float[] half(double[] sum) {
+    float[] mean = new float[sum.length];
+    for (int i = 0; i < sum.length; i++) {
+      mean[i] = (float) (sum[i] / 2);
+    }
+    return mean;
   }
 
   @Test
@@ -344,7 +439,9 @@ class SparkTrainerTest {
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> SparkTrainer.builder(sc, () -> new Lamina_SmallBn(1), SGD).build());
-    assertTrue(e.getMessage().contains("batch normalization"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("dev.lamina.spark.nets.SmallBn has batch"
+        + " normalization, which SparkTrainer does not train"), e.getMessage());
+    assertTrue(e.getMessage().contains("running mean and variance"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> spark(17, 16, 32, SGD).build());
   }
 
@@ -359,6 +456,10 @@ class SparkTrainerTest {
     }
     try (SparkTrainer st = spark(2, 16, 32, SGD).averaging(4).build()) {
       assertEquals(2.0 * 4 * p / 4, st.bytesToDriverPerStep());
+    }
+    // Adam's two moments travel with the parameters.
+    try (SparkTrainer st = spark(2, 16, 32, ADAM).averaging(4).build()) {
+      assertEquals(3 * 2.0 * 4 * p / 4, st.bytesToDriverPerStep());
     }
   }
 }

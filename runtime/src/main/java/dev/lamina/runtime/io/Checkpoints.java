@@ -170,7 +170,19 @@ public final class Checkpoints {
    * for a checkpoint of parameters alone.
    */
   public static TrainingState readTrainingState(Path file) throws IOException {
-    Parsed c = parse(file, Files.readAllBytes(file));
+    return readTrainingState(file, Files.readAllBytes(file));
+  }
+
+  /**
+   * As {@link #readTrainingState(Path)} for a checkpoint read from a stream (to its end, not
+   * closed); {@code name} identifies it in error messages.
+   */
+  public static TrainingState readTrainingState(InputStream in, String name) throws IOException {
+    return readTrainingState(Path.of(name), in.readAllBytes());
+  }
+
+  private static TrainingState readTrainingState(Path file, byte[] bytes) throws IOException {
+    Parsed c = parse(file, bytes);
     if (c.stateLength == 0) {
       return null;
     }

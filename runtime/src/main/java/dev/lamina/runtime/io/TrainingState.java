@@ -7,9 +7,9 @@ import java.nio.file.Path;
 /**
  * Where a training run stands, saved in a checkpoint beside the parameters so that a resumed run
  * continues bit for bit ({@link dev.lamina.runtime.train.Trainer#saveCheckpoint}): the epochs
- * done, the training steps taken, the seed (which with the epoch fixes the data order, the
- * augmentation and the dropout streams), and the optimizer's state. The schedule's position is
- * the epoch. Arrays are not copied: treat them as read-only.
+ * done, the training steps taken (which with the seed fix the dropout streams), the seed (which
+ * with the epoch fixes the data order and the augmentation), and the optimizer's state. The
+ * schedule's position is the epoch. Arrays are not copied: treat them as read-only.
  *
  * @param epochs epochs completed; the run resumes at epoch {@code epochs} (0-based)
  * @param steps training steps taken since the trainer was built

@@ -18,9 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class BatchGradients {
   /** Salt of the dropout streams, so that they are not the per-epoch shuffle streams. */
-  private static final long DROPOUT_STREAMS = 0x6C616D696E612EL;
-  /** Salt of the per-pass dropout streams. */
-  private static final long PASS_STREAMS = 0x7061737365732EL;
+  private static final long DROPOUT_STREAMS = 0x7061737365732EL;
 
   private final FloatNetwork network;
   private final Optimizer optimizer;
@@ -70,14 +68,12 @@ final class BatchGradients {
     chunkCorrect = new int[threads];
   }
 
-  /** The seed of workspace {@code t}'s dropout masks under trainer seed {@code seed}. */
-  static long workerSeed(long seed, int t) {
-    return SeededRandom.stream(seed ^ DROPOUT_STREAMS, t).nextLong();
-  }
-
-  /** The seed of pass {@code p}'s dropout masks in training step {@code step} (counted from 1). */
-  static long passSeed(long seed, long step, int p) {
-    return SeededRandom.streamSeed(SeededRandom.streamSeed(seed ^ PASS_STREAMS, step), p);
+  /**
+   * The seed of the dropout masks of part {@code part} (a chunk, or a handed-out pass) of training
+   * step {@code step} (counted from 1) under trainer seed {@code seed}.
+   */
+  static long dropoutSeed(long seed, long step, int part) {
+    return SeededRandom.streamSeed(SeededRandom.streamSeed(seed ^ DROPOUT_STREAMS, step), part);
   }
 
   /** Training steps begun since construction (or since the count was restored). */
@@ -85,7 +81,7 @@ final class BatchGradients {
     return stepCount;
   }
 
-  /** Continues the step count of a resumed run (the handed-out passes' dropout streams). */
+  /** Continues the step count of a resumed run (the dropout streams). */
   void restoreSteps(long steps) {
     stepCount = steps;
   }
@@ -185,6 +181,7 @@ final class BatchGradients {
     }
     FloatWorkspace ws = workspaces[t];
     ws.zeroGradients();
+    ws.reseed(dropoutSeed(seed, stepCount, t));
     int from = (int) ((long) jobCount * t / threads);
     int to = (int) ((long) jobCount * (t + 1) / threads);
     int n = to - from;
@@ -229,7 +226,7 @@ final class BatchGradients {
       for (int p; (p = nextPass.getAndIncrement()) < jobPasses; ) {
         int s = passStart(p);
         ws.zeroGradients();
-        ws.reseed(passSeed(seed, stepCount, p));
+        ws.reseed(dropoutSeed(seed, stepCount, p));
         passLoss[p] = trainPass(t, ws, s, passStart(p + 1) - s);
         passSum.passDone(p, ws.gradients());
       }

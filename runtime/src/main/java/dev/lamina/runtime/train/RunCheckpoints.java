@@ -12,8 +12,8 @@ import java.nio.file.Path;
 /**
  * Checkpoints that continue a run ({@link Trainer#saveCheckpoint}, {@link Trainer#resume}): the
  * parameters with a {@link TrainingState}. What else fixes the rest of a run is a function of the
- * seed and the epoch (the data order, the augmentation, the dropout streams of fixed chunks) or of
- * the step count (those of handed-out passes), or of the epoch and batch (the schedule).
+ * seed and the epoch (the data order, the augmentation) or of the step count (the dropout
+ * streams), or of the epoch and batch (the schedule).
  */
 final class RunCheckpoints {
   private RunCheckpoints() {}

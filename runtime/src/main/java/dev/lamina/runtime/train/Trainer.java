@@ -37,14 +37,14 @@ import java.util.Objects;
  * how batch normalization's running statistics are merged over the threads: see the {@linkplain
  * dev.lamina.runtime.train package documentation}.
  *
- * <p><b>Dropout.</b> With fixed chunks, workspace t draws its masks from its own stream, seeded
- * with a value derived from the trainer's {@link Builder#seed seed} and t ({@link
- * FloatWorkspace#reseed}) and, in {@link #trainEpoch}, the epoch, so the chunks of a batch get
- * independent masks; the streams continue from batch to batch. When passes are handed out, each
- * pass draws from its own stream instead (above). Either way the masks depend on the seed, on how
- * the batch is cut (the thread count and the pass size) and on the sequence of training steps
- * since the trainer was built (or since the run it {@linkplain #resume resumed}), failed steps
- * included.
+ * <p><b>Dropout.</b> Each part of a step (thread t's chunk with fixed chunks, pass p when passes
+ * are handed out) draws its masks from a stream of its own, seeded with {@link #dropoutSeed} from
+ * the trainer's {@link Builder#seed seed}, the step's number and the part ({@link
+ * FloatWorkspace#reseed}), so the parts of a batch get independent masks, and a part's masks do
+ * not depend on which thread ran it or on what ran before it. The masks thus depend on the seed,
+ * on how the batch is cut (the thread count and the pass size) and on the number of training
+ * steps since the trainer was built (or since the run it {@linkplain #resume resumed}), failed
+ * steps included.
  *
  * <p><b>Determinism.</b> The same network, seed, thread count, pass size and sequence of calls
  * give bit-identical results (parameters, running statistics, losses), however the threads were
@@ -140,7 +140,6 @@ public final class Trainer implements AutoCloseable {
     for (int t = 0; t < threads; t++) {
       workspaces[t] = network.newWorkspace(passSamples);
       workspaces[t].setDeferredStatistics(true);
-      workspaces[t].reseed(workerSeed(seed, t));
     }
     int passes = handedOutPasses(batchSize);
     boolean handOut = threads > 1 && batchSize > (long) threads * passSamples
@@ -155,14 +154,15 @@ public final class Trainer implements AutoCloseable {
     pool = new WorkerPool(threads, this);
   }
 
-  /** The seed of workspace {@code t}'s dropout masks under trainer seed {@code seed}. */
-  static long workerSeed(long seed, int t) {
-    return BatchGradients.workerSeed(seed, t);
-  }
-
-  /** The seed of pass {@code p}'s dropout masks in training step {@code step} (counted from 1). */
-  static long passSeed(long seed, long step, int p) {
-    return BatchGradients.passSeed(seed, step, p);
+  /**
+   * The seed of the dropout masks of part {@code part} of training step {@code step} (counted
+   * from 1 since the trainer was built, or continued by {@link #resume}) under trainer seed {@code
+   * seed}: with fixed chunks, part t is thread t's chunk; when passes are handed out, part p is
+   * pass p. A trainer spread over machines that cuts its batches the same way draws the same
+   * masks with it.
+   */
+  public static long dropoutSeed(long seed, long step, int part) {
+    return BatchGradients.dropoutSeed(seed, step, part);
   }
 
   /**
@@ -258,9 +258,6 @@ public final class Trainer implements AutoCloseable {
     }
     MiniBatches mb = batches;
     mb.startEpoch(epoch);
-    for (int t = 0; t < threads; t++) {
-      workspaces[t].reseed(SeededRandom.streamSeed(workerSeed(seed, t), epoch));
-    }
     int[] shape = train.sampleShape();
     int count = mb.batchesPerEpoch();
     double lossSum = 0;

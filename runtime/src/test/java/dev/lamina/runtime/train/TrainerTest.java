@@ -702,14 +702,15 @@ class TrainerTest {
     }
   }
 
-  /** Each pass of each step of each seed draws its dropout masks from a stream of its own. */
+  /** Each part of each step of each seed draws its dropout masks from a stream of its own. */
   @Test
-  void passSeedsDifferBySeedStepAndPass() {
-    long base = Trainer.passSeed(7, 1, 0);
-    assertNotEquals(base, Trainer.passSeed(8, 1, 0), "seed");
-    assertNotEquals(base, Trainer.passSeed(7, 2, 0), "step");
-    assertNotEquals(base, Trainer.passSeed(7, 1, 1), "pass");
-    assertNotEquals(Trainer.passSeed(7, 1, 2), Trainer.passSeed(7, 2, 1), "step and pass swapped");
+  void dropoutSeedsDifferBySeedStepAndPart() {
+    long base = Trainer.dropoutSeed(7, 1, 0);
+    assertNotEquals(base, Trainer.dropoutSeed(8, 1, 0), "seed");
+    assertNotEquals(base, Trainer.dropoutSeed(7, 2, 0), "step");
+    assertNotEquals(base, Trainer.dropoutSeed(7, 1, 1), "part");
+    assertNotEquals(Trainer.dropoutSeed(7, 1, 2), Trainer.dropoutSeed(7, 2, 1),
+        "step and part swapped");
   }
 
   @Test
