@@ -111,6 +111,7 @@ public final class OnnxExporter {
       for (Node n : structure.nodes()) {
         String name = OnnxNames.of(n.name());
         String other = layerOfName.putIfAbsent(name, n.name());
+        valueOf.put(n.name(), name);
         if (other != null) {
           problems.add("layer " + n.name() + ": its exported name " + name + " is also the name"
               + " of " + (other.equals(NetworkStructure.INPUT) ? "the input" : "layer " + other));
@@ -121,7 +122,6 @@ public final class OnnxExporter {
         } catch (Unsupported e) {
           problems.add("layer " + n.name() + " (" + n.kind() + "): " + e.getMessage());
         }
-        valueOf.put(n.name(), name);
       }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException("cannot export " + structure.summary().networkName()
