@@ -74,6 +74,7 @@ final class GraphTranslator {
   private final Names names = new Names();
   private int opset;
   private String outputName;
+  private Map<NodeProto, SubsamplePattern.Match> subsamples = Map.of();
 
   GraphTranslator(Path file, ModelProto model) {
     this.file = file;
@@ -99,6 +100,9 @@ final class GraphTranslator {
     outputName = output.getName();
     List<NodeProto> nodes = neededNodes(input.getName());
     nodes = new GeluPattern(file, initializers, outputName).apply(nodes);
+    SubsamplePattern windowSums = new SubsamplePattern(file, initializers, outputName);
+    nodes = windowSums.apply(nodes);
+    subsamples = windowSums.matches();
     List<String> unsupported = new ArrayList<>();
     for (NodeProto n : nodes) {
       String domain = n.getDomain();
@@ -296,7 +300,13 @@ final class GraphTranslator {
         attributes(n);
         values.put(n.getOutput(0), value(n, 0));
       }
-      case "Conv" -> conv(n);
+      case "Conv" -> {
+        if (subsamples.containsKey(n)) {
+          subsample(n, subsamples.get(n));
+        } else {
+          conv(n);
+        }
+      }
       case "ConvTranspose" -> convTranspose(n);
       case "LRN" -> lrn(n);
       case "MaxPool", "AveragePool" -> pool(n);
@@ -624,6 +634,35 @@ final class GraphTranslator {
       l.tensors.put("bias", b.floats);
     } else {
       l.attribute("bias", "false");
+    }
+  }
+
+  /** LeNet-5's subsampling: window sums (a Conv with a kernel of ones), times coeff, plus bias. */
+  private void subsample(NodeProto n, SubsamplePattern.Match m) throws Problem {
+    Map<String, AttributeProto> a = attributes(n, "kernel_shape", "strides", "pads", "dilations",
+        "group", "auto_pad");
+    Val x = paddedImage(n, 0, 0f, "Conv");
+    Val w = constant(n, 1, "W");
+    if (w.dims[0] != x.shape[0]) {
+      throw new Problem("it sums the windows of " + w.dims[0] + " channels, but its input has "
+          + x.shape[0]);
+    }
+    int[] kernel = {checkedInt(w.dims[2], "kernel height", 1, 1 << 16),
+        checkedInt(w.dims[3], "kernel width", 1, 1 << 16)};
+    Window win = window(n, a, kernel, x, false);
+    String name = layerName(n);
+    int[] out = {x.shape[0], win.out[0], win.out[1]};
+    LayerSpec l = new LayerSpec("Pool", name, List.of(x.layer), out);
+    l.attribute("kind", "PoolKind.SUBSAMPLE").attribute("size", pair(kernel));
+    if (!Arrays.equals(win.stride, kernel)) {
+      l.attribute("stride", pair(win.stride));
+    }
+    win.write(l, true);
+    l.tensors.put("coeff", tensorValue(initializers.get(m.coeff())).floats);
+    l.tensors.put("bias", tensorValue(initializers.get(m.bias())).floats);
+    add(l, n, Val.activation(name, out, false));
+    for (NodeProto absorbed : m.absorbed()) {
+      l.origin.add(origin(absorbed));
     }
   }
 
