@@ -44,10 +44,13 @@ import java.util.Map;
  * Erf} or {@code Tanh}, ReLU6 as {@code Clip}. Names that are not plain ASCII identifiers are
  * escaped ({@code _u0024_} for {@code $}).
  *
- * <p>A layer the opset cannot express as Lamina computes it (average pooling with dilation; a
- * local response normalization over an even number of channels, which ONNX centres differently)
- * is an {@link IllegalArgumentException} naming the network, the layer and what is missing;
- * every such layer is listed.
+ * <p>Average pooling with dilation, which opset 13's AveragePool lacks, is a grouped convolution
+ * averaging each window; a local response normalization over an even number of channels, which
+ * ONNX's LRN centres one channel later, is written out with Mul, a 1x1 Conv summing the squares,
+ * Add, Pow and Div. A layer the opset cannot express as Lamina computes it (a dilated average
+ * pooling in ceil mode or leaving padding out of the count) is an {@link
+ * IllegalArgumentException} naming the network, the layer and what is missing; every such layer
+ * is listed.
  */
 public final class OnnxExporter {
   /** The operator set written. */
@@ -241,9 +244,8 @@ public final class OnnxExporter {
             GraphBuilder.attr("ceil_mode", ceil));
         case "AVG" -> {
           if (dh != 1 || dw != 1) {
-            throw new Unsupported("average pooling with dilation " + dh + "x" + dw + ": ONNX's"
-                + " AveragePool has dilations only from opset 19 (opset " + OPSET + " is"
-                + " written)");
+            dilatedAverage(n, name, x, out, pads);
+            return;
           }
           g.node("AveragePool", name, List.of(x), out,
               GraphBuilder.attr("kernel_shape", kh, kw),
@@ -255,6 +257,34 @@ public final class OnnxExporter {
         case "SUBSAMPLE" -> subsample(n, name, x, out, pads);
         default -> throw new Unsupported("pooling kind " + kind + " is not MAX, AVG or SUBSAMPLE");
       }
+    }
+
+    /**
+     * Average pooling with dilation, which opset 13's AveragePool lacks: a grouped convolution
+     * whose kernel is 1/(kh·kw) everywhere, exact when every window divides by kh·kw (no
+     * padding, or padding counted; no ceil mode).
+     */
+    private void dilatedAverage(Node n, String name, String x, String out, int[] pads)
+        throws Unsupported {
+      boolean padded = pads[0] + pads[1] + pads[2] + pads[3] > 0;
+      if (n.boolAttr("ceil") || padded && !n.boolAttr("countPadding")) {
+        throw new Unsupported("average pooling with dilation " + n.intAttr("dh") + "x"
+            + n.intAttr("dw") + (n.boolAttr("ceil") ? " and ceil mode" : " and padding left out"
+            + " of the count") + ": ONNX's AveragePool has dilations only from opset 19 (opset "
+            + OPSET + " is written), and a convolution averages only windows of one size");
+      }
+      int c = n.inputShape()[0];
+      int kh = n.intAttr("kh");
+      int kw = n.intAttr("kw");
+      float[] weights = new float[c * kh * kw];
+      java.util.Arrays.fill(weights, 1f / (kh * kw));
+      g.node("Conv", name, List.of(x, g.floats(name + "/window", new long[] {c, 1, kh, kw},
+              weights)), out,
+          GraphBuilder.attr("kernel_shape", kh, kw),
+          GraphBuilder.attr("strides", n.intAttr("sh"), n.intAttr("sw")),
+          GraphBuilder.attr("pads", pads),
+          GraphBuilder.attr("dilations", n.intAttr("dh"), n.intAttr("dw")),
+          GraphBuilder.attr("group", c));
     }
 
     /**
@@ -303,19 +333,44 @@ public final class OnnxExporter {
       g.node("Gemm", name, in, out, GraphBuilder.attr("transB", 0));
     }
 
-    private void lrn(Node n, String name, String x, String out) throws Unsupported {
+    private void lrn(Node n, String name, String x, String out) {
       int size = n.intAttr("size");
       if (size % 2 == 0) {
-        throw new Unsupported("local response normalization over size = " + size + " channels:"
-            + " for an even size ONNX's LRN sums floor((size-1)/2) channels before and ceil("
-            + "(size-1)/2) after, Lamina (as PyTorch) size/2 before and size/2 - 1 after; use an"
-            + " odd size");
+        evenLrn(n, name, x, out, size);
+        return;
       }
       g.node("LRN", name, List.of(x), out,
           GraphBuilder.attr("size", size),
           GraphBuilder.floatAttr("alpha", (float) n.doubleAttr("alpha")),
           GraphBuilder.floatAttr("beta", (float) n.doubleAttr("beta")),
           GraphBuilder.floatAttr("bias", (float) n.doubleAttr("k")));
+    }
+
+    /**
+     * A local response normalization over an even number of channels, which ONNX's LRN centres
+     * one channel later than Lamina (and PyTorch): {@code x / (k + alpha/size · S)^beta} with the
+     * sums of squares S over size/2 channels before and size/2 - 1 after as a 1x1 convolution
+     * with a band of ones.
+     */
+    private void evenLrn(Node n, String name, String x, String out, int size) {
+      int c = n.inputShape()[0];
+      float[] band = new float[c * c];
+      for (int k = 0; k < c; k++) {
+        for (int j = Math.max(0, k - size / 2); j <= Math.min(c - 1, k + (size - 1) / 2); j++) {
+          band[k * c + j] = 1f;
+        }
+      }
+      g.node("Mul", name + "/Square", List.of(x, x), name + "/squares");
+      g.node("Conv", name, List.of(name + "/squares", g.floats(name + "/band",
+          new long[] {c, c, 1, 1}, band)), name + "/sums",
+          GraphBuilder.attr("kernel_shape", 1, 1));
+      g.node("Mul", name + "/Mul", List.of(name + "/sums", g.scalar(name + "/alpha",
+          (float) (n.doubleAttr("alpha") / size))), name + "/scaled");
+      g.node("Add", name + "/Add", List.of(name + "/scaled", g.scalar(name + "/k",
+          (float) n.doubleAttr("k"))), name + "/base");
+      g.node("Pow", name + "/Pow", List.of(name + "/base", g.scalar(name + "/beta",
+          (float) n.doubleAttr("beta"))), name + "/denominator");
+      g.node("Div", name + "/Div", List.of(x, name + "/denominator"), out);
     }
 
     private void activation(Node n, String name, String x) throws Unsupported {

@@ -75,15 +75,7 @@ final class SubsamplePattern {
       absorbed.add(mul);
       absorbed.add(add);
     }
-    List<NodeProto> result = new ArrayList<>();
-    for (NodeProto n : nodes) {
-      if (replace.containsKey(n)) {
-        result.add(replace.get(n));
-      } else if (!absorbed.contains(n)) {
-        result.add(n);
-      }
-    }
-    return result;
+    return GeluPattern.rewrite(nodes, replace, absorbed);
   }
 
   /** The channels of a Conv summing windows (kernel of ones, a group per channel), else 0. */

@@ -79,18 +79,21 @@ class ExportChecksTest {
   void everyLayerTheOpsetCannotExpressIsListed() throws Exception {
     FloatNetwork net = compile("Inexpressible", """
           @Conv(filters = 4, kernel = 3, padding = 1) Layer c1;
-          @LocalResponseNorm(size = 4) Layer lrn;
-          @Pool(kind = PoolKind.AVG, size = 2, stride = 1, dilation = 2) Layer avg;
+          @Pool(kind = PoolKind.AVG, size = 2, stride = 2, dilation = 2, ceilMode = true)
+          Layer a;
+          @Pool(kind = PoolKind.AVG, size = 2, stride = 1, dilation = 2, padding = 1,
+              countPadding = false) Layer b;
           @Affine(units = 3) Layer out;
         """);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> OnnxExporter.toModel(net));
     assertThat(e).hasMessageThat().isEqualTo("cannot export com.acme.Inexpressible to ONNX"
-        + " opset 13: layer lrn (LocalResponseNorm): local response normalization over size = 4"
-        + " channels: for an even size ONNX's LRN sums floor((size-1)/2) channels before and"
-        + " ceil((size-1)/2) after, Lamina (as PyTorch) size/2 before and size/2 - 1 after; use"
-        + " an odd size; layer avg (Pool): average pooling with dilation 2x2: ONNX's AveragePool"
-        + " has dilations only from opset 19 (opset 13 is written)");
+        + " opset 13: layer a (Pool): average pooling with dilation 2x2 and ceil mode: ONNX's"
+        + " AveragePool has dilations only from opset 19 (opset 13 is written), and a"
+        + " convolution averages only windows of one size; layer b (Pool): average pooling with"
+        + " dilation 2x2 and padding left out of the count: ONNX's AveragePool has dilations"
+        + " only from opset 19 (opset 13 is written), and a convolution averages only windows"
+        + " of one size");
   }
 
   @Test
