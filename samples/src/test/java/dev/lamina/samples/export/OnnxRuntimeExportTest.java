@@ -103,6 +103,8 @@ public class OnnxRuntimeExportTest {
       double err = Math.abs(actual[i] - expected[i]) / Math.max(1, Math.abs(expected[i]));
       worst = Math.max(worst, err);
     }
+    System.out.printf(java.util.Locale.ROOT, "%s: %d ONNX nodes, largest difference from ONNX"
+        + " Runtime %.2e%n", name, model.getGraph().getNodeCount(), worst);
     assertTrue(worst <= TOLERANCE, name + ": ONNX Runtime differs from Lamina by " + worst
         + "\nLamina: " + Arrays.toString(Arrays.copyOf(expected, out))
         + "\nORT:    " + Arrays.toString(Arrays.copyOf(actual, out)));
