@@ -1,5 +1,6 @@
 package golden;
 
+import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatNetwork;
@@ -7,9 +8,11 @@ import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Initializers;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.NetworkStructure;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.StructuredNetwork;
 import dev.lamina.runtime.kernel.Kernels;
 import dev.lamina.runtime.view.FloatTensorView;
 import dev.lamina.runtime.view.LayerView;
@@ -43,7 +46,7 @@ import javax.annotation.processing.Generated;
  * constants below; activations and gradients live in a {@link Workspace}.
  */
 @Generated("dev.lamina.processor.LaminaProcessor")
-public final class Lamina_Graph extends Graph implements FloatNetwork {
+public final class Lamina_Graph extends Graph implements FloatNetwork, StructuredNetwork {
   /**
    * Elements of one input sample (2x8x8).
    */
@@ -119,6 +122,11 @@ public final class Lamina_Graph extends Graph implements FloatNetwork {
    */
   public static final NetworkSummary SUMMARY = createSummary();
 
+  /**
+   * What each layer computes, for tools that rebuild the network.
+   */
+  public static final NetworkStructure STRUCTURE = createStructure();
+
   private final float[] parameters = new float[PARAMETER_COUNT];
 
   private final List<Layer> layers;
@@ -179,6 +187,30 @@ public final class Lamina_Graph extends Graph implements FloatNetwork {
     tensors.add(new ParameterTensor("down", "bias", ParameterTensor.Role.BIAS, DOWN_BIAS, new int[] {2}, 12, 1, ParameterTensor.Init.ZEROS));
     tensors.add(new ParameterTensor("out", "weight", ParameterTensor.Role.WEIGHT, OUT_WEIGHT, new int[] {5, 4}, 5, 4, ParameterTensor.Init.XAVIER_UNIFORM));
     tensors.add(new ParameterTensor("out", "bias", ParameterTensor.Role.BIAS, OUT_BIAS, new int[] {4}, 5, 1, ParameterTensor.Init.ZEROS));
+  }
+
+  private static NetworkStructure createStructure() {
+    List<NetworkStructure.Node> nodes = new ArrayList<>(10);
+    addStructureNodes0(nodes);
+    return new NetworkStructure(SUMMARY, nodes);
+  }
+
+  private static void addStructureNodes0(List<NetworkStructure.Node> nodes) {
+    nodes.add(new NetworkStructure.Node("c1", "Conv", NetworkStructure.attributes("filters", 3, "kh", 3, "kw", 3, "sh", 1, "sw", 1, "ph", 1, "pw", 1, "pb", 1, "pr", 1, "dh", 1, "dw", 1, "bias", false, "groups", 1), List.of("input"), List.of(new int[] {2, 8, 8}), new int[] {3, 8, 8}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("bn1", "BatchNorm", NetworkStructure.attributes("eps", 1.0E-5, "momentum", 0.1), List.of("c1"), List.of(new int[] {3, 8, 8}), new int[] {3, 8, 8}, Activation.RELU, 0.01));
+    nodes.add(new NetworkStructure.Node("proj", "Conv", NetworkStructure.attributes("filters", 3, "kh", 1, "kw", 1, "sh", 1, "sw", 1, "ph", 0, "pw", 0, "pb", 0, "pr", 0, "dh", 1, "dw", 1, "bias", false, "groups", 1), List.of("input"), List.of(new int[] {2, 8, 8}), new int[] {3, 8, 8}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("sum", "Add", NetworkStructure.attributes(), List.of("bn1", "proj"), List.of(new int[] {3, 8, 8}, new int[] {3, 8, 8}), new int[] {3, 8, 8}, Activation.RELU, 0.01));
+    nodes.add(new NetworkStructure.Node("down", "Conv", NetworkStructure.attributes("filters", 2, "kh", 2, "kw", 2, "sh", 2, "sw", 2, "ph", 0, "pw", 0, "pb", 0, "pr", 0, "dh", 1, "dw", 1, "bias", true, "groups", 1), List.of("sum"), List.of(new int[] {3, 8, 8}), new int[] {2, 4, 4}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("skip", "Pool", NetworkStructure.attributes("kind", "AVG", "kh", 2, "kw", 2, "sh", 2, "sw", 2, "ph", 0, "pw", 0, "pb", 0, "pr", 0, "dh", 1, "dw", 1, "ceil", false, "countPadding", true), List.of("sum"), List.of(new int[] {3, 8, 8}), new int[] {3, 4, 4}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("cat", "Concat", NetworkStructure.attributes(), List.of("down", "skip"), List.of(new int[] {2, 4, 4}, new int[] {3, 4, 4}), new int[] {5, 4, 4}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("gap", "GlobalAvgPool", NetworkStructure.attributes(), List.of("cat"), List.of(new int[] {5, 4, 4}), new int[] {5}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("drop", "Dropout", NetworkStructure.attributes("p", 0.25, "seed", 0L), List.of("gap"), List.of(new int[] {5}), new int[] {5}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("out", "Affine", NetworkStructure.attributes("units", 4, "bias", true), List.of("drop"), List.of(new int[] {5}), new int[] {4}, Activation.IDENTITY, 0.01));
+  }
+
+  @Override
+  public NetworkStructure structure() {
+    return STRUCTURE;
   }
 
   /**

@@ -1,5 +1,6 @@
 package golden;
 
+import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatNetwork;
@@ -7,9 +8,11 @@ import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Initializers;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.NetworkStructure;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.StructuredNetwork;
 import dev.lamina.runtime.kernel.Kernels;
 import dev.lamina.runtime.view.FloatTensorView;
 import dev.lamina.runtime.view.LayerView;
@@ -35,7 +38,7 @@ import javax.annotation.processing.Generated;
  * constants below; activations and gradients live in a {@link Workspace}.
  */
 @Generated("dev.lamina.processor.LaminaProcessor")
-public final class Lamina_PatchRows extends PatchRows implements FloatNetwork {
+public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, StructuredNetwork {
   /**
    * Elements of one input sample (4x6x6).
    */
@@ -80,6 +83,11 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork {
    * Everything the compiler computed about this network.
    */
   public static final NetworkSummary SUMMARY = createSummary();
+
+  /**
+   * What each layer computes, for tools that rebuild the network.
+   */
+  public static final NetworkStructure STRUCTURE = createStructure();
 
   private final float[] parameters = new float[PARAMETER_COUNT];
 
@@ -127,6 +135,22 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork {
     tensors.add(new ParameterTensor("c1", "bias", ParameterTensor.Role.BIAS, C1_BIAS, new int[] {8}, 100, 1, ParameterTensor.Init.ZEROS));
     tensors.add(new ParameterTensor("out", "weight", ParameterTensor.Role.WEIGHT, OUT_WEIGHT, new int[] {288, 2}, 288, 2, ParameterTensor.Init.XAVIER_UNIFORM));
     tensors.add(new ParameterTensor("out", "bias", ParameterTensor.Role.BIAS, OUT_BIAS, new int[] {2}, 288, 1, ParameterTensor.Init.ZEROS));
+  }
+
+  private static NetworkStructure createStructure() {
+    List<NetworkStructure.Node> nodes = new ArrayList<>(2);
+    addStructureNodes0(nodes);
+    return new NetworkStructure(SUMMARY, nodes);
+  }
+
+  private static void addStructureNodes0(List<NetworkStructure.Node> nodes) {
+    nodes.add(new NetworkStructure.Node("c1", "Conv", NetworkStructure.attributes("filters", 8, "kh", 5, "kw", 5, "sh", 1, "sw", 1, "ph", 2, "pw", 2, "pb", 2, "pr", 2, "dh", 1, "dw", 1, "bias", true, "groups", 1), List.of("input"), List.of(new int[] {4, 6, 6}), new int[] {8, 6, 6}, Activation.RELU, 0.01));
+    nodes.add(new NetworkStructure.Node("out", "Affine", NetworkStructure.attributes("units", 2, "bias", true), List.of("c1"), List.of(new int[] {8, 6, 6}), new int[] {2}, Activation.IDENTITY, 0.01));
+  }
+
+  @Override
+  public NetworkStructure structure() {
+    return STRUCTURE;
   }
 
   /**

@@ -1,5 +1,6 @@
 package golden;
 
+import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.DoubleNetwork;
@@ -7,8 +8,10 @@ import dev.lamina.runtime.DoubleWorkspace;
 import dev.lamina.runtime.Initializers;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.NetworkStructure;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.StructuredNetwork;
 import dev.lamina.runtime.view.DoubleTensorView;
 import dev.lamina.runtime.view.LayerView;
 import java.util.ArrayList;
@@ -34,7 +37,7 @@ import javax.annotation.processing.Generated;
  * constants below; activations and gradients live in a {@link Workspace}.
  */
 @Generated("dev.lamina.processor.LaminaProcessor")
-public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
+public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork, StructuredNetwork {
   /**
    * Elements of one input sample (1x6x6).
    */
@@ -80,6 +83,11 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
    */
   public static final NetworkSummary SUMMARY = createSummary();
 
+  /**
+   * What each layer computes, for tools that rebuild the network.
+   */
+  public static final NetworkStructure STRUCTURE = createStructure();
+
   private final double[] parameters = new double[PARAMETER_COUNT];
 
   private final List<Layer> layers;
@@ -123,6 +131,23 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork {
     tensors.add(new ParameterTensor("c1", "bias", ParameterTensor.Role.BIAS, C1_BIAS, new int[] {2}, 9, 1, ParameterTensor.Init.ZEROS));
     tensors.add(new ParameterTensor("out", "weight", ParameterTensor.Role.WEIGHT, OUT_WEIGHT, new int[] {18, 3}, 18, 3, ParameterTensor.Init.XAVIER_UNIFORM));
     tensors.add(new ParameterTensor("out", "bias", ParameterTensor.Role.BIAS, OUT_BIAS, new int[] {3}, 18, 1, ParameterTensor.Init.ZEROS));
+  }
+
+  private static NetworkStructure createStructure() {
+    List<NetworkStructure.Node> nodes = new ArrayList<>(3);
+    addStructureNodes0(nodes);
+    return new NetworkStructure(SUMMARY, nodes);
+  }
+
+  private static void addStructureNodes0(List<NetworkStructure.Node> nodes) {
+    nodes.add(new NetworkStructure.Node("c1", "Conv", NetworkStructure.attributes("filters", 2, "kh", 3, "kw", 3, "sh", 1, "sw", 1, "ph", 1, "pw", 1, "pb", 1, "pr", 1, "dh", 1, "dw", 1, "bias", true, "groups", 1), List.of("input"), List.of(new int[] {1, 6, 6}), new int[] {2, 6, 6}, Activation.RELU, 0.01));
+    nodes.add(new NetworkStructure.Node("s2", "Pool", NetworkStructure.attributes("kind", "MAX", "kh", 2, "kw", 2, "sh", 2, "sw", 2, "ph", 0, "pw", 0, "pb", 0, "pr", 0, "dh", 1, "dw", 1, "ceil", false, "countPadding", true), List.of("c1"), List.of(new int[] {2, 6, 6}), new int[] {2, 3, 3}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("out", "Affine", NetworkStructure.attributes("units", 3, "bias", true), List.of("s2"), List.of(new int[] {2, 3, 3}), new int[] {3}, Activation.IDENTITY, 0.01));
+  }
+
+  @Override
+  public NetworkStructure structure() {
+    return STRUCTURE;
   }
 
   /**

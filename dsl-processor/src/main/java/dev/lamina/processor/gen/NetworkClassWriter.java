@@ -59,6 +59,7 @@ final class NetworkClassWriter {
     instanceFields(cls);
     constructors(cls);
     summary.summaryFactory(cls);
+    new StructureWriter(c).addTo(cls);
     new LayerViewsWriter(c).addTo(cls);
     networkMethods(cls);
     cls.addType(new WorkspaceWriter(c).write());

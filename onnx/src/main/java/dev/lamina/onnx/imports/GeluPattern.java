@@ -68,6 +68,12 @@ final class GeluPattern {
         absorbed.addAll(chain);
       }
     }
+    return rewrite(nodes, replace, absorbed);
+  }
+
+  /** {@code nodes} in order, each in {@code replace} replaced, each in {@code absorbed} left out. */
+  static List<NodeProto> rewrite(List<NodeProto> nodes, Map<NodeProto, NodeProto> replace,
+      Set<NodeProto> absorbed) {
     List<NodeProto> result = new ArrayList<>();
     for (NodeProto n : nodes) {
       if (replace.containsKey(n)) {

@@ -38,14 +38,20 @@ final class GraphTranslator {
   static final Set<String> SUPPORTED = Set.of(
       "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Gemm", "MatMul",
       "BatchNormalization", "Dropout", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Gelu",
+      "Clip", "ConvTranspose", "LRN",
       "Add", "Concat", "Flatten", "Reshape", "Identity", "Pad", "Constant", "Shape", "Gather",
       "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Slice", "Transpose");
-  static final String SUPPORTED_LIST = "Lamina imports Conv, MaxPool, AveragePool,"
-      + " GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, BatchNormalization (inference),"
-      + " Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu (also written out with Erf or Tanh), Add,"
-      + " Concat (channels), Flatten, Reshape (flattening), Identity, Pad (into a Conv or pooling)"
+  static final String SUPPORTED_LIST = "Lamina imports Conv (also grouped), ConvTranspose,"
+      + " MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul,"
+      + " BatchNormalization (inference), Dropout, LRN (odd size), Relu, LeakyRelu, Sigmoid,"
+      + " Tanh, Elu, Gelu (also written out with Erf or Tanh), Clip (as ReLU6), Add,"
+      + " Concat (channels), Flatten, Reshape (flattening, or to [N, C, H, W]), Identity,"
+      + " Pad (into a Conv or pooling)"
       + " and the integer plumbing of shapes and pads (Shape, Gather, Unsqueeze, Squeeze,"
       + " Concat, Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
+
+  /** The layer kinds whose annotation has no {@code activation}. */
+  private static final Set<String> NO_ACTIVATION = Set.of("LocalResponseNorm", "Reshape");
 
   /** The most nodes a graph may have. */
   static final int MAX_NODES = 20_000;
@@ -68,6 +74,7 @@ final class GraphTranslator {
   private final Names names = new Names();
   private int opset;
   private String outputName;
+  private Map<NodeProto, SubsamplePattern.Match> subsamples = Map.of();
 
   GraphTranslator(Path file, ModelProto model) {
     this.file = file;
@@ -93,6 +100,9 @@ final class GraphTranslator {
     outputName = output.getName();
     List<NodeProto> nodes = neededNodes(input.getName());
     nodes = new GeluPattern(file, initializers, outputName).apply(nodes);
+    SubsamplePattern windowSums = new SubsamplePattern(file, initializers, outputName);
+    nodes = windowSums.apply(nodes);
+    subsamples = windowSums.matches();
     List<String> unsupported = new ArrayList<>();
     for (NodeProto n : nodes) {
       String domain = n.getDomain();
@@ -290,7 +300,15 @@ final class GraphTranslator {
         attributes(n);
         values.put(n.getOutput(0), value(n, 0));
       }
-      case "Conv" -> conv(n);
+      case "Conv" -> {
+        if (subsamples.containsKey(n)) {
+          subsample(n, subsamples.get(n));
+        } else {
+          conv(n);
+        }
+      }
+      case "ConvTranspose" -> convTranspose(n);
+      case "LRN" -> lrn(n);
       case "MaxPool", "AveragePool" -> pool(n);
       case "GlobalAveragePool" -> globalAveragePool(n);
       case "GlobalMaxPool" -> globalMaxPool(n);
@@ -298,7 +316,7 @@ final class GraphTranslator {
       case "MatMul" -> matMul(n);
       case "BatchNormalization" -> batchNorm(n);
       case "Dropout" -> dropout(n);
-      case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Gelu" -> activation(n);
+      case "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Gelu", "Clip" -> activation(n);
       case "Add" -> add(n);
       case "Concat" -> concat(n);
       case "Flatten" -> flatten(n);
@@ -315,14 +333,12 @@ final class GraphTranslator {
           + " SOFTMAX_CROSS_ENTROPY (the arg-max of the logits is the predicted class); export"
           + " the model without the final " + op;
       case "LSTM", "GRU", "RNN" -> "Lamina has no recurrent layer (" + op + ") yet";
-      case "ConvTranspose" -> "Lamina has no transposed convolution (ConvTranspose) yet";
       case "Mul", "Div", "Sub", "Pow", "Sqrt", "Erf", "Exp", "Log", "Neg", "Reciprocal" ->
           "Lamina has no element-wise arithmetic layer (" + op + " of two tensors, such as the"
               + " gate x * sigmoid(x)); Mul, Div, Erf and Tanh are recognized only as GELU";
-      case "Softplus", "HardSigmoid", "HardSwish", "Selu", "PRelu", "Clip", "Mish" ->
-          "Lamina has no " + op + " activation (it has RELU, LEAKY_RELU, SIGMOID, TANH, GELU,"
-              + " GELU_TANH and ELU)";
-      case "LRN" -> "Lamina has no local response normalization layer";
+      case "Softplus", "HardSigmoid", "HardSwish", "Selu", "PRelu", "Mish" ->
+          "Lamina has no " + op + " activation (it has RELU, RELU6, LEAKY_RELU, SIGMOID, TANH,"
+              + " GELU, GELU_TANH and ELU)";
       default -> "Lamina has no layer for operator " + Names.printable(op);
     };
   }
@@ -576,14 +592,16 @@ final class GraphTranslator {
         "group", "auto_pad");
     Val x = paddedImage(n, 0, 0f, "Conv");
     Val w = constant(n, 1, "W");
-    if (w.dims.length != 4 || w.dims[1] != x.shape[0]) {
-      throw new Problem("weight '" + inputName(n, 1) + "' has shape " + Arrays.toString(w.dims)
-          + "; expected [M, " + x.shape[0] + ", kh, kw] for an input of " + x.shape[0]
-          + " channels");
+    long group = intAttr(a, "group", 1);
+    if (group < 1 || group > x.shape[0] || x.shape[0] % group != 0) {
+      throw new Problem("attribute group = " + group + " does not divide the input's "
+          + x.shape[0] + " channels");
     }
-    if (intAttr(a, "group", 1) != 1) {
-      throw new Problem("attribute group = " + intAttr(a, "group", 1) + ": Lamina's @Conv"
-          + " connects every input channel to every filter (supports group = 1)");
+    long perGroup = x.shape[0] / group;
+    if (w.dims.length != 4 || w.dims[1] != perGroup || w.dims[0] % group != 0) {
+      throw new Problem("weight '" + inputName(n, 1) + "' has shape " + Arrays.toString(w.dims)
+          + "; expected [M, " + perGroup + ", kh, kw] with M a multiple of " + group + " for an"
+          + " input of " + x.shape[0] + " channels in " + group + " group(s)");
     }
     int filters = (int) w.dims[0];
     int[] kernel = {(int) w.dims[2], (int) w.dims[3]};
@@ -597,7 +615,16 @@ final class GraphTranslator {
     LayerSpec l = new LayerSpec("Conv", name, List.of(x.layer), out);
     l.attribute("filters", String.valueOf(filters)).attribute("kernel", pair(kernel));
     win.write(l, false);
+    if (group != 1) {
+      l.attribute("groups", String.valueOf(group));
+    }
     l.tensors.put("weight", w.floats);
+    filterBias(n, l, filters);
+    add(l, n, Val.activation(name, out, false));
+  }
+
+  /** The bias input B of a convolution, one value per filter, or {@code bias = false}. */
+  private void filterBias(NodeProto n, LayerSpec l, int filters) throws Problem {
     if (n.getInputCount() > 2 && !n.getInput(2).isEmpty()) {
       Val b = constant(n, 2, "B");
       if (b.floats.length != filters) {
@@ -608,7 +635,35 @@ final class GraphTranslator {
     } else {
       l.attribute("bias", "false");
     }
+  }
+
+  /** LeNet-5's subsampling: window sums (a Conv with a kernel of ones), times coeff, plus bias. */
+  private void subsample(NodeProto n, SubsamplePattern.Match m) throws Problem {
+    Map<String, AttributeProto> a = attributes(n, "kernel_shape", "strides", "pads", "dilations",
+        "group", "auto_pad");
+    Val x = paddedImage(n, 0, 0f, "Conv");
+    Val w = constant(n, 1, "W");
+    if (w.dims[0] != x.shape[0]) {
+      throw new Problem("it sums the windows of " + w.dims[0] + " channels, but its input has "
+          + x.shape[0]);
+    }
+    int[] kernel = {checkedInt(w.dims[2], "kernel height", 1, 1 << 16),
+        checkedInt(w.dims[3], "kernel width", 1, 1 << 16)};
+    Window win = window(n, a, kernel, x, false);
+    String name = layerName(n);
+    int[] out = {x.shape[0], win.out[0], win.out[1]};
+    LayerSpec l = new LayerSpec("Pool", name, List.of(x.layer), out);
+    l.attribute("kind", "PoolKind.SUBSAMPLE").attribute("size", pair(kernel));
+    if (!Arrays.equals(win.stride, kernel)) {
+      l.attribute("stride", pair(win.stride));
+    }
+    win.write(l, true);
+    l.tensors.put("coeff", tensorValue(initializers.get(m.coeff())).floats);
+    l.tensors.put("bias", tensorValue(initializers.get(m.bias())).floats);
     add(l, n, Val.activation(name, out, false));
+    for (NodeProto absorbed : m.absorbed()) {
+      l.origin.add(origin(absorbed));
+    }
   }
 
   private void pool(NodeProto n) throws Problem {
@@ -691,10 +746,8 @@ final class GraphTranslator {
     }
   }
 
-  private Window window(NodeProto n, Map<String, AttributeProto> a, int[] kernel, Val x,
-      boolean pool) throws Problem {
-    int[] stride = ints2(a, "strides", 1);
-    int[] dilation = ints2(a, "dilations", 1);
+  /** Attribute {@code pads}, [top, left, bottom, right], zeros when absent. */
+  private static int[] pads(Map<String, AttributeProto> a) throws Problem {
     int[] pads = new int[4];
     if (a.containsKey("pads")) {
       List<Long> p = a.get("pads").getIntsList();
@@ -706,6 +759,14 @@ final class GraphTranslator {
         pads[i] = checkedInt(p.get(i), "pads", 0, 1 << 16);
       }
     }
+    return pads;
+  }
+
+  private Window window(NodeProto n, Map<String, AttributeProto> a, int[] kernel, Val x,
+      boolean pool) throws Problem {
+    int[] stride = ints2(a, "strides", 1);
+    int[] dilation = ints2(a, "dilations", 1);
+    int[] pads = pads(a);
     for (int i = 0; i < 2; i++) {
       if (kernel[i] < 1 || stride[i] < 1 || dilation[i] < 1 || kernel[i] > 1 << 16
           || stride[i] > 1 << 16 || dilation[i] > 1 << 16) {
@@ -757,6 +818,127 @@ final class GraphTranslator {
       out[i] = (int) o;
     }
     return new Window(stride, pads, dilation, autoPad, out);
+  }
+
+  private void convTranspose(NodeProto n) throws Problem {
+    Map<String, AttributeProto> a = attributes(n, "kernel_shape", "strides", "pads", "dilations",
+        "group", "auto_pad", "output_padding", "output_shape");
+    Val x = image(n, 0, "ConvTranspose");
+    Val w = constant(n, 1, "W");
+    if (intAttr(a, "group", 1) != 1) {
+      throw new Problem("attribute group = " + intAttr(a, "group", 1) + ": Lamina's"
+          + " @ConvTranspose connects every input channel to every filter (supports group = 1)");
+    }
+    if (a.containsKey("output_shape")) {
+      throw new Problem("attribute output_shape: Lamina's @ConvTranspose takes its output size"
+          + " from padding and outputPadding (supports explicit pads and output_padding)");
+    }
+    String autoPad = a.containsKey("auto_pad") ? a.get("auto_pad").getS().toStringUtf8()
+        : "NOTSET";
+    if (!autoPad.equals("NOTSET") && !autoPad.equals("VALID")) {
+      throw new Problem("attribute auto_pad = '" + Names.printable(autoPad) + "': Lamina's"
+          + " @ConvTranspose takes explicit padding (supports NOTSET and VALID)");
+    }
+    if (w.dims.length != 4 || w.dims[0] != x.shape[0]) {
+      throw new Problem("weight '" + inputName(n, 1) + "' has shape " + Arrays.toString(w.dims)
+          + "; expected [" + x.shape[0] + ", M, kh, kw] for an input of " + x.shape[0]
+          + " channels");
+    }
+    int filters = checkedInt(w.dims[1], "W's second dimension", 1, 1 << 16);
+    int[] kernel = {checkedInt(w.dims[2], "kernel height", 1, 1 << 16),
+        checkedInt(w.dims[3], "kernel width", 1, 1 << 16)};
+    if (a.containsKey("kernel_shape") && !Arrays.equals(ints2(a, "kernel_shape", 1), kernel)) {
+      throw new Problem("attribute kernel_shape = " + a.get("kernel_shape").getIntsList()
+          + " differs from the weight's " + kernel[0] + "x" + kernel[1]);
+    }
+    int[] stride = ints2(a, "strides", 1);
+    int[] dilation = ints2(a, "dilations", 1);
+    int[] outputPadding = ints2(a, "output_padding", 0);
+    int[] pads = autoPad.equals("NOTSET") ? pads(a) : new int[4];
+    if (pads[0] != pads[2] || pads[1] != pads[3]) {
+      throw new Problem("attribute pads = " + Arrays.toString(pads) + " crops the sides"
+          + " unequally; Lamina's @ConvTranspose crops both sides alike (supports pads"
+          + " [p, q, p, q])");
+    }
+    int[] out = new int[2];
+    for (int i = 0; i < 2; i++) {
+      if (stride[i] < 1 || dilation[i] < 1 || stride[i] > 1 << 16 || dilation[i] > 1 << 16
+          || outputPadding[i] < 0 || outputPadding[i] > 1 << 16) {
+        throw new Problem("strides " + pair(stride) + ", dilations " + pair(dilation)
+            + " and output_padding " + pair(outputPadding) + " must be from 1 (0 for"
+            + " output_padding) to 65536");
+      }
+      long o = (long) (x.shape[1 + i] - 1) * stride[i] - 2L * pads[i]
+          + (long) dilation[i] * (kernel[i] - 1) + outputPadding[i] + 1;
+      if (o < 1 || o > 1 << 16) {
+        throw new Problem("output size " + o + " along " + (i == 0 ? "height" : "width")
+            + " is not from 1 to 65536");
+      }
+      out[i] = (int) o;
+    }
+    String name = layerName(n);
+    int[] shape = {filters, out[0], out[1]};
+    LayerSpec l = new LayerSpec("ConvTranspose", name, List.of(x.layer), shape);
+    l.attribute("filters", String.valueOf(filters)).attribute("kernel", pair(kernel));
+    if (stride[0] != 1 || stride[1] != 1) {
+      l.attribute("stride", pair(stride));
+    }
+    if (pads[0] != 0 || pads[1] != 0) {
+      l.attribute("padding", pair(new int[] {pads[0], pads[1]}));
+    }
+    if (outputPadding[0] != 0 || outputPadding[1] != 0) {
+      l.attribute("outputPadding", pair(outputPadding));
+    }
+    if (dilation[0] != 1 || dilation[1] != 1) {
+      l.attribute("dilation", pair(dilation));
+    }
+    l.tensors.put("weight", w.floats);
+    filterBias(n, l, filters);
+    add(l, n, Val.activation(name, shape, false));
+  }
+
+  private void lrn(NodeProto n) throws Problem {
+    Map<String, AttributeProto> a = attributes(n, "size", "alpha", "beta", "bias");
+    Val x = image(n, 0, "LRN");
+    if (!a.containsKey("size")) {
+      throw new Problem("attribute size is missing");
+    }
+    int size = checkedInt(intAttr(a, "size", 0), "size", 1, 1 << 16);
+    if (size % 2 == 0) {
+      throw new Problem("attribute size = " + size + " is even: ONNX's LRN then sums "
+          + (size - 1) / 2 + " channels before and " + size / 2 + " after, Lamina's"
+          + " @LocalResponseNorm (as PyTorch) " + size / 2 + " before and " + (size - 1) / 2
+          + " after (supports odd sizes, where they agree)");
+    }
+    float alpha = floatAttr(a, "alpha", 1e-4f);
+    float beta = floatAttr(a, "beta", 0.75f);
+    float bias = floatAttr(a, "bias", 1f);
+    if (!Float.isFinite(alpha) || !Float.isFinite(beta) || !Float.isFinite(bias)) {
+      throw new Problem("attributes alpha = " + alpha + ", beta = " + beta + " and bias = "
+          + bias + " must be finite");
+    }
+    String name = layerName(n);
+    LayerSpec l = new LayerSpec("LocalResponseNorm", name, List.of(x.layer), x.shape);
+    l.attribute("size", String.valueOf(size));
+    if (alpha != 1e-4f) {
+      l.attribute("alpha", Literals.decimal(alpha));
+    }
+    if (beta != 0.75f) {
+      l.attribute("beta", Literals.decimal(beta));
+    }
+    if (bias != 1f) {
+      l.attribute("k", Literals.decimal(bias));
+    }
+    add(l, n, Val.activation(name, x.shape, false));
+  }
+
+  private float scalar(NodeProto n, int i, String what) throws Problem {
+    Val v = constant(n, i, what);
+    if (v.floats.length != 1) {
+      throw new Problem(what + " '" + inputName(n, i) + "' holds " + v.floats.length
+          + " values; expected one");
+    }
+    return v.floats[0];
   }
 
   private void globalAveragePool(NodeProto n) throws Problem {
@@ -974,6 +1156,18 @@ final class GraphTranslator {
         attributes(n);
         act = Activation.RELU;
       }
+      case "Clip" -> {
+        Map<String, AttributeProto> a = attributes(n, "min", "max");
+        float min = n.getInputCount() > 1 && !n.getInput(1).isEmpty()
+            ? scalar(n, 1, "min") : floatAttr(a, "min", Float.NEGATIVE_INFINITY);
+        float max = n.getInputCount() > 2 && !n.getInput(2).isEmpty()
+            ? scalar(n, 2, "max") : floatAttr(a, "max", Float.POSITIVE_INFINITY);
+        if (min != 0f || max != 6f) {
+          throw new Problem("it clips to [" + min + ", " + max + "]; Lamina's only clipping"
+              + " activation is RELU6, [0, 6]");
+        }
+        act = Activation.RELU6;
+      }
       case "LeakyRelu" -> {
         parameter = floatAttr(attributes(n, "alpha"), "alpha", 0.01f);
         act = Activation.LEAKY_RELU;
@@ -1008,6 +1202,7 @@ final class GraphTranslator {
     LayerSpec producer = layerByName.get(x.layer);
     String in = n.getInput(0);
     if (producer != null && producer.activation == Activation.IDENTITY
+        && !NO_ACTIVATION.contains(producer.kind)
         && uses.getOrDefault(in, 0) == 1 && !in.equals(outputName)) {
       producer.activation = act;
       producer.activationParameter = parameter;
@@ -1208,9 +1403,18 @@ final class GraphTranslator {
         return;
       }
     }
+    if (batchFirst && rest == x.size() && t.length == 4) {
+      int[] image = {(int) t[1], (int) t[2], (int) t[3]};
+      String name = layerName(n);
+      LayerSpec l = new LayerSpec("Reshape", name, List.of(x.layer), image);
+      l.attribute("shape", "{" + image[0] + ", " + image[1] + ", " + image[2] + "}");
+      add(l, n, Val.activation(name, image, false));
+      return;
+    }
     throw new Problem("target shape " + shapeText(target) + " for an input of "
-        + shapeText(in) + ": Lamina has no reshape layer; it supports a Reshape that flattens"
-        + " each sample to [N, " + x.size() + "] (as Flatten with axis = 1) or keeps the shape");
+        + shapeText(in) + ": Lamina's @Reshape makes [N, C, H, W] images; it supports a Reshape"
+        + " to [N, C, H, W] with C·H·W = " + x.size() + ", one that flattens each sample to [N, "
+        + x.size() + "] (as Flatten with axis = 1), or one that keeps the shape");
   }
 
   private static String shapeText(long[] v) {

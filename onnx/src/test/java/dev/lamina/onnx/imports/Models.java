@@ -8,17 +8,14 @@ import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
 import dev.lamina.processor.LaminaProcessor;
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.testsupport.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.tools.JavaFileObject;
 
 /** Test helpers: the model files, their JSON vectors, and compiling written sources. */
@@ -37,44 +34,23 @@ final class Models {
   /** A tensor of a JSON vector file: dims and float32 data. */
   record Tensor(int[] dims, float[] data) {}
 
-  /** {@code "key": {"dims": [...], "data": [...]}} of a JSON vector file. */
-  static Tensor tensor(String json, String key) {
-    int at = json.indexOf("\"" + key + "\"");
-    if (at < 0) {
-      throw new IllegalArgumentException("no " + key);
-    }
-    return new Tensor(toInts(array(json, "dims", at)), toFloats(array(json, "data", at)));
-  }
-
-  static String array(String json, String field, int from) {
-    Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*\\[([^\\]]*)\\]").matcher(json);
-    if (!m.find(from)) {
-      throw new IllegalArgumentException("no " + field);
-    }
-    return m.group(1);
-  }
-
-  static int[] toInts(String list) {
-    return list.isBlank() ? new int[0]
-        : java.util.Arrays.stream(list.split(",")).mapToInt(s -> Integer.parseInt(s.trim()))
-            .toArray();
-  }
-
-  static float[] toFloats(String list) {
-    String[] parts = list.split(",");
-    float[] v = new float[list.isBlank() ? 0 : parts.length];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) Double.parseDouble(parts[i].trim());
-    }
-    return v;
-  }
-
-  static String read(Path p) {
+  /**
+   * {@code "key": {"dims": [...], "data": [...]}} of a JSON vector file, read with the strict
+   * JSON reader of test-support: anything else is an error naming the file and the key.
+   */
+  static Tensor tensor(Path file, String key) {
+    Object doc;
     try {
-      return Files.readString(p, StandardCharsets.UTF_8);
+      doc = Json.read(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    if (!(doc instanceof Map<?, ?> m)) {
+      throw new IllegalArgumentException(file + ": expected a JSON object");
+    }
+    dev.lamina.testsupport.Tensor t = dev.lamina.testsupport.Tensor.of(m.get(key),
+        file.toString(), key);
+    return new Tensor(t.dims(), t.floats());
   }
 
   /**

@@ -4,15 +4,21 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.google.protobuf.ByteString;
 import dev.lamina.onnx.OnnxException;
+import dev.lamina.onnx.proto.Onnx.AttributeProto;
 import dev.lamina.onnx.proto.Onnx.GraphProto;
+import dev.lamina.onnx.proto.Onnx.NodeProto;
+import dev.lamina.onnx.proto.Onnx.TensorProto;
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.testsupport.Tensor;
 import dev.lamina.testsupport.VectorSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,21 +39,21 @@ class NodeCasesTest {
     List<String> cases = VectorSet.ONNX_NODE.cases().stream()
         .filter(n -> n.matches("test_(flatten|softmax|logsoftmax)_.*")).toList();
     for (String name : cases) {
-      String json = VectorSet.ONNX_NODE.json(name);
-      String op = field(json, "\"op\"\\s*:\\s*\"(\\w+)\"");
-      String axis = field(json, "\"attributes\"\\s*:\\s*\\{[^}]*\"axis\"\\s*:\\s*(-?\\d+)");
-      Models.Tensor input = Models.tensor(json, "inputs");
-      Models.Tensor expected = Models.tensor(json, "outputs");
+      Map<String, Object> c = VectorSet.ONNX_NODE.read(name);
+      String source = VectorSet.ONNX_NODE.source(name);
+      String op = string(c, "op", source);
+      Object axisValue = object(c, "attributes", source).get("axis");
+      Long axis = axisValue == null ? null : integer(axisValue, source, "attributes.axis");
+      Models.Tensor input = tensor(list(c, "inputs", source).get(0), source, "inputs[0]");
+      Models.Tensor expected = tensor(list(c, "outputs", source).get(0), source, "outputs[0]");
       GraphProto.Builder g = GraphProto.newBuilder().setName(name)
           .addInput(Graphs.fixed("x", input.dims())).addOutput(Graphs.fixed("y",
               expected.dims()))
           .addNode(axis == null ? Graphs.node(op, name, new String[] {"x"}, "y")
-              : Graphs.node(op, name, new String[] {"x"}, "y",
-                  Graphs.integer("axis", Long.parseLong(axis))));
+              : Graphs.node(op, name, new String[] {"x"}, "y", Graphs.integer("axis", axis)));
       Path file = Graphs.write(dir, name + ".onnx", Graphs.model(g, 13));
       long rank = input.dims().length;
-      long normalized = axis == null ? 1 : Long.parseLong(axis) < 0
-          ? Long.parseLong(axis) + rank : Long.parseLong(axis);
+      long normalized = axis == null ? 1 : axis < 0 ? axis + rank : axis;
       if (op.equals("Flatten") && normalized == 1) {
         ImportedNetwork imported = OnnxImporter.forClass("com.acme", "Case").read(file);
         FloatNetwork net = Models.compile("com.acme.Case", imported.source());
@@ -88,46 +94,49 @@ class NodeCasesTest {
     List<String> ran = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     for (String name : cases) {
-      String json = VectorSet.ONNX_NODE.json(name);
-      String op = field(json, "\"op\"\\s*:\\s*\"(\\w+)\"");
-      int opset = Integer.parseInt(field(json, "\"opset\"\\s*:\\s*(\\d+)"));
+      Map<String, Object> c = VectorSet.ONNX_NODE.read(name);
+      String source = VectorSet.ONNX_NODE.source(name);
+      String op = string(c, "op", source);
+      int opset = Math.toIntExact(integer(c.get("opset"), source, "opset"));
       GraphProto.Builder g = GraphProto.newBuilder().setName(name);
       List<String> inputs = new ArrayList<>();
       Models.Tensor first = null;
-      Matcher m = TENSOR.matcher(section(json, "inputs"));
-      while (m.find()) {
-        String in = m.group(1);
-        int[] dims = Models.toInts(m.group(3));
+      List<Object> ins = list(c, "inputs", source);
+      for (int k = 0; k < ins.size(); k++) {
+        Map<String, Object> t = object(ins.get(k), source, "inputs[" + k + "]");
+        String in = string(t, "name", source);
+        Models.Tensor value = tensor(t, source, "inputs[" + k + "]");
         inputs.add(in);
         if (first == null || op.equals("Add") || op.equals("Concat")) {
-          g.addInput(Graphs.fixed(in, dims));
+          g.addInput(Graphs.fixed(in, value.dims()));
           if (first == null) {
-            first = new Models.Tensor(dims, Models.toFloats(m.group(4)));
+            first = value;
           }
-        } else if (m.group(2).equals("bool")) {
-          g.addInitializer(dev.lamina.onnx.proto.Onnx.TensorProto.newBuilder().setName(in)
-              .setDataType(dev.lamina.onnx.proto.Onnx.TensorProto.DataType.BOOL_VALUE)
-              .addInt32Data(Integer.parseInt(m.group(4).trim())));
+        } else if (string(t, "dtype", source).equals("bool")) {
+          g.addInitializer(TensorProto.newBuilder().setName(in)
+              .setDataType(TensorProto.DataType.BOOL_VALUE)
+              .addInt32Data((int) value.data()[0]));
         } else {
-          long[] d = java.util.Arrays.stream(dims).asLongStream().toArray();
-          g.addInitializer(Graphs.floats(in, Models.toFloats(m.group(4)), d));
+          long[] d = Arrays.stream(value.dims()).asLongStream().toArray();
+          g.addInitializer(Graphs.floats(in, value.data(), d));
         }
       }
       List<String> outputs = new ArrayList<>();
       Models.Tensor expected = null;
-      Matcher o = TENSOR.matcher(section(json, "outputs"));
-      while (o.find()) {
-        outputs.add(o.group(1));
-        g.addOutput(Graphs.fixed(o.group(1), Models.toInts(o.group(3))));
+      List<Object> outs = list(c, "outputs", source);
+      for (int k = 0; k < outs.size(); k++) {
+        Map<String, Object> t = object(outs.get(k), source, "outputs[" + k + "]");
+        Models.Tensor value = tensor(t, source, "outputs[" + k + "]");
+        outputs.add(string(t, "name", source));
+        g.addOutput(Graphs.fixed(string(t, "name", source), value.dims()));
         if (expected == null) {
-          expected = new Models.Tensor(Models.toInts(o.group(3)), Models.toFloats(o.group(4)));
+          expected = value;
         }
       }
-      dev.lamina.onnx.proto.Onnx.NodeProto.Builder node = dev.lamina.onnx.proto.Onnx.NodeProto
-          .newBuilder().setOpType(op).setName(name).addAllInput(inputs).addAllOutput(outputs);
-      Matcher a = ATTRIBUTE.matcher(section(json, "attributes"));
-      while (a.find()) {
-        node.addAttribute(attribute(a.group(1), a.group(2)));
+      NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName(name)
+          .addAllInput(inputs).addAllOutput(outputs);
+      for (Map.Entry<String, Object> a : object(c, "attributes", source).entrySet()) {
+        node.addAttribute(attribute(a.getKey(), a.getValue(), source));
       }
       g.addNode(node);
       Path file = Graphs.write(dir, name + ".onnx", Graphs.model(g, opset));
@@ -166,37 +175,72 @@ class NodeCasesTest {
    */
   private static final int EXPECTED_RUNS = 49;
 
-  private static final Pattern TENSOR = Pattern.compile("\\{\"name\": \"([^\"]*)\", \"dtype\":"
-      + " \"(\\w+)\", \"dims\": \\[([^\\]]*)\\], \"data\": \\[([^\\]]*)\\]\\}");
-  private static final Pattern ATTRIBUTE =
-      Pattern.compile("\"(\\w+)\":\\s*(\\[[^\\]]*\\]|\"[^\"]*\"|-?[0-9.eE+-]+)");
+  /** The attributes ONNX's schemas declare as floats (JSON writes 2.0 and 2 alike). */
+  private static final Set<String> FLOAT_ATTRIBUTES =
+      Set.of("alpha", "beta", "epsilon", "ratio", "momentum", "bias", "gamma");
 
-  private static String section(String json, String key) {
-    int at = json.indexOf("\"" + key + "\"");
-    int open = json.indexOf(key.equals("attributes") ? '{' : '[', at);
-    char close = key.equals("attributes") ? '}' : '\n';
-    int end = key.equals("attributes") ? json.indexOf(close, open)
-        : json.indexOf("\n  ]", open);
-    return json.substring(open, end + 1);
+  private static AttributeProto attribute(String name, Object v, String source) {
+    String path = "attributes." + name;
+    if (v instanceof List<?> l) {
+      long[] values = new long[l.size()];
+      for (int k = 0; k < values.length; k++) {
+        values[k] = integer(l.get(k), source, path + "[" + k + "]");
+      }
+      return Graphs.ints(name, values);
+    }
+    if (v instanceof String text) {
+      return AttributeProto.newBuilder().setName(name)
+          .setType(AttributeProto.AttributeType.STRING)
+          .setS(ByteString.copyFromUtf8(text)).build();
+    }
+    if (!(v instanceof Double d)) {
+      throw bad(source, path, "a number, a string or a list");
+    }
+    return FLOAT_ATTRIBUTES.contains(name) ? Graphs.real(name, d.floatValue())
+        : Graphs.integer(name, integer(v, source, path));
   }
 
-  private static dev.lamina.onnx.proto.Onnx.AttributeProto attribute(String name, String v) {
-    if (v.startsWith("[")) {
-      return Graphs.ints(name, java.util.Arrays.stream(Models.toInts(v.substring(1,
-          v.length() - 1))).asLongStream().toArray());
-    }
-    if (v.startsWith("\"")) {
-      return dev.lamina.onnx.proto.Onnx.AttributeProto.newBuilder().setName(name)
-          .setType(dev.lamina.onnx.proto.Onnx.AttributeProto.AttributeType.STRING)
-          .setS(com.google.protobuf.ByteString.copyFromUtf8(v.substring(1, v.length() - 1)))
-          .build();
-    }
-    return v.matches("-?[0-9]+") ? Graphs.integer(name, Long.parseLong(v))
-        : Graphs.real(name, Float.parseFloat(v));
+  private static Models.Tensor tensor(Object value, String source, String path) {
+    Tensor t = Tensor.of(value, source, path);
+    return new Models.Tensor(t.dims(), t.floats());
   }
 
-  private static String field(String json, String regex) {
-    Matcher m = Pattern.compile(regex).matcher(json);
-    return m.find() ? m.group(1) : null;
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> object(Object value, String source, String path) {
+    if (!(value instanceof Map<?, ?> m)) {
+      throw bad(source, path, "an object");
+    }
+    return (Map<String, Object>) m;
+  }
+
+  private static Map<String, Object> object(Map<String, Object> c, String key, String source) {
+    Object v = c.get(key);
+    return v == null ? Map.of() : object(v, source, key);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Map<String, Object> c, String key, String source) {
+    if (!(c.get(key) instanceof List<?> l) || l.isEmpty()) {
+      throw bad(source, key, "a non-empty list");
+    }
+    return (List<Object>) l;
+  }
+
+  private static String string(Map<String, Object> c, String key, String source) {
+    if (!(c.get(key) instanceof String text)) {
+      throw bad(source, key, "a string");
+    }
+    return text;
+  }
+
+  private static long integer(Object value, String source, String path) {
+    if (!(value instanceof Double d) || d != Math.rint(d) || Math.abs(d) > 1L << 53) {
+      throw bad(source, path, "an integer");
+    }
+    return d.longValue();
+  }
+
+  private static IllegalArgumentException bad(String source, String path, String expected) {
+    return new IllegalArgumentException(source + ": " + path + ": expected " + expected);
   }
 }

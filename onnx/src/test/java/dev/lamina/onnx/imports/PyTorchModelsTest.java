@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Slice/Transpose/ConstantOfShape plumbing, a view's Shape/Gather/Unsqueeze/Concat/Reshape,
  * asymmetric and ceil-mode padding, batch norm on images and on a MatMul's output, Elu's alpha.
  * {@code gelu_tanh_mlp} ({@code make_gelu_tanh_mlp.py}) has the tanh GELU written out as
- * Mul/Add/Tanh nodes, also after the last layer.
+ * Mul/Add/Tanh nodes, also after the last layer. {@code dcgan_generator} maps a vector to an
+ * image: Linear, BatchNorm1d, a reshape to 32x7x7 and two transposed convolutions.
  */
 class PyTorchModelsTest {
   private static final AtomicInteger RUN = new AtomicInteger();
@@ -40,6 +41,7 @@ class PyTorchModelsTest {
       "tiny_inception, 8422, 12, 0",
       "padded_plumbing, 2166, 8, 2",
       "gelu_tanh_mlp, 25450, 2, 0",
+      "dcgan_generator, 38273, 6, 0",
   })
   void importsCompilesAndReproducesPyTorch(String model, long parameters, int layers,
       int warnings) throws Exception {
@@ -59,7 +61,7 @@ class PyTorchModelsTest {
         .isEqualTo(parameters);
     assertWithMessage(imported.source()).that(net.summary().layers()).hasSize(layers);
 
-    String json = Models.read(Models.model(model + ".json"));
+    Path json = Models.model(model + ".json");
     Models.Tensor input = Models.tensor(json, "input");
     Models.Tensor expected = Models.tensor(json, "output");
     int batch = input.dims()[0];
@@ -78,6 +80,6 @@ class PyTorchModelsTest {
   @AfterAll
   static void everyExpressibleModelRan() {
     assertThat(RUN.get()).isEqualTo(List.of("lenet5", "mlp_flatten_gelu", "tiny_resnet",
-        "tiny_inception", "padded_plumbing", "gelu_tanh_mlp").size());
+        "tiny_inception", "padded_plumbing", "gelu_tanh_mlp", "dcgan_generator").size());
   }
 }

@@ -65,11 +65,11 @@ class TranslationTest {
   }
 
   @Test
-  void groupedConvolutionIsRefused() throws Exception {
+  void groupsThatDoNotDivideTheChannelsAreRefused() throws Exception {
     GraphProto.Builder g = Graphs.small();
     g.setNode(0, g.getNode(0).toBuilder().addAttribute(Graphs.integer("group", 2)).build());
-    assertThat(refused(g).problems()).containsExactly("node 'conv' (Conv): attribute group = 2:"
-        + " Lamina's @Conv connects every input channel to every filter (supports group = 1)");
+    assertThat(refused(g).problems()).containsExactly("node 'conv' (Conv): attribute group = 2"
+        + " does not divide the input's 1 channels");
   }
 
   @Test

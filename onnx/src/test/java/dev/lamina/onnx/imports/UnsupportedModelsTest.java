@@ -4,12 +4,17 @@ import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.lamina.onnx.OnnxException;
+import dev.lamina.onnx.proto.Onnx.GraphProto;
+import dev.lamina.onnx.proto.Onnx.NodeProto;
+import dev.lamina.onnx.proto.Onnx.TensorProto;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The PyTorch models that use operators Lamina has no layer for are refused with a message naming
- * the node, its operator and what Lamina supports instead.
+ * the node, its operator and what Lamina supports instead; so are the attributes of the operators
+ * Lamina imports that it cannot express.
  */
 class UnsupportedModelsTest {
   private static OnnxException refused(String model) {
@@ -29,14 +34,57 @@ class UnsupportedModelsTest {
     assertThat(e.getMessage()).endsWith("\n" + supported());
   }
 
+  /** A graph x [N, 4, 5, 5] → {@code node} → y, with {@code inits}, refused with a problem. */
+  private static OnnxException refusedNode(Path dir, NodeProto node, TensorProto... inits)
+      throws Exception {
+    GraphProto.Builder g = GraphProto.newBuilder().setName("g")
+        .addInput(Graphs.value("x", 4, 5, 5)).addOutput(Graphs.value("y", 4, 5, 5))
+        .addNode(node);
+    for (TensorProto t : inits) {
+      g.addInitializer(t);
+    }
+    Path file = Graphs.write(dir, "g.onnx", Graphs.model(g, 13));
+    OnnxException e = assertThrows(OnnxException.class,
+        () -> OnnxImporter.forClass("com.acme", "Imported").read(file));
+    assertThat(e.problems()).hasSize(1);
+    return e;
+  }
+
   @Test
-  void convTransposeHasNoLayerYet() {
-    OnnxException e = refused("dcgan_generator.onnx");
-    assertThat(e.problems()).hasSize(2);
-    assertThat(e.problems().get(0)).isEqualTo("node '/up1/ConvTranspose' (ConvTranspose): Lamina"
-        + " has no transposed convolution (ConvTranspose) yet");
-    assertThat(e.problems().get(1)).startsWith("node '/up2/ConvTranspose' (ConvTranspose):");
-    assertThat(e.getMessage()).endsWith("\n" + supported());
+  void groupedConvTransposeIsRefused(@TempDir Path dir) throws Exception {
+    OnnxException e = refusedNode(dir, Graphs.node("ConvTranspose", "/up", new String[] {"x",
+        "w"}, "y", Graphs.integer("group", 2)), Graphs.floats("w", new float[4 * 2 * 9], 4, 2,
+        3, 3));
+    assertThat(e.problems().get(0)).isEqualTo("node '/up' (ConvTranspose): attribute group = 2:"
+        + " Lamina's @ConvTranspose connects every input channel to every filter (supports"
+        + " group = 1)");
+  }
+
+  @Test
+  void convTransposeCroppingUnequallyIsRefused(@TempDir Path dir) throws Exception {
+    OnnxException e = refusedNode(dir, Graphs.node("ConvTranspose", "/up", new String[] {"x",
+        "w"}, "y", Graphs.ints("pads", 1, 1, 0, 1)), Graphs.floats("w", new float[4 * 2 * 9],
+        4, 2, 3, 3));
+    assertThat(e.problems().get(0)).startsWith("node '/up' (ConvTranspose): attribute pads ="
+        + " [1, 1, 0, 1] crops the sides unequally");
+  }
+
+  @Test
+  void evenLocalResponseNormIsRefused(@TempDir Path dir) throws Exception {
+    OnnxException e = refusedNode(dir, Graphs.node("LRN", "/lrn", new String[] {"x"}, "y",
+        Graphs.integer("size", 4)));
+    assertThat(e.problems().get(0)).isEqualTo("node '/lrn' (LRN): attribute size = 4 is even:"
+        + " ONNX's LRN then sums 1 channels before and 2 after, Lamina's @LocalResponseNorm (as"
+        + " PyTorch) 2 before and 1 after (supports odd sizes, where they agree)");
+  }
+
+  @Test
+  void clipOtherThanRelu6IsRefused(@TempDir Path dir) throws Exception {
+    OnnxException e = refusedNode(dir, Graphs.node("Clip", "/clip", new String[] {"x", "lo",
+        "hi"}, "y"), Graphs.floats("lo", new float[] {0f}), Graphs.floats("hi",
+        new float[] {1f}));
+    assertThat(e.problems().get(0)).isEqualTo("node '/clip' (Clip): it clips to [0.0, 1.0];"
+        + " Lamina's only clipping activation is RELU6, [0, 6]");
   }
 
   @Test
@@ -57,11 +105,12 @@ class UnsupportedModelsTest {
   }
 
   private static String supported() {
-    return "Lamina imports Conv, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm,"
-        + " MatMul, BatchNormalization (inference), Dropout, Relu, LeakyRelu, Sigmoid, Tanh, Elu,"
-        + " Gelu (also written out with Erf or Tanh), Add, Concat (channels), Flatten, Reshape"
-        + " (flattening), Identity, Pad (into a Conv or pooling) and the integer plumbing of"
-        + " shapes and pads (Shape, Gather, Unsqueeze, Squeeze, Concat, Reshape, Slice,"
-        + " Transpose, ConstantOfShape, Cast on constants).";
+    return "Lamina imports Conv (also grouped), ConvTranspose, MaxPool, AveragePool,"
+        + " GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, BatchNormalization (inference),"
+        + " Dropout, LRN (odd size), Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu (also written out"
+        + " with Erf or Tanh), Clip (as ReLU6), Add, Concat (channels), Flatten, Reshape"
+        + " (flattening, or to [N, C, H, W]), Identity, Pad (into a Conv or pooling) and the"
+        + " integer plumbing of shapes and pads (Shape, Gather, Unsqueeze, Squeeze, Concat,"
+        + " Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
   }
 }
