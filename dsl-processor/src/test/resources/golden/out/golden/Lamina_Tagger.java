@@ -1,5 +1,6 @@
 package golden;
 
+import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatNetwork;
@@ -7,9 +8,11 @@ import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Initializers;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.NetworkStructure;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.ParameterTensor;
+import dev.lamina.runtime.StructuredNetwork;
 import dev.lamina.runtime.kernel.Kernels;
 import dev.lamina.runtime.view.FloatTensorView;
 import dev.lamina.runtime.view.LayerView;
@@ -35,7 +38,7 @@ import javax.annotation.processing.Generated;
  * constants below; activations and gradients live in a {@link Workspace}.
  */
 @Generated("dev.lamina.processor.LaminaProcessor")
-public final class Lamina_Tagger extends Tagger implements FloatNetwork {
+public final class Lamina_Tagger extends Tagger implements FloatNetwork, StructuredNetwork {
   /**
    * Elements of one input sample (5x3).
    */
@@ -91,6 +94,11 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
    */
   public static final NetworkSummary SUMMARY = createSummary();
 
+  /**
+   * What each layer computes, for tools that rebuild the network.
+   */
+  public static final NetworkStructure STRUCTURE = createStructure();
+
   private final float[] parameters = new float[PARAMETER_COUNT];
 
   private final List<Layer> layers;
@@ -139,6 +147,22 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork {
     tensors.add(new ParameterTensor("lstm", "bias_hh_l0", ParameterTensor.Role.BIAS, LSTM_BIAS_HH_L0, new int[] {16}, 4, 16, ParameterTensor.Init.UNIFORM_RECIPROCAL_SQRT));
     tensors.add(new ParameterTensor("out", "weight", ParameterTensor.Role.WEIGHT, OUT_WEIGHT, new int[] {4, 3}, 4, 3, ParameterTensor.Init.XAVIER_UNIFORM));
     tensors.add(new ParameterTensor("out", "bias", ParameterTensor.Role.BIAS, OUT_BIAS, new int[] {3}, 4, 1, ParameterTensor.Init.ZEROS));
+  }
+
+  private static NetworkStructure createStructure() {
+    List<NetworkStructure.Node> nodes = new ArrayList<>(2);
+    addStructureNodes0(nodes);
+    return new NetworkStructure(SUMMARY, nodes);
+  }
+
+  private static void addStructureNodes0(List<NetworkStructure.Node> nodes) {
+    nodes.add(new NetworkStructure.Node("lstm", "Recurrent", NetworkStructure.attributes("cell", "LSTM", "units", 4, "layers", 1, "bidirectional", false, "bias", true, "returns", "SEQUENCE"), List.of("input"), List.of(new int[] {5, 3}), new int[] {5, 4}, Activation.IDENTITY, 0.01));
+    nodes.add(new NetworkStructure.Node("out", "Affine", NetworkStructure.attributes("units", 3, "bias", true), List.of("lstm"), List.of(new int[] {5, 4}), new int[] {5, 3}, Activation.IDENTITY, 0.01));
+  }
+
+  @Override
+  public NetworkStructure structure() {
+    return STRUCTURE;
   }
 
   /**
