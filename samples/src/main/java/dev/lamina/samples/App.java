@@ -25,7 +25,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "lamina", mixinStandardHelpOptions = true,
     versionProvider = App.Version.class,
     description = "Compile-time neural networks for Java: the sample networks on Fashion-MNIST,"
-        + " and ONNX import.",
+        + " a character-level text model, and ONNX import.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class,
         SummaryCommand.class, TrainTextCommand.class, SampleTextCommand.class,
         ImportCommand.class, dev.lamina.samples.bench.BenchCommand.class,
