@@ -25,10 +25,11 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "lamina", mixinStandardHelpOptions = true,
     versionProvider = App.Version.class,
     description = "Compile-time neural networks for Java: the sample networks on Fashion-MNIST,"
-        + " and ONNX import and export.",
+        + " a character-level text model, and ONNX import and export.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class,
-        SummaryCommand.class, ImportCommand.class, ExportCommand.class,
-        dev.lamina.samples.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+        SummaryCommand.class, TrainTextCommand.class, SampleTextCommand.class,
+        ImportCommand.class, ExportCommand.class, dev.lamina.samples.bench.BenchCommand.class,
+        CommandLine.HelpCommand.class})
 public final class App implements Runnable {
   /** Exit status of a failed command. */
   public static final int EXIT_FAILURE = 1;

@@ -29,6 +29,8 @@ public final class Models {
     add(new Entry("LeNet5", Lamina_LeNet5.SUMMARY, Lamina_LeNet5::new));
     add(new Entry("LeNet5Classic", Lamina_LeNet5Classic.SUMMARY, Lamina_LeNet5Classic::new));
     add(new Entry("Mlp", Lamina_Mlp.SUMMARY, Lamina_Mlp::new));
+    add(new Entry("RowLstm", Lamina_RowLstm.SUMMARY, Lamina_RowLstm::new));
+    add(new Entry("RowGru", Lamina_RowGru.SUMMARY, Lamina_RowGru::new));
     add(new Entry("SmallResNet", dev.lamina.samples.zoo.Lamina_SmallResNet.SUMMARY,
         dev.lamina.samples.zoo.Lamina_SmallResNet::new));
     add(new Entry("SmallInception", dev.lamina.samples.zoo.Lamina_SmallInception.SUMMARY,

@@ -45,7 +45,7 @@ class DocsTest {
   private static final Set<String> MARKERS = Set.of("", "fails", "fragment", "spark");
 
   @ParameterizedTest
-  @CsvSource({"README.md, 5", "samples/README-app.md, 0"})
+  @CsvSource({"README.md, 6", "samples/README-app.md, 0"})
   void wholeJavaFilesCompileWithoutWarnings(String document, int files) throws IOException {
     List<CodeBlock> whole = javaBlocks(ROOT.resolve(document), "");
     assertEquals(files, whole.size(), document + ": whole Java files");
