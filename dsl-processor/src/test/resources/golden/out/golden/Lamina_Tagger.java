@@ -427,13 +427,14 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
     private final float[][] lstmBase;
 
     /**
-     * lstm: one row's gate sums, [1][16] (+ 16 spare: a vector's masked tail stays inside).
+     * lstm: the gate sums of 4 rows or samples, [4][16] (+ 16 spare: a vector's masked tail stays
+     * inside).
      */
     private final float[][] lstmAcc;
 
     /**
-     * lstm: one row of input, or one sample's h_prev (MGU: f ⊙ h_prev), [1][4] (+ 16 spare: a
-     * vector's masked tail stays inside).
+     * lstm: 4 rows of input, or 4 samples' h_prev, [4][4] (+ 16 spare: a vector's masked tail stays
+     * inside).
      */
     private final float[][] lstmRow;
 
@@ -444,8 +445,8 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
     private final float[][] lstmDh;
 
     /**
-     * lstm: one row's W_ᵀ · dL/d(gate sums), [1][4] (+ 16 spare: a vector's masked tail stays
-     * inside).
+     * lstm: Wᵀ · dL/d(gate sums) of 4 rows or samples, or their h_prev, [4][4] (+ 16 spare: a
+     * vector's masked tail stays inside).
      */
     private final float[][] lstmBack;
 
@@ -515,10 +516,10 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
       this.lstmGradIh = new float[16][19];
       this.lstmGradHh = new float[16][20];
       this.lstmBase = new float[1][32];
-      this.lstmAcc = new float[1][32];
-      this.lstmRow = new float[1][20];
+      this.lstmAcc = new float[4][32];
+      this.lstmRow = new float[4][20];
       this.lstmDh = new float[1][20];
-      this.lstmBack = new float[1][20];
+      this.lstmBack = new float[4][20];
       this.outOut = new float[Math.multiplyExact(maxBatch, 15)];
       this.outDelta = new float[Math.multiplyExact(maxBatch, 15)];
       this.outRows = new float[4][19];
@@ -650,7 +651,8 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
       float[] a = this.lstmGatesL0;
       float[][] wt = this.lstmWihT;
       float[] base = this.lstmBase[0];
-      float[] acc = this.lstmAcc[0];
+      float[][] accs = this.lstmAcc;
+      float[] a0 = accs[0], a1 = accs[1], a2 = accs[2], a3 = accs[3];
       // wt[i][j] = W[j][i]
       for (int j = 0; j < 16; j++) {
         int wr = LSTM_WEIGHT_IH_L0 + j * 3;
@@ -660,32 +662,48 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
       }
       // base = b_ih + b_hh
       for (int j = 0; j < 16; j++) {
-        base[j] = p[LSTM_BIAS_IH_L0 + j] + (j < 16 ? p[LSTM_BIAS_HH_L0 + j] : 0.0f);
+        base[j] = p[LSTM_BIAS_IH_L0 + j] + p[LSTM_BIAS_HH_L0 + j];
       }
-      for (int r = 0, rows = batch * 5; r < rows; r++) {
-        int xs = xOff + r * 3;
-        System.arraycopy(base, 0, acc, 0, 16);
+      for (int r0 = 0, rows = batch * 5; r0 < rows; r0 += 4) {
+        int m = Math.min(4, rows - r0);
+        int xs = xOff + r0 * 3;
+        for (int k = 0; k < 4; k++) {
+          System.arraycopy(base, 0, accs[k], 0, 16);
+        }
+        // a[r0 + k] += Σ_i x[r0 + k][i] · W_ih[:, i] for the block's rows
         for (int i = 0; i < 3; i++) {
-          float xi = x[xs + i];
           float[] w = wt[i];
+          float v0 = x[xs + i];
+          float v1 = m > 1 ? x[xs + 3 + i] : 0.0f;
+          float v2 = m > 2 ? x[xs + 6 + i] : 0.0f;
+          float v3 = m > 3 ? x[xs + 9 + i] : 0.0f;
           for (int j = 0; j < 16; j++) {
-            acc[j] += xi * w[j];
+            float wj = w[j];
+            a0[j] += v0 * wj;
+            a1[j] += v1 * wj;
+            a2[j] += v2 * wj;
+            a3[j] += v3 * wj;
           }
         }
-        System.arraycopy(acc, 0, a, r * 16, 16);
+        for (int k = 0; k < m; k++) {
+          System.arraycopy(accs[k], 0, a, (r0 + k) * 16, 16);
+        }
       }
     }
 
     /**
-     * Pass L0: the 5 steps from first to last, per sample the hidden product W_hh h_prev and the
-     * LSTM cell; h into lstmOut at [t][0..4).
+     * Pass L0: the 5 steps from first to last, per block of 4 samples the hidden products W_hh
+     * h_prev, then each sample's LSTM cell; h into lstmOut at [t][0..4).
      */
     private void lstmStepsL0(int batch) {
       float[] p = this.p;
       float[] a = this.lstmGatesL0;
       float[] seq = this.lstmOut;
       float[][] wt = this.lstmWhhT;
-      float[] acc = this.lstmAcc[0];
+      float[][] accs = this.lstmAcc;
+      float[] a0 = accs[0], a1 = accs[1], a2 = accs[2], a3 = accs[3];
+      float[][] prev = this.lstmRow;
+      float[] h0 = prev[0], h1 = prev[1], h2 = prev[2], h3 = prev[3];
       float[] cs = this.lstmCellL0;
       // wt[i][j] = W[j][i]
       for (int j = 0; j < 16; j++) {
@@ -696,36 +714,55 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
       }
       for (int s = 0; s < 5; s++) {
         int t = s;
-        for (int n = 0; n < batch; n++) {
-          int r = n * 5 + t;
-          int as = r * 16;
-          int hs = r * 4;
-          // h_prev: the previous step's hidden state, none (zero) at the pass's first step
-          int hp = (n * 5 + t - 1) * 4;
-          int cp = (n * 5 + t - 1) * 4;
-          Arrays.fill(acc, 0.0f);
+        for (int n0 = 0; n0 < batch; n0 += 4) {
+          int m = Math.min(4, batch - n0);
+          // h_prev of each sample: the previous step's hidden state, zero at the pass's first step
+          for (int k = 0; k < 4; k++) {
+            Arrays.fill(accs[k], 0.0f);
+            if (s > 0 && k < m) {
+              System.arraycopy(seq, ((n0 + k) * 5 + t - 1) * 4, prev[k], 0, 4);
+            } else {
+              Arrays.fill(prev[k], 0, 4, 0.0f);
+            }
+          }
           if (s > 0) {
-            for (int m = 0; m < 4; m++) {
-              float hm = seq[hp + m];
-              float[] w = wt[m];
+            // acc_k[j] += Σ_q h_k[q] · W_hh[j][q], one pass over W_hh for the block
+            for (int q = 0; q < 4; q++) {
+              float[] w = wt[q];
+              float v0 = h0[q];
+              float v1 = m > 1 ? h1[q] : 0.0f;
+              float v2 = m > 2 ? h2[q] : 0.0f;
+              float v3 = m > 3 ? h3[q] : 0.0f;
               for (int j = 0; j < 16; j++) {
-                acc[j] += hm * w[j];
+                float wj = w[j];
+                a0[j] += v0 * wj;
+                a1[j] += v1 * wj;
+                a2[j] += v2 * wj;
+                a3[j] += v3 * wj;
               }
             }
           }
-          for (int j = 0; j < 4; j++) {
-            float hPrev = s > 0 ? seq[hp + j] : 0.0f;
-            float ig = (float) (1.0 / (1.0 + Math.exp(-(a[as + j] + acc[j]))));
-            float fg = (float) (1.0 / (1.0 + Math.exp(-(a[as + 4 + j] + acc[4 + j]))));
-            float gg = (float) (Math.tanh(a[as + 8 + j] + acc[8 + j]));
-            float og = (float) (1.0 / (1.0 + Math.exp(-(a[as + 12 + j] + acc[12 + j]))));
-            float c = fg * (s > 0 ? cs[cp + j] : 0.0f) + ig * gg;
-            a[as + j] = ig;
-            a[as + 4 + j] = fg;
-            a[as + 8 + j] = gg;
-            a[as + 12 + j] = og;
-            cs[r * 4 + j] = c;
-            seq[hs + j] = og * (float) (Math.tanh(c));
+          for (int k = 0; k < m; k++) {
+            int n = n0 + k;
+            float[] acc = accs[k];
+            float[] hp = prev[k];
+            int r = n * 5 + t;
+            int as = r * 16;
+            int hs = r * 4;
+            int cp = (n * 5 + t - 1) * 4;
+            for (int j = 0; j < 4; j++) {
+              float ig = (float) (1.0 / (1.0 + Math.exp(-(a[as + j] + acc[j]))));
+              float fg = (float) (1.0 / (1.0 + Math.exp(-(a[as + 4 + j] + acc[4 + j]))));
+              float gg = (float) (Math.tanh(a[as + 8 + j] + acc[8 + j]));
+              float og = (float) (1.0 / (1.0 + Math.exp(-(a[as + 12 + j] + acc[12 + j]))));
+              float c = fg * (s > 0 ? cs[cp + j] : 0.0f) + ig * gg;
+              a[as + j] = ig;
+              a[as + 4 + j] = fg;
+              a[as + 8 + j] = gg;
+              a[as + 12 + j] = og;
+              cs[r * 4 + j] = c;
+              seq[hs + j] = og * (float) (Math.tanh(c));
+            }
           }
         }
       }
@@ -752,7 +789,9 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
       float[] dOut = this.lstmDelta;
       float[] carry = this.lstmCarryL0;
       float[] dh = this.lstmDh[0];
-      float[] back = this.lstmBack[0];
+      float[][] backs = this.lstmBack;
+      float[] b0 = backs[0], b1 = backs[1], b2 = backs[2], b3 = backs[3];
+      float[] back = b0;
       float[][] whh = this.lstmWhh;
       for (int j = 0; j < 16; j++) {
         System.arraycopy(p, LSTM_WEIGHT_HH_L0 + j * 4, whh[j], 0, 4);
@@ -763,43 +802,61 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
       Arrays.fill(carry, 0, batch * 4, 0.0f);
       for (int s = 4; s >= 0; s--) {
         int t = s;
-        for (int n = 0; n < batch; n++) {
-          int r = n * 5 + t;
-          int as = r * 16;
-          int hs = r * 4;
-          int hp = (n * 5 + t - 1) * 4;
-          int ns = n * 4;
-          for (int j = 0; j < 4; j++) {
-            dh[j] = carry[ns + j] + dOut[hs + j];
+        for (int n0 = 0; n0 < batch; n0 += 4) {
+          int m = Math.min(4, batch - n0);
+          for (int n = n0; n < n0 + m; n++) {
+            int r = n * 5 + t;
+            int as = r * 16;
+            int hs = r * 4;
+            int hp = (n * 5 + t - 1) * 4;
+            int ns = n * 4;
+            for (int j = 0; j < 4; j++) {
+              dh[j] = carry[ns + j] + dOut[hs + j];
+            }
+            Arrays.fill(carry, ns, ns + 4, 0.0f);
+            for (int j = 0; j < 4; j++) {
+              float hPrev = s > 0 ? seq[hp + j] : 0.0f;
+              float ig = a[as + j];
+              float fg = a[as + 4 + j];
+              float gg = a[as + 8 + j];
+              float og = a[as + 12 + j];
+              float tc = (float) (Math.tanh(cs[r * 4 + j]));
+              float cPrev = s > 0 ? cs[(n * 5 + t - 1) * 4 + j] : 0.0f;
+              float dc = carryC[ns + j] + dh[j] * og * (1 - tc * tc);
+              carryC[ns + j] = dc * fg;
+              dg[as + j] = dc * gg * ig * (1 - ig);
+              dg[as + 4 + j] = dc * cPrev * fg * (1 - fg);
+              dg[as + 8 + j] = dc * ig * (1 - gg * gg);
+              dg[as + 12 + j] = dh[j] * tc * og * (1 - og);
+            }
           }
-          Arrays.fill(carry, ns, ns + 4, 0.0f);
-          for (int j = 0; j < 4; j++) {
-            float hPrev = s > 0 ? seq[hp + j] : 0.0f;
-            float ig = a[as + j];
-            float fg = a[as + 4 + j];
-            float gg = a[as + 8 + j];
-            float og = a[as + 12 + j];
-            float tc = (float) (Math.tanh(cs[r * 4 + j]));
-            float cPrev = s > 0 ? cs[(n * 5 + t - 1) * 4 + j] : 0.0f;
-            float dc = carryC[ns + j] + dh[j] * og * (1 - tc * tc);
-            carryC[ns + j] = dc * fg;
-            dg[as + j] = dc * gg * ig * (1 - ig);
-            dg[as + 4 + j] = dc * cPrev * fg * (1 - fg);
-            dg[as + 8 + j] = dc * ig * (1 - gg * gg);
-            dg[as + 12 + j] = dh[j] * tc * og * (1 - og);
-          }
-          // dL/dh_prev += W_hhᵀ · dL/d(hidden sums)
+          // dL/dh_prev += W_hhᵀ · dL/d(hidden sums), one pass over W_hh for the block
           if (s > 0) {
-            Arrays.fill(back, 0, 4, 0.0f);
+            for (int k = 0; k < 4; k++) {
+              Arrays.fill(backs[k], 0, 4, 0.0f);
+            }
+            int r0 = n0 * 5 + t;
             for (int j = 0; j < 16; j++) {
-              float vj = dg[as + j];
-              float[] wj = whh[j];
-              for (int m = 0; m < 4; m++) {
-                back[m] += vj * wj[m];
+              float[] w = whh[j];
+              int vs = r0 * 16 + j;
+              float v0 = dg[vs];
+              float v1 = m > 1 ? dg[vs + 80] : 0.0f;
+              float v2 = m > 2 ? dg[vs + 160] : 0.0f;
+              float v3 = m > 3 ? dg[vs + 240] : 0.0f;
+              for (int q = 0; q < 4; q++) {
+                float wq = w[q];
+                b0[q] += v0 * wq;
+                b1[q] += v1 * wq;
+                b2[q] += v2 * wq;
+                b3[q] += v3 * wq;
               }
             }
-            for (int m = 0; m < 4; m++) {
-              carry[ns + m] += back[m];
+            for (int k = 0; k < m; k++) {
+              float[] bk = backs[k];
+              int ns = (n0 + k) * 4;
+              for (int q = 0; q < 4; q++) {
+                carry[ns + q] += bk[q];
+              }
             }
           }
         }
@@ -808,7 +865,7 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
 
     /**
      * Pass L0: adds dL/dW_ih = Σ dgᵀ x, dL/dW_hh = Σ dgᵀ h_prev and the biases' gradients over all
-     * rows, the weights' by rows first.
+     * rows, 4 rows per pass over the weights' gradient rows.
      */
     private void lstmGradsL0(float[] x, int xOff, int batch) {
       float[] g = this.g;
@@ -816,32 +873,54 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
       float[] seq = this.lstmOut;
       float[][] gi = this.lstmGradIh;
       float[][] gh = this.lstmGradHh;
-      float[] row = this.lstmRow[0];
-      for (int r = 0, rows = batch * 5; r < rows; r++) {
-        int as = r * 16;
-        // dW_ih[j] += dg[r][j] · x[r]
-        System.arraycopy(x, xOff + r * 3, row, 0, 3);
-        for (int j = 0; j < 16; j++) {
-          float gj = dg[as + j];
-          float[] gr = gi[j];
-          for (int i = 0; i < 3; i++) {
-            gr[i] += gj * row[i];
+      float[][] xr = this.lstmRow;
+      float[] x0 = xr[0], x1 = xr[1], x2 = xr[2], x3 = xr[3];
+      float[][] hr = this.lstmBack;
+      float[] h0 = hr[0], h1 = hr[1], h2 = hr[2], h3 = hr[3];
+      for (int r0 = 0, rows = batch * 5; r0 < rows; r0 += 4) {
+        int m = Math.min(4, rows - r0);
+        int as = r0 * 16;
+        // the block's input rows, and their h_prev (zero at the pass's first step)
+        for (int k = 0; k < 4; k++) {
+          int r = r0 + k;
+          if (k < m) {
+            System.arraycopy(x, xOff + r * 3, xr[k], 0, 3);
+          } else {
+            Arrays.fill(xr[k], 0, 3, 0.0f);
+          }
+          if (k < m && r % 5 != 0) {
+            System.arraycopy(seq, (r - 1) * 4, hr[k], 0, 4);
+          } else {
+            Arrays.fill(hr[k], 0, 4, 0.0f);
           }
         }
+        // dW_ih[j] += Σ_k dg[r0 + k][j] · x[r0 + k]
         for (int j = 0; j < 16; j++) {
-          g[LSTM_BIAS_IH_L0 + j] += dg[as + j];
-          g[LSTM_BIAS_HH_L0 + j] += dg[as + j];
+          float[] gr = gi[j];
+          float v0 = dg[as + j];
+          float v1 = m > 1 ? dg[as + 16 + j] : 0.0f;
+          float v2 = m > 2 ? dg[as + 32 + j] : 0.0f;
+          float v3 = m > 3 ? dg[as + 48 + j] : 0.0f;
+          for (int i = 0; i < 3; i++) {
+            gr[i] += v0 * x0[i] + v1 * x1[i] + v2 * x2[i] + v3 * x3[i];
+          }
         }
-        // dW_hh[j] += dL/d(hidden sum j) · h_prev; nothing at the pass's first step
-        int t = r % 5;
-        if (t != 0) {
-          System.arraycopy(seq, (r - 1) * 4, row, 0, 4);
+        for (int k = 0; k < m; k++) {
+          int ks = as + k * 16;
           for (int j = 0; j < 16; j++) {
-            float gj = dg[as + j];
-            float[] gr = gh[j];
-            for (int i = 0; i < 4; i++) {
-              gr[i] += gj * row[i];
-            }
+            g[LSTM_BIAS_IH_L0 + j] += dg[ks + j];
+            g[LSTM_BIAS_HH_L0 + j] += dg[ks + j];
+          }
+        }
+        // dW_hh[j] += Σ_k dL/d(hidden sum j of row r0 + k) · h_prev
+        for (int j = 0; j < 16; j++) {
+          float[] gr = gh[j];
+          float v0 = dg[as + j];
+          float v1 = m > 1 ? dg[as + 16 + j] : 0.0f;
+          float v2 = m > 2 ? dg[as + 32 + j] : 0.0f;
+          float v3 = m > 3 ? dg[as + 48 + j] : 0.0f;
+          for (int i = 0; i < 4; i++) {
+            gr[i] += v0 * h0[i] + v1 * h1[i] + v2 * h2[i] + v3 * h3[i];
           }
         }
       }
@@ -871,27 +950,43 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
     }
 
     /**
-     * Pass L0: adds dL/dx = dg · W_ih to dx, [n][t][3].
+     * Pass L0: adds dL/dx = dg · W_ih to dx, [n][t][3], 4 rows per pass over W_ih.
      */
     private void lstmInputGradL0(float[] dx, int batch) {
       float[] p = this.p;
       float[] dg = this.lstmDGatesL0;
-      float[] back = this.lstmBack[0];
+      float[][] backs = this.lstmBack;
+      float[] b0 = backs[0], b1 = backs[1], b2 = backs[2], b3 = backs[3];
       float[][] wih = this.lstmWih;
       for (int j = 0; j < 16; j++) {
         System.arraycopy(p, LSTM_WEIGHT_IH_L0 + j * 3, wih[j], 0, 3);
       }
-      for (int r = 0, rows = batch * 5; r < rows; r++) {
-        Arrays.fill(back, 0, 3, 0.0f);
+      for (int r0 = 0, rows = batch * 5; r0 < rows; r0 += 4) {
+        int m = Math.min(4, rows - r0);
+        for (int k = 0; k < 4; k++) {
+          Arrays.fill(backs[k], 0, 3, 0.0f);
+        }
+        int as = r0 * 16;
         for (int j = 0; j < 16; j++) {
-          float vj = dg[r * 16 + j];
-          float[] wj = wih[j];
-          for (int m = 0; m < 3; m++) {
-            back[m] += vj * wj[m];
+          float[] w = wih[j];
+          float v0 = dg[as + j];
+          float v1 = m > 1 ? dg[as + 16 + j] : 0.0f;
+          float v2 = m > 2 ? dg[as + 32 + j] : 0.0f;
+          float v3 = m > 3 ? dg[as + 48 + j] : 0.0f;
+          for (int i = 0; i < 3; i++) {
+            float wi = w[i];
+            b0[i] += v0 * wi;
+            b1[i] += v1 * wi;
+            b2[i] += v2 * wi;
+            b3[i] += v3 * wi;
           }
         }
-        for (int m = 0; m < 3; m++) {
-          dx[r * 3 + m] += back[m];
+        for (int k = 0; k < m; k++) {
+          float[] bk = backs[k];
+          int xs = (r0 + k) * 3;
+          for (int i = 0; i < 3; i++) {
+            dx[xs + i] += bk[i];
+          }
         }
       }
     }

@@ -33,6 +33,12 @@ import javax.lang.model.element.Modifier;
  * weights as PyTorch lays them out.
  */
 public final class RecurrentEmitter implements LayerEmitter {
+  /**
+   * Rows or samples per pass over a weight matrix: each weight value read once serves four
+   * independent sums, in separate arrays (the loop shape C2 vectorizes).
+   */
+  static final int BLOCK = 4;
+
   private final RecurrentOp op;
 
   public RecurrentEmitter(RecurrentOp op) {
@@ -178,12 +184,17 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.add(Buffer.scratch(ctx.buffer("GradHh"), gh, h,
         "dL/dW_hh of a pass by rows, added to the gradients at the end (zero between calls)"));
     b.add(Buffer.scratch(ctx.buffer("Base"), 1, gh, "a pass's b_ih + b_hh (GRU: b_hn aside)"));
-    b.add(Buffer.scratch(ctx.buffer("Acc"), 1, gh, "one row's gate sums"));
-    b.add(Buffer.scratch(ctx.buffer("Row"), 1, Math.max(maxIn, h),
-        "one row of input, or one sample's h_prev (MGU: f ⊙ h_prev)"));
+    b.add(Buffer.scratch(ctx.buffer("Acc"), BLOCK, gh, "the gate sums of " + BLOCK
+        + " rows or samples"));
+    b.add(Buffer.scratch(ctx.buffer("Row"), BLOCK, Math.max(maxIn, h),
+        BLOCK + " rows of input, or " + BLOCK + " samples' h_prev"));
     b.add(Buffer.scratch(ctx.buffer("Dh"), 1, h, "dL/dh of one sample at one step"));
-    b.add(Buffer.scratch(ctx.buffer("Back"), 1, Math.max(maxIn, h),
-        "one row's W_ᵀ · dL/d(gate sums)"));
+    b.add(Buffer.scratch(ctx.buffer("Back"), BLOCK, Math.max(maxIn, h),
+        "Wᵀ · dL/d(gate sums) of " + BLOCK + " rows or samples, or their h_prev"));
+    if (op.cell() == Cell.MGU) {
+      b.add(Buffer.scratch(ctx.buffer("Fh"), 1, h,
+          "f ⊙ h_prev of one sample, then its gradient"));
+    }
     return b;
   }
 
@@ -217,19 +228,20 @@ public final class RecurrentEmitter implements LayerEmitter {
     return methods;
   }
 
-  /** {@code a[r] = W_ih x[r] + base} for every row r of the batch. */
+  /** {@code a[r] = W_ih x[r] + base} for every row r of the batch, {@value #BLOCK} at a time. */
   private MethodSpec project(Pass p) {
     LayerContext ctx = p.ctx;
     String t = ctx.num().t();
     int in = p.in();
     int gh = p.gh();
     int h = p.h();
+    String zero = ctx.num().lit(0);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] a = this.$L", t, p.buffer("Gates"));
     b.addStatement("$L[][] wt = this.$L", t, ctx.buffer("WihT"));
     b.addStatement("$L[] base = this.$L[0]", t, ctx.buffer("Base"));
-    b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("Acc"));
+    declareBlock(b, t, "accs", "a", ctx.buffer("Acc"));
     transpose(b, "wt", p.tensor("weight_ih"), gh, in);
     if (op.bias()) {
       int withHh = op.cell() == Cell.GRU ? 2 * h : gh;
@@ -237,23 +249,33 @@ public final class RecurrentEmitter implements LayerEmitter {
           ? "// base = b_ih + b_hh, but for the candidate n only b_in: b_hn is inside r ⊙ (…)\n"
           : "// base = b_ih + b_hh\n");
       b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-      b.addStatement("base[j] = p[$L + j] + (j < $L ? p[$L + j] : $L)", p.tensor("bias_ih"),
-          withHh, p.tensor("bias_hh"), ctx.num().lit(0));
+      if (withHh == gh) {
+        b.addStatement("base[j] = p[$L + j] + p[$L + j]", p.tensor("bias_ih"),
+            p.tensor("bias_hh"));
+      } else {
+        b.addStatement("base[j] = p[$L + j] + (j < $L ? p[$L + j] : $L)", p.tensor("bias_ih"),
+            withHh, p.tensor("bias_hh"), zero);
+      }
       b.endControlFlow();
     } else {
-      b.addStatement("$T.fill(base, $L)", Arrays.class, ctx.num().lit(0));
+      b.addStatement("$T.fill(base, $L)", Arrays.class, zero);
     }
-    b.beginControlFlow("for (int r = 0, rows = batch * $L; r < rows; r++)", p.steps());
-    b.addStatement("int xs = xOff + r * $L", in);
-    b.addStatement("System.arraycopy(base, 0, acc, 0, $L)", gh);
+    b.beginControlFlow("for (int r0 = 0, rows = batch * $L; r0 < rows; r0 += $L)", p.steps(),
+        BLOCK);
+    b.addStatement("int m = Math.min($L, rows - r0)", BLOCK);
+    b.addStatement("int xs = xOff + r0 * $L", in);
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", BLOCK);
+    b.addStatement("System.arraycopy(base, 0, accs[k], 0, $L)", gh);
+    b.endControlFlow();
+    b.add("// a[r0 + k] += Σ_i x[r0 + k][i] · W_ih[:, i] for the block's rows\n");
     b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
-    b.addStatement("$L xi = x[xs + i]", t);
     b.addStatement("$L[] w = wt[i]", t);
-    b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-    b.addStatement("acc[j] += xi * w[j]");
+    blockValues(b, t, k -> "x[" + Src.plus("xs", k * in) + " + i]", zero);
+    blockedAxpy(b, t, "a", "0", Integer.toString(gh));
     b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < m; k++)");
+    b.addStatement("System.arraycopy(accs[k], 0, a, (r0 + k) * $L, $L)", gh, gh);
     b.endControlFlow();
-    b.addStatement("System.arraycopy(acc, 0, a, r * $L, $L)", gh, gh);
     b.endControlFlow();
     return MethodSpec.methodBuilder(p.method("Project"))
         .addModifiers(Modifier.PRIVATE)
@@ -263,6 +285,50 @@ public final class RecurrentEmitter implements LayerEmitter {
         .addJavadoc("Pass $L: the input projections W_ih x + b of all $L steps of every sample,"
             + " [n][t][$L] into $L.\n", p.tag(), p.steps(), gh, p.buffer("Gates"))
         .addCode(b.build()).build();
+  }
+
+  /** {@code T[][] arrays = this.buffer; T[] s0 = arrays[0], ..., s3 = arrays[3];}. */
+  private static void declareBlock(CodeBlock.Builder b, String t, String arrays, String stem,
+      String buffer) {
+    b.addStatement("$L[][] $L = this.$L", t, arrays, buffer);
+    StringBuilder d = new StringBuilder(t + "[] ");
+    for (int k = 0; k < BLOCK; k++) {
+      d.append(k == 0 ? "" : ", ").append(stem).append(k).append(" = ").append(arrays)
+          .append('[').append(k).append(']');
+    }
+    b.addStatement("$L", d);
+  }
+
+  /**
+   * {@code T v0 = value(0); T v1 = m > 1 ? value(1) : 0; ...}: one value per row of the block, 0
+   * for the rows past the batch's end.
+   */
+  private static void blockValues(CodeBlock.Builder b, String t,
+      java.util.function.IntFunction<String> value, String zero) {
+    for (int k = 0; k < BLOCK; k++) {
+      if (k == 0) {
+        b.addStatement("$L v0 = $L", t, value.apply(0));
+      } else {
+        b.addStatement("$L v$L = m > $L ? $L : $L", t, k, k, value.apply(k), zero);
+      }
+    }
+  }
+
+  /** {@code out0[j] += v0 · w[j]; ... out3[j] += v3 · w[j]} for j in [from, to). */
+  private static void blockedAxpy(CodeBlock.Builder b, String t, String out, String from,
+      String to) {
+    blockedAxpy(b, t, out, "j", from, to);
+  }
+
+  /** The same with the loop variable {@code i}. */
+  private static void blockedAxpy(CodeBlock.Builder b, String t, String out, String i,
+      String from, String to) {
+    b.beginControlFlow("for (int $L = $L; $L < $L; $L++)", i, from, i, to, i);
+    b.addStatement("$L w$L = w[$L]", t, i, i);
+    for (int k = 0; k < BLOCK; k++) {
+      b.addStatement("$L$L[$L] += v$L * w$L", out, k, i, k, i);
+    }
+    b.endControlFlow();
   }
 
   /** {@code wt[i][j] = W[j][i]} for a weight W laid out [rows][cols] at {@code offset}. */
@@ -292,19 +358,10 @@ public final class RecurrentEmitter implements LayerEmitter {
     return ctx.num().fromDouble("Math.tanh(" + v + ")");
   }
 
-  /** acc[j] += Σ_m v[m] · wt[m][j] over the gate rows j in [from, from + count). */
-  private static void hiddenProduct(CodeBlock.Builder b, String t, String v, String vOff, int h,
-      int from, int count) {
-    b.beginControlFlow("for (int m = 0; m < $L; m++)", h);
-    b.addStatement("$L hm = $L[$L]", t, v, Src.plus(vOff, "m"));
-    b.addStatement("$L[] w = wt[m]", t);
-    b.beginControlFlow("for (int j = $L; j < $L; j++)", from, from + count);
-    b.addStatement("acc[j] += hm * w[j]");
-    b.endControlFlow();
-    b.endControlFlow();
-  }
-
-  /** The steps of a pass in its order, each sample's hidden product and cell. */
+  /**
+   * The steps of a pass in its order; at each step, {@value #BLOCK} samples at a time, the hidden
+   * products {@code W_hh h_prev} in one pass over {@code W_hh}, then each sample's cell.
+   */
   private MethodSpec steps(Pass p) {
     LayerContext ctx = p.ctx;
     String t = ctx.num().t();
@@ -318,7 +375,8 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.addStatement("$L[] a = this.$L", t, p.buffer("Gates"));
     b.addStatement("$L[] seq = this.$L", t, p.sequence());
     b.addStatement("$L[][] wt = this.$L", t, ctx.buffer("WhhT"));
-    b.addStatement("$L[] acc = this.$L[0]", t, ctx.buffer("Acc"));
+    declareBlock(b, t, "accs", "a", ctx.buffer("Acc"));
+    declareBlock(b, t, "prev", "h", ctx.buffer("Row"));
     if (op.cell() == Cell.LSTM) {
       b.addStatement("$L[] cs = this.$L", t, p.buffer("Cell"));
     }
@@ -326,26 +384,47 @@ public final class RecurrentEmitter implements LayerEmitter {
       b.addStatement("$L[] hn = this.$L", t, p.buffer("Hn"));
     }
     if (op.cell() == Cell.MGU) {
-      b.addStatement("$L[] fh = this.$L[0]", t, ctx.buffer("Row"));
+      b.addStatement("$L[] fh = this.$L[0]", t, ctx.buffer("Fh"));
     }
     transpose(b, "wt", p.tensor("weight_hh"), gh, h);
+    int product = op.cell() == Cell.MGU ? h : gh;
     b.beginControlFlow("for (int s = 0; s < $L; s++)", steps);
     b.addStatement("int t = $L", p.stepAt("s"));
-    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", BLOCK);
+    b.addStatement("int m = Math.min($L, batch - n0)", BLOCK);
+    b.add("// h_prev of each sample: the previous step's hidden state, zero at the pass's first"
+        + " step\n");
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", BLOCK);
+    b.addStatement("$T.fill(accs[k], $L)", Arrays.class, zero);
+    b.beginControlFlow("if (s > 0 && k < m)");
+    b.addStatement("System.arraycopy(seq, $L, prev[k], 0, $L)",
+        Src.plus("((n0 + k) * " + steps + " + " + p.prev("t") + ") * " + w, p.dir * h), h);
+    b.nextControlFlow("else");
+    b.addStatement("$T.fill(prev[k], 0, $L, $L)", Arrays.class, h, zero);
+    b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("if (s > 0)");
+    b.add("// acc_k[j] += Σ_q h_k[q] · W_hh[j][q], one pass over W_hh for the block\n");
+    b.beginControlFlow("for (int q = 0; q < $L; q++)", h);
+    b.addStatement("$L[] w = wt[q]", t);
+    blockValues(b, t, k -> "h" + k + "[q]", zero);
+    blockedAxpy(b, t, "a", "0", Integer.toString(product));
+    b.endControlFlow();
+    b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < m; k++)");
+    b.addStatement("int n = n0 + k");
+    b.addStatement("$L[] acc = accs[k]", t);
+    b.addStatement("$L[] hp = prev[k]", t);
     b.addStatement("int r = n * $L + t", steps);
     b.addStatement("int as = r * $L", gh);
     b.addStatement("int hs = $L", Src.plus("r * " + w, p.dir * h));
-    b.add("// h_prev: the previous step's hidden state, none (zero) at the pass's first step\n");
-    b.addStatement("int hp = $L", Src.plus("(n * " + steps + " + " + p.prev("t") + ") * " + w,
-        p.dir * h));
-    b.addStatement("int cp = (n * $L + $L) * $L", steps, p.prev("t"), h);
-    b.addStatement("$T.fill(acc, $L)", Arrays.class, zero);
-    int product = op.cell() == Cell.MGU ? h : gh;
-    b.beginControlFlow("if (s > 0)");
-    hiddenProduct(b, t, "seq", "hp", h, 0, product);
-    b.endControlFlow();
+    if (op.cell() == Cell.LSTM) {
+      b.addStatement("int cp = (n * $L + $L) * $L", steps, p.prev("t"), h);
+    }
     b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
-    b.addStatement("$L hPrev = s > 0 ? seq[hp + j] : $L", t, zero);
+    if (op.cell() == Cell.GRU || op.cell() == Cell.MGU) {
+      b.addStatement("$L hPrev = hp[j]", t);
+    }
     switch (op.cell()) {
       case RNN_TANH, RNN_RELU -> {
         b.addStatement("$L v = a[as + j] + acc[j]", t);
@@ -392,10 +471,16 @@ public final class RecurrentEmitter implements LayerEmitter {
     }
     b.endControlFlow();
     if (op.cell() == Cell.MGU) {
-      b.add("// the candidate reads f ⊙ h_prev: acc[H + j] = Σ_m fh[m] · W_hn[j][m]\n");
-      hiddenProduct(b, t, "fh", "0", h, h, h);
+      b.add("// the candidate reads f ⊙ h_prev: acc[H + j] = Σ_q fh[q] · W_hn[j][q]\n");
+      b.beginControlFlow("for (int q = 0; q < $L; q++)", h);
+      b.addStatement("$L fq = fh[q]", t);
+      b.addStatement("$L[] w = wt[q]", t);
+      b.beginControlFlow("for (int j = $L; j < $L; j++)", h, 2 * h);
+      b.addStatement("acc[j] += fq * w[j]");
+      b.endControlFlow();
+      b.endControlFlow();
       b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
-      b.addStatement("$L hPrev = s > 0 ? seq[hp + j] : $L", t, zero);
+      b.addStatement("$L hPrev = hp[j]", t);
       b.addStatement("$L fg = a[as + j]", t);
       b.addStatement("$L ng = $L", t, tanh(ctx, "a[as + " + h + " + j] + acc[" + h + " + j]"));
       b.addStatement("a[as + $L + j] = ng", h);
@@ -404,11 +489,12 @@ public final class RecurrentEmitter implements LayerEmitter {
     }
     b.endControlFlow();
     b.endControlFlow();
+    b.endControlFlow();
     return ctx.batchMethod("Steps" + p.tag())
-        .addJavadoc("Pass $L: the $L steps $L, per sample the hidden product W_hh h_prev and"
-            + " the $L cell; h into $L at [t][$L..$L).\n", p.tag(), steps,
-            p.dir == 0 ? "from first to last" : "from last to first", op.cell(), p.sequence(),
-            p.dir * h, p.dir * h + h)
+        .addJavadoc("Pass $L: the $L steps $L, per block of $L samples the hidden products"
+            + " W_hh h_prev, then each sample's $L cell; h into $L at [t][$L..$L).\n", p.tag(),
+            steps, p.dir == 0 ? "from first to last" : "from last to first", BLOCK, op.cell(),
+            p.sequence(), p.dir * h, p.dir * h + h)
         .addCode(b.build()).build();
   }
 
@@ -475,7 +561,8 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.addStatement("$L[] dOut = $L", t, outputGradient(p));
     b.addStatement("$L[] carry = this.$L", t, p.buffer("Carry"));
     b.addStatement("$L[] dh = this.$L[0]", t, ctx.buffer("Dh"));
-    b.addStatement("$L[] back = this.$L[0]", t, ctx.buffer("Back"));
+    declareBlock(b, t, "backs", "b", ctx.buffer("Back"));
+    b.addStatement("$L[] back = b0", t);
     b.addStatement("$L[][] whh = this.$L", t, ctx.buffer("Whh"));
     rows(b, "whh", p.tensor("weight_hh"), gh, h);
     if (op.cell() == Cell.LSTM) {
@@ -488,12 +575,14 @@ public final class RecurrentEmitter implements LayerEmitter {
       b.addStatement("$L[] dhn = this.$L", t, p.buffer("DHn"));
     }
     if (op.cell() == Cell.MGU) {
-      b.addStatement("$L[] dfh = this.$L[0]", t, ctx.buffer("Row"));
+      b.addStatement("$L[] dfh = this.$L[0]", t, ctx.buffer("Fh"));
     }
     b.addStatement("$T.fill(carry, 0, batch * $L, $L)", Arrays.class, h, zero);
     b.beginControlFlow("for (int s = $L; s >= 0; s--)", steps - 1);
     b.addStatement("int t = $L", p.stepAt("s"));
-    b.beginControlFlow("for (int n = 0; n < batch; n++)");
+    b.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", BLOCK);
+    b.addStatement("int m = Math.min($L, batch - n0)", BLOCK);
+    b.beginControlFlow("for (int n = n0; n < n0 + m; n++)");
     b.addStatement("int r = n * $L + t", steps);
     b.addStatement("int as = r * $L", gh);
     b.addStatement("int hs = $L", Src.plus("r * " + w, p.dir * h));
@@ -570,16 +659,28 @@ public final class RecurrentEmitter implements LayerEmitter {
       b.addStatement("carry[ns + j] += dfh[j] * fg");
       b.endControlFlow();
     }
-    b.add("// dL/dh_prev += W_hhᵀ · dL/d(hidden sums)\n");
+    b.endControlFlow();
+    b.add("// dL/dh_prev += W_hhᵀ · dL/d(hidden sums), one pass over W_hh for the block\n");
     b.beginControlFlow("if (s > 0)");
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", BLOCK);
+    b.addStatement("$T.fill(backs[k], 0, $L, $L)", Arrays.class, h, zero);
+    b.endControlFlow();
+    b.addStatement("int r0 = n0 * $L + t", steps);
     switch (op.cell()) {
       case GRU -> {
-        rowProduct(b, t, "carry", "ns", "dg", "as", "whh", 0, 2 * h, h);
-        rowProduct(b, t, "carry", "ns", "dhn", "r * " + h, "whh", 2 * h, h, h);
+        carryProduct(b, t, "dg", "r0 * " + gh, steps * gh, 0, 2 * h, h, zero);
+        carryProduct(b, t, "dhn", "r0 * " + h, steps * h, 2 * h, h, h, zero);
       }
-      case MGU -> rowProduct(b, t, "carry", "ns", "dg", "as", "whh", 0, h, h);
-      default -> rowProduct(b, t, "carry", "ns", "dg", "as", "whh", 0, gh, h);
+      case MGU -> carryProduct(b, t, "dg", "r0 * " + gh, steps * gh, 0, h, h, zero);
+      default -> carryProduct(b, t, "dg", "r0 * " + gh, steps * gh, 0, gh, h, zero);
     }
+    b.beginControlFlow("for (int k = 0; k < m; k++)");
+    b.addStatement("$L[] bk = backs[k]", t);
+    b.addStatement("int ns = (n0 + k) * $L", h);
+    b.beginControlFlow("for (int q = 0; q < $L; q++)", h);
+    b.addStatement("carry[ns + q] += bk[q]");
+    b.endControlFlow();
+    b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
@@ -590,31 +691,56 @@ public final class RecurrentEmitter implements LayerEmitter {
   }
 
   /**
-   * {@code out[outOff + m] += Σ_j v[vOff + j] · w[from + j][m]} over {@code rows} rows of a
+   * {@code b_k[q] += Σ_j v[off + k·stride + j] · whh[from + j][q]} for the block's samples k: the
+   * gradient sums of {@code rows} rows of W_hh sent back to each sample's h_prev.
+   */
+  private static void carryProduct(CodeBlock.Builder b, String t, String v, String off,
+      int stride, int from, int rows, int h, String zero) {
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", rows);
+    b.addStatement("$L[] w = whh[$L]", t, Src.plus(Integer.toString(from), "j"));
+    b.addStatement("int vs = $L + j", off);
+    blockValues(b, t, k -> v + "[" + Src.plus("vs", k * stride) + "]", zero);
+    blockedAxpy(b, t, "b", "q", "0", Integer.toString(h));
+    b.endControlFlow();
+  }
+
+  /**
+   * {@code out[outOff + q] += Σ_j v[vOff + j] · w[from + j][q]} over {@code rows} rows of a
    * weight's row arrays: the sum built in {@code back} along each row, then added to {@code out}.
    */
   private static void rowProduct(CodeBlock.Builder b, String t, String out, String outOff,
       String v, String vOff, String w, int from, int rows, int cols) {
-    b.addStatement("$T.fill(back, 0, $L, $L)", Arrays.class, cols, t.equals("float") ? "0.0f" : "0.0");
+    b.addStatement("$T.fill(back, 0, $L, $L)", Arrays.class, cols,
+        t.equals("float") ? "0.0f" : "0.0");
     b.beginControlFlow("for (int j = 0; j < $L; j++)", rows);
     b.addStatement("$L vj = $L[$L]", t, v, Src.plus(vOff, "j"));
     b.addStatement("$L[] wj = $L[$L]", t, w, Src.plus(Integer.toString(from), "j"));
-    b.beginControlFlow("for (int m = 0; m < $L; m++)", cols);
-    b.addStatement("back[m] += vj * wj[m]");
+    b.beginControlFlow("for (int q = 0; q < $L; q++)", cols);
+    b.addStatement("back[q] += vj * wj[q]");
     b.endControlFlow();
     b.endControlFlow();
-    b.beginControlFlow("for (int m = 0; m < $L; m++)", cols);
-    b.addStatement("$L[$L] += back[m]", out, Src.plus(outOff, "m"));
+    b.beginControlFlow("for (int q = 0; q < $L; q++)", cols);
+    b.addStatement("$L[$L] += back[q]", out, Src.plus(outOff, "q"));
     b.endControlFlow();
   }
 
-  /** {@code gw[j][i] += v · row[i]}: one row of a weight gradient by rows. */
-  private static void gradRow(CodeBlock.Builder b, String t, String gw, String j, String v,
-      int cols) {
-    b.addStatement("$L gj = $L", t, v);
-    b.addStatement("$L[] gr = $L[$L]", t, gw, j);
+  /**
+   * {@code gw[j][i] += Σ_k v_k · row_k[i]} for the rows j in [from, from + count) of a weight
+   * gradient kept by rows: the block's {@value #BLOCK} rank-one updates in one pass.
+   */
+  private static void gradRows(CodeBlock.Builder b, String t, String gw, int from, int count,
+      java.util.function.IntFunction<String> v, String row, int cols, String zero) {
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", count);
+    b.addStatement("$L[] gr = $L[$L]", t, gw, Src.plus(Integer.toString(from), "j"));
+    blockValues(b, t, v, zero);
     b.beginControlFlow("for (int i = 0; i < $L; i++)", cols);
-    b.addStatement("gr[i] += gj * row[i]");
+    StringBuilder sum = new StringBuilder();
+    for (int k = 0; k < BLOCK; k++) {
+      sum.append(k == 0 ? "" : " + ").append('v').append(k).append(" * ").append(row).append(k)
+          .append("[i]");
+    }
+    b.addStatement("gr[i] += $L", sum);
+    b.endControlFlow();
     b.endControlFlow();
   }
 
@@ -631,7 +757,7 @@ public final class RecurrentEmitter implements LayerEmitter {
     b.endControlFlow();
   }
 
-  /** dW_ih, dW_hh and the biases over every row of the batch. */
+  /** dW_ih, dW_hh and the biases over every row of the batch, {@value #BLOCK} rows at a time. */
   private MethodSpec grads(Pass p) {
     LayerContext ctx = p.ctx;
     String t = ctx.num().t();
@@ -640,6 +766,7 @@ public final class RecurrentEmitter implements LayerEmitter {
     int gh = p.gh();
     int w = p.width();
     int steps = p.steps();
+    String zero = ctx.num().lit(0);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] g = this.g", t);
     if (op.cell() == Cell.MGU) {
@@ -652,53 +779,67 @@ public final class RecurrentEmitter implements LayerEmitter {
     }
     b.addStatement("$L[][] gi = this.$L", t, ctx.buffer("GradIh"));
     b.addStatement("$L[][] gh = this.$L", t, ctx.buffer("GradHh"));
-    b.addStatement("$L[] row = this.$L[0]", t, ctx.buffer("Row"));
-    b.beginControlFlow("for (int r = 0, rows = batch * $L; r < rows; r++)", steps);
-    b.addStatement("int as = r * $L", gh);
-    b.add("// dW_ih[j] += dg[r][j] · x[r]\n");
-    b.addStatement("System.arraycopy(x, xOff + r * $L, row, 0, $L)", in, in);
-    b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-    gradRow(b, t, "gi", "j", "dg[as + j]", in);
+    declareBlock(b, t, "xr", "x", ctx.buffer("Row"));
+    declareBlock(b, t, "hr", "h", ctx.buffer("Back"));
+    b.beginControlFlow("for (int r0 = 0, rows = batch * $L; r0 < rows; r0 += $L)", steps, BLOCK);
+    b.addStatement("int m = Math.min($L, rows - r0)", BLOCK);
+    b.addStatement("int as = r0 * $L", gh);
+    b.add("// the block's input rows, and their h_prev (zero at the pass's first step)\n");
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", BLOCK);
+    b.addStatement("int r = r0 + k");
+    b.beginControlFlow("if (k < m)");
+    b.addStatement("System.arraycopy(x, xOff + r * $L, xr[k], 0, $L)", in, in);
+    b.nextControlFlow("else");
+    b.addStatement("$T.fill(xr[k], 0, $L, $L)", Arrays.class, in, zero);
     b.endControlFlow();
+    b.beginControlFlow("if (k < m && r % $L != $L)", steps, p.dir == 0 ? 0 : steps - 1);
+    b.addStatement("System.arraycopy(seq, $L, hr[k], 0, $L)",
+        Src.plus("(r " + (p.dir == 0 ? "- 1" : "+ 1") + ") * " + w, p.dir * h), h);
+    if (op.cell() == Cell.MGU) {
+      b.add("// the candidate's rows read f ⊙ h_prev: kept apart in xr below\n");
+    }
+    b.nextControlFlow("else");
+    b.addStatement("$T.fill(hr[k], 0, $L, $L)", Arrays.class, h, zero);
+    b.endControlFlow();
+    b.endControlFlow();
+    b.add("// dW_ih[j] += Σ_k dg[r0 + k][j] · x[r0 + k]\n");
+    gradRows(b, t, "gi", 0, gh, k -> "dg[" + Src.plus("as", k * gh) + " + j]", "x", in, zero);
     if (op.bias()) {
+      b.beginControlFlow("for (int k = 0; k < m; k++)");
+      b.addStatement("int ks = as + k * $L", gh);
       b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
-      b.addStatement("g[$L + j] += dg[as + j]", p.tensor("bias_ih"));
+      b.addStatement("g[$L + j] += dg[ks + j]", p.tensor("bias_ih"));
       if (op.cell() == Cell.GRU) {
-        b.addStatement("g[$L + j] += j < $L ? dg[as + j] : dhn[r * $L + j - $L]",
+        b.addStatement("g[$L + j] += j < $L ? dg[ks + j] : dhn[(r0 + k) * $L + j - $L]",
             p.tensor("bias_hh"), 2 * h, h, 2 * h);
       } else {
-        b.addStatement("g[$L + j] += dg[as + j]", p.tensor("bias_hh"));
+        b.addStatement("g[$L + j] += dg[ks + j]", p.tensor("bias_hh"));
       }
       b.endControlFlow();
+      b.endControlFlow();
     }
-    b.add("// dW_hh[j] += dL/d(hidden sum j) · h_prev; nothing at the pass's first step\n");
-    b.addStatement("int t = r % $L", steps);
-    b.beginControlFlow("if (t != $L)", p.dir == 0 ? 0 : steps - 1);
-    b.addStatement("System.arraycopy(seq, $L, row, 0, $L)",
-        Src.plus("(r " + (p.dir == 0 ? "- 1" : "+ 1") + ") * " + w, p.dir * h), h);
+    b.add("// dW_hh[j] += Σ_k dL/d(hidden sum j of row r0 + k) · h_prev\n");
     int plain = switch (op.cell()) {
       case GRU -> 2 * h;
       case MGU -> h;
       default -> gh;
     };
-    b.beginControlFlow("for (int j = 0; j < $L; j++)", plain);
-    gradRow(b, t, "gh", "j", "dg[as + j]", h);
-    b.endControlFlow();
+    gradRows(b, t, "gh", 0, plain, k -> "dg[" + Src.plus("as", k * gh) + " + j]", "h", h, zero);
     if (op.cell() == Cell.GRU) {
       b.add("// the candidate's rows: dL/d(W_hn h + b_hn) · h_prev\n");
-      b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
-      gradRow(b, t, "gh", Src.plus(Integer.toString(2 * h), "j"), "dhn[r * " + h + " + j]", h);
-      b.endControlFlow();
+      gradRows(b, t, "gh", 2 * h, h, k -> "dhn[" + Src.plus("r0 * " + h, k * h) + " + j]", "h",
+          h, zero);
     } else if (op.cell() == Cell.MGU) {
-      b.add("// the candidate's rows read f ⊙ h_prev\n");
+      b.add("// the candidate's rows read f ⊙ h_prev, built in xr\n");
+      b.beginControlFlow("for (int k = 0; k < $L; k++)", BLOCK);
+      b.addStatement("int fs = as + k * $L", gh);
       b.beginControlFlow("for (int i = 0; i < $L; i++)", h);
-      b.addStatement("row[i] *= a[as + i]");
+      b.addStatement("xr[k][i] = k < m ? hr[k][i] * a[fs + i] : $L", zero);
       b.endControlFlow();
-      b.beginControlFlow("for (int j = 0; j < $L; j++)", h);
-      gradRow(b, t, "gh", Src.plus(Integer.toString(h), "j"), "dg[as + " + h + " + j]", h);
       b.endControlFlow();
+      gradRows(b, t, "gh", h, h, k -> "dg[" + Src.plus("as", k * gh + h) + " + j]", "x", h,
+          zero);
     }
-    b.endControlFlow();
     b.endControlFlow();
     addGradRows(b, ctx, "gi", p.tensor("weight_ih"), gh, in);
     addGradRows(b, ctx, "gh", p.tensor("weight_hh"), gh, h);
@@ -708,30 +849,50 @@ public final class RecurrentEmitter implements LayerEmitter {
         .addParameter(int.class, "xOff")
         .addParameter(int.class, "batch")
         .addJavadoc("Pass $L: adds dL/dW_ih = Σ dgᵀ x, dL/dW_hh = Σ dgᵀ h_prev and the biases'"
-            + " gradients over all rows, the weights' by rows first.\n", p.tag())
+            + " gradients over all rows, $L rows per pass over the weights' gradient rows.\n",
+            p.tag(), BLOCK)
         .addCode(b.build()).build();
   }
 
-  /** dx[r] += Σ_j dg[r][j] · W_ih[j] over every row. */
+  /** dx[r] += Σ_j dg[r][j] · W_ih[j] over every row, {@value #BLOCK} rows at a time. */
   private MethodSpec inputGrad(Pass p) {
     LayerContext ctx = p.ctx;
     String t = ctx.num().t();
     int in = p.in();
     int gh = p.gh();
+    String zero = ctx.num().lit(0);
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dg = this.$L", t, p.buffer("DGates"));
-    b.addStatement("$L[] back = this.$L[0]", t, ctx.buffer("Back"));
+    declareBlock(b, t, "backs", "b", ctx.buffer("Back"));
     b.addStatement("$L[][] wih = this.$L", t, ctx.buffer("Wih"));
     rows(b, "wih", p.tensor("weight_ih"), gh, in);
-    b.beginControlFlow("for (int r = 0, rows = batch * $L; r < rows; r++)", p.steps());
-    rowProduct(b, t, "dx", "r * " + in, "dg", "r * " + gh, "wih", 0, gh, in);
+    b.beginControlFlow("for (int r0 = 0, rows = batch * $L; r0 < rows; r0 += $L)", p.steps(),
+        BLOCK);
+    b.addStatement("int m = Math.min($L, rows - r0)", BLOCK);
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", BLOCK);
+    b.addStatement("$T.fill(backs[k], 0, $L, $L)", Arrays.class, in, zero);
+    b.endControlFlow();
+    b.addStatement("int as = r0 * $L", gh);
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", gh);
+    b.addStatement("$L[] w = wih[j]", t);
+    blockValues(b, t, k -> "dg[" + Src.plus("as", k * gh) + " + j]", zero);
+    blockedAxpy(b, t, "b", "i", "0", Integer.toString(in));
+    b.endControlFlow();
+    b.beginControlFlow("for (int k = 0; k < m; k++)");
+    b.addStatement("$L[] bk = backs[k]", t);
+    b.addStatement("int xs = (r0 + k) * $L", in);
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+    b.addStatement("dx[xs + i] += bk[i]");
+    b.endControlFlow();
+    b.endControlFlow();
     b.endControlFlow();
     return MethodSpec.methodBuilder(p.method("InputGrad"))
         .addModifiers(Modifier.PRIVATE)
         .addParameter(ParameterSpec.builder(ctx.num().array(), "dx").build())
         .addParameter(int.class, "batch")
-        .addJavadoc("Pass $L: adds dL/dx = dg · W_ih to dx, [n][t][$L].\n", p.tag(), in)
+        .addJavadoc("Pass $L: adds dL/dx = dg · W_ih to dx, [n][t][$L], $L rows per pass over"
+            + " W_ih.\n", p.tag(), in, BLOCK)
         .addCode(b.build()).build();
   }
 
