@@ -35,8 +35,10 @@ public @interface Budget {
   long multiplyAdds() default UNSET;
 
   /**
-   * Most bytes of the workspace buffers a forward pass uses (outputs, pre-activations and the
-   * scratch and saved values its forward methods touch) for {@link #batch()} samples.
+   * Most bytes of the workspace buffers a forward pass uses for {@link #batch()} samples: the
+   * outputs, the pre-activations and every scratch or saved-value buffer the layers' forward
+   * methods name (on either kernel path, in training or inference mode; one inference pass may
+   * write fewer).
    */
   long inferenceBytes() default UNSET;
 

@@ -8,7 +8,8 @@ package dev.lamina.runtime;
  * Immutable and thread-safe.
  *
  * <p>Inference counts the buffers a forward pass uses: the layer's output, its output before the
- * activation, and the scratch and saved values its forward methods touch. Training counts every
+ * activation, and every scratch or saved-value buffer its forward methods name (on either kernel
+ * path, in either mode, so one inference pass may write fewer). Training counts every
  * buffer of the layer: those, its delta, the values only the backward pass reads, the backward
  * scratch, its share of the gradient array (laid out like the parameters) and, for the last
  * layer, the loss gradient. JVM object headers are not counted.
