@@ -172,6 +172,16 @@ class BudgetTest {
             training - 10), "budget =");
   }
 
+  @Test
+  void hugeBatchIsAnErrorNotAnOverflow() {
+    // 8 MB per sample of c1's output alone: times Integer.MAX_VALUE past what a long holds.
+    assertThatNetwork("@Conv(filters = 8, kernel = 3, padding = 1) Layer c1;",
+        "@Affine(units = 2) Layer out;").network("input = {1, 512, 512}, loss = MSE, budget ="
+            + " @Budget(trainingBytes = 1_000_000, batch = Integer.MAX_VALUE)")
+        .failsAt("a float workspace for 2147483647 samples allocates", "budget =", "1_000_000")
+        .andError("more than @Budget(trainingBytes = 1,000,000) allows", "budget =");
+  }
+
   // ---- the budget's own values ------------------------------------------------------------------
 
   @Test

@@ -27,6 +27,12 @@ final class BudgetRules {
   /** Layers a message names. */
   static final int CONTRIBUTORS = 3;
 
+  /**
+   * Where the figures stop growing: far beyond any bound, and a sum of layers' figures cannot
+   * overflow (a huge {@code batch} times a layer's bytes per sample could).
+   */
+  static final long SATURATED = Long.MAX_VALUE / 1024;
+
   private final Scope scope;
 
   BudgetRules(Scope scope) {
@@ -80,14 +86,24 @@ final class BudgetRules {
     List<LayerMemory> memory = plan.layers();
     check(b.inferenceBytes(), "inferenceBytes", "a forward pass over " + samples + " uses %,d bytes"
             + " of " + precision + " workspace buffers", names,
-        memory.stream().mapToLong(m -> m.inferenceBytes(batch)).toArray(),
+        memory.stream().mapToLong(m -> bytes(m.inferenceFixedBytes(),
+            m.inferenceBytesPerSample(), batch)).toArray(),
         "use fewer filters or units in them, or a stride or pooling before them, or raise the"
             + " bound");
     check(b.trainingBytes(), "trainingBytes", "a " + precision + " workspace for " + samples
             + " allocates %,d bytes", names,
-        memory.stream().mapToLong(m -> m.trainingBytes(batch)).toArray(),
+        memory.stream().mapToLong(m -> bytes(m.trainingFixedBytes(),
+            m.trainingBytesPerSample(), batch)).toArray(),
         "use fewer filters or units in them, a stride or pooling before them, or a smaller"
             + " batch, or raise the bound");
+  }
+
+  /** {@code fixed + batch * perSample}, at most {@link #SATURATED}. */
+  static long bytes(long fixed, long perSample, int batch) {
+    if (perSample > (SATURATED - fixed) / batch) {
+      return SATURATED;
+    }
+    return fixed + perSample * batch;
   }
 
   private static long[] perLayer(List<Node> nodes, ToLongFunction<Node> figure) {
@@ -106,7 +122,7 @@ final class BudgetRules {
     long limit = bound.value();
     long total = 0;
     for (long v : values) {
-      total = Math.addExact(total, v);
+      total = Math.min(SATURATED, total + v);
     }
     String figure = String.format(Locale.ROOT, what, total);
     if (total > limit) {
