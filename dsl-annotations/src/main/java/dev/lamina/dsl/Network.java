@@ -62,6 +62,12 @@ public @interface Network {
   ReceptiveField receptiveField() default @ReceptiveField;
 
   /**
+   * Parameters, multiply-adds and workspace memory the network must stay within, checked at
+   * compile time; the default states no bound.
+   */
+  Budget budget() default @Budget;
+
+  /**
    * Which generated classes to emit: {@link Precision#FLOAT} gives {@code Lamina_<Name>},
    * {@link Precision#DOUBLE} gives {@code Lamina_<Name>_F64} (useful for gradient checks).
    */

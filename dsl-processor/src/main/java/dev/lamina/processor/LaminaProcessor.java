@@ -187,13 +187,14 @@ public final class LaminaProcessor extends AbstractProcessor {
         DeclarationReader.find(type, DeclarationReader.NETWORK), null, Set.of());
     try {
       NetworkDecl decl = reader.read(type);
-      Checker.Result result = new Checker(kinds::rulesOf, probe).check(decl);
+      NetworkGenerator generator = new NetworkGenerator(kinds::emitterFor);
+      Checker.Result result =
+          new Checker(kinds::rulesOf, probe, generator::memoryPlan).check(decl);
       reporter.reportAll(result.diagnostics());
       NetworkModel model = result.model();
       if (model == null) {
         return;
       }
-      NetworkGenerator generator = new NetworkGenerator(kinds::emitterFor);
       for (Precision precision : EnumSet.copyOf(model.precisions())) {
         JavaFile file = generator.generate(model, precision);
         String name = file.packageName().isEmpty()

@@ -30,14 +30,14 @@ class WindowOptionsTest {
     t.compilesWithoutWarnings();
     String s = t.summary();
     // RF 4, start (4-1)/2 - 1 = 0.5 (the begin padding)
-    contains(s, "c1 +Conv 4@4x4 pad 1,1,2,2 elu +4x9x9 .* 4x4 +1x1 +0.5,0.5\n");
+    contains(s, "c1 +Conv 4@4x4 pad 1,1,2,2 elu +4x9x9 .* 4x4 +1x1 +0.5,0.5 ");
     // RF 4 + 2 = 6, jump 2, start 0.5 + 1 = 1.5
-    contains(s, "s1 +Pool max 3x3/2 ceil +4x4x4 .* 6x6 +2x2 +1.5,1.5\n");
+    contains(s, "s1 +Pool max 3x3/2 ceil +4x4x4 .* 6x6 +2x2 +1.5,1.5 ");
     // height (4 + 0 + 2 - 3) + 1 = 4, width (4 + 1 + 1 - 3) + 1 = 4; RF 6 + 2*2 = 10;
     // start 1.5 + (1 - 0)*2 = 3.5 on rows, 1.5 + (1 - 1)*2 = 1.5 on columns
-    contains(s, "c2 +Conv 2@3x3 pad 0,1,2,1 elu +2x4x4 .* 10x10 +2x2 +3.5,1.5\n");
+    contains(s, "c2 +Conv 2@3x3 pad 0,1,2,1 elu +2x4x4 .* 10x10 +2x2 +3.5,1.5 ");
     // effective window 3: (4 + 4 - 3) + 1 = 6; RF 10 + 2*2 = 14; start + (1 - 2)*2
-    contains(s, "s2 +Pool avg 2x2/1 pad 2 excl dil 2 +2x6x6 .* 14x14 +2x2 +1.5,-0.5\n");
+    contains(s, "s2 +Pool avg 2x2/1 pad 2 excl dil 2 +2x6x6 .* 14x14 +2x2 +1.5,-0.5 ");
     // SAME_LOWER, stride 2 on 6: output 3, total padding 0
     contains(s, "s3 +Pool max 2x2/2 +2x3x3 ");
   }

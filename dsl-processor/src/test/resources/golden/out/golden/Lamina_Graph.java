@@ -3,9 +3,11 @@ package golden;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Precision;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Initializers;
+import dev.lamina.runtime.LayerMemory;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.NetworkStructure;
@@ -160,20 +162,30 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     List<ParameterTensor> tensors = new ArrayList<>(10);
     addLayerSummaries0(layers);
     addParameterTensors0(tensors);
-    return new NetworkSummary("golden.Graph", new int[] {2, 8, 8}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors);
+    return new NetworkSummary("golden.Graph", new int[] {2, 8, 8}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors, Precision.FLOAT);
   }
 
   private static void addLayerSummaries0(List<LayerSummary> layers) {
-    layers.add(new LayerSummary("c1", "Conv", "3@3x3 pad 1 nobias", new int[] {3, 8, 8}, 54L, 3456L, 3456L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0}));
-    layers.add(new LayerSummary("bn1", "BatchNorm", "relu", new int[] {3, 8, 8}, 6L, 384L, 192L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0}));
-    layers.add(new LayerSummary("proj", "Conv", "3@1x1 nobias <- input", new int[] {3, 8, 8}, 6L, 384L, 384L, new int[] {1, 1}, new int[] {1, 1}, new double[] {0.0, 0.0}));
-    layers.add(new LayerSummary("sum", "Add", "bn1 + proj relu", new int[] {3, 8, 8}, 0L, 192L, 0L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0}));
-    layers.add(new LayerSummary("down", "Conv", "2@2x2 stride 2", new int[] {2, 4, 4}, 26L, 416L, 384L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5}));
-    layers.add(new LayerSummary("skip", "Pool", "avg 2x2/2 <- sum", new int[] {3, 4, 4}, 0L, 192L, 0L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5}));
-    layers.add(new LayerSummary("cat", "Concat", "down | skip", new int[] {5, 4, 4}, 0L, 0L, 0L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5}));
-    layers.add(new LayerSummary("gap", "GlobalAvgPool", "", new int[] {5}, 0L, 80L, 0L, new int[] {10, 10}, new int[] {2, 2}, new double[] {3.5, 3.5}));
-    layers.add(new LayerSummary("drop", "Dropout", "p 0.25", new int[] {5}, 0L, 0L, 0L, new int[] {10, 10}, new int[] {2, 2}, new double[] {3.5, 3.5}));
-    layers.add(new LayerSummary("out", "Affine", "4", new int[] {4}, 24L, 24L, 20L, new int[] {10, 10}, new int[] {2, 2}, new double[] {3.5, 3.5}));
+    layers.add(new LayerSummary("c1", "Conv", "3@3x3 pad 1 nobias", new int[] {3, 8, 8}, 54L, 3456L, 3456L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
+        new LayerMemory(768L, 5376L, 1536L, 32424L)));
+    layers.add(new LayerSummary("bn1", "BatchNorm", "relu", new int[] {3, 8, 8}, 6L, 384L, 192L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
+        new LayerMemory(2316L, 0L, 3084L, 96L)));
+    layers.add(new LayerSummary("proj", "Conv", "3@1x1 nobias <- input", new int[] {3, 8, 8}, 6L, 384L, 384L, new int[] {1, 1}, new int[] {1, 1}, new double[] {0.0, 0.0},
+        new LayerMemory(768L, 1280L, 1536L, 5144L)));
+    layers.add(new LayerSummary("sum", "Add", "bn1 + proj relu", new int[] {3, 8, 8}, 0L, 192L, 0L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
+        new LayerMemory(1536L, 0L, 2304L, 0L)));
+    layers.add(new LayerSummary("down", "Conv", "2@2x2 stride 2", new int[] {2, 4, 4}, 26L, 416L, 384L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5},
+        new LayerMemory(128L, 0L, 256L, 104L)));
+    layers.add(new LayerSummary("skip", "Pool", "avg 2x2/2 <- sum", new int[] {3, 4, 4}, 0L, 192L, 0L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5},
+        new LayerMemory(192L, 0L, 384L, 0L)));
+    layers.add(new LayerSummary("cat", "Concat", "down | skip", new int[] {5, 4, 4}, 0L, 0L, 0L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5},
+        new LayerMemory(320L, 0L, 640L, 0L)));
+    layers.add(new LayerSummary("gap", "GlobalAvgPool", "", new int[] {5}, 0L, 80L, 0L, new int[] {10, 10}, new int[] {2, 2}, new double[] {3.5, 3.5},
+        new LayerMemory(20L, 0L, 40L, 0L)));
+    layers.add(new LayerSummary("drop", "Dropout", "p 0.25", new int[] {5}, 0L, 0L, 0L, new int[] {10, 10}, new int[] {2, 2}, new double[] {3.5, 3.5},
+        new LayerMemory(40L, 0L, 60L, 0L)));
+    layers.add(new LayerSummary("out", "Affine", "4", new int[] {4}, 24L, 24L, 20L, new int[] {10, 10}, new int[] {2, 2}, new double[] {3.5, 3.5},
+        new LayerMemory(16L, 720L, 48L, 3168L)));
   }
 
   private static void addParameterTensors0(List<ParameterTensor> tensors) {

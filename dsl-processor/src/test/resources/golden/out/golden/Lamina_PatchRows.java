@@ -3,9 +3,11 @@ package golden;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Precision;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Initializers;
+import dev.lamina.runtime.LayerMemory;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.NetworkStructure;
@@ -122,12 +124,14 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
     List<ParameterTensor> tensors = new ArrayList<>(4);
     addLayerSummaries0(layers);
     addParameterTensors0(tensors);
-    return new NetworkSummary("golden.PatchRows", new int[] {4, 6, 6}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors);
+    return new NetworkSummary("golden.PatchRows", new int[] {4, 6, 6}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors, Precision.FLOAT);
   }
 
   private static void addLayerSummaries0(List<LayerSummary> layers) {
-    layers.add(new LayerSummary("c1", "Conv", "8@5x5 pad 2 relu", new int[] {8, 6, 6}, 808L, 29088L, 28800L, new int[] {5, 5}, new int[] {1, 1}, new double[] {0.0, 0.0}));
-    layers.add(new LayerSummary("out", "Affine", "2", new int[] {2}, 578L, 578L, 576L, new int[] {10, 10}, new int[] {1, 1}, new double[] {2.5, 2.5}));
+    layers.add(new LayerSummary("c1", "Conv", "8@5x5 pad 2 relu", new int[] {8, 6, 6}, 808L, 29088L, 28800L, new int[] {5, 5}, new int[] {1, 1}, new double[] {0.0, 0.0},
+        new LayerMemory(2304L, 15648L, 3456L, 40960L)));
+    layers.add(new LayerSummary("out", "Affine", "2", new int[] {2}, 578L, 578L, 576L, new int[] {10, 10}, new int[] {1, 1}, new double[] {2.5, 2.5},
+        new LayerMemory(8L, 21024L, 24L, 52520L)));
   }
 
   private static void addParameterTensors0(List<ParameterTensor> tensors) {

@@ -3,9 +3,11 @@ package golden;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Precision;
 import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.DoubleWorkspace;
 import dev.lamina.runtime.Initializers;
+import dev.lamina.runtime.LayerMemory;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.NetworkStructure;
@@ -117,13 +119,16 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork, Struct
     List<ParameterTensor> tensors = new ArrayList<>(4);
     addLayerSummaries0(layers);
     addParameterTensors0(tensors);
-    return new NetworkSummary("golden.Tiny", new int[] {1, 6, 6}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors);
+    return new NetworkSummary("golden.Tiny", new int[] {1, 6, 6}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors, Precision.DOUBLE);
   }
 
   private static void addLayerSummaries0(List<LayerSummary> layers) {
-    layers.add(new LayerSummary("c1", "Conv", "2@3x3 pad 1 relu", new int[] {2, 6, 6}, 20L, 720L, 648L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0}));
-    layers.add(new LayerSummary("s2", "Pool", "max 2x2/2", new int[] {2, 3, 3}, 0L, 72L, 0L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5}));
-    layers.add(new LayerSummary("out", "Affine", "3", new int[] {3}, 57L, 57L, 54L, new int[] {8, 8}, new int[] {2, 2}, new double[] {2.5, 2.5}));
+    layers.add(new LayerSummary("c1", "Conv", "2@3x3 pad 1 relu", new int[] {2, 6, 6}, 20L, 720L, 648L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
+        new LayerMemory(1152L, 4560L, 1728L, 17520L)));
+    layers.add(new LayerSummary("s2", "Pool", "max 2x2/2", new int[] {2, 3, 3}, 0L, 72L, 0L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5},
+        new LayerMemory(216L, 0L, 360L, 0L)));
+    layers.add(new LayerSummary("out", "Affine", "3", new int[] {3}, 57L, 57L, 54L, new int[] {8, 8}, new int[] {2, 2}, new double[] {2.5, 2.5},
+        new LayerMemory(24L, 528L, 72L, 2808L)));
   }
 
   private static void addParameterTensors0(List<ParameterTensor> tensors) {

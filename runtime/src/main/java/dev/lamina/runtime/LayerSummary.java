@@ -1,6 +1,7 @@
 package dev.lamina.runtime;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * One row of a network's compile-time summary. Immutable and thread-safe.
@@ -15,6 +16,8 @@ import java.util.Arrays;
  * @param receptiveField receptive field {@code {h, w}} of one output unit, in input pixels
  * @param jump effective stride {@code {h, w}}: distance in input pixels between adjacent units
  * @param start input coordinate {@code {h, w}} of the centre of the first unit's receptive field
+ * @param memory the workspace memory of the layer in the generated class whose summary this is
+ *     ({@link LayerMemory#NONE} when the summary was built without one)
  */
 public record LayerSummary(
     String name,
@@ -26,13 +29,29 @@ public record LayerSummary(
     long multiplyAdds,
     int[] receptiveField,
     int[] jump,
-    double[] start) {
+    double[] start,
+    LayerMemory memory) {
 
   public LayerSummary {
     outputShape = outputShape.clone();
     receptiveField = receptiveField.clone();
     jump = jump.clone();
     start = start.clone();
+    Objects.requireNonNull(memory, "memory");
+  }
+
+  /** A row without workspace figures ({@link LayerMemory#NONE}). */
+  public LayerSummary(String name, String kind, String description, int[] outputShape,
+      long parameters, long connections, long multiplyAdds, int[] receptiveField, int[] jump,
+      double[] start) {
+    this(name, kind, description, outputShape, parameters, connections, multiplyAdds,
+        receptiveField, jump, start, LayerMemory.NONE);
+  }
+
+  /** This row with other workspace figures. */
+  public LayerSummary withMemory(LayerMemory memory) {
+    return new LayerSummary(name, kind, description, outputShape, parameters, connections,
+        multiplyAdds, receptiveField, jump, start, memory);
   }
 
   @Override
@@ -67,7 +86,8 @@ public record LayerSummary(
         && multiplyAdds == s.multiplyAdds
         && Arrays.equals(receptiveField, s.receptiveField)
         && Arrays.equals(jump, s.jump)
-        && Arrays.equals(start, s.start);
+        && Arrays.equals(start, s.start)
+        && memory.equals(s.memory);
   }
 
   @Override

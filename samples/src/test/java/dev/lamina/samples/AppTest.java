@@ -138,6 +138,21 @@ class AppTest {
     assertTrue(r.out().contains("61,706"), r.out());
     assertTrue(r.out().contains("6x28x28"), r.out());
     assertTrue(r.out().contains("16x10x10"), r.out());
+    // the memory columns and lines: 61,706 parameters as float, and the per-sample figures
+    assertTrue(r.out().contains("train B/sample"), r.out());
+    assertTrue(r.out().contains("parameters: 61,706 values, 246,824 bytes as float, 493,648 as"
+        + " double"), r.out());
+    assertTrue(r.out().contains("64,712"), r.out());
+    assertTrue(r.out().contains("97,128"), r.out());
+  }
+
+  @Test
+  void summaryOfABatch() {
+    Run r = run("summary", "lenet5", "--batch", "64");
+    assertEquals(0, r.status(), r.all());
+    assertTrue(r.out().matches("(?s).*\nbatch 64: inference [0-9,]+ bytes, training [0-9,]+"
+        + " bytes \\(float workspace\\)\\R"), r.out());
+    assertOneLineError(run("summary", "lenet5", "--batch", "0"), "--batch must be at least 1");
   }
 
   @Test

@@ -9,15 +9,18 @@ import dev.lamina.processor.decl.NetworkDecl;
 import dev.lamina.processor.decl.Value;
 import dev.lamina.processor.diag.Diagnostic;
 import dev.lamina.processor.diag.Message;
+import dev.lamina.processor.model.MemoryPlan;
 import dev.lamina.processor.model.ModelBuilder;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Op;
 import dev.lamina.processor.model.Shape;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -32,7 +35,8 @@ import java.util.function.Function;
  * makes the following shapes unknown until a layer whose output does not depend on its input
  * (Affine) makes them known again. Then the loss ({@link LossRules}); receptive-field
  * requirements ({@link ReceptiveFieldRules}) are compared with the model's values, so they are
- * checked once everything else is clean.
+ * checked once everything else is clean, and the budgets ({@link BudgetRules}) last, against the
+ * model and the workspace layout of its generated classes.
  */
 public final class Checker {
   /** Largest array the JVM reliably allocates. */
@@ -56,15 +60,27 @@ public final class Checker {
 
   private final Function<LayerAnnotation, LayerRules> rulesOf;
   private final Probe probe;
+  private final BiFunction<NetworkModel, Precision, MemoryPlan> memory;
 
   /** A checker applying to each layer the rules {@code rulesOf} gives for its annotation. */
   public Checker(Function<LayerAnnotation, LayerRules> rulesOf) {
     this(rulesOf, what -> {});
   }
 
+  /** A checker without workspace layouts: models carry no memory, memory budgets go unchecked. */
   public Checker(Function<LayerAnnotation, LayerRules> rulesOf, Probe probe) {
+    this(rulesOf, probe, null);
+  }
+
+  /**
+   * A checker that gives each clean model the workspace layout {@code memory} plans for each of
+   * its generated classes, and checks the memory budgets against it.
+   */
+  public Checker(Function<LayerAnnotation, LayerRules> rulesOf, Probe probe,
+      BiFunction<NetworkModel, Precision, MemoryPlan> memory) {
     this.rulesOf = rulesOf;
     this.probe = probe;
+    this.memory = memory;
   }
 
   /** A layer annotation on a field of a class without {@code @Network}. */
@@ -90,6 +106,7 @@ public final class Checker {
     private final MemberRules members;
     private final GraphRules graph;
     private final ReceptiveFieldRules fields;
+    private final BudgetRules budgets;
     private final List<Planned> planned = new ArrayList<>();
     private long totalParameters;
 
@@ -98,6 +115,7 @@ public final class Checker {
       this.members = new MemberRules(s);
       this.graph = new GraphRules(s, members);
       this.fields = new ReceptiveFieldRules(s);
+      this.budgets = new BudgetRules(s);
     }
 
     Result run() {
@@ -115,6 +133,7 @@ public final class Checker {
       }
       Shape input = members.checkInput();
       fields.checkSyntax(net.receptiveField(), s.cls);
+      budgets.checkSyntax();
       List<LayerDecl> layers = net.layers();
       if (layers.isEmpty()) {
         s.d.add(Message.NETWORK_NO_LAYERS, net.site(), s.cls);
@@ -180,6 +199,25 @@ public final class Checker {
       List<Item> nodes = planned.stream().map(Planned::item).toList();
       graph.checkJumps(model, nodes);
       fields.check(model, nodes);
+      if (s.d.errorCount() > 0) {
+        return new Result(s.d.toList(), null);
+      }
+      MemoryPlan plan = null;
+      if (memory != null) {
+        try {
+          Map<Precision, MemoryPlan> plans = new EnumMap<>(Precision.class);
+          for (Precision p : model.precisions()) {
+            plans.put(p, memory.apply(model, p));
+          }
+          model = model.withMemory(plans);
+          plan = plans.get(model.primaryPrecision());
+        } catch (RuntimeException e) {
+          List<Diagnostic> list = new ArrayList<>(s.d.toList());
+          list.add(Message.INTERNAL_ERROR.at(net.site(), s.cls, Message.describe(e)));
+          return new Result(list, null);
+        }
+      }
+      budgets.check(model, plan);
       return new Result(s.d.toList(), s.d.errorCount() == 0 ? model : null);
     }
 

@@ -83,7 +83,8 @@ public final class DeclarationReader {
         integer(attrs.get("classes")),
         receptiveField(attrs.get("receptiveField"), site),
         enumList(attrs.get("precision"), Precision.class),
-        layers);
+        layers,
+        budget(attrs.get("budget"), site));
   }
 
   /**
@@ -318,6 +319,22 @@ public final class DeclarationReader {
   }
 
   private ReceptiveFieldDecl receptiveField(Attr attr, ElementSite owner) {
+    Map<String, Attr> inner = nested(attr, owner);
+    Value<List<Integer>> none = new Value<>(List.of(), false, owner);
+    Attr atLeast = inner.get("atLeast");
+    Attr exactly = inner.get("exactly");
+    Attr covers = inner.get("coversInput");
+    return new ReceptiveFieldDecl(
+        atLeast == null ? none : ints(atLeast),
+        exactly == null ? none : ints(exactly),
+        covers == null ? new Value<>(false, false, owner) : bool(covers));
+  }
+
+  /**
+   * The attributes of a nested annotation (defaults included); an attribute written in source
+   * points at its value, a default at the outer attribute.
+   */
+  private Map<String, Attr> nested(Attr attr, ElementSite owner) {
     Map<String, Attr> inner = new HashMap<>();
     if (attr != null && raw(attr.value) instanceof AnnotationMirror nested) {
       Map<? extends ExecutableElement, ? extends AnnotationValue> explicit =
@@ -329,14 +346,25 @@ public final class DeclarationReader {
         inner.put(e.getKey().getSimpleName().toString(), new Attr(e.getValue(), isExplicit, site));
       }
     }
-    Value<List<Integer>> none = new Value<>(List.of(), false, owner);
-    Attr atLeast = inner.get("atLeast");
-    Attr exactly = inner.get("exactly");
-    Attr covers = inner.get("coversInput");
-    return new ReceptiveFieldDecl(
-        atLeast == null ? none : ints(atLeast),
-        exactly == null ? none : ints(exactly),
-        covers == null ? new Value<>(false, false, owner) : bool(covers));
+    return inner;
+  }
+
+  private BudgetDecl budget(Attr attr, ElementSite owner) {
+    Map<String, Attr> inner = nested(attr, owner);
+    Attr batch = inner.get("batch");
+    return new BudgetDecl(bound(inner.get("parameters"), owner),
+        bound(inner.get("multiplyAdds"), owner), bound(inner.get("inferenceBytes"), owner),
+        bound(inner.get("trainingBytes"), owner),
+        batch == null ? new Value<>(1, false, owner) : integer(batch));
+  }
+
+  /** A {@code long} bound; unset when the annotation is absent. */
+  private static Value<Long> bound(Attr a, ElementSite owner) {
+    if (a == null) {
+      return new Value<>(BudgetDecl.UNSET, false, owner);
+    }
+    return new Value<>(raw(a.value) instanceof Number n ? n.longValue() : null, a.explicit,
+        a.site);
   }
 
   private static Value<List<Integer>> ints(Attr a) {

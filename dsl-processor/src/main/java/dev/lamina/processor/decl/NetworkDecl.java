@@ -18,6 +18,7 @@ import java.util.List;
  * @param classes {@code @Network.classes}
  * @param receptiveField {@code @Network.receptiveField}
  * @param precision {@code @Network.precision}
+ * @param budget {@code @Network.budget}
  * @param layers the layer members in source order
  */
 public record NetworkDecl(
@@ -30,7 +31,8 @@ public record NetworkDecl(
     Value<Integer> classes,
     ReceptiveFieldDecl receptiveField,
     Value<List<Precision>> precision,
-    List<LayerDecl> layers) {
+    List<LayerDecl> layers,
+    BudgetDecl budget) {
 
   public NetworkDecl {
     layers = List.copyOf(layers);

@@ -216,6 +216,15 @@ public enum Message {
       "%1$s: receptive field is %2$s, which does not cover the input %3$s"
           + " (@ReceptiveField(coversInput = true); %4$s); %5$s"),
 
+  // ---- budgets -------------------------------------------------------------------------------
+  BUDGET_NEGATIVE(Severity.ERROR, "budget-negative",
+      "%1$s: @Budget(%2$s = %3$d); a bound must be >= 0, or Budget.UNSET (-1) for none"),
+  BUDGET_BATCH(Severity.ERROR, "budget-batch",
+      "%1$s: @Budget(batch = %2$d); the memory bounds apply to a batch of at least 1 sample; use"
+          + " batch >= 1"),
+  BUDGET_EXCEEDED(Severity.ERROR, "budget-exceeded",
+      "%1$s: %2$s, %3$,d more than @Budget(%4$s = %5$,d) allows (%6$s); the largest: %7$s; %8$s"),
+
   // ---- the processor itself ------------------------------------------------------------------
   INTERNAL_ERROR(Severity.ERROR, "internal-error",
       "internal error in Lamina while processing %1$s: %2$s"),
@@ -240,7 +249,10 @@ public enum Message {
           + " or remove negativeSlope"),
   UNUSED_ALPHA(Severity.WARNING, "unused-alpha",
       "%1$s: alpha = %2$s has no effect with activation %3$s; use activation = ELU or remove"
-          + " alpha");
+          + " alpha"),
+  BUDGET_NEAR(Severity.WARNING, "budget",
+      "%1$s: %2$s, %3$s of @Budget(%4$s = %5$,d), within 10%% of the bound; the largest: %6$s;"
+          + " shrink them to keep a margin, or raise the bound");
 
   /** Error or warning. */
   public enum Severity {

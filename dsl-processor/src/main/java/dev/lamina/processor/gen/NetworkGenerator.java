@@ -2,6 +2,7 @@ package dev.lamina.processor.gen;
 
 import com.palantir.javapoet.JavaFile;
 import dev.lamina.dsl.Precision;
+import dev.lamina.processor.model.MemoryPlan;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Op;
 import java.util.ArrayList;
@@ -31,6 +32,14 @@ public final class NetworkGenerator {
   /** The generated class for one precision. */
   public JavaFile generate(NetworkModel model, Precision precision) {
     return new NetworkClassWriter(model, new Num(precision), emitters).write();
+  }
+
+  /**
+   * The memory of the workspace the generated class of this precision allocates, per layer: the
+   * layout {@link #generate} writes.
+   */
+  public MemoryPlan memoryPlan(NetworkModel model, Precision precision) {
+    return WorkspaceWriter.plan(NetworkClass.of(model, new Num(precision), emitters));
   }
 
   /** The generated classes for every precision the model asks for, float first. */

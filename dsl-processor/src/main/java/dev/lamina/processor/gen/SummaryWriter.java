@@ -14,8 +14,9 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import dev.lamina.dsl.Precision;
 import dev.lamina.processor.model.NetworkModel;
-import dev.lamina.processor.model.Node;
+import dev.lamina.runtime.LayerMemory;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.ArrayList;
@@ -27,10 +28,13 @@ import javax.lang.model.element.Modifier;
 
 /**
  * The generated class's constants (sizes, seed, the offset of every parameter tensor) and its
- * {@code SUMMARY}: everything the compiler computed, rebuilt by {@code createSummary()}.
+ * {@code SUMMARY}: everything the compiler computed, rebuilt by {@code createSummary()}, with the
+ * memory figures of this class's own workspace ({@link WorkspaceWriter#plan}).
  */
 final class SummaryWriter {
   private static final ClassName LAYER_SUMMARY = ClassName.get(RT, "LayerSummary");
+  private static final ClassName LAYER_MEMORY = ClassName.get(RT, "LayerMemory");
+  private static final ClassName PRECISION = ClassName.get("dev.lamina.dsl", "Precision");
   private static final ClassName TENSOR = ClassName.get(RT, "ParameterTensor");
   private static final ClassName ROLE = TENSOR.nestedClass("Role");
   private static final ClassName INIT = TENSOR.nestedClass("Init");
@@ -83,13 +87,19 @@ final class SummaryWriter {
   /** {@code createSummary()} and its helpers, a few rows each. */
   void summaryFactory(TypeSpec.Builder cls) {
     NetworkModel model = c.model();
+    Precision precision = c.num().precision();
+    if (!model.memory().containsKey(precision)) {
+      model = model.withMemory(Map.of(precision, WorkspaceWriter.plan(c)));
+    }
     List<CodeBlock> rows = new ArrayList<>();
-    for (Node n : model.nodes()) {
-      LayerSummary s = n.summary();
-      rows.add(CodeBlock.of("layers.add(new $T($S, $S, $S, $L, $LL, $LL, $LL, $L, $L, $L))",
+    for (LayerSummary s : model.summary(precision).layers()) {
+      LayerMemory m = s.memory();
+      rows.add(CodeBlock.of("layers.add(new $T($S, $S, $S, $L, $LL, $LL, $LL, $L, $L, $L,\n"
+              + "new $T($LL, $LL, $LL, $LL)))",
           LAYER_SUMMARY, s.name(), s.kind(), s.description(), intArray(s.outputShape()),
           s.parameters(), s.connections(), s.multiplyAdds(), intArray(s.receptiveField()),
-          intArray(s.jump()), doubleArray(s.start())));
+          intArray(s.jump()), doubleArray(s.start()), LAYER_MEMORY, m.inferenceBytesPerSample(),
+          m.inferenceFixedBytes(), m.trainingBytesPerSample(), m.trainingFixedBytes()));
     }
     List<CodeBlock> tensors = new ArrayList<>();
     for (Map.Entry<ParameterTensor, String> e : c.offsets().entrySet()) {
@@ -109,8 +119,9 @@ final class SummaryWriter {
         ParameterizedTypeName.get(LIST, LAYER_SUMMARY), rows, true);
     NetworkClass.chunked(helpers, m, "addParameterTensors", "tensors",
         ParameterizedTypeName.get(LIST, TENSOR), tensors, true);
-    m.addStatement("return new $T($S, $L, $T.$L, layers, tensors)", SUMMARY,
-        model.qualifiedName(), intArray(model.input().dims()), LOSS, model.loss().name());
+    m.addStatement("return new $T($S, $L, $T.$L, layers, tensors, $T.$L)", SUMMARY,
+        model.qualifiedName(), intArray(model.input().dims()), LOSS, model.loss().name(),
+        PRECISION, precision.name());
     cls.addMethod(m.build());
     cls.addMethods(helpers);
   }

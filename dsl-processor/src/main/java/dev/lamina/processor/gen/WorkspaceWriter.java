@@ -11,10 +11,16 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import dev.lamina.dsl.Activation;
+import dev.lamina.processor.model.MemoryPlan;
+import dev.lamina.runtime.LayerMemory;
+import dev.lamina.runtime.ParameterTensor;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -36,6 +42,9 @@ final class WorkspaceWriter {
    * which made those loads the most expensive of a training step.
    */
   static final int VECTOR_SPARE = 16;
+
+  /** The initializer of an array field: {@code new double[8]}. */
+  private static final Pattern NEW_ARRAY = Pattern.compile("new (float|double)\\[(\\d+)\\]");
 
   private final NetworkClass c;
   private final Num num;
@@ -150,6 +159,55 @@ final class WorkspaceWriter {
       }
     }
     return ws.build();
+  }
+
+  /**
+   * The memory of the workspace {@link #write()} lays out, per layer, from the same buffer lists:
+   * a layer's buffers (scratch rows with their spare floats), its share of the gradient array
+   * {@code g} (its tensors' values), its pending batch-norm statistics, and for the last layer
+   * the loss gradient. The forward pass's buffers are the output, the pre-activation and every
+   * other buffer the layer's forward methods name.
+   */
+  static MemoryPlan plan(NetworkClass c) {
+    int value = c.num().isFloat() ? Float.BYTES : Double.BYTES;
+    int spare = c.num().isFloat() ? VECTOR_SPARE : 0;
+    List<LayerMemory> layers = new ArrayList<>();
+    for (int i = 0; i < c.layers().size(); i++) {
+      LayerContext l = c.layers().get(i);
+      LayerEmitter e = c.emitters().get(i);
+      String forward = e.forward(l).stream().map(MethodSpec::toString)
+          .collect(Collectors.joining("\n"));
+      long[] sums = new long[4]; // inference per sample, fixed; training per sample, fixed
+      for (LayerEmitter.Buffer b : bufferList(l, e)) {
+        boolean rows = b.rows() > 0;
+        long bytes = rows ? (long) b.rows() * (b.perSample() + spare) * value
+            : (long) b.perSample() * (b.ints() ? Integer.BYTES : value);
+        boolean inForward = b.name().equals(l.outBuffer()) || b.name().equals(l.preBuffer())
+            || Pattern.compile("\\b" + Pattern.quote(b.name()) + "\\b").matcher(forward).find();
+        int at = rows ? 1 : 0;
+        sums[2 + at] += bytes;
+        if (inForward) {
+          sums[at] += bytes;
+        }
+      }
+      for (ParameterTensor t : l.node().parameters()) {
+        sums[3] += (long) t.size() * value;
+      }
+      if (e instanceof BatchNormEmitter) {
+        for (FieldSpec f : BatchNormEmitter.statisticFields(l)) {
+          Matcher m = NEW_ARRAY.matcher(f.initializer().toString());
+          if (m.matches()) {
+            sums[3] += Long.parseLong(m.group(2)) * (m.group(1).equals("double") ? Double.BYTES
+                : Float.BYTES);
+          }
+        }
+      }
+      if (i == c.layers().size() - 1) {
+        sums[2] += (long) c.outputSize() * value;
+      }
+      layers.add(new LayerMemory(sums[0], sums[1], sums[2], sums[3]));
+    }
+    return new MemoryPlan(c.num().precision(), layers);
   }
 
   /** One layer's buffers: its output, pre-activation and delta, then the emitter's own. */

@@ -2,6 +2,7 @@ package dev.lamina.processor.model;
 
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.Precision;
+import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.Set;
  * @param precisions which variants to generate
  * @param aliases declared {@code Layer} members that are not nodes themselves ({@code @Apply}
  *     uses of a block), each with the name of the node it stands for (the block's output)
+ * @param memory the workspace layout of each generated class, when the checker has planned it
+ *     (empty otherwise: the summary then carries no memory figures)
  */
 public record NetworkModel(
     String packageName,
@@ -31,12 +34,34 @@ public record NetworkModel(
     List<Node> nodes,
     Loss loss,
     Set<Precision> precisions,
-    Map<String, String> aliases) {
+    Map<String, String> aliases,
+    Map<Precision, MemoryPlan> memory) {
 
   public NetworkModel {
     nodes = List.copyOf(nodes);
     precisions = Set.copyOf(precisions);
     aliases = Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
+    memory = Map.copyOf(memory);
+  }
+
+  /** A model whose memory is not planned yet. */
+  public NetworkModel(String packageName, String declaredName, Shape input, List<Node> nodes,
+      Loss loss, Set<Precision> precisions, Map<String, String> aliases) {
+    this(packageName, declaredName, input, nodes, loss, precisions, aliases, Map.of());
+  }
+
+  /** This model with the workspace layouts of its generated classes. */
+  public NetworkModel withMemory(Map<Precision, MemoryPlan> plans) {
+    return new NetworkModel(packageName, declaredName, input, nodes, loss, precisions, aliases,
+        plans);
+  }
+
+  /**
+   * The class the summary resource and the budgets describe: the float class when it is
+   * generated, else the double one.
+   */
+  public Precision primaryPrecision() {
+    return precisions.contains(Precision.FLOAT) ? Precision.FLOAT : Precision.DOUBLE;
   }
 
   /** A model without aliases. */
@@ -110,9 +135,23 @@ public record NetworkModel(
     return n;
   }
 
-  /** The summary the processor writes as a resource and the generated class holds as a constant. */
+  /** The summary the processor writes as a resource: that of the primary precision's class. */
   public NetworkSummary summary() {
-    return new NetworkSummary(qualifiedName(), input.dims(), loss,
-        nodes.stream().map(Node::summary).toList(), parameterTensors());
+    return summary(primaryPrecision());
+  }
+
+  /**
+   * The summary the generated class of this precision holds as a constant, with the memory
+   * figures of its workspace when they are planned.
+   */
+  public NetworkSummary summary(Precision precision) {
+    MemoryPlan plan = memory.get(precision);
+    List<LayerSummary> layers = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      LayerSummary s = nodes.get(i).summary();
+      layers.add(plan == null ? s : s.withMemory(plan.layers().get(i)));
+    }
+    return new NetworkSummary(qualifiedName(), input.dims(), loss, layers, parameterTensors(),
+        precision);
   }
 }

@@ -4,6 +4,7 @@ import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.PoolKind;
 import dev.lamina.dsl.Precision;
+import dev.lamina.processor.decl.BudgetDecl;
 import dev.lamina.processor.decl.ClassFacts;
 import dev.lamina.processor.decl.LayerDecl;
 import dev.lamina.processor.decl.LayerAnnotation;
@@ -117,11 +118,13 @@ final class Decls {
     Label site = new Label("Net", classSuppressed);
     ReceptiveFieldDecl none = new ReceptiveFieldDecl(new Value<>(List.of(), false, site),
         new Value<>(List.of(), false, site), new Value<>(false, false, site));
+    Value<Long> unset = new Value<>(BudgetDecl.UNSET, false, site);
     return new NetworkDecl("test", "Net", site, facts,
         new Value<>(input, true, new Label("Net.input", classSuppressed)),
         new Value<>(loss, true, new Label("Net.loss", classSuppressed)),
         new Value<>(0, false, site), none,
-        new Value<>(List.of(Precision.FLOAT), false, site), layers);
+        new Value<>(List.of(Precision.FLOAT), false, site), layers,
+        new BudgetDecl(unset, unset, unset, unset, new Value<>(1, false, site)));
   }
 
   private static Set<String> given(Object[] attrs, String... required) {

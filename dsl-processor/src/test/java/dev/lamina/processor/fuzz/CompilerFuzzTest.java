@@ -56,6 +56,7 @@ class CompilerFuzzTest {
       // The run must exercise both outcomes and the runtime checks, not pass vacuously.
       assertTrue(report.invalid > count / 4, report::summary);
       assertTrue(report.compiledAndRun > count / 4, report::summary);
+      assertEquals(report.compiledAndRun, report.memoryChecks, report::summary);
       assertTrue(report.gradientValues > 5 * count / 4, report::summary);
       assertTrue(report.floatGradientValues > count, report::summary);
       // ... and the graph vocabulary.

@@ -8,6 +8,8 @@ import dev.lamina.processor.LaminaProcessor;
 import dev.lamina.runtime.DoubleNetwork;
 import dev.lamina.runtime.DoubleWorkspace;
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.testsupport.AllocatedBytes;
+import dev.lamina.runtime.LayerMemory;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.NetworkSummary;
@@ -49,7 +51,7 @@ import javax.tools.JavaFileObject;
  * the double class's outputs and gradients within float rounding, on this JVM's kernels. Messages
  * from inside a block use must start with {@code in use (Block ...): use.member:}.
  */
-final class FuzzRunner {
+public final class FuzzRunner {
   /** Above these sizes a valid network is only compiled and its summary checked. */
   static final long MAX_RUN_PARAMETERS = 1_000_000;
   static final long MAX_RUN_ACTIVATIONS = 300_000;
@@ -73,7 +75,9 @@ final class FuzzRunner {
     /** An analytic gradient disagrees with the numerical one. */
     GRADIENT_FAILURE,
     /** The float and double classes disagree beyond float rounding. */
-    PRECISION_MISMATCH
+    PRECISION_MISMATCH,
+    /** A summary's workspace bytes differ from what the class's workspace allocates. */
+    MEMORY_MISMATCH
   }
 
   /** Results of a run. */
@@ -93,6 +97,8 @@ final class FuzzRunner {
     /** Layer kinds and graph structures of the valid declarations run with a gradient check. */
     final Map<String, Integer> features = new TreeMap<>();
     int inferenceChecks;
+    /** Valid declarations whose summaries' workspace bytes were held to real workspaces. */
+    int memoryChecks;
     /** Gradient values of float classes compared with their double twins. */
     int floatGradientValues;
     final Map<Problem, List<String>> problems = new EnumMap<>(Problem.class);
@@ -125,6 +131,7 @@ final class FuzzRunner {
       o.mutations.forEach((k, v) -> mutations.merge(k, v, Integer::sum));
       o.features.forEach((k, v) -> features.merge(k, v, Integer::sum));
       inferenceChecks += o.inferenceChecks;
+      memoryChecks += o.memoryChecks;
       floatGradientValues += o.floatGradientValues;
       o.problems.forEach((k, v) -> problems.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
     }
@@ -141,6 +148,8 @@ final class FuzzRunner {
           worstRelativeError));
       sb.append(String.format(Locale.ROOT, "gradient checks in inference mode %d%n",
           inferenceChecks));
+      sb.append(String.format(Locale.ROOT, "summaries' workspace bytes held to real workspaces"
+          + " %d%n", memoryChecks));
       sb.append(String.format(Locale.ROOT, "float gradient values against double (%s kernels)"
           + " %d%n", Kernels.BACKEND, floatGradientValues));
       sb.append("run with gradient check, using: ").append(features).append('\n');
@@ -377,7 +386,7 @@ final class FuzzRunner {
   // ---- valid networks at run time --------------------------------------------------------------
 
   /** The compilation's class files in their own loader (runtime and DSL types shared). */
-  static ClassLoader classLoader(Compilation compilation) {
+  public static ClassLoader classLoader(Compilation compilation) {
     Map<String, byte[]> classes = new HashMap<>();
     for (JavaFileObject f : compilation.generatedFiles()) {
       if (f.getKind() != JavaFileObject.Kind.CLASS) {
@@ -418,9 +427,10 @@ final class FuzzRunner {
       if (c.hasFloat()) {
         Class<?> fc = loader.loadClass(c.generatedName());
         NetworkSummary fs = (NetworkSummary) fc.getField("SUMMARY").get(null);
-        // NetworkSummary is a record holding an int[]: compare its content, not equals().
+        // NetworkSummary is a record holding an int[]: compare its content, not equals(). The
+        // memory figures differ: each describes its own class's workspace.
         if (!fs.fingerprint().equals(summary.fingerprint())
-            || !fs.toTable().equals(summary.toTable())) {
+            || !withoutMemory(fs).toTable().equals(withoutMemory(summary).toTable())) {
           report.problem(Problem.SHAPE_MISMATCH, c, "float and double summaries differ");
           return;
         }
@@ -440,6 +450,17 @@ final class FuzzRunner {
             + c.parameters() + " + " + c.statistics() + " statistics");
         return;
       }
+      String memory = compareMemory(summary, net.newWorkspace(3), net.parameters(), 3);
+      if (memory == null && c.hasFloat()) {
+        FloatNetwork f = (FloatNetwork) loader.loadClass(c.generatedName()).getConstructor()
+            .newInstance();
+        memory = compareMemory(f.summary(), f.newWorkspace(2), f.parameters(), 2);
+      }
+      if (memory != null) {
+        report.problem(Problem.MEMORY_MISMATCH, c, memory + "\n" + summary.toTable());
+        return;
+      }
+      report.memoryChecks++;
       // Training mode (batch statistics, dropout masks fixed by reseeding) or inference mode.
       boolean training = random.nextInt(4) != 0;
       GradientCheck check = new GradientCheck(net, random, training).run(2, 3);
@@ -606,6 +627,26 @@ final class FuzzRunner {
       }
     }
     return null;
+  }
+
+  /** The summary's workspace bytes against the arrays a workspace for {@code batch} holds. */
+  private static String compareMemory(NetworkSummary s, Object workspace, Object parameters,
+      int batch) {
+    long allocated = AllocatedBytes.total(workspace, parameters);
+    if (s.trainingBytes(batch) != allocated) {
+      return s.workspacePrecision() + " summary says a workspace for " + batch + " allocates "
+          + s.trainingBytes(batch) + " bytes; it holds " + allocated + " in "
+          + AllocatedBytes.arrays(workspace, parameters).stream()
+              .map(h -> h.field() + " " + h.bytes()).toList();
+    }
+    return null;
+  }
+
+  /** The summary without its memory figures. */
+  private static NetworkSummary withoutMemory(NetworkSummary s) {
+    return new NetworkSummary(s.networkName(), s.inputShape(), s.loss(),
+        s.layers().stream().map(l -> l.withMemory(LayerMemory.NONE)).toList(),
+        s.parameterTensors());
   }
 
   private static String compareSummary(FuzzCase c, NetworkSummary s) {

@@ -111,7 +111,7 @@ class DocsTest {
       assertEquals(1, javac.exitValue(), "javac's exit status");
       checked++;
     }
-    assertEquals(1, checked, "README.md: `java fails` blocks");
+    assertEquals(2, checked, "README.md: `java fails` blocks");
   }
 
   @Test
