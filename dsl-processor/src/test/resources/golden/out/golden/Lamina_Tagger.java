@@ -3,9 +3,11 @@ package golden;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Layer;
 import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Precision;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Initializers;
+import dev.lamina.runtime.LayerMemory;
 import dev.lamina.runtime.LayerSummary;
 import dev.lamina.runtime.Losses;
 import dev.lamina.runtime.NetworkStructure;
@@ -132,12 +134,14 @@ public final class Lamina_Tagger extends Tagger implements FloatNetwork, Structu
     List<ParameterTensor> tensors = new ArrayList<>(6);
     addLayerSummaries0(layers);
     addParameterTensors0(tensors);
-    return new NetworkSummary("golden.Tagger", new int[] {5, 3}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors);
+    return new NetworkSummary("golden.Tagger", new int[] {5, 3}, Loss.SOFTMAX_CROSS_ENTROPY, layers, tensors, Precision.FLOAT);
   }
 
   private static void addLayerSummaries0(List<LayerSummary> layers) {
-    layers.add(new LayerSummary("lstm", "Recurrent", "LSTM 4, sequence", new int[] {5, 4}, 144L, 720L, 620L, new int[] {5, 3}, new int[] {1, 1}, new double[] {2.0, 0.0}));
-    layers.add(new LayerSummary("out", "Affine", "3", new int[] {5, 3}, 15L, 75L, 60L, new int[] {5, 4}, new int[] {1, 1}, new double[] {2.0, 0.0}));
+    layers.add(new LayerSummary("lstm", "Recurrent", "LSTM 4, sequence", new int[] {5, 4}, 144L, 720L, 620L, new int[] {5, 3}, new int[] {1, 1}, new double[] {2.0, 0.0},
+        new LayerMemory(480L, 1856L, 912L, 7824L)));
+    layers.add(new LayerSummary("out", "Affine", "3", new int[] {5, 3}, 15L, 75L, 60L, new int[] {5, 4}, new int[] {1, 1}, new double[] {2.0, 0.0},
+        new LayerMemory(60L, 608L, 180L, 2748L)));
   }
 
   private static void addParameterTensors0(List<ParameterTensor> tensors) {
