@@ -3,7 +3,13 @@ package dev.lamina.processor.gen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.dsl.Activation;
+import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Recurrent.Cell;
+import dev.lamina.dsl.Recurrent.Returns;
 import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.RecurrentOp;
+import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.NetworkSummary;
@@ -25,7 +31,14 @@ class WorkspaceMemoryTest {
   @Test
   void summariesCountWhatWorkspacesHold() {
     int checked = 0;
-    for (NetworkModel model : List.of(Models.lenetModern(), Models.lenetClassic(), Models.mlp())) {
+    // a stacked bidirectional GRU under a per-step Affine: every step's gates and states
+    NetworkModel recurrent = Models.builder("Tagger", Shape.sequence(6, 5))
+        .add("r", new RecurrentOp(Cell.GRU, 8, 2, true, true, Returns.SEQUENCE),
+            Activation.IDENTITY, 0)
+        .add("out", Models.affine(4), Activation.IDENTITY, 0)
+        .loss(Loss.SOFTMAX_CROSS_ENTROPY).build();
+    for (NetworkModel model : List.of(Models.lenetModern(), Models.lenetClassic(), Models.mlp(),
+        recurrent)) {
       FloatNetwork net = Compiled.of(model).floatNetwork(1);
       NetworkSummary s = net.summary();
       for (int batch : new int[] {1, 5}) {
@@ -41,7 +54,7 @@ class WorkspaceMemoryTest {
         checked++;
       }
     }
-    assertEquals(6, checked);
+    assertEquals(8, checked);
   }
 
   /** Bytes of the arrays an inference pass over {@code batch} samples writes to. */
