@@ -89,7 +89,7 @@ final class TrainTextCommand implements Callable<Integer> {
     double unigram = text.unigramNats();
     Lamina_CharLstm net = new Lamina_CharLstm(seed);
     CharModel model = new CharModel(net, batch);
-    Optimizer opt = Optimizers.adam(lr).build(net.summary());
+    Optimizer opt = Optimizers.adam(lr).build(net.summary()).clipGradientNorm(clip);
     LearningRateSchedule schedule = LearningRateSchedule.cosine(lr, lr / 100, 1);
     byte[] probe = Arrays.copyOf(text.heldOut(), Math.min(EVAL_CHARS, text.heldOut().length));
     o.printf(Locale.ROOT, "training CharLstm (%,d parameters) on %s: %,d entries, %,d training"
@@ -106,7 +106,7 @@ final class TrainTextCommand implements Callable<Integer> {
     int since = 0;
     for (int s = 0; s < steps; s++) {
       opt.setLearningRate(schedule.learningRate(0, s, steps));
-      float loss = model.step(text.train(), opt, clip, random);
+      float loss = model.step(text.train(), opt, random);
       if (!Float.isFinite(loss)) {
         throw new AppException("training diverged at update " + (s + 1) + " (loss " + loss
             + "); try a lower --lr or a --clip");

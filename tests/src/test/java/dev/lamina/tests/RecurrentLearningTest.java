@@ -1,5 +1,7 @@
 package dev.lamina.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.runtime.Optimizer;
@@ -8,6 +10,7 @@ import dev.lamina.runtime.optim.Optimizers;
 import dev.lamina.runtime.train.EpochResult;
 import dev.lamina.runtime.train.Trainer;
 import dev.lamina.tests.nets.Lamina_RowGruSmall;
+import dev.lamina.tests.nets.Lamina_StepTagger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,5 +78,20 @@ class RecurrentLearningTest {
     double accuracy = train("rows.weight_hh_l0");
     assertTrue(accuracy < BAR, "with the recurrent weights' gradient negated the test accuracy is "
         + accuracy + ", not below the bar " + BAR + ": the bar does not detect a broken gradient");
+  }
+
+  /**
+   * A network with a class at every step takes T labels per sample, which the trainer's one label
+   * per sample cannot give: it says so instead of reading the wrong labels.
+   */
+  @Test
+  void theTrainerRefusesANetworkWithOneLabelPerStep() {
+    Lamina_StepTagger net = new Lamina_StepTagger();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Trainer.builder(net, Optimizers.adam(0.01f).build()).build());
+    assertEquals("the trainer takes one class label per sample, but"
+        + " dev.lamina.tests.nets.StepTagger outputs a"
+        + " sequence of 6 steps of 3 classes, one label per step; train it through its"
+        + " workspace's lossAndGradients, which takes 6 labels per sample", e.getMessage());
   }
 }

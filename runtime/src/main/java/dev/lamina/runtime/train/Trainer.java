@@ -126,6 +126,13 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException("the trainer trains classifiers on class labels, which"
           + " needs loss SOFTMAX_CROSS_ENTROPY; " + network.summary().networkName() + " has " + loss);
     }
+    int[] out = network.summary().outputShape();
+    if (out.length == 2) {
+      throw new IllegalArgumentException("the trainer takes one class label per sample, but "
+          + network.summary().networkName() + " outputs a sequence of " + out[0] + " steps of "
+          + out[1] + " classes, one label per step; train it through its workspace's"
+          + " lossAndGradients, which takes " + out[0] + " labels per sample");
+    }
     this.classes = network.outputSize();
     this.inputSize = network.inputSize();
     if (optimizer instanceof BaseOptimizer && ((BaseOptimizer) optimizer).parameterTensors() == null) {

@@ -40,11 +40,11 @@ public final class CharModel {
 
   /**
    * One update on {@code batch} windows drawn uniformly from {@code text}: window {@code i}
-   * reads characters {@code [s, s + T)} and is labelled with {@code [s + 1, s + T + 1)}. The
-   * gradient is rescaled to global norm {@code clip} when larger ({@code clip <= 0}: never).
+   * reads characters {@code [s, s + T)} and is labelled with {@code [s + 1, s + T + 1)}; the
+   * optimizer clips the gradient if it is set to ({@code BaseOptimizer.clipGradientNorm}).
    * Returns the batch's mean loss per character, in nats.
    */
-  public float step(byte[] text, Optimizer optimizer, float clip, SplittableRandom random) {
+  public float step(byte[] text, Optimizer optimizer, SplittableRandom random) {
     int starts = text.length - T;
     if (starts < 1) {
       throw new IllegalArgumentException("text of " + text.length + " characters; a window"
@@ -56,21 +56,7 @@ public final class CharModel {
     }
     ws.zeroGradients();
     float loss = ws.lossAndGradients(input, 0, labels, 0, batch, 1f / batch) / batch;
-    float[] g = ws.gradients();
-    if (clip > 0) {
-      double sum = 0;
-      for (float v : g) {
-        sum += (double) v * v;
-      }
-      double norm = Math.sqrt(sum);
-      if (norm > clip) {
-        float scale = (float) (clip / norm);
-        for (int k = 0; k < g.length; k++) {
-          g[k] *= scale;
-        }
-      }
-    }
-    optimizer.step(net.parameters(), g);
+    optimizer.step(net.parameters(), ws.gradients());
     return loss;
   }
 
