@@ -98,6 +98,18 @@ def lenet5():
 # Timing helpers
 
 
+def calls_per_second(step, seconds):
+    """Calls of `step` per second over one run of at least `seconds`."""
+    n = 0
+    t0 = time.perf_counter()
+    while True:
+        step()
+        n += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= seconds:
+            return n / elapsed
+
+
 def timed_runs(step, items_per_step, warmup_s, run_s, runs):
     """Median items/s over `runs` runs of at least `run_s` seconds each, after a warm-up.
 
@@ -109,14 +121,7 @@ def timed_runs(step, items_per_step, warmup_s, run_s, runs):
         step()
 
     def rate(seconds):
-        n = 0
-        t0 = time.perf_counter()
-        while True:
-            step()
-            n += 1
-            elapsed = time.perf_counter() - t0
-            if elapsed >= seconds:
-                return n / elapsed
+        return calls_per_second(step, seconds)
 
     window = max(0.001, warmup_s / 4)
     previous = rate(window)

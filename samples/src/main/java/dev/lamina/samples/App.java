@@ -1,5 +1,6 @@
 package dev.lamina.samples;
 
+import dev.lamina.runtime.kernel.Kernels;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -49,6 +50,10 @@ public final class App implements Runnable {
   }
 
   public static void main(String[] args) {
+    int relaunched = VectorLaunch.relaunch(args);
+    if (relaunched >= 0) {
+      System.exit(relaunched);
+    }
     System.setProperty("java.awt.headless", "true");
     System.exit(commandLine().execute(args));
   }
@@ -145,7 +150,8 @@ public final class App implements Runnable {
     @Override
     public String[] getVersion() {
       String v = App.class.getPackage().getImplementationVersion();
-      return new String[] {"lamina " + (v == null ? "(development build)" : v)};
+      return new String[] {"lamina " + (v == null ? "(development build)" : v),
+          "kernels: " + Kernels.BACKEND + " (Java " + Runtime.version() + ")"};
     }
   }
 }

@@ -25,9 +25,12 @@ import dev.lamina.processor.model.ConvOp;
  *     sums (their scratch fits the budget)
  * @param channelLanes whether, on the Vector API, a patch-row convolution runs its forward pass
  *     and weight gradient with the output channels as vector lanes
+ * @param columns whether, on the Vector API, a plain-loop convolution (strided or asymmetrically
+ *     padded) runs all three passes on per-sample im2col columns instead, with the output
+ *     channels (forward, weight gradient) or the kernel's taps (input gradient) as vector lanes
  */
 record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid backGrid,
-    boolean lanes, boolean channelLanes) {
+    boolean lanes, boolean channelLanes, boolean columns) {
   /** The three ways a convolution's loops are written. */
   enum Strategy {
     PLAIN, GRID, PATCH_ROWS
@@ -37,15 +40,18 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
     WindowGeo g = WindowGeo.of(ctx, op);
     Grid grid = forwardGrid(g, op);
     if (grid == null) {
-      return new ConvPlan(op, g, Strategy.PLAIN, null, null, false, false);
+      long row = (long) g.c() * op.kh() * op.kw();
+      boolean columns = ctx.num().isFloat() && g.k() >= ConvEmitter.CHANNEL_LANES_MIN
+          && row * g.ohw() + g.k() * (g.ohw() + row) <= Grid.BUDGET;
+      return new ConvPlan(op, g, Strategy.PLAIN, null, null, false, false, columns);
     }
     long row = (long) g.c() * op.kh() * op.kw();
     if (row >= ConvEmitter.COLS_MIN_ROW && (g.ohw() + (long) g.k()) * row <= Grid.BUDGET) {
       boolean channelLanes = ctx.num().isFloat() && g.k() >= ConvEmitter.CHANNEL_LANES_MIN;
-      return new ConvPlan(op, g, Strategy.PATCH_ROWS, grid, null, false, channelLanes);
+      return new ConvPlan(op, g, Strategy.PATCH_ROWS, grid, null, false, channelLanes, false);
     }
     boolean lanes = (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;
-    return new ConvPlan(op, g, Strategy.GRID, grid, backwardGrid(g, op), lanes, false);
+    return new ConvPlan(op, g, Strategy.GRID, grid, backwardGrid(g, op), lanes, false, false);
   }
 
   /** The stride-1 grid of the forward pass (and weight gradient), or null for plain loops. */

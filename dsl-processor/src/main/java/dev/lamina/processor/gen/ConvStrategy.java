@@ -117,6 +117,33 @@ abstract class ConvStrategy {
     b.endControlFlow();
   }
 
+  /** {@code wt[t·k + kk] = W[kk, t]}: the kernel of {@code k} outputs, tap-major, for the lanes. */
+  static void transposeKernel(CodeBlock.Builder b, LayerContext ctx, int k, int len) {
+    b.add("// wt[t·$L + k] = W[k, t]\n", k);
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+    b.addStatement("int wk = $L + k * $L", ctx.offset("weight"), len);
+    b.beginControlFlow("for (int t = 0; t < $L; t++)", len);
+    b.addStatement("wt[t * $L + k] = p[wk + t]", k);
+    b.endControlFlow();
+    b.endControlFlow();
+  }
+
+  /**
+   * {@code z[zs + kk·positions + q] = zt[q·k + kk] + bias[kk]}: one sample's output, computed
+   * with the {@code k} channels of each position together, written back channel-major.
+   */
+  static void writeBack(CodeBlock.Builder b, LayerContext ctx, boolean bias, int k,
+      int positions) {
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
+    b.addStatement("float bk = $L", bias ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
+    b.addStatement("int zk = zs + k * $L", positions);
+    Loop q = new Loop("q", positions);
+    q.open(b);
+    b.addStatement("z[$L] = zt[$L] + bk", Src.plus("zk", q.at()), Src.plus(q.times(k), "k"));
+    q.close(b);
+    b.endControlFlow();
+  }
+
   /**
    * Opens the loop over the batch: {@code xs} and {@code zs} locate sample {@code n}'s input and
    * output; a padded grid first copies the input into the zero-padded {@code xp}.

@@ -79,26 +79,13 @@ final class PatchRowConv extends GridConv {
     if (gr.padded()) {
       b.addStatement("float[] xp = this.$L[0]", ctx.buffer("Pad"));
     }
-    b.add("// wt[t·$L + k] = W[k, t]\n", g.k());
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("int wk = $L + k * $L", ctx.offset("weight"), len);
-    b.beginControlFlow("for (int t = 0; t < $L; t++)", len);
-    b.addStatement("wt[t * $L + k] = p[wk + t]", g.k());
-    b.endControlFlow();
-    b.endControlFlow();
+    transposeKernel(b, ctx, g.k(), len);
     beginSamples(b, ctx, gr);
     b.addStatement("$T.fill(zt, 0.0f)", ARRAYS);
     b.add("// zt[q·$L + k] = Σ_t (input under tap t at position q) · W[k, t]\n", g.k());
     KernelCalls.call(b, "windowProducts", "zt, 0, wt, 0, " + g.k() + ", "
         + (gr.padded() ? "xp, 0" : "x, xs") + ", " + windowArgs());
-    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
-    b.addStatement("float bk = $L", op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
-    b.addStatement("int zk = zs + k * $L", g.ohw());
-    Loop q = new Loop("q", g.ohw());
-    q.open(b);
-    b.addStatement("z[$L] = zt[$L] + bk", Src.plus("zk", q.at()), Src.plus(q.times(g.k()), "k"));
-    q.close(b);
-    b.endControlFlow();
+    writeBack(b, ctx, op.bias(), g.k(), g.ohw());
     b.endControlFlow();
     return ctx.inputMethod("ForwardVector")
         .addJavadoc("$L: $LForward on the Vector API: per sample, the output positions with the "

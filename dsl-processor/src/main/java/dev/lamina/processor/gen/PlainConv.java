@@ -2,6 +2,7 @@ package dev.lamina.processor.gen;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,13 +12,25 @@ import java.util.List;
  * loop always runs along an output row. Larger kernels loop over the taps.
  */
 final class PlainConv extends ConvStrategy {
+  /** The Vector API passes on im2col columns, when the plan says so; else null. */
+  private final ColumnConv columns;
+
   PlainConv(ConvPlan plan) {
     super(plan);
+    this.columns = plan.columns() ? new ColumnConv(plan) : null;
   }
 
   @Override
   List<LayerEmitter.Buffer> buffers(LayerContext ctx) {
-    return List.of();
+    return columns == null ? List.of() : columns.buffers(ctx);
+  }
+
+  /** The plain method, after the Vector API ones of {@link ColumnConv} if any. */
+  private static List<MethodSpec> with(MethodSpec plain, List<MethodSpec> vector) {
+    List<MethodSpec> all = new ArrayList<>();
+    all.add(plain);
+    all.addAll(vector);
+    return all;
   }
 
   /**
@@ -34,15 +47,18 @@ final class PlainConv extends ConvStrategy {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    if (columns != null) {
+      ColumnConv.prologue(b, ctx, "ForwardColumns", "x, xOff, batch");
+    }
     Channels ch = openOutputChannels(b, ctx, "xOff");
     b.addStatement("$T.fill(z, $L, $L + $L, $L)", ARRAYS, ch.zk(), ch.zk(), g.ohw(),
         biasOrZero(ctx, ch.k().at()));
     channelTaps(b, ctx, ch, (zi, xi) -> "z[" + zi + "] += w * x[" + xi + "]");
     ch.k().close(b);
     b.endControlFlow();
-    return List.of(ctx.inputMethod("Forward")
+    return with(ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
-        .addCode(b.build()).build());
+        .addCode(b.build()).build(), columns == null ? List.of() : columns.forward(ctx));
   }
 
   @Override
@@ -51,6 +67,9 @@ final class PlainConv extends ConvStrategy {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    if (columns != null) {
+      ColumnConv.prologue(b, ctx, "ParamsColumns", "x, xOff, batch");
+    }
     Channels outer = openOutputChannels(b, ctx, "xOff");
     if (op.bias()) {
       biasSum(b, ctx, outer.k().at(), outer.zk(), g.ohw());
@@ -67,9 +86,10 @@ final class PlainConv extends ConvStrategy {
     ch.c().close(b);
     outer.k().close(b);
     b.endControlFlow();
-    return List.of(ctx.inputMethod("BackwardParams")
+    return with(ctx.inputMethod("BackwardParams")
         .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients.\n", ctx.header())
-        .addCode(b.build()).build());
+        .addCode(b.build()).build(),
+        columns == null ? List.of() : List.of(columns.backwardParams(ctx)));
   }
 
   @Override
@@ -78,13 +98,16 @@ final class PlainConv extends ConvStrategy {
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
+    if (columns != null) {
+      ColumnConv.prologue(b, ctx, "DataColumns", "dx, batch");
+    }
     Channels ch = openOutputChannels(b, ctx, null);
     channelTaps(b, ctx, ch, (zi, xi) -> "dx[" + xi + "] += w * dz[" + zi + "]");
     ch.k().close(b);
     b.endControlFlow();
-    return List.of(ctx.dataMethod()
+    return with(ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx to dx.\n", ctx.header())
-        .addCode(b.build()).build());
+        .addCode(b.build()).build(), columns == null ? List.of() : columns.backwardData(ctx));
   }
 
   /**

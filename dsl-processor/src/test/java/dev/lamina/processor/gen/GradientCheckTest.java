@@ -139,6 +139,13 @@ class GradientCheckTest {
         new ConvOp(2, 3, 3, 2, 2, 1, 0, 2, 3, 2, 2, true), id, 0));
     cases.add(single("conv4x4_same_upper", Shape.image(2, 6, 6),
         new ConvOp(2, 4, 4, 1, 1, 1, 1, 2, 2, 1, 1, false), id, 0));
+    // At least 8 filters, strided or asymmetrically padded: on the Vector API, im2col columns.
+    cases.add(single("conv3x3_k9_s2_p1_columns", Shape.image(3, 9, 8),
+        conv(9, 3, 3, 2, 2, 1, 1, 1, 1, true), id, 0));
+    cases.add(single("conv1x1_k8_s2_columns", Shape.image(3, 7, 6),
+        conv(8, 1, 1, 2, 2, 0, 0, 1, 1, false), id, 0));
+    cases.add(single("conv3x3_k17_s2x1_d2_p1_0_2_3_columns", Shape.image(2, 9, 8),
+        new ConvOp(17, 3, 3, 2, 1, 1, 0, 2, 3, 2, 2, true), id, 0));
     // Pooling: ceil mode, dilation, padding up to the window minus one, asymmetric padding.
     for (PoolKind kind : PoolKind.values()) {
       String k = kind.name().toLowerCase(java.util.Locale.ROOT);

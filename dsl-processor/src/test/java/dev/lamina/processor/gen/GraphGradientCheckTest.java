@@ -57,6 +57,16 @@ class GraphGradientCheckTest {
             .add("gap", new GlobalAvgPoolOp(), ID, 0)
             .add("out", affine(3), ID, 0)
             .loss(Loss.SOFTMAX_CROSS_ENTROPY).build()),
+        // The same with 9 filters: on the Vector API, both strided convolutions on im2col columns.
+        named("residual_projection_columns", builder("R3", Shape.image(3, 9, 8))
+            .add("stem", conv(4, 3, 1, 1), Activation.TANH, 0)
+            .add("a", conv(9, 3, 2, 1), Activation.TANH, 0)
+            .add("b", conv(9, 3, 1, 1), ID, 0)
+            .add("proj", List.of("stem"), conv(9, 1, 2, 0), ID, 0)
+            .add("sum", List.of("b", "proj"), new AddOp(), ID, 0)
+            .add("gap", new GlobalAvgPoolOp(), ID, 0)
+            .add("out", affine(3), ID, 0)
+            .loss(Loss.SOFTMAX_CROSS_ENTROPY).build()),
         // Inception-style: four branches of one layer, concatenated; stem read four times.
         named("inception", builder("I1", Shape.image(2, 6, 6))
             .add("stem", conv(3, 3, 1, 1), Activation.TANH, 0)

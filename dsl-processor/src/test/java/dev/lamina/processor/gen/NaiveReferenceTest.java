@@ -69,6 +69,38 @@ class NaiveReferenceTest {
     return out.stream();
   }
 
+  /**
+   * Strided or asymmetrically padded convolutions of 8 to 20 filters, which the Vector API runs
+   * on im2col columns (the convolutions above have at most 4 filters).
+   */
+  static Stream<Arguments> wideConvs() {
+    SplittableRandom r = new SplittableRandom(2025);
+    List<Arguments> out = new ArrayList<>();
+    while (out.size() < CONFIGS / 3) {
+      int kh = 1 + r.nextInt(5);
+      int kw = 1 + r.nextInt(5);
+      int dh = 1 + r.nextInt(2);
+      int dw = 1 + r.nextInt(2);
+      int sh = 1 + r.nextInt(3);
+      int sw = 2 + r.nextInt(2);
+      int ph = r.nextInt(dh * (kh - 1) + 1);
+      int pw = r.nextInt(dw * (kw - 1) + 1);
+      int pb = r.nextInt(dh * (kh - 1) + 1);
+      int pr = r.nextInt(dw * (kw - 1) + 1);
+      int c = 1 + r.nextInt(5);
+      int h = 2 + r.nextInt(15);
+      int w = 2 + r.nextInt(15);
+      if (Geometry.outputSize(h, kh, sh, ph, pb, dh, false) < 1
+          || Geometry.outputSize(w, kw, sw, pw, pr, dw, false) < 1) {
+        continue;
+      }
+      Config cfg = new Config(Shape.image(c, h, w), new ConvOp(8 + r.nextInt(13), kh, kw, sh, sw,
+          ph, pw, pb, pr, dh, dw, r.nextBoolean()));
+      out.add(Arguments.of(Named.of(cfg.toString(), cfg)));
+    }
+    return out.stream();
+  }
+
   static Stream<Arguments> pools() {
     SplittableRandom r = new SplittableRandom(4048);
     List<Arguments> out = new ArrayList<>();
@@ -106,6 +138,12 @@ class NaiveReferenceTest {
   @ParameterizedTest
   @MethodSource("convs")
   void convForward(Config cfg) {
+    check(cfg);
+  }
+
+  @ParameterizedTest
+  @MethodSource("wideConvs")
+  void wideConvForward(Config cfg) {
     check(cfg);
   }
 

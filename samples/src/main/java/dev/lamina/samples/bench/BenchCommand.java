@@ -13,6 +13,7 @@ import dev.lamina.runtime.train.EpochResult;
 import dev.lamina.runtime.train.Trainer;
 import dev.lamina.samples.FashionData;
 import dev.lamina.samples.Lamina_LeNet5;
+import dev.lamina.samples.zoo.Lamina_SmallResNet;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -86,6 +87,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--layer-batch", paramLabel = "B", defaultValue = "64",
       description = "Batch of the per-layer timing (default: ${DEFAULT-VALUE}).")
   int layerBatch;
+
+  @Option(names = "--layer-network", paramLabel = "NAME", defaultValue = "LeNet5",
+      description = "Network of the per-layer section: LeNet5 or SmallResNet (default:"
+          + " ${DEFAULT-VALUE}).")
+  String layerNetwork;
 
   @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
       description = "Timed runs per figure; the median is reported (default: ${DEFAULT-VALUE}).")
@@ -207,6 +213,10 @@ public final class BenchCommand implements Callable<Integer> {
         || aptRuns < 1 || allocSteps < 1 || inferBatch < 1 || layerBatch < 1) {
       throw new ParameterException(cl, "runs, iterations, steps and batches must be at least 1,"
           + " --run-seconds positive");
+    }
+    if (!List.of("LeNet5", "SmallResNet").contains(layerNetwork)) {
+      throw new ParameterException(cl, "--layer-network must be LeNet5 or SmallResNet, got '"
+          + layerNetwork + "'");
     }
     if (!List.of("adam", "momentum", "sgd").contains(mainOptimizer)) {
       throw new ParameterException(cl, "--main-optimizer must be adam, momentum or sgd");
@@ -443,15 +453,16 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private void layers(Dataset train) throws Exception {
-    out.printf(Locale.ROOT, "Per-layer passes of the generated network, batch %d, 1 thread%n",
-        layerBatch);
+    out.printf(Locale.ROOT, "Per-layer passes of the generated %s, batch %d, 1 thread%n",
+        layerNetwork, layerBatch);
     int b = Math.min(layerBatch, train.size());
     float[] x = Arrays.copyOf(train.features(), b * train.sampleSize());
     int[] y = Arrays.copyOf(train.labels(), b);
     LayerTimer.Result r;
     try {
-      r = LayerTimer.measure(new Lamina_LeNet5(seed), x, y, b, runs, runSeconds / 2,
-          warmupSeconds / 2);
+      FloatNetwork net = layerNetwork.equals("SmallResNet") ? new Lamina_SmallResNet(seed)
+          : new Lamina_LeNet5(seed);
+      r = LayerTimer.measure(net, x, y, b, runs, runSeconds / 2, warmupSeconds / 2);
     } catch (Throwable e) {
       notes.add("per-layer timing failed: " + e);
       return;
@@ -461,8 +472,9 @@ public final class BenchCommand implements Callable<Integer> {
           .put("pass", p.pass()).put("batch", b).put("threads", 1)
           .put("multiply_adds", p.multiplyAdds()).put("micros", p.micros())
           .put("gflops", p.gflops()).put("peak_fraction", p.gflops() / peak1));
-      progress("%-4s %-7s %-20s %9.1f us %s", p.layer(), p.kind(), p.pass(), p.micros(),
-          Double.isNaN(p.gflops()) ? "" : String.format(Locale.ROOT, "%6.1f GFLOP/s", p.gflops()));
+      progress("%-11s %-9s %-20s %9.1f us %s", p.layer(), p.kind(), p.pass(), p.micros(),
+          Double.isNaN(p.gflops()) ? "" : String.format(Locale.ROOT, "%6.1f GFLOP/s  %4.0f%% of"
+              + " peak", p.gflops(), 100 * p.gflops() / peak1));
     }
     for (String m : r.notMeasured()) {
       notes.add("not measured: " + m);

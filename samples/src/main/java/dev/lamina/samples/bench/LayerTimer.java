@@ -59,15 +59,16 @@ final class LayerTimer {
     List<String> missing = new ArrayList<>();
     for (int li = 0; li < layers.size(); li++) {
       LayerSummary l = layers.get(li);
-      String name = l.name();
-      float[] x = li == 0 ? inputs : floatField(c, ws, layers.get(li - 1).name() + "Out");
-      float[] dx = li == 0 ? null : floatField(c, ws, layers.get(li - 1).name() + "Delta");
+      String name = member(l.name());
+      String from = source(l, li == 0 ? null : layers.get(li - 1));
+      float[] x = from == null ? inputs : floatField(c, ws, from + "Out");
+      float[] dx = from == null ? null : floatField(c, ws, from + "Delta");
       MethodHandle fwd = handle(c, name + "Forward", DATA_OFF_BATCH, float[].class, int.class,
           int.class);
       MethodHandle act = handle(c, name + "Activate", BATCH, int.class);
       if (fwd == null || x == null) {
         missing.add(name + " forward: no " + name + "Forward(float[], int, int) or input buffer"
-            + (li == 0 ? "" : " " + layers.get(li - 1).name() + "Out"));
+            + (from == null ? "" : " " + from + "Out"));
       } else {
         double us = time(() -> {
           fwd.invokeExact((Object) ws, x, 0, batch);
@@ -97,7 +98,7 @@ final class LayerTimer {
       } else if (l.parameters() > 0) {
         missing.add(name + " weight gradient: no " + name + "BackwardParams(float[], int, int)");
       }
-      if (li > 0) {
+      if (from != null) {
         if (data != null && dx != null) {
           double us = time(() -> {
             data.invokeExact((Object) ws, dx, batch);
@@ -106,7 +107,7 @@ final class LayerTimer {
           passes.add(pass(l, "input gradient", l.multiplyAdds() * batch, us));
         } else {
           missing.add(name + " input gradient: no " + name + "BackwardData(float[], int) or buffer "
-              + layers.get(li - 1).name() + "Delta");
+              + from + "Delta");
         }
       }
     }
@@ -115,6 +116,25 @@ final class LayerTimer {
           + "; none found (overall figures only)");
     }
     return new Result(batch, passes, missing);
+  }
+
+  /** The workspace's member name of a layer: {@code res1.conv1} is {@code res1_conv1}. */
+  private static String member(String layer) {
+    return layer.replace('.', '_');
+  }
+
+  /**
+   * The member name of the layer {@code l} reads: the one its description names after
+   * {@code <-}, else {@code previous}; null for the network input.
+   */
+  private static String source(LayerSummary l, LayerSummary previous) {
+    String d = l.description();
+    int arrow = d.indexOf("<- ");
+    if (arrow >= 0) {
+      String from = d.substring(arrow + 3).split("[ |]")[0];
+      return from.equals("input") ? null : member(from);
+    }
+    return previous == null ? null : member(previous.name());
   }
 
   private static Pass pass(LayerSummary l, String which, long macs, double micros) {

@@ -47,7 +47,7 @@ final class Timing {
   }
 
   /** Seconds per call over one run of at least {@code runSeconds}. */
-  private static double timedRun(Body body, double runSeconds) throws Throwable {
+  static double timedRun(Body body, double runSeconds) throws Throwable {
     long budget = (long) (runSeconds * 1e9);
     long n = 0;
     long t0 = System.nanoTime();
