@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
     description = "Compile-time neural networks for Java: the sample networks on Fashion-MNIST,"
         + " and ONNX import.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class,
-        SummaryCommand.class, ImportCommand.class, dev.lamina.samples.bench.BenchCommand.class,
+        SummaryCommand.class, ImportCommand.class, GanTrainCommand.class, GanSampleCommand.class,
+        dev.lamina.samples.bench.BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class App implements Runnable {
   /** Exit status of a failed command. */
