@@ -47,7 +47,7 @@ final class Timing {
   }
 
   /** Seconds per call over one run of at least {@code runSeconds}. */
-  private static double timedRun(Body body, double runSeconds) throws Throwable {
+  static double timedRun(Body body, double runSeconds) throws Throwable {
     long budget = (long) (runSeconds * 1e9);
     long n = 0;
     long t0 = System.nanoTime();
@@ -60,7 +60,7 @@ final class Timing {
     return (now - t0) / 1e9 / n;
   }
 
-  private static void warmUp(Body body, double warmupSeconds) throws Throwable {
+  static void warmUp(Body body, double warmupSeconds) throws Throwable {
     long start = System.nanoTime();
     long minEnd = start + (long) (warmupSeconds * 1e9);
     long maxEnd = start + (long) (10 * warmupSeconds * 1e9);
