@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""DCGAN training step: Lamina's FashionGan against the same DCGAN in PyTorch, in alternating rounds.
+"""DCGAN training step: Lamina's FashionGan against the same DCGAN in PyTorch, rounds in turn.
 
 The networks are dev.lamina.samples.FashionGan's:
 
