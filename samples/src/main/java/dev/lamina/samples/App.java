@@ -26,10 +26,11 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "lamina", mixinStandardHelpOptions = true,
     versionProvider = App.Version.class,
     description = "Compile-time neural networks for Java: the sample networks on Fashion-MNIST,"
-        + " a character-level text model, and ONNX import and export.",
+        + " a character-level text model, a DCGAN, and ONNX import and export.",
     subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class,
         SummaryCommand.class, TrainTextCommand.class, SampleTextCommand.class,
-        ImportCommand.class, ExportCommand.class, dev.lamina.samples.bench.BenchCommand.class,
+        GanTrainCommand.class, GanSampleCommand.class, ImportCommand.class, ExportCommand.class,
+        dev.lamina.samples.bench.BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class App implements Runnable {
   /** Exit status of a failed command. */

@@ -39,17 +39,7 @@ public final class Charts {
    */
   public static void writeTrainingChart(String title, List<EpochPoint> points, String evaluated,
       Path file) throws IOException {
-    System.setProperty("java.awt.headless", "true");
-    XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
-        .xAxisTitle("epoch").yAxisTitle("loss").build();
-    Styler styler = chart.getStyler();
-    styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-    styler.setLegendLayout(Styler.LegendLayout.Horizontal);
-    chart.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
-    chart.setYAxisGroupTitle(1, "accuracy");
-    chart.getStyler().setXAxisDecimalPattern("0");
-    chart.getStyler().setYAxisGroupPosition(0, Styler.YAxisPosition.Left);
-
+    XYChart chart = epochChart(title, "accuracy");
     int n = points.size();
     double[] x = new double[n];
     double[] loss = new double[n];
@@ -73,6 +63,61 @@ public final class Charts {
 
     OutputFiles.writeAtomically(file,
         os -> BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG));
+  }
+
+  /**
+   * One epoch of adversarial training: the mean losses and the {@link ClassifierScore} of the
+   * generator at the epoch's end.
+   */
+  public record GanPoint(int epoch, double discriminatorLoss, double generatorLoss,
+      double meanTopProbability, int classesPresent) {}
+
+  /**
+   * Writes the GAN's chart to {@code file}: D's and G's mean loss per epoch on the left axis, the
+   * classifier score's mean top-class probability and share of classes present on the right.
+   */
+  public static void writeGanChart(String title, List<GanPoint> points, int classes, Path file)
+      throws IOException {
+    XYChart chart = epochChart(title, "classifier score");
+    int n = points.size();
+    double[] x = new double[n];
+    double[] dLoss = new double[n];
+    double[] gLoss = new double[n];
+    double[] top = new double[n];
+    double[] present = new double[n];
+    for (int i = 0; i < n; i++) {
+      GanPoint p = points.get(i);
+      x[i] = p.epoch();
+      dLoss[i] = p.discriminatorLoss();
+      gLoss[i] = p.generatorLoss();
+      top[i] = p.meanTopProbability();
+      present[i] = (double) p.classesPresent() / classes;
+    }
+    chart.addSeries("D loss (real + fake)", x, dLoss).setMarker(SeriesMarkers.CIRCLE);
+    chart.addSeries("G loss", x, gLoss).setMarker(SeriesMarkers.DIAMOND);
+    XYSeries s = chart.addSeries("mean top-class probability", x, top);
+    s.setYAxisGroup(1);
+    s.setMarker(SeriesMarkers.SQUARE);
+    s = chart.addSeries("share of classes present", x, present);
+    s.setYAxisGroup(1);
+    s.setMarker(SeriesMarkers.TRIANGLE_UP);
+    OutputFiles.writeAtomically(file,
+        os -> BitmapEncoder.saveBitmap(chart, os, BitmapEncoder.BitmapFormat.PNG));
+  }
+
+  /** A chart over epochs: loss on the left axis, {@code right} on the right, legend below. */
+  private static XYChart epochChart(String title, String right) {
+    System.setProperty("java.awt.headless", "true");
+    XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
+        .xAxisTitle("epoch").yAxisTitle("loss").build();
+    var styler = chart.getStyler();
+    styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+    styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+    styler.setYAxisGroupPosition(0, Styler.YAxisPosition.Left);
+    styler.setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+    styler.setXAxisDecimalPattern("0");
+    chart.setYAxisGroupTitle(1, right);
+    return chart;
   }
 
   /** Side of a cell of the confusion picture, in pixels. */

@@ -5,14 +5,17 @@ import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.SeededRandom;
+import dev.lamina.runtime.optim.BaseOptimizer;
 import dev.lamina.runtime.optim.Optimizers;
+import dev.lamina.runtime.train.WorkerPool;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Adversarial training of two generated networks, as the DCGAN paper (Radford et al. 2016) and
  * PyTorch's DCGAN example do it: a generator G that turns noise into samples and a discriminator D
- * that outputs one logit per sample (loss {@link Loss#BCE_WITH_LOGITS}).
+ * that outputs one logit per sample (loss {@link Loss#BCE_WITH_LOGITS}), data-parallel over a
+ * fixed number of threads.
  *
  * <p>One {@link #step} is, for a batch of B real samples:
  *
@@ -20,28 +23,46 @@ import java.util.Objects;
  *   <li>B noise vectors, standard normal, from the stream of the seed and the step number; G's
  *       training-mode forward pass makes B fake samples.
  *   <li>The discriminator's step: D's gradient of {@code BCE(D(real), 1)} plus that of {@code
- *       BCE(D(fake), 0)}, each the mean over its batch, and one step of D's
- *       optimizer. Real and fake batches go through D separately, so batch normalization in D
- *       normalizes each on its own, as in PyTorch's example.
- *   <li>The generator's step, with the non-saturating loss {@code
- *       BCE(D(fake), 1)}: the gradient of D's input, {@code dL/dfake}, is G's output gradient;
- *       G's backward pass and one step of G's optimizer follow. D's parameters are not touched:
- *       D's gradient buffer is overwritten and not used, and D's running statistics (batch
- *       normalization) stay pending and are discarded.
+ *       BCE(D(fake), 0)}, each the mean over its batch, and one step of D's optimizer. Real and
+ *       fake batches go through D separately, so batch normalization in D normalizes each on its
+ *       own and updates its running statistics once for each, as in PyTorch's example.
+ *   <li>The generator's step, with the non-saturating loss {@code BCE(D(fake), 1)}: the gradient
+ *       of D's input, {@code dL/dfake}, is G's output gradient; G's backward pass and one step of
+ *       G's optimizer follow. D's parameters are not touched: D's gradient buffers are overwritten
+ *       and not used, and D's running statistics of this pass are discarded.
  * </ol>
  *
- * <p>Defaults are the DCGAN paper's: Adam with learning rate 2e-4 and β1 = 0.5 for both networks.
- * Results depend only on the seed and the sequence of real batches (one thread); a step allocates
- * nothing once the buffers exist. Not thread-safe: one thread drives a trainer.
+ * <p><b>Threads.</b> With T threads (the calling thread and T - 1 workers started once) the batch
+ * is cut into T contiguous chunks {@code [B·t/T, B·(t+1)/T)}; thread t runs G and D over chunk t
+ * in one pass each, on workspaces of its own. Each sample's loss gradient is scaled by {@code 1/B},
+ * so the chunks' gradients sum to that of the batch mean; they are summed in the fixed order 0 +
+ * 1 + ... + (T-1), each thread adding up one slice of the parameters and, when the optimizer
+ * {@linkplain BaseOptimizer#updatesElementWise updates element-wise} (SGD, Adam), taking that
+ * slice of the optimizer's step. Batch normalization normalizes each chunk with its own statistics
+ * (as the {@link dev.lamina.runtime.train.Trainer} does); the running statistics are updated once
+ * per pass with those of the whole batch, merged in thread order.
+ *
+ * <p><b>Determinism.</b> The same networks, seed, thread count and sequence of real batches give
+ * bit-identical parameters and losses, however the threads were scheduled. The noise does not
+ * depend on T; another thread count changes the summation order and what batch normalization
+ * normalizes over.
+ *
+ * <p><b>No allocation.</b> A step allocates nothing once the optimizers' state exists (after the
+ * first step), on the calling thread and on the workers.
+ *
+ * <p>Defaults are the DCGAN paper's: Adam with learning rate 2e-4 and β1 = 0.5 for both networks
+ * ({@link #dcganAdam}); any other {@link Optimizer} may be given for either network. Not
+ * thread-safe: one thread drives a trainer; {@link #close} stops its workers.
  */
-public final class GanTrainer {
+public final class GanTrainer implements AutoCloseable {
   private final FloatNetwork generator;
   private final FloatNetwork discriminator;
   private final Optimizer generatorOptimizer;
   private final Optimizer discriminatorOptimizer;
-  private final FloatWorkspace g;
-  private final FloatWorkspace d;
+  private final FloatWorkspace[] g;
+  private final FloatWorkspace[] d;
   private final int batch;
+  private final int threads;
   private final int noiseSize;
   private final int sampleSize;
   private final long seed;
@@ -50,10 +71,25 @@ public final class GanTrainer {
   private final float[] fake;
   private final float[] ones;
   private final float[] zeros;
+  private final float[] lossReal;
+  private final float[] lossFake;
+  private final float[] lossGenerator;
+  private final WorkerPool pool;
+  // The pool's jobs, made once so that a step allocates nothing.
+  private final WorkerPool.Share generateJob = this::generateShare;
+  private final WorkerPool.Share realJob = this::realShare;
+  private final WorkerPool.Share fakeJob = this::fakeShare;
+  private final WorkerPool.Share generatorJob = this::generatorShare;
+  private final WorkerPool.Share discriminatorUpdateJob = this::discriminatorUpdateShare;
+  private final WorkerPool.Share generatorUpdateJob = this::generatorUpdateShare;
+  // The step: written by the calling thread before the pool starts the threads.
+  private float[] jobReal;
+  private int jobRealOffset;
   private long steps;
-  private float lossReal;
-  private float lossFake;
-  private float lossGenerator;
+  private boolean closed;
+  private float meanReal;
+  private float meanFake;
+  private float meanGenerator;
 
   /** What one step measured: the losses, each the mean over its batch. */
   public record StepResult(long step, float discriminatorReal, float discriminatorFake,
@@ -68,6 +104,7 @@ public final class GanTrainer {
     this.generator = b.generator;
     this.discriminator = b.discriminator;
     this.batch = b.batch;
+    this.threads = b.threads;
     this.seed = b.seed;
     this.noiseSize = generator.inputSize();
     this.sampleSize = generator.outputSize();
@@ -79,19 +116,42 @@ public final class GanTrainer {
       throw new IllegalArgumentException("the discriminator's loss must be BCE_WITH_LOGITS, not "
           + discriminator.summary().loss());
     }
-    this.generatorOptimizer = b.generatorOptimizer != null ? b.generatorOptimizer
-        : dcganAdam();
-    this.discriminatorOptimizer = b.discriminatorOptimizer != null ? b.discriminatorOptimizer
-        : dcganAdam();
-    this.g = generator.newWorkspace(batch);
-    this.d = discriminator.newWorkspace(batch);
-    this.d.setInputGradientEnabled(true);
+    if (threads > batch) {
+      throw new IllegalArgumentException("threads must be in 1..batch size (" + batch
+          + "), got " + threads);
+    }
+    this.generatorOptimizer = attached(b.generatorOptimizer != null ? b.generatorOptimizer
+        : dcganAdam(), generator);
+    this.discriminatorOptimizer = attached(b.discriminatorOptimizer != null
+        ? b.discriminatorOptimizer : dcganAdam(), discriminator);
+    int chunk = (batch + threads - 1) / threads;
+    this.g = new FloatWorkspace[threads];
+    this.d = new FloatWorkspace[threads];
+    for (int t = 0; t < threads; t++) {
+      g[t] = generator.newWorkspace(chunk);
+      g[t].setDeferredStatistics(true);
+      d[t] = discriminator.newWorkspace(chunk);
+      d[t].setDeferredStatistics(true);
+      d[t].setInputGradientEnabled(true);
+    }
     this.noise = new float[batch * noiseSize];
     this.fake = new float[batch * sampleSize];
     int outputs = batch * discriminator.outputSize();
     this.ones = new float[outputs];
     Arrays.fill(ones, 1f);
     this.zeros = new float[outputs];
+    this.lossReal = new float[threads];
+    this.lossFake = new float[threads];
+    this.lossGenerator = new float[threads];
+    this.pool = new WorkerPool(threads, this);
+  }
+
+  /** {@code o}, told the parameter layout of {@code network} if it is a BaseOptimizer. */
+  private static Optimizer attached(Optimizer o, FloatNetwork network) {
+    if (o instanceof BaseOptimizer base && base.parameterTensors() == null) {
+      base.attach(network.summary());
+    }
+    return o;
   }
 
   /** The DCGAN paper's optimizer: Adam, learning rate 2e-4, β1 = 0.5, β2 = 0.999. */
@@ -108,9 +168,24 @@ public final class GanTrainer {
     return batch;
   }
 
+  /** Threads working on each step (the calling thread included). */
+  public int threads() {
+    return threads;
+  }
+
   /** Steps taken so far. */
   public long steps() {
     return steps;
+  }
+
+  /** The generator's optimizer. */
+  public Optimizer generatorOptimizer() {
+    return generatorOptimizer;
+  }
+
+  /** The discriminator's optimizer. */
+  public Optimizer discriminatorOptimizer() {
+    return discriminatorOptimizer;
   }
 
   /**
@@ -122,22 +197,24 @@ public final class GanTrainer {
     Objects.checkFromIndexSize(offset, batch * sampleSize, real.length);
     generate();
     discriminatorStep(real, offset);
-    lossGenerator = generatorStep();
+    generatorStep();
     steps++;
   }
 
   /** The losses of the last step. */
   public StepResult lastStep() {
-    return new StepResult(steps, lossReal, lossFake, lossGenerator);
+    return new StepResult(steps, meanReal, meanFake, meanGenerator);
   }
 
   /** Draws this step's noise and runs G forward in training mode into the fake batch. */
   void generate() {
+    checkOpen();
     random.reseed(SeededRandom.streamSeed(seed, steps));
     for (int i = 0; i < noise.length; i++) {
       noise[i] = (float) random.nextGaussian();
     }
-    System.arraycopy(g.forward(noise, 0, batch, true), 0, fake, 0, fake.length);
+    run(generateJob);
+    commitStatistics(g);
   }
 
   /**
@@ -145,25 +222,137 @@ public final class GanTrainer {
    * mean losses.
    */
   void discriminatorStep(float[] real, int offset) {
-    d.setDeferredStatistics(false);
-    d.zeroGradients();
-    lossReal = d.lossAndGradients(real, offset, ones, 0, batch, 1f / batch) / batch;
-    lossFake = d.lossAndGradients(fake, 0, zeros, 0, batch, 1f / batch) / batch;
-    discriminatorOptimizer.step(discriminator.parameters(), d.gradients());
+    jobReal = real;
+    jobRealOffset = offset;
+    run(realJob);
+    commitStatistics(d);
+    run(fakeJob);
+    commitStatistics(d);
+    jobReal = null;
+    meanReal = sum(lossReal) / batch;
+    meanFake = sum(lossFake) / batch;
+    update(d, discriminator, discriminatorOptimizer, discriminatorUpdateJob);
   }
 
   /**
-   * G's step through D with the non-saturating loss (target 1 for the fake batch); returns its
+   * G's step through D with the non-saturating loss (target 1 for the fake batch), keeping its
    * mean loss. D's parameters, running statistics included, are left as they are.
    */
-  float generatorStep() {
-    d.setDeferredStatistics(true);
-    float loss = d.lossAndGradients(fake, 0, ones, 0, batch, 1f / batch);
-    d.setDeferredStatistics(false); // discards the pending statistics of this pass
-    g.zeroGradients();
-    g.backward(d.inputGradient(), 0, batch);
-    generatorOptimizer.step(generator.parameters(), g.gradients());
-    return loss / batch;
+  void generatorStep() {
+    run(generatorJob);
+    for (FloatWorkspace w : d) {
+      w.setDeferredStatistics(true); // discards the pending statistics of this pass
+    }
+    meanGenerator = sum(lossGenerator) / batch;
+    update(g, generator, generatorOptimizer, generatorUpdateJob);
+  }
+
+  private int from(int t) {
+    return (int) ((long) batch * t / threads);
+  }
+
+  private void generateShare(int t) {
+    int from = from(t);
+    int n = from(t + 1) - from;
+    float[] out = g[t].forward(noise, from * noiseSize, n, true);
+    System.arraycopy(out, 0, fake, from * sampleSize, n * sampleSize);
+  }
+
+  private void realShare(int t) {
+    int from = from(t);
+    FloatWorkspace w = d[t];
+    w.setInputGradientEnabled(false);
+    w.zeroGradients();
+    lossReal[t] = w.lossAndGradients(jobReal, jobRealOffset + from * sampleSize, ones, 0,
+        from(t + 1) - from, 1f / batch);
+  }
+
+  private void fakeShare(int t) {
+    int from = from(t);
+    lossFake[t] = d[t].lossAndGradients(fake, from * sampleSize, zeros, 0, from(t + 1) - from,
+        1f / batch);
+  }
+
+  private void generatorShare(int t) {
+    int from = from(t);
+    int n = from(t + 1) - from;
+    FloatWorkspace w = d[t];
+    w.setInputGradientEnabled(true);
+    lossGenerator[t] = w.lossAndGradients(fake, from * sampleSize, ones, 0, n, 1f / batch);
+    g[t].zeroGradients();
+    g[t].backward(w.inputGradient(), 0, n);
+  }
+
+  private void discriminatorUpdateShare(int t) {
+    updateShare(t, d, discriminator, discriminatorOptimizer);
+  }
+
+  private void generatorUpdateShare(int t) {
+    updateShare(t, g, generator, generatorOptimizer);
+  }
+
+  /**
+   * Slice t of T of the parameters: the workspaces' gradients added into workspace 0's in the
+   * order 1, 2, ..., T-1, then the optimizer's update of the slice.
+   */
+  private void updateShare(int t, FloatWorkspace[] ws, FloatNetwork network, Optimizer o) {
+    float[] parameters = network.parameters();
+    int from = (int) ((long) parameters.length * t / threads);
+    int to = (int) ((long) parameters.length * (t + 1) / threads);
+    addGradients(ws, from, to);
+    ((BaseOptimizer) o).stepPart(parameters, ws[0].gradients(), from, to);
+  }
+
+  /** Adds the gradients of workspaces 1..T-1, in that order, to elements [from, to) of 0's. */
+  private static void addGradients(FloatWorkspace[] ws, int from, int to) {
+    float[] sum = ws[0].gradients();
+    for (int t = 1; t < ws.length; t++) {
+      float[] grad = ws[t].gradients();
+      for (int i = from; i < to; i++) {
+        sum[i] += grad[i];
+      }
+    }
+  }
+
+  /** The summed gradients of {@code ws} and one step of {@code o}, split over the threads. */
+  private void update(FloatWorkspace[] ws, FloatNetwork network, Optimizer o,
+      WorkerPool.Share job) {
+    if (threads > 1 && o instanceof BaseOptimizer base && base.updatesElementWise()) {
+      base.startStep(network.parameters(), ws[0].gradients());
+      run(job);
+    } else {
+      addGradients(ws, 0, network.parameterCount());
+      o.step(network.parameters(), ws[0].gradients());
+    }
+  }
+
+  /** Runs {@code job} on every thread; a failure discards the pending running statistics. */
+  private void run(WorkerPool.Share job) {
+    try {
+      pool.run(job);
+    } catch (RuntimeException | Error e) {
+      for (int t = 0; t < threads; t++) {
+        g[t].setDeferredStatistics(true);
+        d[t].setDeferredStatistics(true);
+      }
+      throw e;
+    }
+  }
+
+  /** Merges the pending running statistics of {@code ws} in thread order and applies them. */
+  private static void commitStatistics(FloatWorkspace[] ws) {
+    for (int t = 1; t < ws.length; t++) {
+      ws[0].mergeStatistics(ws[t]);
+    }
+    ws[0].commitStatistics();
+  }
+
+  private static float sum(float[] perThread) {
+    float s = 0;
+    for (float v : perThread) {
+      s += v;
+    }
+    return s;
   }
 
   /** This step's noise, {@code batchSize() × noise size} values. */
@@ -171,9 +360,14 @@ public final class GanTrainer {
     return noise;
   }
 
-  /** G's gradient buffer (after a step: the gradient of the generator's last step). */
+  /** G's summed gradient (after a step: the gradient of the generator's last step). */
   float[] generatorGradients() {
-    return g.gradients();
+    return g[0].gradients();
+  }
+
+  /** Ids of the worker threads (for allocation measurements in tests). */
+  long[] workerThreadIds() {
+    return pool.workerThreadIds();
   }
 
   /** The fake batch of the last step, {@code batchSize() × sample size} values. */
@@ -189,6 +383,21 @@ public final class GanTrainer {
     generator.forward(Arrays.copyOfRange(noise, offset, offset + count * noiseSize), count, out);
   }
 
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this trainer is closed");
+    }
+  }
+
+  /** Stops and joins the worker threads. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      pool.close();
+    }
+  }
+
   /** Builds a {@link GanTrainer}. */
   public static final class Builder {
     private final FloatNetwork generator;
@@ -196,6 +405,7 @@ public final class GanTrainer {
     private Optimizer generatorOptimizer;
     private Optimizer discriminatorOptimizer;
     private int batch = 64;
+    private int threads = 1;
     private long seed = 1;
 
     private Builder(FloatNetwork generator, FloatNetwork discriminator) {
@@ -224,12 +434,22 @@ public final class GanTrainer {
       return this;
     }
 
+    /** Threads per step, the calling thread included, at most the batch size (default 1). */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be >= 1: " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
     /** Seed of the noise (default 1). */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
+    /** The trainer; starts its worker threads. */
     public GanTrainer build() {
       if (generatorOptimizer != null && generatorOptimizer == discriminatorOptimizer) {
         throw new IllegalArgumentException("give each network its own optimizer: an optimizer"

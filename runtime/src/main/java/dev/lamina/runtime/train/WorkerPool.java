@@ -12,13 +12,14 @@ import java.util.concurrent.locks.LockSupport;
  * job is written by the calling thread before {@link #run} bumps the generation (a volatile
  * write) and read by the workers after they see the new generation (a volatile read).
  *
- * <p>Not thread-safe: one thread calls {@link #run} and {@link #close}.
+ * <p>The {@link Trainer} and the GAN trainer ({@code dev.lamina.runtime.gan}) run their steps on
+ * it. Not thread-safe: one thread calls {@link #run} and {@link #close}.
  */
-final class WorkerPool {
+public final class WorkerPool {
   private static final int SPINS = 20_000;
 
   /** One thread's share of a job. */
-  interface Share {
+  public interface Share {
     /** Runs share {@code t} (0 on the calling thread, 1..T-1 on the workers). */
     void run(int t);
   }
@@ -36,7 +37,7 @@ final class WorkerPool {
   private volatile Throwable workerFailure;
 
   /** Starts {@code threads - 1} worker threads, parking on {@code blocker} when idle. */
-  WorkerPool(int threads, Object blocker) {
+  public WorkerPool(int threads, Object blocker) {
     this.threads = threads;
     this.blocker = blocker;
     workers = new Worker[threads - 1];
@@ -50,7 +51,7 @@ final class WorkerPool {
    * Runs {@code job} on every thread and waits for all of them. The first failure is rethrown:
    * the calling thread's own, else one of the workers'.
    */
-  void run(Share job) {
+  public void run(Share job) {
     Throwable own = null;
     share = job;
     if (threads > 1) {
@@ -87,7 +88,7 @@ final class WorkerPool {
   }
 
   /** Ids of the worker threads (for allocation measurements in tests). */
-  long[] workerThreadIds() {
+  public long[] workerThreadIds() {
     long[] ids = new long[workers.length];
     for (int i = 0; i < workers.length; i++) {
       ids[i] = workers[i].thread.getId();
@@ -96,7 +97,7 @@ final class WorkerPool {
   }
 
   /** Stops and joins the worker threads. Call once. */
-  void close() {
+  public void close() {
     shutdown = true;
     for (Worker w : workers) {
       LockSupport.unpark(w.thread);

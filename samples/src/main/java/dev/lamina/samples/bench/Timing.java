@@ -60,7 +60,7 @@ final class Timing {
     return (now - t0) / 1e9 / n;
   }
 
-  private static void warmUp(Body body, double warmupSeconds) throws Throwable {
+  static void warmUp(Body body, double warmupSeconds) throws Throwable {
     long start = System.nanoTime();
     long minEnd = start + (long) (warmupSeconds * 1e9);
     long maxEnd = start + (long) (10 * warmupSeconds * 1e9);

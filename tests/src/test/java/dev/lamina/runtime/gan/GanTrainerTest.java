@@ -3,6 +3,7 @@ package dev.lamina.runtime.gan;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,14 +13,19 @@ import dev.lamina.tests.nets.Lamina_LeNet5;
 import dev.lamina.tests.nets.Lamina_TinyCritic;
 import dev.lamina.tests.nets.Lamina_TinyGenerator;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Adversarial training of two generated networks: the generator's step never touches the
  * discriminator, the generator's gradient is that of the non-saturating loss through the
- * discriminator (central differences), a seed fixes everything, and a step allocates nothing.
+ * discriminator (central differences), a step on two threads is the sum of its chunks, a seed and
+ * a thread count fix every bit, and a step allocates nothing on any thread.
  */
 class GanTrainerTest {
   private static final int BATCH = 8;
@@ -37,14 +43,20 @@ class GanTrainerTest {
   }
 
   private static GanTrainer trainer(Lamina_TinyGenerator g, Lamina_TinyCritic d, long seed) {
-    return GanTrainer.builder(g, d).batchSize(BATCH).seed(seed).build();
+    return trainer(g, d, seed, 1);
   }
 
-  @Test
-  void theGeneratorStepLeavesTheDiscriminatorBitIdentical() {
+  private static GanTrainer trainer(Lamina_TinyGenerator g, Lamina_TinyCritic d, long seed,
+      int threads) {
+    return GanTrainer.builder(g, d).batchSize(BATCH).seed(seed).threads(threads).build();
+  }
+
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {1, 2, 3})
+  void theGeneratorStepLeavesTheDiscriminatorBitIdentical(int threads) {
     Lamina_TinyGenerator g = new Lamina_TinyGenerator(1);
     Lamina_TinyCritic d = new Lamina_TinyCritic(2);
-    GanTrainer t = trainer(g, d, 3);
+    GanTrainer t = trainer(g, d, 3, threads);
     float[] real = reals(1, 4);
     for (int step = 0; step < 3; step++) {
       t.generate();
@@ -58,6 +70,7 @@ class GanTrainerTest {
       assertArrayEquals(dAfterItsStep, d.parameters(), "step " + step);
       assertFalse(Arrays.equals(gBefore, g.parameters()), "the generator's step moves G");
     }
+    t.close();
   }
 
   /** The non-saturating loss of the trainer's current noise, for G's parameters as they are. */
@@ -100,44 +113,165 @@ class GanTrainerTest {
     assertTrue(checked > 10, "checked " + checked);
   }
 
-  @Test
-  void aSeedFixesEveryStep() {
+  /** G's and D's parameters after four steps with {@code seed} on {@code threads} threads. */
+  private static float[][] fourSteps(long seed, int threads) {
     float[] real = reals(4, 9);
-    float[][] runs = new float[3][];
-    long[] seeds = {11, 11, 12};
-    for (int r = 0; r < 3; r++) {
-      Lamina_TinyGenerator g = new Lamina_TinyGenerator(1);
-      Lamina_TinyCritic d = new Lamina_TinyCritic(2);
-      GanTrainer t = trainer(g, d, seeds[r]);
+    Lamina_TinyGenerator g = new Lamina_TinyGenerator(1);
+    Lamina_TinyCritic d = new Lamina_TinyCritic(2);
+    try (GanTrainer t = trainer(g, d, seed, threads)) {
       for (int b = 0; b < 4; b++) {
         t.step(real, b * BATCH * 36);
         GanTrainer.StepResult s = t.lastStep();
+        assertEquals(b + 1, s.step());
         assertTrue(Float.isFinite(s.discriminator()) && Float.isFinite(s.generator()));
       }
-      runs[r] = g.parameters().clone();
     }
-    assertArrayEquals(runs[0], runs[1]);
-    assertFalse(Arrays.equals(runs[0], runs[2]), "another seed, other noise");
+    return new float[][] {g.parameters().clone(), d.parameters().clone()};
+  }
+
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {1, 2, 3})
+  void aSeedAndAThreadCountFixEveryBit(int threads) {
+    float[][] a = fourSteps(11, threads);
+    float[][] b = fourSteps(11, threads);
+    assertArrayEquals(a[0], b[0], "G");
+    assertArrayEquals(a[1], b[1], "D, running statistics included");
+    assertFalse(Arrays.equals(a[0], fourSteps(12, threads)[0]), "another seed, other noise");
+  }
+
+  /**
+   * A step on two threads is, to rounding, what this test does one chunk after the other: chunks
+   * [0, 4) and [4, 8) on workspaces of their own, the running statistics merged chunk 0 then 1 and
+   * applied once per pass, the chunks' gradients summed, a plain SGD step for each network.
+   */
+  @Test
+  void aStepOnTwoThreadsIsTheSumOfItsChunks() {
+    float lr = 0.05f;
+    Lamina_TinyGenerator g = new Lamina_TinyGenerator(1);
+    Lamina_TinyCritic d = new Lamina_TinyCritic(2);
+    Lamina_TinyGenerator gRef = new Lamina_TinyGenerator(1);
+    Lamina_TinyCritic dRef = new Lamina_TinyCritic(2);
+    float[] real = reals(2, 13);
+    int half = BATCH / 2;
+    FloatWorkspace[] gw = {gRef.newWorkspace(half), gRef.newWorkspace(half)};
+    FloatWorkspace[] dw = {dRef.newWorkspace(half), dRef.newWorkspace(half)};
+    float[] ones = new float[half];
+    Arrays.fill(ones, 1f);
+    float[] zeros = new float[half];
+    float[][] fake = new float[2][];
+    try (GanTrainer t = GanTrainer.builder(g, d).batchSize(BATCH).seed(5).threads(2)
+        .generatorOptimizer(Optimizers.sgd(lr).build())
+        .discriminatorOptimizer(Optimizers.sgd(lr).build()).build()) {
+      for (int step = 0; step < 2; step++) {
+        int offset = step * BATCH * 36;
+        t.step(real, offset);
+        float[] noise = t.noise();
+        for (int c = 0; c < 2; c++) {
+          gw[c].setDeferredStatistics(true);
+          dw[c].setDeferredStatistics(true);
+          fake[c] = gw[c].forward(noise, c * half * 4, half, true).clone();
+        }
+        commit(gw);
+        double realLoss = 0;
+        double fakeLoss = 0;
+        for (int c = 0; c < 2; c++) {
+          dw[c].zeroGradients();
+          realLoss += dw[c].lossAndGradients(real, offset + c * half * 36, ones, 0, half,
+              1f / BATCH);
+        }
+        commit(dw);
+        for (int c = 0; c < 2; c++) {
+          fakeLoss += dw[c].lossAndGradients(fake[c], 0, zeros, 0, half, 1f / BATCH);
+        }
+        commit(dw);
+        sgd(dRef.parameters(), dw, lr);
+        double generatorLoss = 0;
+        for (int c = 0; c < 2; c++) {
+          dw[c].setInputGradientEnabled(true);
+          generatorLoss += dw[c].lossAndGradients(fake[c], 0, ones, 0, half, 1f / BATCH);
+          dw[c].setDeferredStatistics(true);
+          gw[c].zeroGradients();
+          gw[c].backward(dw[c].inputGradient(), 0, half);
+        }
+        sgd(gRef.parameters(), gw, lr);
+        GanTrainer.StepResult s = t.lastStep();
+        assertEquals(realLoss / BATCH, s.discriminatorReal(), 1e-6, "step " + step);
+        assertEquals(fakeLoss / BATCH, s.discriminatorFake(), 1e-6, "step " + step);
+        assertEquals(generatorLoss / BATCH, s.generator(), 1e-6, "step " + step);
+        assertArrayEquals(dRef.parameters(), d.parameters(), 1e-6f, "D after step " + step);
+        assertArrayEquals(gRef.parameters(), g.parameters(), 1e-6f, "G after step " + step);
+      }
+    }
+  }
+
+  /** Merges the pending statistics of the chunks, chunk 0 first, and applies them. */
+  private static void commit(FloatWorkspace[] w) {
+    w[0].mergeStatistics(w[1]);
+    w[0].commitStatistics();
+  }
+
+  /** {@code p -= lr · (sum of the chunks' gradients)}. */
+  private static void sgd(float[] p, FloatWorkspace[] w, float lr) {
+    for (int i = 0; i < p.length; i++) {
+      p[i] -= lr * (w[0].gradients()[i] + w[1].gradients()[i]);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} threads")
+  @ValueSource(ints = {1, 2})
+  void aStepAllocatesNothing(int threads) {
+    float[] real = reals(1, 4);
+    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    try (GanTrainer t = trainer(new Lamina_TinyGenerator(1), new Lamina_TinyCritic(2), 3,
+        threads)) {
+      long[] ids = t.workerThreadIds();
+      assertEquals(threads - 1, ids.length);
+      for (int i = 0; i < 3000; i++) {
+        t.step(real, 0);
+      }
+      List<String> windows = new ArrayList<>();
+      boolean clean = false;
+      for (int window = 0; window < 5 && !clean; window++) {
+        long[] workersBefore = bean.getThreadAllocatedBytes(ids);
+        long before = bean.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 200; i++) {
+          t.step(real, 0);
+        }
+        long bytes = bean.getCurrentThreadAllocatedBytes() - before;
+        long[] workersAfter = bean.getThreadAllocatedBytes(ids);
+        for (int w = 0; w < ids.length; w++) {
+          bytes += workersAfter[w] - workersBefore[w];
+        }
+        windows.add(Long.toString(bytes));
+        clean = bytes == 0;
+      }
+      assertTrue(clean, "bytes allocated (calling thread and workers) by windows of 200 steps: "
+          + windows);
+    }
   }
 
   @Test
-  void aStepAllocatesNothing() {
-    GanTrainer t = trainer(new Lamina_TinyGenerator(1), new Lamina_TinyCritic(2), 3);
-    float[] real = reals(1, 4);
-    var bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long tid = Thread.currentThread().getId();
-    long least = Long.MAX_VALUE;
-    for (int i = 0; i < 3000; i++) {
-      t.step(real, 0);
-    }
-    for (int window = 0; window < 5 && least > 0; window++) {
-      long before = bean.getThreadAllocatedBytes(tid);
-      for (int i = 0; i < 200; i++) {
-        t.step(real, 0);
+  void closeStopsTheWorkers() {
+    GanTrainer t = trainer(new Lamina_TinyGenerator(1), new Lamina_TinyCritic(2), 3, 3);
+    long[] ids = t.workerThreadIds();
+    assertEquals(2, ids.length);
+    t.close();
+    t.close();
+    for (Thread thread : Thread.getAllStackTraces().keySet()) {
+      for (long id : ids) {
+        assertNotEquals(id, thread.getId(), "worker " + thread.getName() + " still alive");
       }
-      least = Math.min(least, bean.getThreadAllocatedBytes(tid) - before);
     }
-    assertEquals(0, least, "bytes allocated by 200 steps");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> t.step(reals(1, 4), 0));
+    assertEquals("this trainer is closed", e.getMessage());
+  }
+
+  @Test
+  void moreThreadsThanSamplesAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> trainer(new Lamina_TinyGenerator(1), new Lamina_TinyCritic(2), 3, BATCH + 1));
+    assertEquals("threads must be in 1..batch size (8), got 9", e.getMessage());
   }
 
   @Test
