@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "train-text", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Train the character-level LSTM (CharLstm) on text in fortune-file format"
-        + " (entries separated by lines of %), predicting every next character; one entry in"
+        + " (entries separated by lines of %%), predicting every next character; one entry in"
         + " ten is held out. Prints the held-out loss per character beside the unigram baseline"
         + " and saves the checkpoint that sample-text reads.")
 final class TrainTextCommand implements Callable<Integer> {
