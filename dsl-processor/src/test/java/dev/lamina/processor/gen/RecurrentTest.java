@@ -3,6 +3,7 @@ package dev.lamina.processor.gen;
 import static dev.lamina.processor.gen.Models.affine;
 import static dev.lamina.processor.gen.Models.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
@@ -203,5 +204,37 @@ class RecurrentTest {
     assertEquals(List.of("r.weight_ih_l0", "r.weight_hh_l0", "r.bias_ih_l0", "r.bias_hh_l0"),
         names.subList(0, 4));
     assertEquals("r.bias_hh_l1_reverse", names.get(15));
+  }
+
+  /**
+   * PyTorch's initialization: every tensor, biases included, uniform in [-1/√H, 1/√H]. Each of
+   * these tensors has at least 64 values, so its largest magnitude is above 0.9/√H and its mean
+   * magnitude within 0.1/√H of 0.5/√H (about five standard deviations) unless the spread is
+   * wrong.
+   */
+  @Test
+  void parametersStartUniformWithinTheReciprocalSquareRootOfTheHiddenSize() {
+    int h = 16;
+    NetworkModel m = new ModelBuilder("p", "RecInit", Shape.sequence(4, 3))
+        .precisions(Models.BOTH)
+        .add("r", rec(Cell.LSTM, h, 2, true, true, Returns.LAST), Activation.IDENTITY, 0)
+        .build();
+    DoubleNetwork net = Compiled.of(m).doubleNetwork(5);
+    double a = 1 / Math.sqrt(h);
+    int tensors = 0;
+    for (ParameterTensor t : net.summary().parameterTensors()) {
+      double largest = 0;
+      double sum = 0;
+      for (int i = 0; i < t.size(); i++) {
+        double v = Math.abs(net.parameters()[t.offset() + i]);
+        largest = Math.max(largest, v);
+        sum += v;
+      }
+      String what = t.qualifiedName();
+      assertTrue(largest <= a && largest > 0.9 * a, what + ": largest " + largest);
+      assertEquals(0.5 * a, sum / t.size(), 0.1 * a, what + ": mean magnitude");
+      tensors++;
+    }
+    assertEquals(16, tensors);
   }
 }
