@@ -94,9 +94,24 @@ final class GraphBuilder {
         .setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
   }
 
+  static AttributeProto stringAttr(String name, String value) {
+    return AttributeProto.newBuilder().setName(name)
+        .setType(AttributeProto.AttributeType.STRING)
+        .setS(ByteString.copyFromUtf8(value)).build();
+  }
+
+  static AttributeProto stringsAttr(String name, String... values) {
+    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name)
+        .setType(AttributeProto.AttributeType.STRINGS);
+    for (String v : values) {
+      a.addStrings(ByteString.copyFromUtf8(v));
+    }
+    return a.build();
+  }
+
   private static boolean isList(String name) {
     return switch (name) {
-      case "kernel_shape", "strides", "pads", "dilations", "output_padding" -> true;
+      case "kernel_shape", "strides", "pads", "dilations", "output_padding", "perm" -> true;
       default -> false;
     };
   }

@@ -68,6 +68,27 @@ public class OnnxRuntimeExportTest {
     assertAgrees("ExportKinds", net);
   }
 
+  @Test
+  void recurrentNetworksAgreeWithOnnxRuntime() throws Exception {
+    List<FloatNetwork> nets = List.of(new Lamina_RecurrentExports_RowLstm(5),
+        new Lamina_RecurrentExports_RowGru(5), new Lamina_RecurrentExports_RowRnn(5),
+        new Lamina_RecurrentExports_RowGruStack(5));
+    List<String> cells = new ArrayList<>();
+    for (FloatNetwork net : nets) {
+      String name = net.summary().networkName();
+      assertAgrees(name, trained(net));
+      for (var n : ((dev.lamina.runtime.StructuredNetwork) net).structure().nodes()) {
+        if (n.kind().equals("Recurrent")) {
+          cells.add(n.stringAttr("cell") + (n.boolAttr("bidirectional") ? " bidirectional" : "")
+              + " " + n.intAttr("layers") + " " + n.stringAttr("returns"));
+        }
+      }
+    }
+    assertEquals(List.of("LSTM 1 LAST", "GRU bidirectional 1 SEQUENCE",
+        "LSTM bidirectional 2 LAST", "RNN_TANH 2 SEQUENCE", "RNN_RELU bidirectional 2 LAST",
+        "GRU 2 LAST"), cells);
+  }
+
   /** {@code net} after {@value #STEPS} SGD steps on the first training images. */
   private static FloatNetwork trained(FloatNetwork net) {
     Dataset train = data.train();
