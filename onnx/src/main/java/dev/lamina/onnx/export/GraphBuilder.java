@@ -59,6 +59,14 @@ final class GraphBuilder {
         .setRawData(ByteString.copyFrom(b.array())));
   }
 
+  /** A one-element int64 initializer of shape {@code []}. */
+  String longScalar(String name, long value) {
+    ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+    return initializer(TensorProto.newBuilder().setName(name)
+        .setDataType(TensorProto.DataType.INT64_VALUE)
+        .setRawData(ByteString.copyFrom(b.array())));
+  }
+
   private String initializer(TensorProto.Builder t) {
     if (!names.add(t.getName())) {
       throw new IllegalStateException("initializer " + t.getName() + " added twice");

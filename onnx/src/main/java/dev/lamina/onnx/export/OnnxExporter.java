@@ -34,23 +34,23 @@ import java.util.Map;
  * }</pre>
  *
  * <p>The graph's input is {@code input}, float32 {@code [N, C, H, W]} for an image network,
- * {@code [N, T, D]} for a sequence one and {@code [N, D]} for a vector one, with a symbolic batch dimension {@code N}; its output is the
- * last layer's output (the logits: the loss is not part of the graph), named after that layer.
- * Each layer becomes the operator computing it, named after the layer, with its tensors as
- * initializers named {@code layer.tensor} ({@code c1.weight}) in ONNX's layouts, and its
- * activation as a node of its own ({@code c1/Relu}). Batch normalization exports in inference
- * mode with its running statistics, dropout as {@code Dropout} in inference mode (the identity),
- * LeNet-5's trainable subsampling as a per-channel window sum (a grouped {@code Conv} with a
- * kernel of ones) times {@code coeff} plus {@code bias}, GELU as PyTorch writes it with {@code
- * Erf} or {@code Tanh}, ReLU6 as {@code Clip}. Names that are not plain ASCII identifiers are
- * escaped ({@code _u0024_} for {@code $}).
+ * {@code [N, T, D]} for a sequence one and {@code [N, D]} for a vector one, with a symbolic
+ * batch dimension {@code N}; its output is the last layer's output (the logits: the loss is not
+ * part of the graph), named after that layer. Each layer becomes the operator computing it,
+ * named after the layer, with its tensors as initializers named {@code layer.tensor} ({@code
+ * c1.weight}) in ONNX's layouts, and its activation as a node of its own ({@code c1/Relu}).
+ * Batch normalization exports in inference mode with its running statistics, dropout as {@code
+ * Dropout} in inference mode (the identity), LeNet-5's trainable subsampling as a per-channel
+ * window sum (a grouped {@code Conv} with a kernel of ones) times {@code coeff} plus {@code
+ * bias}, GELU as PyTorch writes it with {@code Erf} or {@code Tanh}, ReLU6 as {@code Clip}.
+ * Names that are not plain ASCII identifiers are escaped ({@code _u0024_} for {@code $}).
  *
  * <p>A recurrent layer is one RNN, LSTM or GRU node per stacked layer (GRU with {@code
  * linear_before_reset = 1}, which is Lamina's and PyTorch's cell) between Transposes to and from
  * ONNX's time-major layout, with initializers {@code layer.W_l<k>}, {@code layer.R_l<k>} and
- * {@code layer.B_l<k>} in ONNX's gate order; {@code returns = LAST} is a Gather of the last step.
- * The MGU cell has no ONNX operator and is refused. An affine layer on a sequence is a MatMul
- * over the last axis plus its bias.
+ * {@code layer.B_l<k>} in ONNX's gate order; {@code returns = LAST} is PyTorch's Gather of the
+ * last step. The MGU cell has no ONNX operator and is refused. An affine layer on a sequence is
+ * a MatMul over the last axis plus its bias.
  *
  * <p>Average pooling with dilation, which opset 13's AveragePool lacks, is a grouped convolution
  * averaging each window; a local response normalization over an even number of channels, which
@@ -417,10 +417,10 @@ public final class OnnxExporter {
       }
       if (n.stringAttr("returns").equals("LAST")) {
         // PyTorch's output[:, -1]: the last step, of both directions
-        g.node("Gather", name + "/Gather", List.of(seq, g.longs(name + "/last",
-            new long[] {steps - 1})), name + "/last_step", GraphBuilder.attr("axis", 0));
-        g.node("Squeeze", name + "/Squeeze", List.of(name + "/last_step",
-            g.longs(name + "/step_axis", new long[] {0})), out);
+        g.node("Transpose", name + "/Transpose_out", List.of(seq), name + "/batch_first",
+            GraphBuilder.attr("perm", 1, 0, 2));
+        g.node("Gather", name + "/Gather", List.of(name + "/batch_first",
+            g.longScalar(name + "/last", steps - 1)), out, GraphBuilder.attr("axis", 1));
       } else {
         g.node("Transpose", name + "/Transpose_out", List.of(seq), out,
             GraphBuilder.attr("perm", 1, 0, 2));

@@ -26,14 +26,6 @@ class UnsupportedModelsTest {
     return e;
   }
 
-  @Test
-  void lstmHasNoLayerYet() {
-    OnnxException e = refused("row_lstm.onnx");
-    assertThat(e.problems()).contains("node '/lstm/LSTM' (LSTM): Lamina has no recurrent layer"
-        + " (LSTM) yet");
-    assertThat(e.getMessage()).endsWith("\n" + supported());
-  }
-
   /** A graph x [N, 4, 5, 5] → {@code node} → y, with {@code inits}, refused with a problem. */
   private static OnnxException refusedNode(Path dir, NodeProto node, TensorProto... inits)
       throws Exception {
