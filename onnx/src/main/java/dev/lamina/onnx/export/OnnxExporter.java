@@ -405,7 +405,7 @@ public final class OnnxExporter {
           attributes.add(GraphBuilder.stringsAttr("activations",
               bidirectional ? new String[] {"Relu", "Relu"} : new String[] {"Relu"}));
         }
-        String node = layers == 1 ? name : name + "/" + op + l;
+        String node = k == 0 ? name : name + "/" + op + l;
         String y = node + "/Y";
         g.node(op, node, in, y, attributes.toArray(new AttributeProto[0]));
         // [T, dirs, N, H] -> [T, N, dirs, H] -> [T, N, dirs·H]

@@ -52,7 +52,8 @@ final class GraphTranslator {
       + " Concat, Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
 
   /** The layer kinds whose annotation has no {@code activation}. */
-  private static final Set<String> NO_ACTIVATION = Set.of("LocalResponseNorm", "Reshape");
+  private static final Set<String> NO_ACTIVATION = Set.of("LocalResponseNorm", "Reshape",
+      "Recurrent");
 
   /** The most nodes a graph may have. */
   static final int MAX_NODES = 20_000;
@@ -73,6 +74,8 @@ final class GraphTranslator {
   private final List<LayerSpec> layers = new ArrayList<>();
   private final Map<String, LayerSpec> layerByName = new HashMap<>();
   private final Names names = new Names();
+  /** Time-major sequences that only carry one recurrent node's output Y to the next node. */
+  private final Set<String> stackable = new HashSet<>();
   private int opset;
   private String outputName;
   private Map<NodeProto, SubsamplePattern.Match> subsamples = Map.of();
@@ -642,6 +645,9 @@ final class GraphTranslator {
       values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, layout, 1));
     } else if (x.layout == Val.RAW && perm.equals(List.of(0L, 2L, 1L, 3L))) {
       values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, Val.SPLIT, x.dirs));
+      if (uses.getOrDefault(n.getInput(0), 0) == 1) {
+        stackable.add(n.getOutput(0));
+      }
     } else {
       throw new Problem("attribute perm = " + perm + " on a " + layoutName(x) + "; Lamina"
           + " folds only the Transposes around recurrent operators (perm = [1, 0, 2] between"
@@ -666,6 +672,9 @@ final class GraphTranslator {
           + " one-direction recurrent output Y");
     }
     values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, Val.TIME_MAJOR, 1));
+    if (uses.getOrDefault(n.getInput(0), 0) == 1) {
+      stackable.add(n.getOutput(0));
+    }
   }
 
   /**
@@ -801,19 +810,33 @@ final class GraphTranslator {
       case "GRU" -> new int[] {1, 0, 2};
       default -> new int[] {0};
     };
-    String name = layerName(n);
     int[] shape = {x.shape[0], dirs * units};
-    LayerSpec l = new LayerSpec("Recurrent", name, List.of(x.layer), shape);
-    l.attribute("cell", "Recurrent.Cell." + cell).attribute("units", String.valueOf(units))
-        .attribute("returns", "Recurrent.Returns.SEQUENCE");
-    if (dirs == 2) {
-      l.attribute("bidirectional", "true");
+    LayerSpec below = layerByName.get(x.layer);
+    Map<String, String> belowLayer = new LinkedHashMap<>();
+    if (below != null) {
+      belowLayer.putAll(below.attributes);
+      belowLayer.remove("layers");
     }
-    if (b == null) {
-      l.attribute("bias", "false");
+    LayerSpec l;
+    int k = 0;
+    if (below != null && below.kind.equals("Recurrent") && stackable.contains(n.getInput(0))
+        && uses.getOrDefault(n.getInput(0), 0) == 1 && below.activation == Activation.IDENTITY
+        && belowLayer.equals(recurrentAttributes(cell, units, 1, dirs, b != null))) {
+      // the next layer of a stack: one @Recurrent with one layer more
+      l = below;
+      k = Integer.parseInt(l.attributes.getOrDefault("layers", "1"));
+      l.attributes.clear();
+      l.attributes.putAll(recurrentAttributes(cell, units, k + 1, dirs, b != null));
+      l.shape = shape;
+      l.origin.add(origin(n));
+      values.put(n.getOutput(0), Val.sequence(l.name, shape, Val.RAW, dirs));
+    } else {
+      l = new LayerSpec("Recurrent", layerName(n), List.of(x.layer), shape);
+      l.attributes.putAll(recurrentAttributes(cell, units, 1, dirs, b != null));
+      add(l, n, Val.sequence(l.name, shape, Val.RAW, dirs));
     }
     for (int d = 0; d < dirs; d++) {
-      String suffix = "_l0" + (d == 1 ? "_reverse" : "");
+      String suffix = "_l" + k + (d == 1 ? "_reverse" : "");
       l.tensors.put("weight_ih" + suffix, gateBlocks(w.floats, d * rows * features, order,
           units * features));
       l.tensors.put("weight_hh" + suffix, gateBlocks(r.floats, d * rows * units, order,
@@ -824,7 +847,25 @@ final class GraphTranslator {
             units));
       }
     }
-    add(l, n, Val.sequence(name, shape, Val.RAW, dirs));
+  }
+
+  /** A recurrent layer's attributes as Java literals, in the annotation's order. */
+  private static Map<String, String> recurrentAttributes(String cell, int units, int layers,
+      int dirs, boolean bias) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("cell", "Recurrent.Cell." + cell);
+    a.put("units", String.valueOf(units));
+    a.put("returns", "Recurrent.Returns.SEQUENCE");
+    if (layers > 1) {
+      a.put("layers", String.valueOf(layers));
+    }
+    if (dirs == 2) {
+      a.put("bidirectional", "true");
+    }
+    if (!bias) {
+      a.put("bias", "false");
+    }
+    return a;
   }
 
   private static boolean allZero(float[] v) {
@@ -1603,6 +1644,9 @@ final class GraphTranslator {
             + " H] to [T, N, dirs·H] (shape [0, 0, -1])");
       }
       values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, Val.TIME_MAJOR, 1));
+      if (stackable.contains(n.getInput(0)) && uses.getOrDefault(n.getInput(0), 0) == 1) {
+        stackable.add(n.getOutput(0));
+      }
       return;
     }
     if (value(n, 0).ints != null && n.getInputCount() > 1 && value(n, 1).ints != null) {

@@ -95,15 +95,15 @@ class RoundTripTest {
             bidirectional = true) Layer gru;
         @Affine(units = 4, activation = TANH) Layer step;
         @Recurrent(cell = Recurrent.Cell.LSTM, units = 3, returns = Recurrent.Returns.LAST,
-            bias = false) Layer lstm;
+            layers = 2, bidirectional = true, bias = false) Layer lstm;
         @Affine(units = 3) Layer out;
       }
       """,
       """
       @Network(input = {5, 3}, loss = Loss.SOFTMAX_CROSS_ENTROPY, classes = 2)
       public abstract class Simple {
-        @Recurrent(cell = Recurrent.Cell.RNN_TANH, units = 4, returns = Recurrent.Returns.SEQUENCE)
-            Layer tanh;
+        @Recurrent(cell = Recurrent.Cell.RNN_TANH, units = 4, returns = Recurrent.Returns.SEQUENCE,
+            layers = 3) Layer tanh;
         @Recurrent(cell = Recurrent.Cell.RNN_RELU, units = 3, returns = Recurrent.Returns.LAST,
             bidirectional = true) Layer relu;
         @Affine(units = 2) Layer out;
