@@ -172,7 +172,7 @@ final class GraphTranslator {
     if (inputs.size() != 1) {
       List<String> n = inputs.stream().map(v -> "'" + Names.printable(v.getName()) + "'").toList();
       throw new OnnxException(file, "the graph has " + inputs.size() + " inputs " + n + "; a Lamina"
-          + " network has exactly one input ([N, C, H, W] or [N, D])");
+          + " network has exactly one input ([N, C, H, W], [N, T, D] or [N, D])");
     }
     return inputs.get(0);
   }
@@ -292,7 +292,7 @@ final class GraphTranslator {
   }
 
   private void translate(NodeProto n) throws Problem {
-    if (!Set.of("Transpose", "Squeeze", "Reshape", "Gather", "LSTM", "GRU", "RNN")
+    if (!Set.of("Transpose", "Squeeze", "Reshape", "Gather", "Slice", "LSTM", "GRU", "RNN")
         .contains(n.getOpType())) {
       for (int i = 0; i < n.getInputCount(); i++) {
         Val v = n.getInput(i).isEmpty() ? null : values.get(n.getInput(i));
@@ -542,6 +542,11 @@ final class GraphTranslator {
   private void slice(NodeProto n) throws Problem {
     attributes(n);
     Val data = value(n, 0);
+    if (data.zeros) {
+      // one layer's part of a stack's zero initial state, as PyTorch slices it
+      values.put(n.getOutput(0), data);
+      return;
+    }
     if (data.ints == null) {
       throw new Problem("it slices a tensor computed from the input; Lamina folds Slice only on"
           + " constant shapes and pads");

@@ -10,6 +10,7 @@ import dev.lamina.onnx.proto.Onnx.AttributeProto;
 import dev.lamina.onnx.proto.Onnx.GraphProto;
 import dev.lamina.onnx.proto.Onnx.ModelProto;
 import dev.lamina.onnx.proto.Onnx.NodeProto;
+import dev.lamina.onnx.proto.Onnx.TensorProto;
 import dev.lamina.runtime.FloatNetwork;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,11 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a recurrent ONNX node can carry that Lamina's {@code @Recurrent} cannot compute: each is
- * refused with the node, its op type and the attribute or input named. The models are an
- * exported LSTM (or GRU) network with that one node changed; unchanged, each imports.
+ * Recurrent ONNX nodes: a zero initial state built from the batch size as PyTorch's exporter
+ * builds it for a stack (Shape, Gather, Unsqueeze, Concat, ConstantOfShape, Slice) folds away;
+ * what a node can carry that Lamina's {@code @Recurrent} cannot compute is refused with the node,
+ * its op type and the attribute or input named. The models are an exported LSTM (or GRU)
+ * network with that one node changed; unchanged, each imports.
  */
-class RecurrentRefusalsTest {
+class RecurrentNodesTest {
+  private static FloatNetwork lstmNetwork;
   private static ModelProto lstm;
   private static ModelProto gru;
 
@@ -31,7 +35,8 @@ class RecurrentRefusalsTest {
 
   @BeforeAll
   static void export() throws Exception {
-    lstm = OnnxExporter.toModel(compile("Lstm", "LSTM"));
+    lstmNetwork = compile("Lstm", "LSTM");
+    lstm = OnnxExporter.toModel(lstmNetwork);
     gru = OnnxExporter.toModel(compile("Gru", "GRU"));
   }
 
@@ -52,6 +57,48 @@ class RecurrentRefusalsTest {
       ImportedNetwork imported = OnnxImporter.forClass("com.acme", "Imported").read(file);
       assertThat(imported.source()).contains("@Recurrent(");
     }
+  }
+
+  @Test
+  void aZeroStateSizedByTheBatchFolds() throws Exception {
+    GraphProto.Builder g = lstm.getGraph().toBuilder();
+    int at = 0;
+    while (!g.getNode(at).getOpType().equals("LSTM")) {
+      at++;
+    }
+    NodeProto rnn = g.getNode(at);
+    g.setNode(at, rnn.toBuilder().addInput("").addInput("h0").addInput("h0").build());
+    NodeProto[] plumbing = {
+        Graphs.node("Shape", "/sh", new String[] {"input"}, "sh"),
+        Graphs.node("Gather", "/g", new String[] {"sh", "i0"}, "n"),
+        Graphs.node("Unsqueeze", "/u", new String[] {"n", "axis0"}, "n1"),
+        Graphs.node("Concat", "/c", new String[] {"two", "n1", "four"}, "dims",
+            Graphs.integer("axis", 0)),
+        Graphs.node("ConstantOfShape", "/z", new String[] {"dims"}, "zeros"),
+        Graphs.node("Slice", "/s", new String[] {"zeros", "axis0", "one", "axis0"}, "h0")};
+    for (int i = plumbing.length - 1; i >= 0; i--) {
+      g.addNode(0, plumbing[i]);
+    }
+    g.addInitializer(longs("i0", new long[0], 0)).addInitializer(longs("axis0", new long[] {1}, 0))
+        .addInitializer(longs("one", new long[] {1}, 1))
+        .addInitializer(longs("two", new long[] {1}, 2))
+        .addInitializer(longs("four", new long[] {1}, 4));
+    Path file = Graphs.write(dir, "zeros.onnx", lstm.toBuilder().setGraph(g).build());
+    ImportedNetwork imported = OnnxImporter.forClass("com.acme", "Imported").read(file);
+    assertThat(imported.source()).contains("@Recurrent(cell = Recurrent.Cell.LSTM, units = 4");
+    assertThat(imported.network().parameters()).isEqualTo(lstmNetwork.parameters());
+  }
+
+  private static TensorProto longs(String name, long[] dims, long... values) {
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name)
+        .setDataType(TensorProto.DataType.INT64_VALUE);
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    for (long v : values) {
+      t.addInt64Data(v);
+    }
+    return t.build();
   }
 
   @Test
@@ -116,7 +163,7 @@ class RecurrentRefusalsTest {
 
   /** The one problem of importing {@code model} with its recurrent node changed. */
   private String refused(ModelProto model, UnaryOperator<NodeProto> change,
-      dev.lamina.onnx.proto.Onnx.TensorProto... inits) throws Exception {
+      TensorProto... inits) throws Exception {
     GraphProto.Builder g = model.getGraph().toBuilder();
     int changed = 0;
     for (int i = 0; i < g.getNodeCount(); i++) {
