@@ -51,6 +51,13 @@ final class RecurrentExports {
     @Affine(units = 10) Layer out;
   }
 
+  /** A bidirectional LSTM's sequence with every step classified: the output is 28x10. */
+  @Network(input = {28, 28}, loss = Loss.SOFTMAX_CROSS_ENTROPY, classes = 10)
+  abstract static class RowTagger {
+    @Recurrent(cell = LSTM, units = 8, returns = SEQUENCE, bidirectional = true) Layer lstm;
+    @Affine(units = 10) Layer out;
+  }
+
   /** A stacked GRU without bias, its last step classified. */
   @Network(input = {28, 28}, loss = Loss.SOFTMAX_CROSS_ENTROPY, classes = 10)
   abstract static class RowGruStack {
