@@ -59,6 +59,14 @@ final class GraphBuilder {
         .setRawData(ByteString.copyFrom(b.array())));
   }
 
+  /** A one-element int64 initializer of shape {@code []}. */
+  String longScalar(String name, long value) {
+    ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
+    return initializer(TensorProto.newBuilder().setName(name)
+        .setDataType(TensorProto.DataType.INT64_VALUE)
+        .setRawData(ByteString.copyFrom(b.array())));
+  }
+
   private String initializer(TensorProto.Builder t) {
     if (!names.add(t.getName())) {
       throw new IllegalStateException("initializer " + t.getName() + " added twice");
@@ -94,9 +102,24 @@ final class GraphBuilder {
         .setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
   }
 
+  static AttributeProto stringAttr(String name, String value) {
+    return AttributeProto.newBuilder().setName(name)
+        .setType(AttributeProto.AttributeType.STRING)
+        .setS(ByteString.copyFromUtf8(value)).build();
+  }
+
+  static AttributeProto stringsAttr(String name, String... values) {
+    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name)
+        .setType(AttributeProto.AttributeType.STRINGS);
+    for (String v : values) {
+      a.addStrings(ByteString.copyFromUtf8(v));
+    }
+    return a.build();
+  }
+
   private static boolean isList(String name) {
     return switch (name) {
-      case "kernel_shape", "strides", "pads", "dilations", "output_padding" -> true;
+      case "kernel_shape", "strides", "pads", "dilations", "output_padding", "perm" -> true;
       default -> false;
     };
   }

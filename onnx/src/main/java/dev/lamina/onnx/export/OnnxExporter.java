@@ -1,6 +1,7 @@
 package dev.lamina.onnx.export;
 
 import dev.lamina.dsl.Activation;
+import dev.lamina.onnx.proto.Onnx.AttributeProto;
 import dev.lamina.onnx.proto.Onnx.GraphProto;
 import dev.lamina.onnx.proto.Onnx.ModelProto;
 import dev.lamina.onnx.proto.Onnx.OperatorSetIdProto;
@@ -32,17 +33,24 @@ import java.util.Map;
  * OnnxExporter.write(net, Path.of("lenet5.onnx"));
  * }</pre>
  *
- * <p>The graph's input is {@code input}, float32 {@code [N, C, H, W]} for an image network and
- * {@code [N, D]} for a vector one, with a symbolic batch dimension {@code N}; its output is the
- * last layer's output (the logits: the loss is not part of the graph), named after that layer.
- * Each layer becomes the operator computing it, named after the layer, with its tensors as
- * initializers named {@code layer.tensor} ({@code c1.weight}) in ONNX's layouts, and its
- * activation as a node of its own ({@code c1/Relu}). Batch normalization exports in inference
- * mode with its running statistics, dropout as {@code Dropout} in inference mode (the identity),
- * LeNet-5's trainable subsampling as a per-channel window sum (a grouped {@code Conv} with a
- * kernel of ones) times {@code coeff} plus {@code bias}, GELU as PyTorch writes it with {@code
- * Erf} or {@code Tanh}, ReLU6 as {@code Clip}. Names that are not plain ASCII identifiers are
- * escaped ({@code _u0024_} for {@code $}).
+ * <p>The graph's input is {@code input}, float32 {@code [N, C, H, W]} for an image network,
+ * {@code [N, T, D]} for a sequence one and {@code [N, D]} for a vector one, with a symbolic
+ * batch dimension {@code N}; its output is the last layer's output (the logits: the loss is not
+ * part of the graph), named after that layer. Each layer becomes the operator computing it,
+ * named after the layer, with its tensors as initializers named {@code layer.tensor} ({@code
+ * c1.weight}) in ONNX's layouts, and its activation as a node of its own ({@code c1/Relu}).
+ * Batch normalization exports in inference mode with its running statistics, dropout as {@code
+ * Dropout} in inference mode (the identity), LeNet-5's trainable subsampling as a per-channel
+ * window sum (a grouped {@code Conv} with a kernel of ones) times {@code coeff} plus {@code
+ * bias}, GELU as PyTorch writes it with {@code Erf} or {@code Tanh}, ReLU6 as {@code Clip}.
+ * Names that are not plain ASCII identifiers are escaped ({@code _u0024_} for {@code $}).
+ *
+ * <p>A recurrent layer is one RNN, LSTM or GRU node per stacked layer (GRU with {@code
+ * linear_before_reset = 1}, which is Lamina's and PyTorch's cell) between Transposes to and from
+ * ONNX's time-major layout, with initializers {@code layer.W_l<k>}, {@code layer.R_l<k>} and
+ * {@code layer.B_l<k>} in ONNX's gate order; {@code returns = LAST} is PyTorch's Gather of the
+ * last step. The MGU cell has no ONNX operator and is refused. An affine layer on a sequence is
+ * a MatMul over the last axis plus its bias.
  *
  * <p>Average pooling with dilation, which opset 13's AveragePool lacks, is a grouped convolution
  * averaging each window; a local response normalization over an even number of channels, which
@@ -156,6 +164,7 @@ public final class OnnxExporter {
         case "Conv" -> conv(n, name, x, core);
         case "Pool" -> pool(n, name, x, core);
         case "Affine" -> affine(n, name, x, core);
+        case "Recurrent" -> recurrent(n, name, x, core);
         case "BatchNorm" -> g.node("BatchNormalization", name,
             List.of(x, tensor(n, "weight"), tensor(n, "bias"), tensor(n, "running_mean"),
                 tensor(n, "running_var")), core,
@@ -189,8 +198,8 @@ public final class OnnxExporter {
           g.node("Reshape", name, List.of(x, g.longs(name + "/shape", shape)), core);
         }
         default -> throw new Unsupported("the exporter knows no " + n.kind() + " layer (it"
-            + " exports Conv, Pool, Affine, BatchNorm, Dropout, Add, Concat, GlobalAvgPool,"
-            + " LocalResponseNorm, ConvTranspose and Reshape)");
+            + " exports Conv, Pool, Affine, Recurrent, BatchNorm, Dropout, Add, Concat,"
+            + " GlobalAvgPool, LocalResponseNorm, ConvTranspose and Reshape)");
       }
       if (activated) {
         activation(n, name, core);
@@ -321,6 +330,15 @@ public final class OnnxExporter {
     }
 
     private void affine(Node n, String name, String x, String out) {
+      if (n.outputShape().length == 2) {
+        // per step of a sequence: MatMul over the last axis, then the bias
+        String product = n.boolAttr("bias") ? name + "/product" : out;
+        g.node("MatMul", name, List.of(x, tensor(n, "weight")), product);
+        if (n.boolAttr("bias")) {
+          g.node("Add", name + "/Add", List.of(product, tensor(n, "bias")), out);
+        }
+        return;
+      }
       String flat = x;
       if (n.inputShape().length != 1) {
         flat = name + "/flat";
@@ -331,6 +349,137 @@ public final class OnnxExporter {
         in.add(tensor(n, "bias"));
       }
       g.node("Gemm", name, in, out, GraphBuilder.attr("transB", 0));
+    }
+
+    /**
+     * A recurrent layer: the batch-first sequence transposed to ONNX's {@code [T, N, D]}, one
+     * RNN, LSTM or GRU node per stacked layer (forward or bidirectional) with W, R and B in
+     * ONNX's gate order, each output {@code [T, dirs, N, H]} rearranged to {@code [T, N,
+     * dirs·H]} for the next, and the result batch-first again, or its last step.
+     */
+    private void recurrent(Node n, String name, String x, String out) throws Unsupported {
+      String cell = n.stringAttr("cell");
+      String op;
+      int[] order;
+      switch (cell) {
+        case "RNN_TANH", "RNN_RELU" -> {
+          op = "RNN";
+          order = new int[] {0};
+        }
+        // PyTorch's i, f, g, o as ONNX's i, o, f, c
+        case "LSTM" -> {
+          op = "LSTM";
+          order = new int[] {0, 3, 1, 2};
+        }
+        // PyTorch's r, z, n as ONNX's z, r, h (linear_before_reset is PyTorch's GRU)
+        case "GRU" -> {
+          op = "GRU";
+          order = new int[] {1, 0, 2};
+        }
+        default -> throw new Unsupported("ONNX has no operator for the " + cell + " cell (it has"
+            + " RNN, LSTM and GRU)");
+      }
+      int units = n.intAttr("units");
+      int layers = n.intAttr("layers");
+      boolean bidirectional = n.boolAttr("bidirectional");
+      int dirs = bidirectional ? 2 : 1;
+      int steps = n.inputShape()[0];
+      String seq = name + "/steps";
+      g.node("Transpose", name + "/Transpose_in", List.of(x), seq,
+          GraphBuilder.attr("perm", 1, 0, 2));
+      for (int k = 0; k < layers; k++) {
+        String l = "_l" + k;
+        List<String> in = new ArrayList<>(List.of(seq,
+            gates(n, name + ".W" + l, "weight_ih", k, dirs, order, units),
+            gates(n, name + ".R" + l, "weight_hh", k, dirs, order, units)));
+        if (n.boolAttr("bias")) {
+          in.add(biases(n, name + ".B" + l, k, dirs, order, units));
+        }
+        List<AttributeProto> attributes = new ArrayList<>(List.of(
+            GraphBuilder.attr("hidden_size", units),
+            GraphBuilder.stringAttr("direction", bidirectional ? "bidirectional" : "forward")));
+        if (op.equals("GRU")) {
+          attributes.add(GraphBuilder.attr("linear_before_reset", 1));
+        }
+        if (cell.equals("RNN_RELU")) {
+          attributes.add(GraphBuilder.stringsAttr("activations",
+              bidirectional ? new String[] {"Relu", "Relu"} : new String[] {"Relu"}));
+        }
+        String node = k == 0 ? name : name + "/" + op + l;
+        String y = node + "/Y";
+        g.node(op, node, in, y, attributes.toArray(new AttributeProto[0]));
+        // [T, dirs, N, H] -> [T, N, dirs, H] -> [T, N, dirs·H]
+        g.node("Transpose", node + "/Transpose", List.of(y), node + "/Y_steps",
+            GraphBuilder.attr("perm", 0, 2, 1, 3));
+        seq = node + "/sequence";
+        g.node("Reshape", node + "/Reshape", List.of(node + "/Y_steps",
+            g.longs(node + "/shape", new long[] {0, 0, (long) dirs * units})), seq);
+      }
+      if (n.stringAttr("returns").equals("LAST")) {
+        // PyTorch's output[:, -1]: the last step, of both directions
+        g.node("Transpose", name + "/Transpose_out", List.of(seq), name + "/batch_first",
+            GraphBuilder.attr("perm", 1, 0, 2));
+        g.node("Gather", name + "/Gather", List.of(name + "/batch_first",
+            g.longScalar(name + "/last", steps - 1)), out, GraphBuilder.attr("axis", 1));
+      } else {
+        g.node("Transpose", name + "/Transpose_out", List.of(seq), out,
+            GraphBuilder.attr("perm", 1, 0, 2));
+      }
+    }
+
+    /**
+     * ONNX's W or R of layer {@code k}, {@code [dirs, G·H, cols]}: each direction's Lamina
+     * tensor {@code prefix_l<k>[_reverse]} with its gate blocks of H rows in {@code order}.
+     */
+    private String gates(Node n, String onnxName, String prefix, int k, int dirs, int[] order,
+        int units) {
+      List<float[]> parts = new ArrayList<>();
+      int cols = 0;
+      for (int dir = 0; dir < dirs; dir++) {
+        ParameterTensor t = parameter(n, prefix + suffix(k, dir));
+        cols = t.shape()[1];
+        parts.add(reordered(t, order, units * cols));
+      }
+      return g.floats(OnnxNames.of(onnxName), new long[] {dirs, (long) order.length * units,
+          cols}, concat(parts));
+    }
+
+    /** ONNX's B of layer {@code k}, {@code [dirs, 2·G·H]}: per direction Wb then Rb. */
+    private String biases(Node n, String onnxName, int k, int dirs, int[] order, int units) {
+      List<float[]> parts = new ArrayList<>();
+      for (int dir = 0; dir < dirs; dir++) {
+        parts.add(reordered(parameter(n, "bias_ih" + suffix(k, dir)), order, units));
+        parts.add(reordered(parameter(n, "bias_hh" + suffix(k, dir)), order, units));
+      }
+      return g.floats(OnnxNames.of(onnxName), new long[] {dirs, 2L * order.length * units},
+          concat(parts));
+    }
+
+    /** The values of {@code t} as blocks of {@code block} values, block i taken from order[i]. */
+    private float[] reordered(ParameterTensor t, int[] order, int block) {
+      float[] values = new float[t.size()];
+      for (int i = 0; i < order.length; i++) {
+        System.arraycopy(parameters, t.offset() + order[i] * block, values, i * block, block);
+      }
+      return values;
+    }
+
+    private static String suffix(int k, int dir) {
+      return "_l" + k + (dir == 1 ? "_reverse" : "");
+    }
+
+    private static float[] concat(List<float[]> parts) {
+      int size = 0;
+      for (float[] p : parts) {
+        size += p.length;
+      }
+      float[] all = new float[size];
+      int at = 0;
+      for (float[] p : parts) {
+        System.arraycopy(p, 0, all, at, p.length);
+        at += p.length;
+      }
+      return all;
     }
 
     private void lrn(Node n, String name, String x, String out) {
@@ -424,19 +573,25 @@ public final class OnnxExporter {
 
     /** The initializer of the layer's tensor {@code tensorName}, reshaped to {@code dims}. */
     private String tensor(Node n, String tensorName, long[] dims) {
+      ParameterTensor t = parameter(n, tensorName);
+      float[] values = new float[t.size()];
+      System.arraycopy(parameters, t.offset(), values, 0, values.length);
+      long[] shape = dims;
+      if (shape == null) {
+        int[] s = t.shape();
+        shape = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+          shape[i] = s[i];
+        }
+      }
+      return g.floats(OnnxNames.of(n.name() + "." + tensorName), shape, values);
+    }
+
+    /** The layer's tensor {@code tensorName}. */
+    private ParameterTensor parameter(Node n, String tensorName) {
       for (ParameterTensor t : structure.tensors(n.name())) {
         if (t.name().equals(tensorName)) {
-          float[] values = new float[t.size()];
-          System.arraycopy(parameters, t.offset(), values, 0, values.length);
-          long[] shape = dims;
-          if (shape == null) {
-            int[] s = t.shape();
-            shape = new long[s.length];
-            for (int i = 0; i < s.length; i++) {
-              shape[i] = s[i];
-            }
-          }
-          return g.floats(OnnxNames.of(n.name() + "." + tensorName), shape, values);
+          return t;
         }
       }
       throw new IllegalStateException(n.kind() + " layer " + n.name() + " has no tensor "

@@ -40,18 +40,20 @@ final class GraphTranslator {
       "BatchNormalization", "Dropout", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Gelu",
       "Clip", "ConvTranspose", "LRN",
       "Add", "Concat", "Flatten", "Reshape", "Identity", "Pad", "Constant", "Shape", "Gather",
-      "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Slice", "Transpose");
+      "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Slice", "Transpose", "LSTM", "GRU",
+      "RNN");
   static final String SUPPORTED_LIST = "Lamina imports Conv (also grouped), ConvTranspose,"
       + " MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Gemm, MatMul,"
       + " BatchNormalization (inference), Dropout, LRN (odd size), Relu, LeakyRelu, Sigmoid,"
       + " Tanh, Elu, Gelu (also written out with Erf or Tanh), Clip (as ReLU6), Add,"
       + " Concat (channels), Flatten, Reshape (flattening, or to [N, C, H, W]), Identity,"
-      + " Pad (into a Conv or pooling)"
+      + " Pad (into a Conv or pooling), LSTM, GRU and RNN (as @Recurrent, zero initial state)"
       + " and the integer plumbing of shapes and pads (Shape, Gather, Unsqueeze, Squeeze,"
       + " Concat, Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
 
   /** The layer kinds whose annotation has no {@code activation}. */
-  private static final Set<String> NO_ACTIVATION = Set.of("LocalResponseNorm", "Reshape");
+  private static final Set<String> NO_ACTIVATION = Set.of("LocalResponseNorm", "Reshape",
+      "Recurrent");
 
   /** The most nodes a graph may have. */
   static final int MAX_NODES = 20_000;
@@ -72,6 +74,8 @@ final class GraphTranslator {
   private final List<LayerSpec> layers = new ArrayList<>();
   private final Map<String, LayerSpec> layerByName = new HashMap<>();
   private final Names names = new Names();
+  /** Time-major sequences that only carry one recurrent node's output Y to the next node. */
+  private final Set<String> stackable = new HashSet<>();
   private int opset;
   private String outputName;
   private Map<NodeProto, SubsamplePattern.Match> subsamples = Map.of();
@@ -168,7 +172,7 @@ final class GraphTranslator {
     if (inputs.size() != 1) {
       List<String> n = inputs.stream().map(v -> "'" + Names.printable(v.getName()) + "'").toList();
       throw new OnnxException(file, "the graph has " + inputs.size() + " inputs " + n + "; a Lamina"
-          + " network has exactly one input ([N, C, H, W] or [N, D])");
+          + " network has exactly one input ([N, C, H, W], [N, T, D] or [N, D])");
     }
     return inputs.get(0);
   }
@@ -196,9 +200,10 @@ final class GraphTranslator {
     }
     TensorShapeProto shape = type.getTensorType().getShape();
     int rank = shape.getDimCount();
-    if (rank != 2 && rank != 4) {
+    if (rank < 2 || rank > 4) {
       throw new OnnxException(file, what + " has shape " + ModelReader.shapeString(shape)
-          + "; a Lamina network takes [N, C, H, W] images or [N, D] vectors");
+          + "; a Lamina network takes [N, C, H, W] images, [N, T, D] sequences or [N, D]"
+          + " vectors");
     }
     int[] dims = new int[rank - 1];
     long elements = 1;
@@ -287,6 +292,19 @@ final class GraphTranslator {
   }
 
   private void translate(NodeProto n) throws Problem {
+    if (!Set.of("Transpose", "Squeeze", "Reshape", "Gather", "Slice", "LSTM", "GRU", "RNN")
+        .contains(n.getOpType())) {
+      for (int i = 0; i < n.getInputCount(); i++) {
+        Val v = n.getInput(i).isEmpty() ? null : values.get(n.getInput(i));
+        if (v != null && (v.layout != Val.BATCH_FIRST || v.zeros)) {
+          throw new Problem("input '" + inputName(n, i) + "' is " + (v.zeros
+              ? "a tensor of zeros sized by the batch, which only a recurrent operator's"
+              + " initial state may be" : "a recurrent layer's sequence in ONNX's time-major"
+              + " layout; Lamina reads it batch-first, [N, T, F], after Transpose perm = [1, 0,"
+              + " 2]"));
+        }
+      }
+    }
     switch (n.getOpType()) {
       case "Constant" -> constant(n);
       case "Shape" -> shape(n);
@@ -322,6 +340,7 @@ final class GraphTranslator {
       case "Flatten" -> flatten(n);
       case "Reshape" -> reshape(n);
       case "Pad" -> pad(n);
+      case "LSTM", "GRU", "RNN" -> recurrent(n);
       default -> throw new Problem("internal error: no translation for " + n.getOpType());
     }
   }
@@ -332,7 +351,6 @@ final class GraphTranslator {
           + " layer: a network outputs logits, and softmax is applied only inside the loss"
           + " SOFTMAX_CROSS_ENTROPY (the arg-max of the logits is the predicted class); export"
           + " the model without the final " + op;
-      case "LSTM", "GRU", "RNN" -> "Lamina has no recurrent layer (" + op + ") yet";
       case "Mul", "Div", "Sub", "Pow", "Sqrt", "Erf", "Exp", "Log", "Neg", "Reciprocal" ->
           "Lamina has no element-wise arithmetic layer (" + op + " of two tensors, such as the"
               + " gate x * sigmoid(x)); Mul, Div, Erf and Tanh are recognized only as GELU";
@@ -408,6 +426,10 @@ final class GraphTranslator {
   private void gather(NodeProto n) throws Problem {
     Map<String, AttributeProto> a = attributes(n, "axis");
     Val data = value(n, 0);
+    if (data.isActivation() && data.shape.length == 2) {
+      lastStep(n, data, intAttr(a, "axis", 0));
+      return;
+    }
     Val index = value(n, 1);
     if (data.ints == null || index.ints == null || intAttr(a, "axis", 0) != 0) {
       throw new Problem("Gather is supported only on folded shape vectors (Shape, then Gather"
@@ -433,6 +455,10 @@ final class GraphTranslator {
         ? a.get("axes").getIntsList().stream().mapToLong(Long::longValue).toArray()
         : n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? value(n, 1).ints : null;
     boolean unsqueeze = n.getOpType().equals("Unsqueeze");
+    if (!unsqueeze && data.isActivation() && data.layout != Val.BATCH_FIRST) {
+      sequenceSqueeze(n, data, axes);
+      return;
+    }
     if (data.ints == null) {
       throw new Problem(n.getOpType() + " is supported only in folded shape plumbing; here it"
           + " reads a tensor computed from the input (Lamina has no reshape layer)");
@@ -473,8 +499,8 @@ final class GraphTranslator {
     for (int i = 0; i < dims.length; i++) {
       long d = shape.ints[i];
       if (d == Val.BATCH) {
-        throw new Problem("it makes a tensor with the batch size as a dimension (such as a"
-            + " recurrent layer's initial state); Lamina folds only constant shapes");
+        batchZeros(n, a);
+        return;
       }
       if (d < 0 || d > 4096 || (count *= Math.max(d, 1)) > 4096) {
         throw new Problem("shape " + shapeText(shape.ints) + " is negative or larger than the"
@@ -494,10 +520,33 @@ final class GraphTranslator {
     values.put(n.getOutput(0), Val.ints(fill, dims));
   }
 
+  /**
+   * A float tensor of zeros sized by the batch, which PyTorch's exporter writes as a recurrent
+   * operator's initial state; any other value is refused.
+   */
+  private void batchZeros(NodeProto n, Map<String, AttributeProto> a) throws Problem {
+    if (a.containsKey("value")) {
+      Val v = tensorValue(a.get("value").getT());
+      boolean zero = v.floats != null ? v.floats.length == 1 && v.floats[0] == 0f
+          : v.ints != null && v.ints.length == 1 && v.ints[0] == 0;
+      if (!zero) {
+        throw new Problem("attribute value: it fills a tensor sized by the batch with a nonzero"
+            + " value; Lamina folds such a tensor only as zeros (a recurrent operator's initial"
+            + " state)");
+      }
+    }
+    values.put(n.getOutput(0), Val.batchZeros());
+  }
+
   /** Slice of folded integers (ONNX's starts, ends, axes and steps inputs, negative steps too). */
   private void slice(NodeProto n) throws Problem {
     attributes(n);
     Val data = value(n, 0);
+    if (data.zeros) {
+      // one layer's part of a stack's zero initial state, as PyTorch slices it
+      values.put(n.getOutput(0), data);
+      return;
+    }
     if (data.ints == null) {
       throw new Problem("it slices a tensor computed from the input; Lamina folds Slice only on"
           + " constant shapes and pads");
@@ -556,6 +605,10 @@ final class GraphTranslator {
   private void transpose(NodeProto n) throws Problem {
     Map<String, AttributeProto> a = attributes(n, "perm");
     Val x = value(n, 0);
+    if (x.isActivation() && x.shape.length == 2) {
+      sequenceTranspose(n, x, a.containsKey("perm") ? a.get("perm").getIntsList() : List.of());
+      return;
+    }
     boolean swap = !a.containsKey("perm") || a.get("perm").getIntsList().equals(List.of(1L, 0L));
     int[] dims = x.ints != null ? x.intDims : x.floats != null
         ? Arrays.stream(x.dims).mapToInt(d -> (int) d).toArray() : null;
@@ -582,6 +635,265 @@ final class GraphTranslator {
         }
       }
       values.put(n.getOutput(0), Val.floats(t, new long[] {c, r}));
+    }
+  }
+
+  /**
+   * The Transposes around a recurrent operator: a batch-first sequence to time-major and back
+   * ({@code perm = [1, 0, 2]}), and its output Y {@code [T, dirs, N, H]} to {@code [T, N, dirs,
+   * H]} ({@code perm = [0, 2, 1, 3]}).
+   */
+  private void sequenceTranspose(NodeProto n, Val x, List<Long> perm) throws Problem {
+    boolean swap = perm.equals(List.of(1L, 0L, 2L));
+    if (swap && (x.layout == Val.BATCH_FIRST || x.layout == Val.TIME_MAJOR)) {
+      int layout = x.layout == Val.BATCH_FIRST ? Val.TIME_MAJOR : Val.BATCH_FIRST;
+      values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, layout, 1));
+    } else if (x.layout == Val.RAW && perm.equals(List.of(0L, 2L, 1L, 3L))) {
+      values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, Val.SPLIT, x.dirs));
+      if (uses.getOrDefault(n.getInput(0), 0) == 1) {
+        stackable.add(n.getOutput(0));
+      }
+    } else {
+      throw new Problem("attribute perm = " + perm + " on a " + layoutName(x) + "; Lamina"
+          + " folds only the Transposes around recurrent operators (perm = [1, 0, 2] between"
+          + " [N, T, F] and [T, N, F], perm = [0, 2, 1, 3] of their output Y)");
+    }
+  }
+
+  private static String layoutName(Val x) {
+    return switch (x.layout) {
+      case Val.TIME_MAJOR -> "time-major sequence [T, N, F]";
+      case Val.RAW -> "recurrent output Y [T, dirs, N, H]";
+      case Val.SPLIT -> "recurrent output [T, N, dirs, H]";
+      default -> "sequence [N, T, F]";
+    };
+  }
+
+  /** Squeeze of a one-direction output Y's direction axis: the time-major sequence. */
+  private void sequenceSqueeze(NodeProto n, Val x, long[] axes) throws Problem {
+    if (x.layout != Val.RAW || x.dirs != 1 || axes == null || axes.length != 1 || axes[0] != 1) {
+      throw new Problem("Squeeze with axes " + (axes == null ? "unset" : Arrays.toString(axes))
+          + " of a " + layoutName(x) + "; Lamina folds only the Squeeze of axis 1 of a"
+          + " one-direction recurrent output Y");
+    }
+    values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, Val.TIME_MAJOR, 1));
+    if (uses.getOrDefault(n.getInput(0), 0) == 1) {
+      stackable.add(n.getOutput(0));
+    }
+  }
+
+  /**
+   * Gather of a recurrent layer's last step, {@code output[:, -1]} of its batch-first sequence:
+   * the layer returns its last step instead.
+   */
+  private void lastStep(NodeProto n, Val data, long axis) throws Problem {
+    Val index = value(n, 1);
+    LayerSpec producer = layerByName.get(data.layer);
+    int steps = data.shape[0];
+    boolean last = index.ints != null && index.scalar
+        && (index.ints[0] == -1 || index.ints[0] == steps - 1);
+    if (data.layout != Val.BATCH_FIRST || axis != 1 || !last || producer == null
+        || !producer.kind.equals("Recurrent")
+        || !producer.attributes.get("returns").endsWith("SEQUENCE")) {
+      throw new Problem("Gather of a tensor computed from the input is supported only as a"
+          + " recurrent layer's last step (axis = 1, index -1 or " + (steps - 1) + " of its"
+          + " [N, T, F] sequence); here axis = " + axis + " on a " + layoutName(data));
+    }
+    if (uses.getOrDefault(n.getInput(0), 0) != 1) {
+      throw new Problem("the sequence '" + inputName(n, 0) + "' is read by other nodes too;"
+          + " Lamina's @Recurrent returns either its sequence or its last step");
+    }
+    producer.attributes.put("returns", "Recurrent.Returns.LAST");
+    producer.shape = new int[] {data.shape[1]};
+    producer.origin.add(origin(n));
+    values.put(n.getOutput(0), Val.activation(data.layer, producer.shape, false));
+  }
+
+  /**
+   * An ONNX RNN, LSTM or GRU node as a {@code @Recurrent} layer of one layer: W, R and B put
+   * back into PyTorch's gate order and tensors, the initial states absent or zero.
+   */
+  private void recurrent(NodeProto n) throws Problem {
+    String op = n.getOpType();
+    Map<String, AttributeProto> a = attributes(n, "hidden_size", "direction", "activations",
+        "activation_alpha", "activation_beta", "clip", "input_forget", "linear_before_reset",
+        "layout");
+    for (String refused : List.of("clip", "activation_alpha", "activation_beta")) {
+      if (a.containsKey(refused)) {
+        throw new Problem("attribute " + refused + ": Lamina's @Recurrent cells have no " + refused
+            + " (supports the operator's defaults)");
+      }
+    }
+    if (intAttr(a, "input_forget", 0) != 0) {
+      throw new Problem("attribute input_forget = 1 couples the input and forget gates; Lamina's"
+          + " LSTM has separate gates (supports input_forget = 0)");
+    }
+    if (intAttr(a, "layout", 0) != 0) {
+      throw new Problem("attribute layout = 1 (batch-first); Lamina reads ONNX's recurrent"
+          + " operators time-major (supports layout = 0 with Transposes around)");
+    }
+    if (op.equals("GRU") && intAttr(a, "linear_before_reset", 0) != 1) {
+      throw new Problem("attribute linear_before_reset = " + intAttr(a, "linear_before_reset", 0)
+          + ": Lamina's GRU, as PyTorch's, applies the reset gate to W_hn h + b_hn (supports"
+          + " linear_before_reset = 1)");
+    }
+    String cell = switch (op) {
+      case "LSTM" -> "LSTM";
+      case "GRU" -> "GRU";
+      default -> "RNN_TANH";
+    };
+    List<String> defaults = switch (op) {
+      case "LSTM" -> List.of("Sigmoid", "Tanh", "Tanh");
+      case "GRU" -> List.of("Sigmoid", "Tanh");
+      default -> List.of("Tanh");
+    };
+    String direction = a.containsKey("direction") ? a.get("direction").getS().toStringUtf8()
+        : "forward";
+    if (!direction.equals("forward") && !direction.equals("bidirectional")) {
+      throw new Problem("attribute direction = '" + Names.printable(direction) + "'; Lamina's"
+          + " @Recurrent runs forward or bidirectional");
+    }
+    int dirs = direction.equals("bidirectional") ? 2 : 1;
+    if (a.containsKey("activations")) {
+      List<String> acts = a.get("activations").getStringsList().stream()
+          .map(b -> b.toStringUtf8()).toList();
+      List<String> relu = java.util.Collections.nCopies(dirs, "Relu");
+      List<String> expected = new ArrayList<>();
+      for (int d = 0; d < dirs; d++) {
+        expected.addAll(defaults);
+      }
+      if (op.equals("RNN") && acts.equals(relu)) {
+        cell = "RNN_RELU";
+      } else if (!acts.equals(expected)) {
+        throw new Problem("attribute activations = " + acts.stream().map(Names::printable)
+            .toList() + "; Lamina's " + op + " uses " + expected + (op.equals("RNN")
+            ? " or " + relu : ""));
+      }
+    }
+    Val x = value(n, 0);
+    if (!x.isActivation() || x.layout != Val.TIME_MAJOR) {
+      throw new Problem("input X '" + inputName(n, 0) + "' is not a sequence transposed to"
+          + " [T, N, D] from the network input or a layer (Transpose perm = [1, 0, 2])");
+    }
+    int units = checkedInt(intAttr(a, "hidden_size", 0), "hidden_size", 1, 1 << 16);
+    int gates = op.equals("LSTM") ? 4 : op.equals("GRU") ? 3 : 1;
+    int features = x.shape[1];
+    int rows = gates * units;
+    Val w = constant(n, 1, "W");
+    Val r = constant(n, 2, "R");
+    expectDims(n, 1, w, dirs, rows, features);
+    expectDims(n, 2, r, dirs, rows, units);
+    Val b = n.getInputCount() > 3 && !n.getInput(3).isEmpty() ? constant(n, 3, "B") : null;
+    if (b != null) {
+      expectDims(n, 3, b, dirs, 2L * rows);
+    }
+    if (n.getInputCount() > 4 && !n.getInput(4).isEmpty()) {
+      throw new Problem("input sequence_lens: Lamina's sequences all have " + x.shape[0]
+          + " steps (supports no sequence_lens)");
+    }
+    String[] states = {"initial_h", "initial_c"};
+    for (int i = 5; i < Math.min(7, n.getInputCount()); i++) {
+      if (!n.getInput(i).isEmpty() && !value(n, i).zeros
+          && !(value(n, i).floats != null && allZero(value(n, i).floats))) {
+        throw new Problem("input " + states[i - 5] + " '" + inputName(n, i) + "' is not zero;"
+            + " Lamina's @Recurrent starts from a zero state");
+      }
+    }
+    if (n.getInputCount() > 7 && !n.getInput(7).isEmpty()) {
+      throw new Problem("input P (peepholes): Lamina's LSTM has no peephole connections");
+    }
+    for (int i = 1; i < n.getOutputCount(); i++) {
+      if (!n.getOutput(i).isEmpty() && uses.getOrDefault(n.getOutput(i), 0) > 0) {
+        throw new Problem("output " + (i == 1 ? "Y_h" : "Y_c") + " '"
+            + Names.printable(n.getOutput(i)) + "' is read; Lamina's @Recurrent gives its"
+            + " sequence Y or its last step (Gather of Y)");
+      }
+    }
+    // ONNX's gate blocks in PyTorch's order: LSTM i,o,f,c -> i,f,g,o; GRU z,r,h -> r,z,n
+    int[] order = switch (op) {
+      case "LSTM" -> new int[] {0, 2, 3, 1};
+      case "GRU" -> new int[] {1, 0, 2};
+      default -> new int[] {0};
+    };
+    int[] shape = {x.shape[0], dirs * units};
+    LayerSpec below = layerByName.get(x.layer);
+    Map<String, String> belowLayer = new LinkedHashMap<>();
+    if (below != null) {
+      belowLayer.putAll(below.attributes);
+      belowLayer.remove("layers");
+    }
+    LayerSpec l;
+    int k = 0;
+    if (below != null && below.kind.equals("Recurrent") && stackable.contains(n.getInput(0))
+        && uses.getOrDefault(n.getInput(0), 0) == 1 && below.activation == Activation.IDENTITY
+        && belowLayer.equals(recurrentAttributes(cell, units, 1, dirs, b != null))) {
+      // the next layer of a stack: one @Recurrent with one layer more
+      l = below;
+      k = Integer.parseInt(l.attributes.getOrDefault("layers", "1"));
+      l.attributes.clear();
+      l.attributes.putAll(recurrentAttributes(cell, units, k + 1, dirs, b != null));
+      l.shape = shape;
+      l.origin.add(origin(n));
+      values.put(n.getOutput(0), Val.sequence(l.name, shape, Val.RAW, dirs));
+    } else {
+      l = new LayerSpec("Recurrent", layerName(n), List.of(x.layer), shape);
+      l.attributes.putAll(recurrentAttributes(cell, units, 1, dirs, b != null));
+      add(l, n, Val.sequence(l.name, shape, Val.RAW, dirs));
+    }
+    for (int d = 0; d < dirs; d++) {
+      String suffix = "_l" + k + (d == 1 ? "_reverse" : "");
+      l.tensors.put("weight_ih" + suffix, gateBlocks(w.floats, d * rows * features, order,
+          units * features));
+      l.tensors.put("weight_hh" + suffix, gateBlocks(r.floats, d * rows * units, order,
+          units * units));
+      if (b != null) {
+        l.tensors.put("bias_ih" + suffix, gateBlocks(b.floats, d * 2 * rows, order, units));
+        l.tensors.put("bias_hh" + suffix, gateBlocks(b.floats, d * 2 * rows + rows, order,
+            units));
+      }
+    }
+  }
+
+  /** A recurrent layer's attributes as Java literals, in the annotation's order. */
+  private static Map<String, String> recurrentAttributes(String cell, int units, int layers,
+      int dirs, boolean bias) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("cell", "Recurrent.Cell." + cell);
+    a.put("units", String.valueOf(units));
+    a.put("returns", "Recurrent.Returns.SEQUENCE");
+    if (layers > 1) {
+      a.put("layers", String.valueOf(layers));
+    }
+    if (dirs == 2) {
+      a.put("bidirectional", "true");
+    }
+    if (!bias) {
+      a.put("bias", "false");
+    }
+    return a;
+  }
+
+  private static boolean allZero(float[] v) {
+    for (float f : v) {
+      if (f != 0f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static float[] gateBlocks(float[] from, int offset, int[] order, int block) {
+    float[] out = new float[order.length * block];
+    for (int i = 0; i < order.length; i++) {
+      System.arraycopy(from, offset + order[i] * block, out, i * block, block);
+    }
+    return out;
+  }
+
+  private static void expectDims(NodeProto n, int i, Val v, long... dims) throws Problem {
+    if (!Arrays.equals(v.dims, dims)) {
+      throw new Problem("input " + (i == 1 ? "W" : i == 2 ? "R" : "B") + " '" + inputName(n, i)
+          + "' has shape " + Arrays.toString(v.dims) + "; expected " + Arrays.toString(dims));
     }
   }
 
@@ -1046,19 +1358,23 @@ final class GraphTranslator {
 
   private void matMul(NodeProto n) throws Problem {
     attributes(n);
-    Val x = flatInput(n);
+    Val v = activationInput(n, 0);
+    // on a sequence [N, T, F], MatMul works per step: an affine layer applied to every step
+    boolean steps = v.shape.length == 2 && !v.flat;
+    Val x = steps ? v : flatInput(n);
     Val b = constant(n, 1, "B");
-    int in = x.size();
+    int in = steps ? x.shape[1] : x.size();
     if (b.dims.length != 2 || b.dims[0] != in) {
       throw new Problem("B '" + inputName(n, 1) + "' has shape " + Arrays.toString(b.dims)
           + "; expected [" + in + ", N] for inputs of " + in + " features");
     }
     int units = (int) b.dims[1];
     String name = layerName(n);
-    LayerSpec l = new LayerSpec("Affine", name, List.of(x.layer), new int[] {units});
+    LayerSpec l = new LayerSpec("Affine", name, List.of(x.layer),
+        steps ? new int[] {x.shape[0], units} : new int[] {units});
     l.attribute("units", String.valueOf(units)).attribute("bias", "false");
     l.tensors.put("weight", b.floats);
-    add(l, n, Val.activation(name, new int[] {units}, false));
+    add(l, n, Val.activation(name, l.shape, false));
   }
 
   private Val flatInput(NodeProto n) throws Problem {
@@ -1236,7 +1552,7 @@ final class GraphTranslator {
       String in = a.isActivation() ? n.getInput(0) : n.getInput(1);
       if (producer != null && producer.kind.equals("Affine") && !producer.tensors.containsKey(
           "bias") && producer.activation == Activation.IDENTITY && uses.getOrDefault(in, 0) == 1
-          && c.floats.length == x.size()) {
+          && c.floats.length == producer.shape[producer.shape.length - 1]) {
         producer.attributes.remove("bias");
         producer.tensors.put("bias", c.floats);
         producer.origin.add(origin(n));
@@ -1320,6 +1636,24 @@ final class GraphTranslator {
 
   private void reshape(NodeProto n) throws Problem {
     Map<String, AttributeProto> a = attributes(n, "allowzero", "shape");
+    if (value(n, 0).isActivation() && value(n, 0).layout != Val.BATCH_FIRST) {
+      Val x = value(n, 0);
+      long[] t = n.getInputCount() > 1 ? value(n, 1).ints : null;
+      int width = x.shape[1];
+      boolean merges = x.layout == Val.SPLIT && t != null && t.length == 3
+          && (t[0] == 0 || t[0] == x.shape[0]) && (t[1] == 0 || t[1] == -1)
+          && (t[2] == width || t[2] == -1 && t[1] == 0);
+      if (!merges) {
+        throw new Problem("target shape " + (t == null ? "not constant" : shapeText(t)) + " of a "
+            + layoutName(x) + "; Lamina folds only the Reshape of a recurrent output [T, N, dirs,"
+            + " H] to [T, N, dirs·H] (shape [0, 0, -1])");
+      }
+      values.put(n.getOutput(0), Val.sequence(x.layer, x.shape, Val.TIME_MAJOR, 1));
+      if (stackable.contains(n.getInput(0)) && uses.getOrDefault(n.getInput(0), 0) == 1) {
+        stackable.add(n.getOutput(0));
+      }
+      return;
+    }
     if (value(n, 0).ints != null && n.getInputCount() > 1 && value(n, 1).ints != null) {
       Val x = value(n, 0);
       long[] t = value(n, 1).ints;

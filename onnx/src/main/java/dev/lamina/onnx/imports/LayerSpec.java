@@ -27,8 +27,8 @@ final class LayerSpec {
   final Map<String, float[]> tensors = new LinkedHashMap<>();
   /** Printable descriptions of the ONNX nodes this layer stands for. */
   final List<String> origin = new ArrayList<>();
-  /** Shape of one output sample. */
-  final int[] shape;
+  /** Shape of one output sample (a recurrent layer's changes when it returns its last step). */
+  int[] shape;
   Activation activation = Activation.IDENTITY;
   /** LeakyRelu's slope or Elu's alpha, as ONNX's float32 value. */
   float activationParameter;

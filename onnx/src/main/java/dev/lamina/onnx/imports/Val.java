@@ -25,9 +25,34 @@ final class Val {
   /** Constant floats with their ONNX dims, or null. */
   final float[] floats;
   final long[] dims;
+  /** How ONNX lays out a recurrent layer's sequence: {@link #BATCH_FIRST} unless it is moved. */
+  final int layout;
+  /** Directions of a recurrent node's raw output (layouts {@link #RAW} and {@link #SPLIT}). */
+  final int dirs;
+  /** Whether this is a float tensor of zeros whose shape involves the batch size. */
+  final boolean zeros;
+
+  /** A sequence as {@code [N, T, F]}, or any other activation as Lamina sees it. */
+  static final int BATCH_FIRST = 0;
+  /** A sequence as {@code [T, N, F]}, as ONNX's recurrent operators read it. */
+  static final int TIME_MAJOR = 1;
+  /** A recurrent operator's output Y, {@code [T, dirs, N, H]}. */
+  static final int RAW = 2;
+  /** Y with the batch before the directions, {@code [T, N, dirs, H]}. */
+  static final int SPLIT = 3;
 
   private Val(String layer, int[] shape, boolean flat, int[] pads, float padValue, String padNode,
       long[] ints, int[] intDims, float[] floats, long[] dims) {
+    this(layer, shape, flat, pads, padValue, padNode, ints, intDims, floats, dims, BATCH_FIRST, 1,
+        false);
+  }
+
+  private Val(String layer, int[] shape, boolean flat, int[] pads, float padValue, String padNode,
+      long[] ints, int[] intDims, float[] floats, long[] dims, int layout, int dirs,
+      boolean zeros) {
+    this.layout = layout;
+    this.dirs = dirs;
+    this.zeros = zeros;
     this.layer = layer;
     this.shape = shape;
     this.flat = flat;
@@ -56,6 +81,18 @@ final class Val {
 
   static Val floats(float[] v, long[] dims) {
     return new Val(null, null, false, null, 0, null, null, null, v, dims);
+  }
+
+  /** The sequence {@code shape} of {@code layer} in {@code layout}. */
+  static Val sequence(String layer, int[] shape, int layout, int dirs) {
+    return new Val(layer, shape, false, null, 0, null, null, null, null, null, layout, dirs,
+        false);
+  }
+
+  /** Zeros whose shape involves the batch size (a recurrent operator's initial state). */
+  static Val batchZeros() {
+    return new Val(null, null, false, null, 0, null, null, null, null, null, BATCH_FIRST, 1,
+        true);
   }
 
   Val padded(int[] p, float value, String node) {

@@ -97,6 +97,27 @@ class ExportChecksTest {
   }
 
   @Test
+  void theMinimalGatedUnitIsRefused() throws Exception {
+    FloatNetwork net = Models.compile("com.acme.Minimal", """
+        package com.acme;
+
+        import dev.lamina.dsl.*;
+
+        @Network(input = {6, 4}, loss = Loss.SOFTMAX_CROSS_ENTROPY, classes = 3)
+        public abstract class Minimal {
+          @Recurrent(cell = Recurrent.Cell.MGU, units = 5, returns = Recurrent.Returns.LAST)
+          Layer mgu;
+          @Affine(units = 3) Layer out;
+        }
+        """);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> OnnxExporter.toModel(net));
+    assertThat(e).hasMessageThat().isEqualTo("cannot export com.acme.Minimal to ONNX opset 13:"
+        + " layer mgu (Recurrent): ONNX has no operator for the MGU cell (it has RNN, LSTM and"
+        + " GRU)");
+  }
+
+  @Test
   void aNetworkWithoutStructureIsRefused() {
     FloatNetwork handWritten = (FloatNetwork) Proxy.newProxyInstance(
         FloatNetwork.class.getClassLoader(), new Class<?>[] {FloatNetwork.class},

@@ -42,6 +42,7 @@ class PyTorchModelsTest {
       "padded_plumbing, 2166, 8, 2",
       "gelu_tanh_mlp, 25450, 2, 0",
       "dcgan_generator, 38273, 6, 0",
+      "row_lstm, 8266, 2, 0",
   })
   void importsCompilesAndReproducesPyTorch(String model, long parameters, int layers,
       int warnings) throws Exception {
@@ -80,6 +81,7 @@ class PyTorchModelsTest {
   @AfterAll
   static void everyExpressibleModelRan() {
     assertThat(RUN.get()).isEqualTo(List.of("lenet5", "mlp_flatten_gelu", "tiny_resnet",
-        "tiny_inception", "padded_plumbing", "gelu_tanh_mlp", "dcgan_generator").size());
+        "tiny_inception", "padded_plumbing", "gelu_tanh_mlp", "dcgan_generator", "row_lstm")
+        .size());
   }
 }

@@ -87,10 +87,31 @@ class RoundTripTest {
         @GlobalAvgPool Layer gap;
         @Affine(units = 4, bias = false) Layer out;
       }
+      """,
+      """
+      @Network(input = {6, 4}, loss = Loss.SOFTMAX_CROSS_ENTROPY, classes = 3)
+      public abstract class Gated {
+        @Recurrent(cell = Recurrent.Cell.GRU, units = 5, returns = Recurrent.Returns.SEQUENCE,
+            bidirectional = true) Layer gru;
+        @Affine(units = 4, activation = TANH) Layer step;
+        @Recurrent(cell = Recurrent.Cell.LSTM, units = 3, returns = Recurrent.Returns.LAST,
+            layers = 2, bidirectional = true, bias = false) Layer lstm;
+        @Affine(units = 3) Layer out;
+      }
+      """,
+      """
+      @Network(input = {5, 3}, loss = Loss.SOFTMAX_CROSS_ENTROPY, classes = 2)
+      public abstract class Simple {
+        @Recurrent(cell = Recurrent.Cell.RNN_TANH, units = 4, returns = Recurrent.Returns.SEQUENCE,
+            layers = 3) Layer tanh;
+        @Recurrent(cell = Recurrent.Cell.RNN_RELU, units = 3, returns = Recurrent.Returns.LAST,
+            bidirectional = true) Layer relu;
+        @Affine(units = 2) Layer out;
+      }
       """};
 
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 2, 3})
+  @ValueSource(ints = {0, 1, 2, 3, 4, 5})
   void exportThenImportGivesTheDeclarationAndTheParameters(int which) throws Exception {
     String body = NETWORKS[which];
     int at = body.indexOf("abstract class ") + "abstract class ".length();
@@ -120,7 +141,8 @@ class RoundTripTest {
 
   @AfterAll
   static void everyNetworkRan() {
-    assertThat(RAN).containsExactly("LeNet5", "LeNet5Classic", "Graph", "Kinds");
+    assertThat(RAN).containsExactly("LeNet5", "LeNet5Classic", "Graph", "Kinds", "Gated",
+        "Simple");
   }
 
   /** Every parameter drawn from [-1, 1); variances from [0.5, 1.5). */

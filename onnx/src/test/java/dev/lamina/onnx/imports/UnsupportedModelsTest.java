@@ -26,14 +26,6 @@ class UnsupportedModelsTest {
     return e;
   }
 
-  @Test
-  void lstmHasNoLayerYet() {
-    OnnxException e = refused("row_lstm.onnx");
-    assertThat(e.problems()).contains("node '/lstm/LSTM' (LSTM): Lamina has no recurrent layer"
-        + " (LSTM) yet");
-    assertThat(e.getMessage()).endsWith("\n" + supported());
-  }
-
   /** A graph x [N, 4, 5, 5] → {@code node} → y, with {@code inits}, refused with a problem. */
   private static OnnxException refusedNode(Path dir, NodeProto node, TensorProto... inits)
       throws Exception {
@@ -102,15 +94,5 @@ class UnsupportedModelsTest {
     assertThat(e.problems()).hasSize(1);
     assertThat(e.problems().get(0)).startsWith("node '/Mul' (Mul): Lamina has no element-wise"
         + " arithmetic layer (Mul of two tensors, such as the gate x * sigmoid(x))");
-  }
-
-  private static String supported() {
-    return "Lamina imports Conv (also grouped), ConvTranspose, MaxPool, AveragePool,"
-        + " GlobalAveragePool, GlobalMaxPool, Gemm, MatMul, BatchNormalization (inference),"
-        + " Dropout, LRN (odd size), Relu, LeakyRelu, Sigmoid, Tanh, Elu, Gelu (also written out"
-        + " with Erf or Tanh), Clip (as ReLU6), Add, Concat (channels), Flatten, Reshape"
-        + " (flattening, or to [N, C, H, W]), Identity, Pad (into a Conv or pooling) and the"
-        + " integer plumbing of shapes and pads (Shape, Gather, Unsqueeze, Squeeze, Concat,"
-        + " Reshape, Slice, Transpose, ConstantOfShape, Cast on constants).";
   }
 }

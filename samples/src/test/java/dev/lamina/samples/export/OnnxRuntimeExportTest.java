@@ -36,6 +36,7 @@ public class OnnxRuntimeExportTest {
   private static final int TRAIN_BATCH = 32;
   private static final int BATCH = 16;
   private static final double TOLERANCE = 1e-5;
+  private static final int CLASSES = 10;
 
   private static FashionMnist.Split data;
 
@@ -68,17 +69,40 @@ public class OnnxRuntimeExportTest {
     assertAgrees("ExportKinds", net);
   }
 
+  @Test
+  void recurrentNetworksAgreeWithOnnxRuntime() throws Exception {
+    List<FloatNetwork> nets = List.of(new Lamina_RecurrentExports_RowLstm(5),
+        new Lamina_RecurrentExports_RowGru(5), new Lamina_RecurrentExports_RowRnn(5),
+        new Lamina_RecurrentExports_RowGruStack(5), new Lamina_RecurrentExports_RowTagger(5));
+    List<String> cells = new ArrayList<>();
+    for (FloatNetwork net : nets) {
+      String name = net.summary().networkName();
+      assertAgrees(name, trained(net));
+      for (var n : ((dev.lamina.runtime.StructuredNetwork) net).structure().nodes()) {
+        if (n.kind().equals("Recurrent")) {
+          cells.add(n.stringAttr("cell") + (n.boolAttr("bidirectional") ? " bidirectional" : "")
+              + " " + n.intAttr("layers") + " " + n.stringAttr("returns"));
+        }
+      }
+    }
+    assertEquals(List.of("LSTM 1 LAST", "GRU bidirectional 1 SEQUENCE",
+        "LSTM bidirectional 2 LAST", "RNN_TANH 2 SEQUENCE", "RNN_RELU bidirectional 2 LAST",
+        "GRU 2 LAST", "LSTM bidirectional 1 SEQUENCE"), cells);
+  }
+
   /** {@code net} after {@value #STEPS} SGD steps on the first training images. */
   private static FloatNetwork trained(FloatNetwork net) {
     Dataset train = data.train();
     net.setOptimizer(Optimizers.sgd(0.05f).momentum(0.9f).build(net.summary()));
     float[] x = new float[TRAIN_BATCH * net.inputSize()];
-    int[] labels = new int[TRAIN_BATCH];
+    // a network returning a sequence of class scores takes a label per step: the image's
+    int steps = net.outputSize() / CLASSES;
+    int[] labels = new int[TRAIN_BATCH * steps];
     for (int step = 0; step < STEPS; step++) {
       for (int i = 0; i < TRAIN_BATCH; i++) {
         int k = step * TRAIN_BATCH + i;
         train.copySample(k, x, i * net.inputSize());
-        labels[i] = train.label(k);
+        java.util.Arrays.fill(labels, i * steps, (i + 1) * steps, train.label(k));
       }
       float loss = net.trainStep(x, labels, TRAIN_BATCH);
       assertTrue(Float.isFinite(loss), "loss " + loss);
