@@ -55,8 +55,8 @@ public class OnnxRuntimeExportTest {
       checked.add(e.name());
       assertAgrees(e.name(), trained(e.create(11)));
     }
-    assertEquals(List.of("LeNet5", "LeNet5Classic", "Mlp", "SmallResNet", "SmallInception",
-        "CompactCnn"), checked);
+    assertEquals(List.of("LeNet5", "LeNet5Classic", "Mlp", "RowLstm", "RowGru", "SmallResNet",
+        "SmallInception", "CompactCnn"), checked);
   }
 
   @Test
