@@ -66,6 +66,16 @@ class RecurrentDeclarationTest {
   }
 
   @Test
+  void concatOfSequences() {
+    assertThatNetwork("@Recurrent(cell = GRU, units = 8, returns = SEQUENCE) Layer a;",
+        "@Recurrent(cell = LSTM, units = 8, returns = SEQUENCE, from = \"input\") Layer b;",
+        "@Concat(from = {\"a\", \"b\"}) Layer both;", OUT).network(ROWS)
+        .failsWith("both: Concat does not read sequences, but it reads layer a, a sequence of 28"
+            + " steps of 8 values; for both directions of a sequence side by side, use"
+            + " @Recurrent(bidirectional = true)", "Layer both;");
+  }
+
+  @Test
   void unitsMustBePositive() {
     assertThatNetwork("@Recurrent(cell = LSTM, units = 0, returns = LAST) Layer r;", OUT)
         .network(ROWS).failsAt("r: units = 0; a layer needs units >= 1", "Layer r;", "0,");
