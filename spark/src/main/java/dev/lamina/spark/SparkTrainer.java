@@ -578,7 +578,10 @@ public final class SparkTrainer implements AutoCloseable {
       return this;
     }
 
-    /** Most samples per forward and backward pass of a task (default 32, as the local trainer). */
+    /**
+     * Most samples per forward and backward pass of a task (default 32, as the local trainer;
+     * ignored, as there, for a network with batch normalization, whose chunks are one pass each).
+     */
     public Builder passSamples(int passSamples) {
       this.passSamples = passSamples;
       return this;
