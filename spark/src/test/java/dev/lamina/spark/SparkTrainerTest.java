@@ -179,7 +179,9 @@ class SparkTrainerTest {
    * ignored: each chunk of 8 is one pass) and on 3 (chunks of 8; the last batch of 8 in chunks
    * of 2, 3 and 3): the partitions' batch statistics, merged on the driver in partition order,
    * move the running statistics as the local trainer's threads do. Parameters, running
-   * statistics and losses to the bit.
+   * statistics and losses to the bit; and the statistics the driver merged in the last step are
+   * those of the last batch's chunks merged here in partition order, not in reverse order (which
+   * the float running statistics would hide).
    */
   @Test
   void batchNormalizationGivesTheLocalTrainersBitsRunningStatisticsIncluded() {
@@ -188,20 +190,83 @@ class SparkTrainerTest {
     assertEquals(28, initial.length); // running mean and variance of 4 and of 10 channels
     int[][] cuts = {{2, 16, 4}, {3, 24, 32}};
     for (int[] cut : cuts) {
-      double[] losses = new double[2];
-      float[] expected = local(BN, 5, cut[0], cut[1], cut[2], ADAM, 2, losses);
+      FloatNetwork local = BN.create();
+      float[][] beforeLast = new float[1][];
+      List<EpochResult> expectedEpochs;
+      try (Trainer t = Trainer.builder(local, ADAM.create(summary)).threads(cut[0])
+          .batchSize(cut[1]).passSamples(cut[2]).seed(5)
+          .listener((epoch, b, count, speed, loss) -> {
+            if (epoch == 2 && b == count - 1) {
+              beforeLast[0] = local.parameters().clone();
+            }
+          }).build()) {
+        expectedEpochs = t.fit(data, null, 2);
+      }
+      float[] expected = local.parameters();
       float[] running = runningStatistics(summary, expected);
       for (int i = 0; i < running.length; i++) {
         assertTrue(running[i] != initial[i], "running statistic " + i + " never moved");
       }
+      int lastBatch = (data.size() + cut[1] - 1) / cut[1] - 1;
+      double[][] lastStep = chunkStatistics(beforeLast[0], cut[0], cut[1], 1, lastBatch, data);
+      assertFalse(java.util.Arrays.equals(lastStep[0], lastStep[1]),
+          "the merge order must change some bits for this test to see it");
       try (SparkTrainer st = spark(BN, cut[0], cut[1], cut[2], ADAM).build()) {
         assertFalse(st.gradientsPerPass());
         assertEquals(8, st.passSamples());
         List<EpochResult> r = st.fit(rdd, null, 2);
         assertSameBits(running, runningStatistics(summary, st.network().parameters()));
         assertSameBits(expected, st.network().parameters());
-        assertEquals(losses[0], r.get(0).trainLoss());
-        assertEquals(losses[1], r.get(1).trainLoss());
+        assertSameBits(lastStep[0], st.lastStatistics());
+        assertEquals(expectedEpochs.get(0).trainLoss(), r.get(0).trainLoss());
+        assertEquals(expectedEpochs.get(1).trainLoss(), r.get(1).trainLoss());
+      }
+    }
+  }
+
+  /**
+   * The batch statistics of step {@code step} of epoch {@code epoch} (0-based) of {@code of} in
+   * batches of {@code batch}, run by {@link #BN} with {@code parameters}, cut into {@code
+   * partitions} chunks as the trainers cut it; merged in partition order, then in reverse order.
+   */
+  private static double[][] chunkStatistics(float[] parameters, int partitions, int batch,
+      int epoch, int step, Dataset of) {
+    MiniBatches mb = new MiniBatches(of, batch, 5, true);
+    mb.startEpoch(epoch);
+    int n = mb.load(step);
+    FloatNetwork net = BN.create();
+    System.arraycopy(parameters, 0, net.parameters(), 0, parameters.length);
+    double[][] chunk = new double[partitions][];
+    for (int t = 0; t < partitions; t++) {
+      int from = n * t / partitions;
+      int to = n * (t + 1) / partitions;
+      FloatWorkspace ws = net.newWorkspace(Math.max(1, to - from));
+      ws.setDeferredStatistics(true);
+      if (to > from) {
+        ws.forward(mb.inputs(), from * 64, to - from, true);
+      }
+      chunk[t] = new double[ws.pendingStatisticsLength()];
+      ws.exportStatistics(chunk[t], 0);
+    }
+    double[][] merged = new double[2][];
+    for (int order = 0; order < 2; order++) {
+      FloatWorkspace ws = net.newWorkspace(1);
+      ws.setDeferredStatistics(true);
+      for (int t = 0; t < partitions; t++) {
+        ws.mergeStatistics(chunk[order == 0 ? t : partitions - 1 - t], 0);
+      }
+      merged[order] = new double[ws.pendingStatisticsLength()];
+      ws.exportStatistics(merged[order], 0);
+    }
+    return merged;
+  }
+
+  private static void assertSameBits(double[] expected, double[] actual) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
+        throw new AssertionError("statistic " + i + ": expected " + expected[i] + " but got "
+            + actual[i]);
       }
     }
   }
@@ -214,43 +279,20 @@ class SparkTrainerTest {
   @Test
   void batchStatisticsAreMergedInPartitionOrder() {
     Dataset one = data.subset(0, 24);
-    MiniBatches mb = new MiniBatches(one, 24, 5, true);
-    mb.startEpoch(0);
-    mb.load(0);
     FloatNetwork net = BN.create();
-    double[][] chunk = new double[3][];
-    for (int t = 0; t < 3; t++) {
-      FloatWorkspace ws = net.newWorkspace(8);
-      ws.setDeferredStatistics(true);
-      ws.forward(mb.inputs(), t * 8 * 64, 8, true);
-      chunk[t] = new double[ws.pendingStatisticsLength()];
-      ws.exportStatistics(chunk[t], 0);
-    }
-    assertEquals(30, chunk[0].length);
-    FloatWorkspace inOrder = net.newWorkspace(1);
-    FloatWorkspace reversed = net.newWorkspace(1);
-    inOrder.setDeferredStatistics(true);
-    reversed.setDeferredStatistics(true);
-    for (int t = 0; t < 3; t++) {
-      inOrder.mergeStatistics(chunk[t], 0);
-      reversed.mergeStatistics(chunk[2 - t], 0);
-    }
-    double[] expected = new double[30];
-    double[] other = new double[30];
-    inOrder.exportStatistics(expected, 0);
-    reversed.exportStatistics(other, 0);
-    assertEquals(24 * 64, expected[0]);
-    assertFalse(java.util.Arrays.equals(expected, other),
+    double[][] merged = chunkStatistics(net.parameters(), 3, 24, 0, 0, one);
+    assertEquals(30, merged[0].length);
+    assertEquals(24 * 64, merged[0][0]);
+    assertFalse(java.util.Arrays.equals(merged[0], merged[1]),
         "the merge order must change some bits for this test to hold");
-    inOrder.commitStatistics();
+    FloatWorkspace commit = net.newWorkspace(1);
+    commit.setDeferredStatistics(true);
+    commit.mergeStatistics(merged[0], 0);
+    commit.commitStatistics();
 
     try (SparkTrainer st = spark(BN, 3, 24, 32, SGD).build()) {
       st.fit(SparkTrainer.samples(sc, one, 2), null, 1);
-      double[] merged = st.lastStatistics();
-      for (int i = 0; i < expected.length; i++) {
-        assertEquals(Double.doubleToRawLongBits(expected[i]),
-            Double.doubleToRawLongBits(merged[i]), "statistic " + i);
-      }
+      assertSameBits(merged[0], st.lastStatistics());
       assertSameBits(runningStatistics(net.summary(), net.parameters()),
           runningStatistics(net.summary(), st.network().parameters()));
     }
