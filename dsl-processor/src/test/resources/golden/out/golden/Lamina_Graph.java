@@ -918,7 +918,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     @Override
     public void exportStatistics(double[] into, int offset) {
       checkStatisticsRange(into, offset);
-      bn1ExportStatistics(into, offset + 0);
+      bn1ExportStatistics(into, offset);
     }
 
     /**
@@ -927,8 +927,8 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     @Override
     public void mergeStatistics(double[] exported, int offset) {
       checkStatisticsRange(exported, offset);
-      checkStatisticsCount(exported, offset + 0, "bn1");
-      bn1MergeStatistics(exported, offset + 0);
+      checkStatisticsCount(exported, offset, "bn1");
+      bn1MergeStatistics(exported, offset);
     }
 
     private static void checkStatisticsRange(double[] a, int offset) {

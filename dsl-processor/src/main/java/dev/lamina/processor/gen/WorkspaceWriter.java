@@ -329,9 +329,10 @@ final class WorkspaceWriter {
       commit.addStatement("$N()", l.buffer("CommitStatistics"));
       int block = BatchNormEmitter.exportedLength(l);
       int ch = (block - 1) / 2;
-      export.addStatement("$N(into, offset + $L)", l.buffer("ExportStatistics"), at);
-      checks.addStatement("checkStatisticsCount(exported, offset + $L, $S)", at, l.name());
-      merges.addStatement("$N(exported, offset + $L)", l.buffer("MergeStatistics"), at);
+      String from = at == 0 ? "offset" : "offset + " + at;
+      export.addStatement("$N(into, $L)", l.buffer("ExportStatistics"), from);
+      checks.addStatement("checkStatisticsCount(exported, $L, $S)", from, l.name());
+      merges.addStatement("$N(exported, $L)", l.buffer("MergeStatistics"), from);
       layout.append(String.format("\n%s: [%d] count, [%d, %d) means, [%d, %d) M2.", l.name(), at,
           at + 1, at + 1 + ch, at + 1 + ch, at + block));
       at += block;
