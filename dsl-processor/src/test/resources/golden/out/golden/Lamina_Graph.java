@@ -833,6 +833,29 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
+     * bn1: writes count, 3 means and 3 M2 of the pending statistics at a[at].
+     */
+    private void bn1ExportStatistics(double[] a, int at) {
+      a[at] = bn1StatCount;
+      System.arraycopy(bn1StatMean, 0, a, at + 1, 3);
+      System.arraycopy(bn1StatM2, 0, a, at + 4, 3);
+    }
+
+    /**
+     * bn1: adds the exported block at a[at] to this workspace's pending statistics.
+     */
+    private void bn1MergeStatistics(double[] a, int at) {
+      long nb = (long) a[at];
+      if (nb == 0) {
+        return;
+      }
+      for (int c = 0; c < 3; c++) {
+        bn1Pend(c, bn1StatCount, nb, a[at + 1 + c], a[at + 4 + c]);
+      }
+      bn1StatCount += nb;
+    }
+
+    /**
      * bn1: moves the running statistics once towards the pending ones; clears them.
      */
     private void bn1CommitStatistics() {
@@ -877,6 +900,48 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     @Override
     public void commitStatistics() {
       bn1CommitStatistics();
+    }
+
+    /**
+     * 7 doubles: see {@link #exportStatistics}.
+     */
+    @Override
+    public int pendingStatisticsLength() {
+      return 7;
+    }
+
+    /**
+     * Copies the pending statistics to into[offset..offset + 7); they stay pending. Offsets from
+     * offset, one block per batch-norm layer:
+     * bn1: [0] count, [1, 4) means, [4, 7) M2.
+     */
+    @Override
+    public void exportStatistics(double[] into, int offset) {
+      checkStatisticsRange(into, offset);
+      bn1ExportStatistics(into, offset);
+    }
+
+    /**
+     * Adds statistics {@link #exportStatistics} wrote; checks every count first.
+     */
+    @Override
+    public void mergeStatistics(double[] exported, int offset) {
+      checkStatisticsRange(exported, offset);
+      checkStatisticsCount(exported, offset, "bn1");
+      bn1MergeStatistics(exported, offset);
+    }
+
+    private static void checkStatisticsRange(double[] a, int offset) {
+      if (offset < 0 || offset > a.length - 7) {
+        throw new IllegalArgumentException("pending statistics take 7 doubles from offset " + offset + "; the array has " + a.length);
+      }
+    }
+
+    private static void checkStatisticsCount(double[] a, int i, String layer) {
+      double m = a[i];
+      if (!(m >= 0 && m <= 0x1p53 && m == Math.rint(m))) {
+        throw new IllegalArgumentException(layer + ": the count of exported statistics at index " + i + " is " + m + "; expected a whole number in 0..2^53");
+      }
     }
 
     @Override

@@ -32,6 +32,20 @@ public interface DoubleWorkspace {
   /** See {@link FloatWorkspace#commitStatistics}. */
   default void commitStatistics() {}
 
+  /** See {@link FloatWorkspace#pendingStatisticsLength}. */
+  default int pendingStatisticsLength() {
+    return 0;
+  }
+
+  /** See {@link FloatWorkspace#exportStatistics}: the same layout. */
+  default void exportStatistics(double[] into, int offset) {}
+
+  /**
+   * See {@link FloatWorkspace#mergeStatistics(double[], int)}: the arithmetic of {@link
+   * #mergeStatistics(DoubleWorkspace)}.
+   */
+  default void mergeStatistics(double[] exported, int offset) {}
+
   default double lossAndGradients(
       double[] input, int offset, int[] labels, int labelOffset, int batch, double gradScale) {
     double[] out = forward(input, offset, batch, true);

@@ -89,6 +89,45 @@ public interface FloatWorkspace {
   default void commitStatistics() {}
 
   /**
+   * Doubles {@link #exportStatistics} writes and {@link #mergeStatistics(double[], int)} reads:
+   * {@code 1 + 2·C} for each batch-normalization layer of C channels, 0 for a network without
+   * running statistics.
+   */
+  default int pendingStatisticsLength() {
+    return 0;
+  }
+
+  /**
+   * Copies the pending statistics (see {@link #setDeferredStatistics}) into {@code
+   * into[offset..offset + pendingStatisticsLength())} as plain numbers, so that they can leave
+   * this process, and leaves them pending. The layout: one block per batch-normalization layer,
+   * in the network's layer order; the block of a layer of C channels is {@code 1 + 2·C} doubles:
+   * the count m of values per channel behind the statistics (a whole number; 0 when nothing is
+   * pending, and then the rest of the block is 0), the C pending means, then the C sums of
+   * squared deviations M2 (as {@link #mergeStatistics(FloatWorkspace)} keeps them). The generated
+   * workspace's documentation of this method gives each layer's offsets. A no-op for networks
+   * without running statistics.
+   *
+   * @throws IllegalArgumentException if the array has fewer than {@code pendingStatisticsLength()}
+   *     doubles from {@code offset}
+   */
+  default void exportStatistics(double[] into, int offset) {}
+
+  /**
+   * Adds pending statistics that {@link #exportStatistics} wrote (from a workspace of the same
+   * network, in any process) to this workspace's, with the arithmetic of {@link
+   * #mergeStatistics(FloatWorkspace)}: merging a workspace's exported statistics gives the bits of
+   * merging the workspace itself, so several machines' statistics merged in a fixed order and
+   * committed once give the running statistics of as many threads merged in that order. The array
+   * is only read. A no-op for networks without running statistics.
+   *
+   * @throws IllegalArgumentException if the array has fewer than {@code pendingStatisticsLength()}
+   *     doubles from {@code offset}, or a layer's count is not a whole number in 0..2<sup>53</sup>
+   *     (the message names the layer and the index); nothing is merged then
+   */
+  default void mergeStatistics(double[] exported, int offset) {}
+
+  /**
    * Forward, loss and backward on class labels. Returns the loss summed over the batch; the
    * gradients accumulated are those of the per-sample losses times {@code gradScale} (pass {@code
    * 1/N} for the mean over a batch of N).

@@ -14,7 +14,9 @@ import java.io.Serializable;
  * not couple its samples, whose pass buffers fit the trainer's limit), a unit is one pass: U is
  * the fewest passes of at most passSamples samples that is a multiple of N (at most n), unit u is
  * samples {@code [n·u/U, n·(u+1)/U)}, computed from zero. Partition t owns units {@code
- * [U·t/N, U·(t+1)/N)}, a contiguous run of samples (for fixed chunks: chunk t).
+ * [U·t/N, U·(t+1)/N)}, a contiguous run of samples (for fixed chunks: chunk t). A network that
+ * couples the samples of a batch (batch normalization) runs each chunk in one pass, as the
+ * trainer does, so that it normalizes over the whole chunk.
  */
 final class BatchCut implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -24,12 +26,16 @@ final class BatchCut implements Serializable {
   final int passSamples;
   final boolean handOut;
 
-  BatchCut(int batchSize, int partitions, int passSamples, int parameterCount) {
+  /**
+   * The cut of batches of {@code batchSize} among {@code partitions}, in passes of at most {@code
+   * passSamples} unless the network {@code couples} the samples of a batch.
+   */
+  BatchCut(int batchSize, int partitions, int passSamples, int parameterCount, boolean couples) {
     this.batchSize = batchSize;
     this.partitions = partitions;
     int chunk = (batchSize + partitions - 1) / partitions;
-    this.passSamples = Math.min(chunk, passSamples);
-    this.handOut = partitions > 1 && batchSize > (long) partitions * this.passSamples
+    this.passSamples = couples ? chunk : Math.min(chunk, passSamples);
+    this.handOut = partitions > 1 && batchSize > (long) partitions * this.passSamples && !couples
         && (long) units(batchSize, true) * parameterCount <= Trainer.PASS_BUFFER_LIMIT_FLOATS;
   }
 

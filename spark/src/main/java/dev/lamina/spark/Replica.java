@@ -11,7 +11,8 @@ import java.util.Map;
  * An executor's copy of the network with a workspace, kept between the tasks of a trainer so
  * that a step does not build the network again. Tasks that run at once in one executor take one
  * copy each. A copy holds nothing a task relies on: every task first overwrites the parameters
- * and zeroes the gradients, so a task retried on another executor computes the same.
+ * (running statistics included), discards pending batch statistics and zeroes the gradients, so
+ * a task retried on another executor computes the same.
  */
 final class Replica {
   /** Trainers whose copies are kept, least recently used first; older ones are dropped. */
@@ -32,6 +33,7 @@ final class Replica {
   private Replica(FloatNetwork network, int maxBatch) {
     this.network = network;
     this.workspace = network.newWorkspace(maxBatch);
+    workspace.setDeferredStatistics(true); // batch statistics go to the driver
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.lamina.spark;
 
 import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.NetworkSummary;
 import dev.lamina.runtime.Optimizer;
 import dev.lamina.runtime.data.Dataset;
@@ -79,12 +80,19 @@ import org.apache.spark.storage.StorageLevel;
  * it ({@link Trainer#dropoutSeed}: the seed, the step, the chunk or pass), so a network with
  * dropout gets the local trainer's bits too.
  *
- * <p><b>Not supported.</b> Networks with batch normalization. The local trainer normalizes each
- * thread's chunk over the chunk, which a task could do as well, but it updates the running mean
- * and variance once per batch from the threads' pending statistics merged in thread order
- * ({@link dev.lamina.runtime.FloatWorkspace#mergeStatistics}), and a generated workspace keeps
- * those statistics private: they cannot leave an executor, so the running statistics could not
- * be the local trainer's. {@link Builder#build} refuses such a network.
+ * <p><b>Batch normalization.</b> As in the local trainer, each partition normalizes its chunk
+ * over the chunk (in one pass, whatever {@link Builder#passSamples}), and the running mean and
+ * variance move once per step with the statistics of the whole batch: each task sends the
+ * pending statistics of its chunk with its gradients ({@link FloatWorkspace#exportStatistics}:
+ * per batch-normalization layer of C channels, 1 + 2·C doubles, the count, the means and the
+ * squared deviations; 8·(1 + 2·C) bytes), and the driver merges them in partition order ({@link
+ * FloatWorkspace#mergeStatistics(double[], int)}, the arithmetic of the local trainer's merge of
+ * its threads) and commits them once, before the optimizer step. So a network with batch
+ * normalization gets the local trainer's bits too, running statistics included. When
+ * averaging, each task commits its share's statistics to its copy's running statistics after
+ * each local step, as a one-thread trainer does, and the running means and variances are
+ * averaged with the parameters, element by element (the mean of the partitions' running
+ * variances, not the variance of all their samples).
  *
  * <p>Not thread-safe. {@link #close()} releases the cached samples.
  */
@@ -105,6 +113,10 @@ public final class SparkTrainer implements AutoCloseable {
   private final BatchCut cut;
   private final Steps.Job job;
   private final EpochCheckpoints checkpoints;
+  /** The driver's workspace that merges and commits the batch statistics; null without. */
+  private final FloatWorkspace statistics;
+  /** The merged batch statistics of the last synchronous step, before the commit. */
+  private final double[] lastStatistics;
 
   private JavaRDD<Sample> source;
   private JavaPairRDD<Sample, Long> indexed;
@@ -125,14 +137,14 @@ public final class SparkTrainer implements AutoCloseable {
           + summary.loss());
     }
     if (summary.couplesBatchSamples()) {
-      throw new IllegalArgumentException(summary.networkName() + " has batch normalization,"
-          + " which SparkTrainer does not train: the local Trainer merges the threads' batch"
-          + " statistics (count, mean and squared deviations per channel) before it updates the"
-          + " running mean and variance, but a generated workspace keeps them private"
-          + " (FloatWorkspace.mergeStatistics takes another workspace in the same JVM), so they"
-          + " cannot be sent from the executors to the driver and the result would not be the"
-          + " local Trainer's; train it with the local Trainer");
+      FloatWorkspace merger = network.newWorkspace(1);
+      merger.setDeferredStatistics(true);
+      this.statistics = merger.pendingStatisticsLength() > 0 ? merger : null;
+    } else {
+      this.statistics = null;
     }
+    this.lastStatistics = statistics == null ? null
+        : new double[statistics.pendingStatisticsLength()];
     Optimizer made = Objects.requireNonNull(optimizerFactory.create(summary),
         "the optimizer factory made null");
     if (b.averagingSteps > 0 || b.checkpointDirectory != null) {
@@ -160,7 +172,8 @@ public final class SparkTrainer implements AutoCloseable {
     }
     this.seed = b.seed;
     this.shuffle = b.shuffle;
-    this.cut = new BatchCut(b.batchSize, partitions, b.passSamples, network.parameterCount());
+    this.cut = new BatchCut(b.batchSize, partitions, b.passSamples, network.parameterCount(),
+        summary.couplesBatchSamples());
     this.job = new Steps.Job(UUID.randomUUID().toString(), networkFactory, cut, seed,
         network.outputSize(), network.inputSize());
     this.checkpoints = b.checkpointDirectory == null ? null
@@ -223,24 +236,29 @@ public final class SparkTrainer implements AutoCloseable {
     return cut.handOut;
   }
 
-  /** Samples per forward and backward pass of a task (as for the local trainer). */
+  /**
+   * Samples per forward and backward pass of a task (as for the local trainer: a whole chunk for
+   * a network with batch normalization).
+   */
   public int passSamples() {
     return cut.passSamples;
   }
 
   /**
    * Bytes of gradients or parameters the tasks send to the driver per global step: 4·P per
-   * partition (4·P per pass when gradients come back per pass); when averaging, 4·P per
-   * partition for the parameters and as much for each optimizer state array (Adam has two),
-   * divided by K. The parameters (and the state) go the other way once per step (per round when
-   * averaging) to each executor.
+   * partition (4·P per pass when gradients come back per pass), plus, with batch normalization,
+   * the batch statistics, 8·(1 + 2·C) bytes per layer of C channels per partition; when
+   * averaging, 4·P per partition for the parameters (running statistics included) and as much
+   * for each optimizer state array (Adam has two), divided by K. The parameters (and the state)
+   * go the other way once per step (per round when averaging) to each executor.
    */
   public double bytesToDriverPerStep() {
     long p = 4L * network.parameterCount();
     if (averagingSteps > 0) {
       return (double) p * (1 + stateArrays) * partitions / averagingSteps;
     }
-    return (double) p * cut.units(cut.batchSize);
+    long s = statistics == null ? 0 : 8L * lastStatistics.length;
+    return (double) p * cut.units(cut.batchSize) + (double) s * partitions;
   }
 
   /**
@@ -352,8 +370,37 @@ public final class SparkTrainer implements AutoCloseable {
       throw new TrainingDivergedException(epoch + 1, b + 1, count, mean,
           optimizer.learningRate());
     }
+    if (statistics != null) {
+      commitStatistics(results);
+    }
     optimizer.step(parameters, sum);
     return new double[] {(double) mean * n, correct, n};
+  }
+
+  /**
+   * Merges the partitions' batch statistics in partition order and moves the running statistics
+   * once, as the local trainer merges and commits its threads'.
+   */
+  private void commitStatistics(List<Steps.StepResult> results) {
+    try {
+      for (Steps.StepResult r : results) {
+        if (r.statistics == null || r.statistics.length != lastStatistics.length) {
+          throw new IllegalStateException("a task sent " + (r.statistics == null ? "no"
+              : r.statistics.length) + " batch statistics, the driver's network has "
+              + lastStatistics.length + ": the network factory must make the same network");
+        }
+        statistics.mergeStatistics(r.statistics, 0);
+      }
+      statistics.exportStatistics(lastStatistics, 0);
+      statistics.commitStatistics();
+    } finally {
+      statistics.setDeferredStatistics(true); // nothing stays pending after a failure
+    }
+  }
+
+  /** The merged batch statistics of the last synchronous step before the commit (for tests). */
+  double[] lastStatistics() {
+    return lastStatistics.clone();
   }
 
   /**
@@ -531,7 +578,10 @@ public final class SparkTrainer implements AutoCloseable {
       return this;
     }
 
-    /** Most samples per forward and backward pass of a task (default 32, as the local trainer). */
+    /**
+     * Most samples per forward and backward pass of a task (default 32, as the local trainer;
+     * ignored, as there, for a network with batch normalization, whose chunks are one pass each).
+     */
     public Builder passSamples(int passSamples) {
       this.passSamples = passSamples;
       return this;

@@ -25,17 +25,23 @@ final class Steps {
     void beforePass(long step, int partition, int pass);
   }
 
-  /** A partition's gradients of one synchronous step: one per unit it owns, in unit order. */
+  /**
+   * A partition's gradients of one synchronous step: one per unit it owns, in unit order; with
+   * the pending batch statistics of its samples when the network has batch normalization.
+   */
   static final class StepResult implements Serializable {
     private static final long serialVersionUID = 1L;
     final float[][] gradients;
     final float[] unitLoss;
     final int correct;
+    /** {@link FloatWorkspace#exportStatistics}, or {@code null} without running statistics. */
+    final double[] statistics;
 
-    StepResult(float[][] gradients, float[] unitLoss, int correct) {
+    StepResult(float[][] gradients, float[] unitLoss, int correct, double[] statistics) {
       this.gradients = gradients;
       this.unitLoss = unitLoss;
       this.correct = correct;
+      this.statistics = statistics;
     }
   }
 
@@ -132,9 +138,11 @@ final class Steps {
       float[][] gradients = new float[end - first][];
       float[] unitLoss = new float[end - first];
       int[] counts = new int[2];
+      double[] statistics = null;
       Replica r = Replica.take(job.trainerId, job.factory, cut.passSamples, parameters.value());
       try {
         FloatWorkspace ws = r.workspace;
+        ws.setDeferredStatistics(true); // drops what a killed task left pending
         for (int u = first; u < end; u++) {
           int from = BatchCut.unitStart(n, u, units);
           int to = BatchCut.unitStart(n, u + 1, units);
@@ -144,17 +152,23 @@ final class Steps {
               1f / n, counts, globalStep, t);
           gradients[u - first] = ws.gradients().clone();
         }
+        if (ws.pendingStatisticsLength() > 0) {
+          statistics = new double[ws.pendingStatisticsLength()];
+          ws.exportStatistics(statistics, 0);
+        }
       } finally {
         Replica.give(job.trainerId, r);
       }
-      return List.of(new StepResult(gradients, unitLoss, counts[0])).iterator();
+      return List.of(new StepResult(gradients, unitLoss, counts[0], statistics)).iterator();
     }
   }
 
   /**
    * One averaging round: {@code rates.length} local steps, each on the partition's share of the
    * global batch of that step, with an optimizer of its own that starts from the broadcast
-   * state; returns the parameters and the optimizer's state.
+   * state, and the share's batch statistics committed to the copy's running statistics before
+   * each optimizer step (as a one-thread trainer does); returns the parameters, running
+   * statistics included, and the optimizer's state.
    */
   static final class RoundTask implements FlatMapFunction<Iterator<Shard>, RoundResult> {
     private static final long serialVersionUID = 1L;
@@ -189,6 +203,7 @@ final class Steps {
               origin.optimizerState);
         }
         FloatWorkspace ws = r.workspace;
+        ws.setDeferredStatistics(true); // drops what a killed task left pending
         float[] p = r.network.parameters();
         double lossSum = 0;
         long samples = 0;
@@ -209,6 +224,7 @@ final class Steps {
             throw new dev.lamina.runtime.train.TrainingDivergedException(0, 0, 0, loss,
                 optimizer.learningRate());
           }
+          ws.commitStatistics();
           optimizer.setLearningRate(rates[k]);
           optimizer.step(p, ws.gradients());
           lossSum += loss;

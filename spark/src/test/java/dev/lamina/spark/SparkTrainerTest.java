@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.NetworkSummary;
+import dev.lamina.runtime.ParameterTensor;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.data.MiniBatches;
 import dev.lamina.runtime.io.CheckpointException;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SparkTrainerTest {
   private static final long NET_SEED = 7;
   private static final NetworkFactory NET = () -> new Lamina_SmallConv(NET_SEED);
+  private static final NetworkFactory BN = () -> new Lamina_SmallBn(NET_SEED);
   private static final OptimizerFactory ADAM = s -> Optimizers.adam(0.01f).build(s);
   private static final OptimizerFactory SGD = s -> Optimizers.sgd(0.1f).build(s);
 
@@ -82,8 +85,26 @@ class SparkTrainerTest {
 
   private static SparkTrainer.Builder spark(int partitions, int batch, int passSamples,
       OptimizerFactory opt) {
-    return SparkTrainer.builder(sc, NET, opt).partitions(partitions).batchSize(batch)
+    return spark(NET, partitions, batch, passSamples, opt);
+  }
+
+  private static SparkTrainer.Builder spark(NetworkFactory factory, int partitions, int batch,
+      int passSamples, OptimizerFactory opt) {
+    return SparkTrainer.builder(sc, factory, opt).partitions(partitions).batchSize(batch)
         .passSamples(passSamples).seed(5);
+  }
+
+  /** The running means and variances in {@code parameters}, in the layout's order. */
+  private static float[] runningStatistics(NetworkSummary summary, float[] parameters) {
+    float[] out = new float[0];
+    for (ParameterTensor t : summary.parameterTensors()) {
+      if (t.role() == ParameterTensor.Role.STATISTIC) {
+        int at = out.length;
+        out = java.util.Arrays.copyOf(out, at + t.size());
+        System.arraycopy(parameters, t.offset(), out, at, t.size());
+      }
+    }
+    return out;
   }
 
   private static void assertSameBits(float[] expected, float[] actual) {
@@ -150,6 +171,130 @@ class SparkTrainerTest {
         assertEquals(losses[0], r.get(0).trainLoss());
         assertEquals(losses[1], r.get(1).trainLoss());
       }
+    }
+  }
+
+  /**
+   * A network with two batch-normalization layers on 2 partitions (passes of 4 asked for, and
+   * ignored: each chunk of 8 is one pass) and on 3 (chunks of 8; the last batch of 8 in chunks
+   * of 2, 3 and 3): the partitions' batch statistics, merged on the driver in partition order,
+   * move the running statistics as the local trainer's threads do. Parameters, running
+   * statistics and losses to the bit; and the statistics the driver merged in the last step are
+   * those of the last batch's chunks merged here in partition order, not in reverse order (which
+   * the float running statistics would hide).
+   */
+  @Test
+  void batchNormalizationGivesTheLocalTrainersBitsRunningStatisticsIncluded() {
+    NetworkSummary summary = BN.create().summary();
+    float[] initial = runningStatistics(summary, BN.create().parameters());
+    assertEquals(28, initial.length); // running mean and variance of 4 and of 10 channels
+    int[][] cuts = {{2, 16, 4}, {3, 24, 32}};
+    for (int[] cut : cuts) {
+      FloatNetwork local = BN.create();
+      float[][] beforeLast = new float[1][];
+      List<EpochResult> expectedEpochs;
+      try (Trainer t = Trainer.builder(local, ADAM.create(summary)).threads(cut[0])
+          .batchSize(cut[1]).passSamples(cut[2]).seed(5)
+          .listener((epoch, b, count, speed, loss) -> {
+            if (epoch == 2 && b == count - 1) {
+              beforeLast[0] = local.parameters().clone();
+            }
+          }).build()) {
+        expectedEpochs = t.fit(data, null, 2);
+      }
+      float[] expected = local.parameters();
+      float[] running = runningStatistics(summary, expected);
+      for (int i = 0; i < running.length; i++) {
+        assertTrue(running[i] != initial[i], "running statistic " + i + " never moved");
+      }
+      int lastBatch = (data.size() + cut[1] - 1) / cut[1] - 1;
+      double[][] lastStep = chunkStatistics(beforeLast[0], cut[0], cut[1], 1, lastBatch, data);
+      assertFalse(java.util.Arrays.equals(lastStep[0], lastStep[1]),
+          "the merge order must change some bits for this test to see it");
+      try (SparkTrainer st = spark(BN, cut[0], cut[1], cut[2], ADAM).build()) {
+        assertFalse(st.gradientsPerPass());
+        assertEquals(8, st.passSamples());
+        List<EpochResult> r = st.fit(rdd, null, 2);
+        assertSameBits(running, runningStatistics(summary, st.network().parameters()));
+        assertSameBits(expected, st.network().parameters());
+        assertSameBits(lastStep[0], st.lastStatistics());
+        assertEquals(expectedEpochs.get(0).trainLoss(), r.get(0).trainLoss());
+        assertEquals(expectedEpochs.get(1).trainLoss(), r.get(1).trainLoss());
+      }
+    }
+  }
+
+  /**
+   * The batch statistics of step {@code step} of epoch {@code epoch} (0-based) of {@code of} in
+   * batches of {@code batch}, run by {@link #BN} with {@code parameters}, cut into {@code
+   * partitions} chunks as the trainers cut it; merged in partition order, then in reverse order.
+   */
+  private static double[][] chunkStatistics(float[] parameters, int partitions, int batch,
+      int epoch, int step, Dataset of) {
+    MiniBatches mb = new MiniBatches(of, batch, 5, true);
+    mb.startEpoch(epoch);
+    int n = mb.load(step);
+    FloatNetwork net = BN.create();
+    System.arraycopy(parameters, 0, net.parameters(), 0, parameters.length);
+    double[][] chunk = new double[partitions][];
+    for (int t = 0; t < partitions; t++) {
+      int from = n * t / partitions;
+      int to = n * (t + 1) / partitions;
+      FloatWorkspace ws = net.newWorkspace(Math.max(1, to - from));
+      ws.setDeferredStatistics(true);
+      if (to > from) {
+        ws.forward(mb.inputs(), from * 64, to - from, true);
+      }
+      chunk[t] = new double[ws.pendingStatisticsLength()];
+      ws.exportStatistics(chunk[t], 0);
+    }
+    double[][] merged = new double[2][];
+    for (int order = 0; order < 2; order++) {
+      FloatWorkspace ws = net.newWorkspace(1);
+      ws.setDeferredStatistics(true);
+      for (int t = 0; t < partitions; t++) {
+        ws.mergeStatistics(chunk[order == 0 ? t : partitions - 1 - t], 0);
+      }
+      merged[order] = new double[ws.pendingStatisticsLength()];
+      ws.exportStatistics(merged[order], 0);
+    }
+    return merged;
+  }
+
+  private static void assertSameBits(double[] expected, double[] actual) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      if (Double.doubleToRawLongBits(expected[i]) != Double.doubleToRawLongBits(actual[i])) {
+        throw new AssertionError("statistic " + i + ": expected " + expected[i] + " but got "
+            + actual[i]);
+      }
+    }
+  }
+
+  /**
+   * One step on one batch of 24 on 3 partitions: the statistics the driver merged are those of
+   * the three chunks computed here, merged in partition order, to the bit, and not those merged
+   * in reverse order; the running statistics are those of their commit.
+   */
+  @Test
+  void batchStatisticsAreMergedInPartitionOrder() {
+    Dataset one = data.subset(0, 24);
+    FloatNetwork net = BN.create();
+    double[][] merged = chunkStatistics(net.parameters(), 3, 24, 0, 0, one);
+    assertEquals(30, merged[0].length);
+    assertEquals(24 * 64, merged[0][0]);
+    assertFalse(java.util.Arrays.equals(merged[0], merged[1]),
+        "the merge order must change some bits for this test to hold");
+    FloatWorkspace commit = net.newWorkspace(1);
+    commit.setDeferredStatistics(true);
+    commit.mergeStatistics(merged[0], 0);
+    commit.commitStatistics();
+
+    try (SparkTrainer st = spark(BN, 3, 24, 32, SGD).build()) {
+      st.fit(SparkTrainer.samples(sc, one, 2), null, 1);
+      assertSameBits(merged[0], st.lastStatistics());
+      assertSameBits(runningStatistics(net.summary(), net.parameters()),
+          runningStatistics(net.summary(), st.network().parameters()));
     }
   }
 
@@ -347,6 +492,30 @@ class SparkTrainerTest {
   }
 
   /**
+   * A network with batch normalization stopped after epoch 1 and resumed from its checkpoint
+   * ends with the bits of a run that never stopped: the checkpoint holds the running statistics.
+   */
+  @Test
+  void batchNormalizationResumesFromItsCheckpoint(@TempDir Path dir) {
+    float[] expected;
+    try (SparkTrainer st = spark(BN, 3, 24, 32, ADAM).build()) {
+      st.fit(rdd, null, 2);
+      expected = st.network().parameters().clone();
+    }
+    try (SparkTrainer st = spark(BN, 3, 24, 32, ADAM).checkpointDirectory(dir.toString())
+        .build()) {
+      assertEquals(1, st.fit(rdd, null, 1).size());
+    }
+    try (SparkTrainer st = spark(BN, 3, 24, 32, ADAM).checkpointDirectory(dir.toString())
+        .build()) {
+      List<EpochResult> r = st.fit(rdd, null, 2);
+      assertEquals(1, r.size());
+      assertEquals(2, r.get(0).epoch());
+      assertSameBits(expected, st.network().parameters());
+    }
+  }
+
+  /**
    * Averaging every 3 steps on 2 partitions against an average computed here: each partition's
    * steps taken by a local one-thread trainer on its chunk of each batch, with an Adam that
    * starts from the mean state of the round before; then the mean, in double, of the parameters,
@@ -354,19 +523,29 @@ class SparkTrainerTest {
    */
   @Test
   void averagingAveragesParametersAndOptimizerState() {
+    assertAveraging(NET);
+  }
+
+  /** With batch normalization the running statistics are averaged with the parameters. */
+  @Test
+  void averagingAveragesRunningStatistics() {
+    assertAveraging(BN);
+  }
+
+  private static void assertAveraging(NetworkFactory factory) {
     int batch = 16;
     int k = 3;
     Dataset part = data.subset(0, 96); // 6 batches: two rounds
     MiniBatches mb = new MiniBatches(part, batch, 5, true);
     mb.startEpoch(0);
-    float[] averaged = NET.create().parameters().clone();
+    float[] averaged = factory.create().parameters().clone();
     float[][] state = new float[0][];
     long steps = 0;
     for (int round = 0; round < 2; round++) {
       double[] sum = new double[averaged.length];
       double[][] stateSum = new double[2][averaged.length];
       for (int t = 0; t < 2; t++) {
-        Lamina_SmallConv net = new Lamina_SmallConv(NET_SEED);
+        FloatNetwork net = factory.create();
         System.arraycopy(averaged, 0, net.parameters(), 0, averaged.length);
         BaseOptimizer adam = (BaseOptimizer) ADAM.create(net.summary());
         if (state.length > 0) {
@@ -389,7 +568,7 @@ class SparkTrainerTest {
       state = new float[][] {half(stateSum[0]), half(stateSum[1])};
       steps = (round + 1) * k;
     }
-    try (SparkTrainer st = spark(2, batch, 32, ADAM).averaging(k).build()) {
+    try (SparkTrainer st = spark(factory, 2, batch, 32, ADAM).averaging(k).build()) {
       EpochResult r = st.fit(SparkTrainer.samples(sc, part, 2), null, 1).get(0);
       assertSameBits(averaged, st.network().parameters());
       BaseOptimizer driver = (BaseOptimizer) st.optimizer();
@@ -423,7 +602,7 @@ class SparkTrainerTest {
   }
 
   @Test
-  void refusesBadSamplesAndBatchNormalization() {
+  void refusesBadSamples() {
     JavaRDD<Sample> bad = sc.parallelize(List.of(new Sample(new float[64], 0),
         new Sample(new float[63], 1)), 2);
     try (SparkTrainer st = spark(2, 16, 32, SGD).build()) {
@@ -437,11 +616,6 @@ class SparkTrainerTest {
       assertTrue(e.getMessage().contains("sample 0 of the training RDD has label 3, outside"
           + " 0..2"), e.getMessage());
     }
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> SparkTrainer.builder(sc, () -> new Lamina_SmallBn(1), SGD).build());
-    assertTrue(e.getMessage().startsWith("dev.lamina.spark.nets.SmallBn has batch"
-        + " normalization, which SparkTrainer does not train"), e.getMessage());
-    assertTrue(e.getMessage().contains("running mean and variance"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> spark(17, 16, 32, SGD).build());
   }
 
@@ -456,6 +630,11 @@ class SparkTrainerTest {
     }
     try (SparkTrainer st = spark(2, 16, 32, SGD).averaging(4).build()) {
       assertEquals(2.0 * 4 * p / 4, st.bytesToDriverPerStep());
+    }
+    // Batch statistics: 8·(1 + 2·4) + 8·(1 + 2·10) bytes per partition.
+    int bn = new Lamina_SmallBn(1).parameterCount();
+    try (SparkTrainer st = spark(BN, 2, 16, 32, SGD).build()) {
+      assertEquals(2.0 * 4 * bn + 2 * 240, st.bytesToDriverPerStep());
     }
     // Adam's two moments travel with the parameters.
     try (SparkTrainer st = spark(2, 16, 32, ADAM).averaging(4).build()) {

@@ -132,7 +132,7 @@ class DataParallelTest {
     }
   }
 
-  private static int[] bits(float[] values) {
+  static int[] bits(float[] values) {
     int[] b = new int[values.length];
     for (int i = 0; i < values.length; i++) {
       b[i] = Float.floatToRawIntBits(values[i]);

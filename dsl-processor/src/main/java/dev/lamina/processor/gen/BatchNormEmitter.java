@@ -249,6 +249,60 @@ public final class BatchNormEmitter implements LayerEmitter {
   }
 
   /**
+   * Doubles of a layer's block in an exported statistics array: the count, then the pending
+   * means and the sums of squared deviations of its channels.
+   */
+  static int exportedLength(LayerContext ctx) {
+    return 1 + 2 * channels(ctx);
+  }
+
+  /**
+   * {@code <name>ExportStatistics(double[] a, int at)}: writes the layer's block, count, means
+   * then M2, at {@code a[at]}; the pending statistics stay.
+   */
+  static MethodSpec exportMethod(LayerContext ctx) {
+    int ch = channels(ctx);
+    return MethodSpec.methodBuilder(ctx.buffer("ExportStatistics"))
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("$L: writes count, $L means and $L M2 of the pending statistics at a[at].\n",
+            ctx.name(), ch, ch)
+        .addParameter(double[].class, "a")
+        .addParameter(int.class, "at")
+        .addStatement("a[at] = $N", ctx.buffer("StatCount"))
+        .addStatement("$T.arraycopy($N, 0, a, at + 1, $L)", System.class,
+            ctx.buffer("StatMean"), ch)
+        .addStatement("$T.arraycopy($N, 0, a, at + $L, $L)", System.class, ctx.buffer("StatM2"),
+            1 + ch, ch)
+        .build();
+  }
+
+  /**
+   * {@code <name>MergeStatistics(double[] a, int at)}: adds an exported block to the pending
+   * statistics with the arithmetic of {@link #mergeMethod}, so both give the same bits. The
+   * caller has checked the count.
+   */
+  static MethodSpec mergeExportedMethod(LayerContext ctx) {
+    int ch = channels(ctx);
+    String count = ctx.buffer("StatCount");
+    return MethodSpec.methodBuilder(ctx.buffer("MergeStatistics"))
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("$L: adds the exported block at a[at] to this workspace's pending "
+            + "statistics.\n", ctx.name())
+        .addParameter(double[].class, "a")
+        .addParameter(int.class, "at")
+        .addStatement("long nb = (long) a[at]")
+        .beginControlFlow("if (nb == 0)")
+        .addStatement("return")
+        .endControlFlow()
+        .beginControlFlow("for (int c = 0; c < $L; c++)", ch)
+        .addStatement("$N(c, $N, nb, a[at + 1 + c], a[at + $L + c])", ctx.buffer("Pend"), count,
+            1 + ch)
+        .endControlFlow()
+        .addStatement("$N += nb", count)
+        .build();
+  }
+
+  /**
    * {@code <name>CommitStatistics()}: one momentum update of the running statistics with the
    * pending mean and unbiased variance, then clears the pending statistics.
    */

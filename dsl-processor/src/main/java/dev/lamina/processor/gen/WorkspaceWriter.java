@@ -315,6 +315,11 @@ final class WorkspaceWriter {
         .endControlFlow()
         .addStatement("$T o = ($T) other", workspace, workspace);
     MethodSpec.Builder commit = override("commitStatistics", TypeName.VOID);
+    CodeBlock.Builder export = CodeBlock.builder();
+    CodeBlock.Builder checks = CodeBlock.builder();
+    CodeBlock.Builder merges = CodeBlock.builder();
+    StringBuilder layout = new StringBuilder();
+    int at = 0;
     for (int i : batchNorms()) {
       LayerContext l = c.layers().get(i);
       BatchNormEmitter e = (BatchNormEmitter) c.emitters().get(i);
@@ -322,13 +327,72 @@ final class WorkspaceWriter {
       mode.addStatement("$N()", l.buffer("DiscardStatistics"));
       merge.addStatement("$N(o)", l.buffer("MergeStatistics"));
       commit.addStatement("$N()", l.buffer("CommitStatistics"));
+      int block = BatchNormEmitter.exportedLength(l);
+      int ch = (block - 1) / 2;
+      String from = at == 0 ? "offset" : "offset + " + at;
+      export.addStatement("$N(into, $L)", l.buffer("ExportStatistics"), from);
+      checks.addStatement("checkStatisticsCount(exported, $L, $S)", from, l.name());
+      merges.addStatement("$N(exported, $L)", l.buffer("MergeStatistics"), from);
+      layout.append(String.format("\n%s: [%d] count, [%d, %d) means, [%d, %d) M2.", l.name(), at,
+          at + 1, at + 1 + ch, at + 1 + ch, at + block));
+      at += block;
       ws.addMethod(Docs.wrapped(BatchNormEmitter.mergeMethod(l, workspace)));
+      ws.addMethod(Docs.wrapped(BatchNormEmitter.exportMethod(l)));
+      ws.addMethod(Docs.wrapped(BatchNormEmitter.mergeExportedMethod(l)));
       ws.addMethod(Docs.wrapped(e.commitMethod(l)));
       ws.addMethod(Docs.wrapped(BatchNormEmitter.discardMethod(l)));
     }
     ws.addMethod(mode.build());
     ws.addMethod(merge.build());
     ws.addMethod(commit.build());
+    exportedStatistics(ws, at, layout.toString(), export.build(), checks.build(),
+        merges.build());
+  }
+
+  /**
+   * The exported statistics: their length, the export, the merge of an exported array, and the
+   * checks of its range and counts. {@code layout} has a line per layer with its offsets.
+   */
+  private void exportedStatistics(TypeSpec.Builder ws, int length, String layout,
+      CodeBlock export, CodeBlock checks, CodeBlock merges) {
+    ws.addMethod(override("pendingStatisticsLength", TypeName.INT)
+        .addJavadoc("$L doubles: see {@link #exportStatistics}.\n", length)
+        .addStatement("return $L", length).build());
+    ws.addMethod(Docs.wrapped(override("exportStatistics", TypeName.VOID)
+        .addJavadoc("Copies the pending statistics to into[offset..offset + $L); they stay "
+            + "pending. Offsets from offset, one block per batch-norm layer:$L\n", length,
+            layout)
+        .addParameter(double[].class, "into")
+        .addParameter(TypeName.INT, "offset")
+        .addStatement("checkStatisticsRange(into, offset)")
+        .addCode(export).build()));
+    ws.addMethod(override("mergeStatistics", TypeName.VOID)
+        .addJavadoc("Adds statistics {@link #exportStatistics} wrote; checks every count "
+            + "first.\n")
+        .addParameter(double[].class, "exported")
+        .addParameter(TypeName.INT, "offset")
+        .addStatement("checkStatisticsRange(exported, offset)")
+        .addCode(checks)
+        .addCode(merges).build());
+    ws.addMethod(MethodSpec.methodBuilder("checkStatisticsRange")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addParameter(double[].class, "a")
+        .addParameter(TypeName.INT, "offset")
+        .beginControlFlow("if (offset < 0 || offset > a.length - $L)", length)
+        .addStatement("throw new IllegalArgumentException($S + offset + $S + a.length)",
+            "pending statistics take " + length + " doubles from offset ", "; the array has ")
+        .endControlFlow().build());
+    ws.addMethod(MethodSpec.methodBuilder("checkStatisticsCount")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addParameter(double[].class, "a")
+        .addParameter(TypeName.INT, "i")
+        .addParameter(String.class, "layer")
+        .addStatement("double m = a[i]")
+        .beginControlFlow("if (!(m >= 0 && m <= 0x1p53 && m == Math.rint(m)))")
+        .addStatement("throw new IllegalArgumentException(layer + $S + i + $S + m + $S)",
+            ": the count of exported statistics at index ", " is ",
+            "; expected a whole number in 0..2^53")
+        .endControlFlow().build());
   }
 
   /** Whether a layer draws random masks in training, from the workspace's seed. */

@@ -51,5 +51,9 @@
  * deviations plus the spread between the chunk means: exact up to rounding) and applies one
  * momentum update with the batch mean and unbiased variance. With no other batch-norm effect the
  * running statistics after a step are those of one thread on the whole batch, up to float rounding.
+ * Workspaces on other machines send their pending statistics as plain numbers ({@link
+ * dev.lamina.runtime.FloatWorkspace#exportStatistics}), which merge with the same arithmetic
+ * ({@link dev.lamina.runtime.FloatWorkspace#mergeStatistics(double[], int)}): merged in the
+ * threads' order they give this trainer's bits.
  */
 package dev.lamina.runtime.train;
