@@ -189,6 +189,7 @@ class SparkTrainerTest {
     float[] initial = runningStatistics(summary, BN.create().parameters());
     assertEquals(28, initial.length); // running mean and variance of 4 and of 10 channels
     int[][] cuts = {{2, 16, 4}, {3, 24, 32}};
+    boolean orderVisible = false;
     for (int[] cut : cuts) {
       FloatNetwork local = BN.create();
       float[][] beforeLast = new float[1][];
@@ -209,8 +210,7 @@ class SparkTrainerTest {
       }
       int lastBatch = (data.size() + cut[1] - 1) / cut[1] - 1;
       double[][] lastStep = chunkStatistics(beforeLast[0], cut[0], cut[1], 1, lastBatch, data);
-      assertFalse(java.util.Arrays.equals(lastStep[0], lastStep[1]),
-          "the merge order must change some bits for this test to see it");
+      orderVisible |= !java.util.Arrays.equals(lastStep[0], lastStep[1]);
       try (SparkTrainer st = spark(BN, cut[0], cut[1], cut[2], ADAM).build()) {
         assertFalse(st.gradientsPerPass());
         assertEquals(8, st.passSamples());
@@ -222,6 +222,8 @@ class SparkTrainerTest {
         assertEquals(expectedEpochs.get(1).trainLoss(), r.get(1).trainLoss());
       }
     }
+    // two equal chunks may merge to the same bits in either order; three uneven ones must not
+    assertTrue(orderVisible, "the merge order must change some bits for this test to see it");
   }
 
   /**
