@@ -27,7 +27,9 @@ import dev.lamina.processor.model.ConvOp;
  *     and weight gradient with the output channels as vector lanes
  * @param columns whether, in the float variant, a plain-loop convolution (strided or
  *     asymmetrically padded) runs all three passes as matrix products on im2col columns of groups
- *     of samples instead ({@link ColumnConv}), on the Vector API or on loops C2 vectorizes
+ *     of samples instead ({@link ColumnConv}), on the Vector API or on loops C2 vectorizes; for a
+ *     patch-row convolution with {@code channelLanes}, whether its forward pass runs on those
+ *     columns without the Vector API (instead of the grid)
  */
 record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid backGrid,
     boolean lanes, boolean channelLanes, boolean columns) {
@@ -48,7 +50,8 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
     long row = (long) g.c() * op.kh() * op.kw();
     if (row >= ConvEmitter.COLS_MIN_ROW && (g.ohw() + (long) g.k()) * row <= Grid.BUDGET) {
       boolean channelLanes = ctx.num().isFloat() && g.k() >= ConvEmitter.CHANNEL_LANES_MIN;
-      return new ConvPlan(op, g, Strategy.PATCH_ROWS, grid, null, false, channelLanes, false);
+      boolean columns = channelLanes && (row + g.k()) * g.ohw() <= Grid.BUDGET;
+      return new ConvPlan(op, g, Strategy.PATCH_ROWS, grid, null, false, channelLanes, columns);
     }
     boolean lanes = (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;
     return new ConvPlan(op, g, Strategy.GRID, grid, backwardGrid(g, op), lanes, false, false);

@@ -30,7 +30,6 @@ final class KernelCalls {
       Map.entry("accumulateRow", "out, rows, rowOff, rowStride, sumCount, coef, coefOff, len"),
       Map.entry("dotsWindows", "dz, dzCount, src, base, kh, kw, rowStep, colStep, grad, gradOff, "
           + "gradStride, len"),
-      Map.entry("dotsRows", "dz, dzCount, taps, tapCount, grad, gradOff, gradStride, len"),
       Map.entry("rowDots", "out, outOff, rows, rowOff, rowStride, rowCount, v, vOff, len"),
       Map.entry("outer", "g, gOff, x, xOff, rows, v, vOff, len"),
       Map.entry("maxPool2x2", "x, xc, w, oh, ow, z, zc, a, argBase"));

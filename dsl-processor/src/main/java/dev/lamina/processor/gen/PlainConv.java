@@ -22,7 +22,7 @@ final class PlainConv extends ConvStrategy {
 
   @Override
   List<LayerEmitter.Buffer> buffers(LayerContext ctx) {
-    return columns == null ? List.of() : columns.buffers(ctx);
+    return columns == null ? List.of() : columns.buffers(ctx, true);
   }
 
   /**
@@ -36,7 +36,7 @@ final class PlainConv extends ConvStrategy {
   @Override
   List<MethodSpec> forward(LayerContext ctx) {
     if (columns != null) {
-      return columns.forward(ctx);
+      return columns.forward(ctx, "Forward");
     }
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();

@@ -410,24 +410,6 @@ public final class Kernels {
   }
 
   /**
-   * {@code grad[gradOff + r·gradStride + t] += Σ_i dz[r][i] · taps[t][i]} for {@code r < dzCount},
-   * {@code t < tapCount}, {@code i < len}: a convolution's weight gradient from its output
-   * gradient and its im2col columns, both as rows. On the Vector API three rows by four taps
-   * share their loads; the plain path is one scalar sum per row and tap.
-   */
-  public static void dotsRows(float[][] dz, int dzCount, float[][] taps, int tapCount,
-      float[] grad, int gradOff, int gradStride, int len) {
-    if (VECTOR) {
-      VectorKernels.dotsRows(dz, dzCount, taps, zeros(tapCount), tapCount, grad, gradOff,
-          gradStride, len);
-      return;
-    }
-    for (int r = 0; r < dzCount; r++) {
-      dots(dz[r], 0, taps, zeros(tapCount), tapCount, grad, gradOff + r * gradStride, len);
-    }
-  }
-
-  /**
    * {@code out[outOff + r] += Σ_i rows[rowOff + r·rowStride + i] · v[vOff + i]} for {@code r <
    * rowCount}, {@code i < len}: a dense layer's input gradient for one sample, W's rows read in
    * place (dot products, on the Vector API with vector partial sums).
