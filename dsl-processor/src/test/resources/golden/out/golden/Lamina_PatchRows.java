@@ -129,7 +129,7 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
 
   private static void addLayerSummaries0(List<LayerSummary> layers) {
     layers.add(new LayerSummary("c1", "Conv", "8@5x5 pad 2 relu", new int[] {8, 6, 6}, 808L, 29088L, 28800L, new int[] {5, 5}, new int[] {1, 1}, new double[] {0.0, 0.0},
-        new LayerMemory(2304L, 261888L, 3456L, 296704L)));
+        new LayerMemory(2304L, 15648L, 3456L, 40960L)));
     layers.add(new LayerSummary("out", "Affine", "2", new int[] {2}, 578L, 578L, 576L, new int[] {10, 10}, new int[] {1, 1}, new double[] {2.5, 2.5},
         new LayerMemory(8L, 21024L, 24L, 52520L)));
   }
@@ -406,19 +406,6 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
     private final float[][] c1ByTap;
 
     /**
-     * c1: im2col columns of up to 16 samples, one row per tap of 36 positions a sample (forward,
-     * weight gradient), or their dL/d (input gradient), [100][576] (+ 16 spare: a vector's masked
-     * tail stays inside).
-     */
-    private final float[][] c1TapRows;
-
-    /**
-     * c1: the output (forward) or dL/dz (gradients) of up to 16 samples, one row per output
-     * channel, [8][576] (+ 16 spare: a vector's masked tail stays inside).
-     */
-    private final float[][] c1ChannelRows;
-
-    /**
      * out: output, [maxBatch][2].
      */
     private final float[] outOut;
@@ -481,8 +468,6 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
       this.c1DxPad = new float[1][416];
       this.c1ByPosition = new float[1][304];
       this.c1ByTap = new float[1][816];
-      this.c1TapRows = new float[100][592];
-      this.c1ChannelRows = new float[8][592];
       this.outOut = new float[Math.multiplyExact(maxBatch, 2)];
       this.outDelta = new float[Math.multiplyExact(maxBatch, 2)];
       this.outRows = new float[288][18];
@@ -598,16 +583,51 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
     }
 
     /**
-     * c1: Conv 8@5x5 pad 2 relu | 4x6x6 -> 8x6x6: forward, into c1Pre: on the Vector API with the
-     * output channels as lanes, else on im2col columns of groups of samples (C2 vectorizes their
-     * product better than the grid's, whose rows are a single sample's).
+     * c1: Conv 8@5x5 pad 2 relu | 4x6x6 -> 8x6x6: forward, into c1Pre; per sample and input
+     * channel, one shifted copy per tap, then 5-tap vectorized loops over each output channel's
+     * grid.
      */
     private void c1Forward(float[] x, int xOff, int batch) {
       if (Kernels.VECTOR) {
         c1ForwardVector(x, xOff, batch);
         return;
       }
-      c1ForwardColumns(x, xOff, batch);
+      float[] p = this.p;
+      float[] z = this.c1Pre;
+      float[][] s = this.c1Shift;
+      float[][] acc = this.c1Grid;
+      float[] xp = this.c1Pad[0];
+      for (int n = 0; n < batch; n++) {
+        int xs = xOff + n * 144;
+        int zs = n * 288;
+        for (int c = 0; c < 4; c++) {
+          for (int r = 0; r < 6; r++) {
+            System.arraycopy(x, xs + c * 36 + r * 6, xp, c * 100 + r * 10 + 22, 6);
+          }
+        }
+        for (int k = 0; k < 8; k++) {
+          Arrays.fill(acc[k], p[C1_BIAS + k]);
+        }
+        for (int c = 0; c < 4; c++) {
+          // acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel k
+          for (int u = 0; u < 5; u++) {
+            for (int v = 0; v < 5; v++) {
+              System.arraycopy(xp, c * 100 + u * 10 + v, s[u * 5 + v], 0, 56);
+            }
+          }
+          for (int t = 0; t < 25; t += 5) {
+            for (int k = 0; k < 8; k++) {
+              int wb = C1_WEIGHT + (k * 4 + c) * 25;
+              c1Taps5(acc[k], s[t], s[t + 1], s[t + 2], s[t + 3], s[t + 4], p[wb + t], p[wb + t + 1], p[wb + t + 2], p[wb + t + 3], p[wb + t + 4], 56);
+            }
+          }
+        }
+        for (int k = 0; k < 8; k++) {
+          for (int i = 0; i < 6; i++) {
+            System.arraycopy(acc[k], i * 10, z, zs + k * 36 + i * 6, 6);
+          }
+        }
+      }
     }
 
     /**
@@ -646,68 +666,6 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
           int zk = zs + k * 36;
           for (int q = 0; q < 36; q++) {
             z[zk + q] = zt[q * 8 + k] + bk;
-          }
-        }
-      }
-    }
-
-    /**
-     * c1: Conv 8@5x5 pad 2 relu | 4x6x6 -> 8x6x6: forward, into c1Pre: per group of up to 16
-     * samples, the im2col columns times the kernel.
-     */
-    private void c1ForwardColumns(float[] x, int xOff, int batch) {
-      float[] p = this.p;
-      float[] z = this.c1Pre;
-      float[][] cols = this.c1TapRows;
-      float[][] out = this.c1ChannelRows;
-      for (int n0 = 0; n0 < batch; n0 += 16) {
-        int m = Math.min(16, batch - n0);
-        int len = m * 36;
-        for (int s = 0; s < m; s++) {
-          c1Columns(x, xOff + (n0 + s) * 144, cols, s * 36);
-        }
-        for (int k = 0; k < 8; k++) {
-          Arrays.fill(out[k], 0, len, p[C1_BIAS + k]);
-        }
-        // out[k][i] += Σ_t W[k, t] · cols[t][i]
-        if (Kernels.VECTOR) {
-          // accumulate(out, outCount, rows, sumCount, coef, coefOff, outStride, sumStride,
-          //     len)
-          Kernels.accumulate(out, 8, cols, 100, p, C1_WEIGHT, 100, 1, len);
-        } else {
-          for (int t = 0; t < 100; t += 5) {
-            for (int k = 0; k < 8; k++) {
-              c1Taps5(out[k], cols[t], cols[t + 1], cols[t + 2], cols[t + 3], cols[t + 4], p[C1_WEIGHT + k * 100 + t], p[C1_WEIGHT + k * 100 + t + 1], p[C1_WEIGHT + k * 100 + t + 2], p[C1_WEIGHT + k * 100 + t + 3], p[C1_WEIGHT + k * 100 + t + 4], len);
-            }
-          }
-        }
-        for (int s = 0; s < m; s++) {
-          int zs = (n0 + s) * 288;
-          for (int k = 0; k < 8; k++) {
-            System.arraycopy(out[k], s * 36, z, zs + k * 36, 36);
-          }
-        }
-      }
-    }
-
-    /**
-     * c1: cols[t][at + q] = the input under tap t = (c·5 + u)·5 + v at output position q, 0 in the
-     * padding, from the sample at x[xs..].
-     */
-    private static void c1Columns(float[] x, int xs, float[][] cols, int at) {
-      for (int t = 0; t < 100; t++) {
-        int c = t / 25;
-        int u = t / 5 % 5;
-        int v = t % 5;
-        for (int i = 0; i < 6; i++) {
-          int r = i + u - 2;
-          if (!(r >= 0 && r < 6)) {
-            Arrays.fill(cols[t], at + i * 6, at + i * 6 + 6, 0.0f);
-          } else {
-            int xr = xs + c * 36 + r * 6 + v - 2;
-            for (int j = 0; j < 6; j++) {
-              cols[t][at + i * 6 + j] = j + v - 2 >= 0 && j + v - 2 < 6 ? x[xr + j] : 0.0f;
-            }
           }
         }
       }

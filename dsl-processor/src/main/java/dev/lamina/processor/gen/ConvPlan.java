@@ -28,7 +28,8 @@ import dev.lamina.processor.model.ConvOp;
  * @param columns whether, in the float variant, a plain-loop convolution (strided or
  *     asymmetrically padded) runs all three passes as matrix products on im2col columns of groups
  *     of samples instead ({@link ColumnConv}), on the Vector API or on loops C2 vectorizes; for a
- *     patch-row convolution with {@code channelLanes}, whether its forward pass runs on those
+ *     patch-row convolution with {@code channelLanes} and at most {@link
+ *     ConvEmitter#COLUMNS_MAX_TAPS} taps per channel, whether its forward pass runs on those
  *     columns without the Vector API (instead of the grid)
  */
 record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid backGrid,
@@ -50,7 +51,8 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
     long row = (long) g.c() * op.kh() * op.kw();
     if (row >= ConvEmitter.COLS_MIN_ROW && (g.ohw() + (long) g.k()) * row <= Grid.BUDGET) {
       boolean channelLanes = ctx.num().isFloat() && g.k() >= ConvEmitter.CHANNEL_LANES_MIN;
-      boolean columns = channelLanes && (row + g.k()) * g.ohw() <= Grid.BUDGET;
+      boolean columns = channelLanes && op.kh() * op.kw() <= ConvEmitter.COLUMNS_MAX_TAPS
+          && (row + g.k()) * g.ohw() <= Grid.BUDGET;
       return new ConvPlan(op, g, Strategy.PATCH_ROWS, grid, null, false, channelLanes, columns);
     }
     boolean lanes = (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;

@@ -41,6 +41,9 @@ class BatchPathTest {
         single("conv5x5", Shape.image(3, 9, 9), conv(4, 5, 1, 0, 1, true), id, 0),
         single("conv3x3_d2_p2", Shape.image(2, 9, 9), conv(3, 3, 1, 2, 2, true), id, 0),
         single("conv3x3_p1_rows", Shape.image(8, 7, 6), conv(7, 3, 1, 1, 1, true), id, 0),
+        // 9 filters: without the Vector API the forward pass on im2col columns, padded.
+        single("conv3x3_p1_rows_columns", Shape.image(8, 7, 6), conv(9, 3, 1, 1, 1, false), id,
+            0),
         single("conv3x3_nobias_p1", Shape.image(2, 6, 5), conv(2, 3, 1, 1, 1, false), id, 0),
         single("conv1x1", Shape.image(3, 4, 5), conv(4, 1, 1, 0, 1, true), id, 0),
         single("conv3x3_s2_p1", Shape.image(3, 9, 8), conv(4, 3, 2, 1, 1, true), id, 0),
