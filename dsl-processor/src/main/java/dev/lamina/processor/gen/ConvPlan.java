@@ -25,9 +25,12 @@ import dev.lamina.processor.model.ConvOp;
  *     sums (their scratch fits the budget)
  * @param channelLanes whether, on the Vector API, a patch-row convolution runs its forward pass
  *     and weight gradient with the output channels as vector lanes
- * @param columns whether, on the Vector API, a plain-loop convolution (strided or asymmetrically
- *     padded) runs all three passes on per-sample im2col columns instead, with the output
- *     channels (forward, weight gradient) or the kernel's taps (input gradient) as vector lanes
+ * @param columns whether, in the float variant, a plain-loop convolution (strided or
+ *     asymmetrically padded) runs all three passes as matrix products on im2col columns of groups
+ *     of samples instead ({@link ColumnConv}), on the Vector API or on loops C2 vectorizes; for a
+ *     patch-row convolution with {@code channelLanes} and at most {@link
+ *     ConvEmitter#COLUMNS_MAX_TAPS} taps per channel, whether its forward pass runs on those
+ *     columns without the Vector API (instead of the grid)
  */
 record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid backGrid,
     boolean lanes, boolean channelLanes, boolean columns) {
@@ -42,13 +45,15 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
     if (grid == null) {
       long row = (long) g.c() * op.kh() * op.kw();
       boolean columns = ctx.num().isFloat() && g.k() >= ConvEmitter.CHANNEL_LANES_MIN
-          && row * g.ohw() + g.k() * (g.ohw() + row) <= Grid.BUDGET;
+          && (row + g.k()) * g.ohw() <= Grid.BUDGET;
       return new ConvPlan(op, g, Strategy.PLAIN, null, null, false, false, columns);
     }
     long row = (long) g.c() * op.kh() * op.kw();
     if (row >= ConvEmitter.COLS_MIN_ROW && (g.ohw() + (long) g.k()) * row <= Grid.BUDGET) {
       boolean channelLanes = ctx.num().isFloat() && g.k() >= ConvEmitter.CHANNEL_LANES_MIN;
-      return new ConvPlan(op, g, Strategy.PATCH_ROWS, grid, null, false, channelLanes, false);
+      boolean columns = channelLanes && op.kh() * op.kw() <= ConvEmitter.COLUMNS_MAX_TAPS
+          && (row + g.k()) * g.ohw() <= Grid.BUDGET;
+      return new ConvPlan(op, g, Strategy.PATCH_ROWS, grid, null, false, channelLanes, columns);
     }
     boolean lanes = (long) g.k() * g.c() * grid.taps() * grid.length() <= Grid.BUDGET;
     return new ConvPlan(op, g, Strategy.GRID, grid, backwardGrid(g, op), lanes, false, false);

@@ -302,6 +302,12 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
    */
   static void tapCalls(CodeBlock.Builder b, LayerContext ctx, String var, Outputs outs, String o,
       int count, UnaryOperator<String> arrays, UnaryOperator<String> weights, int len) {
+    tapCalls(b, ctx, var, outs, o, count, arrays, weights, Integer.toString(len));
+  }
+
+  /** {@link #tapCalls} over a length that is a name or an expression, {@code len}. */
+  static void tapCalls(CodeBlock.Builder b, LayerContext ctx, String var, Outputs outs, String o,
+      int count, UnaryOperator<String> arrays, UnaryOperator<String> weights, String len) {
     if (outs != null && outs.var().equals(var)) {
       throw new IllegalArgumentException("output and group loops share variable " + var);
     }
@@ -347,7 +353,7 @@ record Grid(int channels, int h, int w, int ph, int pw, int kh, int kw, int dh, 
   }
 
   private static String tapArgs(String o, String first, int m, UnaryOperator<String> arrays,
-      UnaryOperator<String> weights, int len) {
+      UnaryOperator<String> weights, String len) {
     StringBuilder args = new StringBuilder(o);
     for (int i = 0; i < m; i++) {
       args.append(", ").append(arrays.apply(Src.plus(first, i)));

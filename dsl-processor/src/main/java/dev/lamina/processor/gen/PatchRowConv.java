@@ -18,8 +18,12 @@ import javax.lang.model.element.Modifier;
  * read the input windows in place, with the output channels as lanes when the plan says so.
  */
 final class PatchRowConv extends GridConv {
+  /** The forward pass on im2col columns without the Vector API, when the plan says so. */
+  private final ColumnConv columns;
+
   PatchRowConv(ConvPlan plan) {
     super(plan);
+    this.columns = plan.columns() ? new ColumnConv(plan) : null;
   }
 
   @Override
@@ -44,11 +48,29 @@ final class PatchRowConv extends GridConv {
           + "(forward) or dL/dweight over the batch, one row of " + g.k() + " output channels "
           + "per tap (Vector API)"));
     }
+    if (columns != null) {
+      b.addAll(columns.buffers(ctx, false));
+    }
     return b;
   }
 
   @Override
   List<MethodSpec> forward(LayerContext ctx) {
+    if (columns != null) {
+      CodeBlock.Builder b = CodeBlock.builder();
+      ctx.vectorFirst(b, v -> v.addStatement("$LForwardVector(x, xOff, batch)", ctx.name()));
+      b.addStatement("$LForwardColumns(x, xOff, batch)", ctx.name());
+      List<MethodSpec> m = new ArrayList<>();
+      m.add(ctx.inputMethod("Forward")
+          .addJavadoc("$L: forward, into $L: on the Vector API with the output channels as "
+              + "lanes, else on im2col columns of groups of samples (C2 vectorizes their "
+              + "product better than the grid's, whose rows are a single sample's).\n",
+              ctx.header(), ctx.preBuffer())
+          .addCode(b.build()).build());
+      m.add(channelLanesForward(ctx));
+      m.addAll(columns.forward(ctx, "ForwardColumns"));
+      return m;
+    }
     List<MethodSpec> m = super.forward(ctx);
     if (plan.channelLanes()) {
       m.add(1, channelLanesForward(ctx));

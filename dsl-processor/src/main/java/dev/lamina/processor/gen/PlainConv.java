@@ -2,17 +2,17 @@ package dev.lamina.processor.gen;
 
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A convolution on plain loops, for any stride, dilation and padding: over samples, output
  * channels and input channels; kernels of up to {@value ConvEmitter#UNROLL_LIMIT} taps are
  * unrolled tap by tap, each with its literal output range from {@link Axis}, and the innermost
- * loop always runs along an output row. Larger kernels loop over the taps.
+ * loop always runs along an output row. Larger kernels loop over the taps. A layer the plan gives
+ * {@link ConvPlan#columns()} runs {@link ColumnConv}'s passes instead.
  */
 final class PlainConv extends ConvStrategy {
-  /** The Vector API passes on im2col columns, when the plan says so; else null. */
+  /** The passes on im2col columns, when the plan says so; else null. */
   private final ColumnConv columns;
 
   PlainConv(ConvPlan plan) {
@@ -22,15 +22,7 @@ final class PlainConv extends ConvStrategy {
 
   @Override
   List<LayerEmitter.Buffer> buffers(LayerContext ctx) {
-    return columns == null ? List.of() : columns.buffers(ctx);
-  }
-
-  /** The plain method, after the Vector API ones of {@link ColumnConv} if any. */
-  private static List<MethodSpec> with(MethodSpec plain, List<MethodSpec> vector) {
-    List<MethodSpec> all = new ArrayList<>();
-    all.add(plain);
-    all.addAll(vector);
-    return all;
+    return columns == null ? List.of() : columns.buffers(ctx, true);
   }
 
   /**
@@ -43,33 +35,33 @@ final class PlainConv extends ConvStrategy {
 
   @Override
   List<MethodSpec> forward(LayerContext ctx) {
+    if (columns != null) {
+      return columns.forward(ctx, "Forward");
+    }
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
-    if (columns != null) {
-      ColumnConv.prologue(b, ctx, "ForwardColumns", "x, xOff, batch");
-    }
     Channels ch = openOutputChannels(b, ctx, "xOff");
     b.addStatement("$T.fill(z, $L, $L + $L, $L)", ARRAYS, ch.zk(), ch.zk(), g.ohw(),
         biasOrZero(ctx, ch.k().at()));
     channelTaps(b, ctx, ch, (zi, xi) -> "z[" + zi + "] += w * x[" + xi + "]");
     ch.k().close(b);
     b.endControlFlow();
-    return with(ctx.inputMethod("Forward")
+    return List.of(ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
-        .addCode(b.build()).build(), columns == null ? List.of() : columns.forward(ctx));
+        .addCode(b.build()).build());
   }
 
   @Override
   List<MethodSpec> backwardParams(LayerContext ctx) {
+    if (columns != null) {
+      return columns.backwardParams(ctx);
+    }
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] g = this.g", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
-    if (columns != null) {
-      ColumnConv.prologue(b, ctx, "ParamsColumns", "x, xOff, batch");
-    }
     Channels outer = openOutputChannels(b, ctx, "xOff");
     if (op.bias()) {
       biasSum(b, ctx, outer.k().at(), outer.zk(), g.ohw());
@@ -86,28 +78,27 @@ final class PlainConv extends ConvStrategy {
     ch.c().close(b);
     outer.k().close(b);
     b.endControlFlow();
-    return with(ctx.inputMethod("BackwardParams")
+    return List.of(ctx.inputMethod("BackwardParams")
         .addJavadoc("$L: adds dL/dweight and dL/dbias to the gradients.\n", ctx.header())
-        .addCode(b.build()).build(),
-        columns == null ? List.of() : List.of(columns.backwardParams(ctx)));
+        .addCode(b.build()).build());
   }
 
   @Override
   List<MethodSpec> backwardData(LayerContext ctx) {
+    if (columns != null) {
+      return columns.backwardData(ctx);
+    }
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
-    if (columns != null) {
-      ColumnConv.prologue(b, ctx, "DataColumns", "dx, batch");
-    }
     Channels ch = openOutputChannels(b, ctx, null);
     channelTaps(b, ctx, ch, (zi, xi) -> "dx[" + xi + "] += w * dz[" + zi + "]");
     ch.k().close(b);
     b.endControlFlow();
-    return with(ctx.dataMethod()
+    return List.of(ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx to dx.\n", ctx.header())
-        .addCode(b.build()).build(), columns == null ? List.of() : columns.backwardData(ctx));
+        .addCode(b.build()).build());
   }
 
   /**

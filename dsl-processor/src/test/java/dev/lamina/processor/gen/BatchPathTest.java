@@ -41,9 +41,19 @@ class BatchPathTest {
         single("conv5x5", Shape.image(3, 9, 9), conv(4, 5, 1, 0, 1, true), id, 0),
         single("conv3x3_d2_p2", Shape.image(2, 9, 9), conv(3, 3, 1, 2, 2, true), id, 0),
         single("conv3x3_p1_rows", Shape.image(8, 7, 6), conv(7, 3, 1, 1, 1, true), id, 0),
+        // 9 filters: without the Vector API the forward pass on im2col columns, padded.
+        single("conv3x3_p1_rows_columns", Shape.image(8, 7, 6), conv(9, 3, 1, 1, 1, false), id,
+            0),
         single("conv3x3_nobias_p1", Shape.image(2, 6, 5), conv(2, 3, 1, 1, 1, false), id, 0),
         single("conv1x1", Shape.image(3, 4, 5), conv(4, 1, 1, 0, 1, true), id, 0),
         single("conv3x3_s2_p1", Shape.image(3, 9, 8), conv(4, 3, 2, 1, 1, true), id, 0),
+        // 8 filters: the float twin on im2col columns in groups of 5 samples ((18 taps + 8
+        // channels) x 441 positions per sample), the last group of 2; after a 1x1 convolution,
+        // so that its input gradient runs too.
+        Arguments.of(Named.of("conv3x3_s2_p1_columns",
+            builder("B_columns", Shape.image(2, 42, 42))
+                .add("pre", conv(2, 1, 1, 0, 1, true), Activation.TANH, 0)
+                .add("l", conv(8, 3, 2, 1, 1, true), id, 0.1).build()), 0.0),
         single("max2x2_s2", Shape.image(3, 6, 6),
             new PoolOp(PoolKind.MAX, 2, 2, 2, 2, 0, 0, true), id, 0.05),
         single("max2x2_s2_odd", Shape.image(2, 7, 5),

@@ -1,0 +1,157 @@
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One layer's passes in two builds of the samples jar, alternated in one JVM: each jar in a class
+ * loader of its own, the generated network built and trained for 5 s in each, then every pass
+ * (forward, weight gradient, input gradient) timed in 0.15 s windows, the two builds in turn (the
+ * first one first in even rounds, last in odd ones), 9 rounds. Prints, per pass, the median
+ * microseconds of each build and the median of the per-round speed-ups (before's time over
+ * after's) with their range: on a shared machine whose speed drifts, a round moves both alike.
+ *
+ * <pre>
+ *   java [-Dnet=dev.lamina.samples.Lamina_LeNet5] samples/bench/LayerAB.java BEFORE.jar AFTER.jar \
+ *       layer:input:source ...
+ * </pre>
+ *
+ * {@code layer} is the workspace's member name of the layer ({@code res2_conv1}), {@code input}
+ * the member whose {@code Out} buffer it reads and {@code source} the one whose {@code Delta} its
+ * input gradient adds to (both {@code res1_out} for {@code res2_conv1}). The network is {@code
+ * dev.lamina.samples.zoo.Lamina_SmallResNet} unless {@code -Dnet} names another; batch 64.
+ */
+public final class LayerAB {
+  private static final int BATCH = 64;
+  private static final int ROUNDS = 9;
+  private static final long WINDOW_NS = 150_000_000L;
+  private static final String[] PASSES = {"forward", "weight gradient", "input gradient"};
+
+  /** One build's workspace and the three passes of one layer in it. */
+  private static final class Build {
+    private final Object ws;
+    private final Method[] passes = new Method[3];
+    private final Object input;
+    private final Object inputDelta;
+
+    Build(Path jar, String network, String spec) throws Exception {
+      String[] f = spec.split(":");
+      if (f.length != 3) {
+        throw new IllegalArgumentException("expected layer:input:source, got '" + spec + "'");
+      }
+      URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
+          ClassLoader.getPlatformClassLoader());
+      Class<?> nc = loader.loadClass(network);
+      Object net = nc.getConstructor(long.class).newInstance(1L);
+      int in = (int) nc.getMethod("inputSize").invoke(net);
+      ws = nc.getMethod("newWorkspace", int.class).invoke(net, BATCH);
+      float[] x = new float[BATCH * in];
+      Random random = new Random(1);
+      for (int i = 0; i < x.length; i++) {
+        x[i] = random.nextFloat();
+      }
+      int[] y = new int[BATCH];
+      Method train = null;
+      Method zero = null;
+      for (Method m : ws.getClass().getMethods()) {
+        if (m.getName().equals("lossAndGradients") && m.getParameterCount() == 6
+            && m.getParameterTypes()[2] == int[].class) {
+          train = m;
+        } else if (m.getName().equals("zeroGradients")) {
+          zero = m;
+        }
+      }
+      train.setAccessible(true);
+      zero.setAccessible(true);
+      long end = System.nanoTime() + 5_000_000_000L;
+      while (System.nanoTime() < end) {
+        zero.invoke(ws);
+        train.invoke(ws, x, 0, y, 0, BATCH, 1f / BATCH);
+      }
+      Class<?> c = ws.getClass();
+      input = field(c, f[1] + "Out").get(ws);
+      inputDelta = field(c, f[2] + "Delta").get(ws);
+      passes[0] = method(c, f[0] + "Forward", float[].class, int.class, int.class);
+      passes[1] = method(c, f[0] + "BackwardParams", float[].class, int.class, int.class);
+      passes[2] = method(c, f[0] + "BackwardData", float[].class, int.class);
+    }
+
+    private static Field field(Class<?> c, String name) throws NoSuchFieldException {
+      Field f = c.getDeclaredField(name);
+      f.setAccessible(true);
+      return f;
+    }
+
+    private static Method method(Class<?> c, String name, Class<?>... types)
+        throws NoSuchMethodException {
+      Method m = c.getDeclaredMethod(name, types);
+      m.setAccessible(true);
+      return m;
+    }
+
+    /** Microseconds per call of pass {@code k}, over at least {@code ns} nanoseconds. */
+    double time(int k, long ns) throws Exception {
+      long t0 = System.nanoTime();
+      int n = 0;
+      while (System.nanoTime() - t0 < ns) {
+        if (k == 2) {
+          passes[2].invoke(ws, inputDelta, BATCH);
+        } else {
+          passes[k].invoke(ws, input, 0, BATCH);
+        }
+        n++;
+      }
+      return (System.nanoTime() - t0) / 1e3 / n;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 3) {
+      System.err.println("usage: LayerAB BEFORE.jar AFTER.jar layer:input:source ...");
+      System.exit(2);
+    }
+    String network = System.getProperty("net", "dev.lamina.samples.zoo.Lamina_SmallResNet");
+    for (int li = 2; li < args.length; li++) {
+      Build before = new Build(Path.of(args[0]), network, args[li]);
+      Build after = new Build(Path.of(args[1]), network, args[li]);
+      for (int k = 0; k < 3; k++) {
+        before.time(k, 2 * WINDOW_NS);
+        after.time(k, 2 * WINDOW_NS);
+      }
+      StringBuilder line = new StringBuilder(args[li].split(":")[0]);
+      for (int k = 0; k < 3; k++) {
+        List<Double> ratios = new ArrayList<>();
+        List<Double> a = new ArrayList<>();
+        List<Double> b = new ArrayList<>();
+        for (int r = 0; r < ROUNDS; r++) {
+          double ta;
+          double tb;
+          if (r % 2 == 0) {
+            ta = before.time(k, WINDOW_NS);
+            tb = after.time(k, WINDOW_NS);
+          } else {
+            tb = after.time(k, WINDOW_NS);
+            ta = before.time(k, WINDOW_NS);
+          }
+          ratios.add(ta / tb);
+          a.add(ta);
+          b.add(tb);
+        }
+        Collections.sort(ratios);
+        Collections.sort(a);
+        Collections.sort(b);
+        line.append(String.format(" | %s: before %.0f us, after %.0f us, speed-up %.2fx"
+            + " [%.2f-%.2f]", PASSES[k], a.get(ROUNDS / 2), b.get(ROUNDS / 2),
+            ratios.get(ROUNDS / 2), ratios.get(0), ratios.get(ROUNDS - 1)));
+      }
+      String load = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+      System.out.println(line + " (load average " + load + ")");
+    }
+  }
+}
