@@ -28,10 +28,11 @@ import javax.lang.model.element.Modifier;
  * A transposed convolution is a convolution's input gradient, and its input gradient that
  * convolution's forward pass, so these are the products of {@link ColumnConv} with the roles
  * exchanged; on the Vector API they run on the same runtime kernels ({@code windowProducts},
- * {@code outerWindows}), elsewhere on per-layer loops whose innermost loop runs over contiguous
- * taps or positions. The double variant, and layers whose columns do not fit, run direct loops
- * over the taps: forward scatters each input row into every output row its taps reach, the input
- * gradient gathers the same positions back.
+ * {@code outerWindows}) when the taps T and the input channels C (their lanes and sums) both
+ * number at least {@value ConvEmitter#CHANNEL_LANES_MIN}, elsewhere on per-layer loops
+ * whose innermost loop runs over contiguous taps or positions. The double variant, and layers
+ * whose columns do not fit, run direct loops over the taps: forward scatters each input row into
+ * every output row its taps reach, the input gradient gathers the same positions back.
  */
 public final class ConvTransposeEmitter implements LayerEmitter {
   private final ConvTransposeOp op;
@@ -70,6 +71,15 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     int ohw() {
       return oh * ow;
     }
+
+    /**
+     * Whether the passes may take the Vector API kernels: their lanes and sums run over the taps
+     * and the input channels, so both must fill at least half of a vector; smaller layers stay
+     * on the plain loops (a kernel call would cost more than it saves, on masked vectors).
+     */
+    boolean vector() {
+      return c >= ConvEmitter.CHANNEL_LANES_MIN && t >= ConvEmitter.CHANNEL_LANES_MIN;
+    }
   }
 
   @Override
@@ -78,9 +88,12 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     if (cs == null) {
       return List.of();
     }
-    return List.of(
-        Buffer.scratch(ctx.buffer("Cols"), 1, cs.p() * cs.t(), "one sample's columns, "
-            + cs.t() + " output taps at each of " + cs.p() + " input positions (or of dL/dz)"),
+    Buffer cols = Buffer.scratch(ctx.buffer("Cols"), 1, cs.p() * cs.t(), "one sample's columns, "
+        + cs.t() + " output taps at each of " + cs.p() + " input positions (or of dL/dz)");
+    if (!cs.vector()) {
+      return List.of(cols);
+    }
+    return List.of(cols,
         Buffer.scratch(ctx.buffer("ByTap"), 1, cs.t() * cs.c(), "the weight with the "
             + cs.c() + " input channels of each tap together (input gradient, Vector API)"),
         Buffer.scratch(ctx.buffer("ByPosition"), 1, cs.p() * cs.c(), "one sample's dL/dx with"
@@ -244,7 +257,7 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     openSample(b, ctx, "xOff");
     b.addStatement("$T.fill(cols, 0.0f)", ConvStrategy.ARRAYS);
     b.add("// cols[q·$L + t] = Σ_c x[c, q] · W[c, t]\n", cs.t());
-    ConvStrategy.kernelOr(b, ctx, "windowProducts", "cols, 0, p, " + ctx.offset("weight") + ", "
+    kernelOr(b, ctx, cs, "windowProducts", "cols, 0, p, " + ctx.offset("weight") + ", "
         + cs.t() + ", x, xs, " + cs.c() + ", " + cs.p() + ", 1, 1, 0, 0, " + cs.h() + ", "
         + cs.w() + ", " + cs.w(),
         () -> tapProducts(b, cs, "cols", "0", true, "p", ctx.offset("weight")));
@@ -300,7 +313,7 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     openSample(b, ctx, "xOff");
     b.addStatement("$LColumns(dz, zs, cols, 1, $L)", ctx.name(), cs.t());
     b.add("// dW[c, t] += Σ_q x[c, q] · dcols[q·$L + t]\n", cs.t());
-    ConvStrategy.kernelOr(b, ctx, "outerWindows", "g, " + ctx.offset("weight") + ", cols, 0, "
+    kernelOr(b, ctx, cs, "outerWindows", "g, " + ctx.offset("weight") + ", cols, 0, "
         + cs.t() + ", x, xs, " + cs.c() + ", " + cs.p() + ", 1, 1, 0, 0, " + cs.h() + ", "
         + cs.w() + ", " + cs.w(),
         () -> tapProducts(b, cs, "g", ctx.offset("weight"), false, "cols", "0"));
@@ -321,31 +334,26 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     b.addStatement("float[] p = this.p");
     b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
     b.addStatement("float[] cols = this.$L[0]", ctx.buffer("Cols"));
-    b.addStatement("float[] wt = this.$L[0]", ctx.buffer("ByTap"));
-    b.addStatement("float[] dt = this.$L[0]", ctx.buffer("ByPosition"));
-    b.beginControlFlow("if ($T.VECTOR)", KernelCalls.KERNELS);
-    b.add("// wt[t·$L + c] = W[c, t]\n", cs.c());
-    c.open(b);
-    t.open(b);
-    b.addStatement("wt[$L] = p[$L]", Src.plus(t.times(cs.c()), c.at()),
-        Src.plus(Src.plus(weight, c.times(cs.t())), t.at()));
-    t.close(b);
-    c.close(b);
-    b.endControlFlow();
+    boolean vector = cs.vector();
+    if (vector) {
+      b.addStatement("float[] wt = this.$L[0]", ctx.buffer("ByTap"));
+      b.addStatement("float[] dt = this.$L[0]", ctx.buffer("ByPosition"));
+      b.beginControlFlow("if ($T.VECTOR)", KernelCalls.KERNELS);
+      b.add("// wt[t·$L + c] = W[c, t]\n", cs.c());
+      c.open(b);
+      t.open(b);
+      b.addStatement("wt[$L] = p[$L]", Src.plus(t.times(cs.c()), c.at()),
+          Src.plus(Src.plus(weight, c.times(cs.t())), t.at()));
+      t.close(b);
+      c.close(b);
+      b.endControlFlow();
+    }
     openSample(b, ctx, "0");
     b.addStatement("$LColumns(dz, zs, cols, $L, 1)", ctx.name(), cs.p());
-    b.beginControlFlow("if ($T.VECTOR)", KernelCalls.KERNELS);
-    b.addStatement("$T.fill(dt, 0.0f)", ConvStrategy.ARRAYS);
-    b.add("// dt[q·$L + c] = Σ_t dcols[t·$L + q] · W[c, t]\n", cs.c(), cs.p());
-    KernelCalls.call(b, "windowProducts", "dt, 0, wt, 0, " + cs.c() + ", cols, 0, " + cs.t()
-        + ", " + cs.p() + ", 1, 1, 0, 0, " + cs.h() + ", " + cs.w() + ", " + cs.w());
-    c.open(b);
-    q.open(b);
-    b.addStatement("dx[$L] += dt[$L]", Src.plus(Src.plus("xs", c.times(cs.p())), q.at()),
-        Src.plus(q.times(cs.c()), c.at()));
-    q.close(b);
-    c.close(b);
-    b.nextControlFlow("else");
+    if (vector) {
+      vectorData(b, cs);
+      b.nextControlFlow("else");
+    }
     b.add("// dx[c, q] += Σ_t W[c, t] · dcols[t·$L + q]\n", cs.p());
     c.open(b);
     String xc = c.start(b, "xc", "xs", cs.p());
@@ -358,11 +366,44 @@ public final class ConvTransposeEmitter implements LayerEmitter {
     q.close(b);
     t.close(b);
     c.close(b);
-    b.endControlFlow();
+    if (vector) {
+      b.endControlFlow();
+    }
     b.endControlFlow();
     return ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx: per sample, the weight as stored times the columns of"
             + " dL/dz.\n", ctx.header())
         .addCode(b.build()).build();
+  }
+
+  /**
+   * Opens {@code if (Kernels.VECTOR)} and writes in it {@code dx[c, q] += Σ_t dcols[t·P + q] ·
+   * W[c, t]} with the input channels as lanes (the weight transposed in {@code wt}, the sums by
+   * position in {@code dt}); left open for the plain loops' {@code else}.
+   */
+  private static void vectorData(CodeBlock.Builder b, Columns cs) {
+    Loop c = new Loop("c", cs.c());
+    Loop q = new Loop("q", cs.p());
+    b.beginControlFlow("if ($T.VECTOR)", KernelCalls.KERNELS);
+    b.addStatement("$T.fill(dt, 0.0f)", ConvStrategy.ARRAYS);
+    b.add("// dt[q·$L + c] = Σ_t dcols[t·$L + q] · W[c, t]\n", cs.c(), cs.p());
+    KernelCalls.call(b, "windowProducts", "dt, 0, wt, 0, " + cs.c() + ", cols, 0, " + cs.t()
+        + ", " + cs.p() + ", 1, 1, 0, 0, " + cs.h() + ", " + cs.w() + ", " + cs.w());
+    c.open(b);
+    q.open(b);
+    b.addStatement("dx[$L] += dt[$L]", Src.plus(Src.plus("xs", c.times(cs.p())), q.at()),
+        Src.plus(q.times(cs.c()), c.at()));
+    q.close(b);
+    c.close(b);
+  }
+
+  /** {@link ConvStrategy#kernelOr} when the layer may take the Vector API; else the plain loops. */
+  private static void kernelOr(CodeBlock.Builder b, LayerContext ctx, Columns cs, String kernel,
+      String args, Runnable plain) {
+    if (cs.vector()) {
+      ConvStrategy.kernelOr(b, ctx, kernel, args, plain);
+    } else {
+      plain.run();
+    }
   }
 }

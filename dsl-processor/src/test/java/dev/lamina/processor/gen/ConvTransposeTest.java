@@ -29,7 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Transposed convolution, reshape and binary cross-entropy on logits: double-precision gradient
  * checks of every attribute, and a naive transposed convolution written from its definition
  * (scatter every input value through every tap), against which the forward pass, the input
- * gradient and the weight gradient are compared in both precisions on random shapes.
+ * gradient and the weight gradient are compared in both precisions on random shapes (the last
+ * one large enough for the Vector API kernels, which the build's second run on a JDK with the
+ * Vector API takes).
  */
 class ConvTransposeTest {
   /** in C×H×W, filters, kernel {h, w}, stride, padding, output padding, dilation, bias. */
@@ -43,7 +45,8 @@ class ConvTransposeTest {
         Arguments.of(1, 3, 2, 4, new int[] {5, 5}, 3, 2, 0, 1, true), // stride 3
         Arguments.of(2, 3, 3, 2, new int[] {3, 3}, 2, 1, 1, 2, true), // dilation > stride's op
         Arguments.of(3, 1, 1, 4, new int[] {4, 4}, 1, 0, 0, 1, false), // DCGAN's 1x1 to 4x4
-        Arguments.of(1, 5, 4, 1, new int[] {1, 1}, 1, 0, 0, 1, true)); // one channel, one tap
+        Arguments.of(1, 5, 4, 1, new int[] {1, 1}, 1, 0, 0, 1, true), // one channel, one tap
+        Arguments.of(8, 3, 3, 8, new int[] {4, 4}, 2, 1, 0, 1, true)); // Vector API kernels
   }
 
   private static ConvTransposeOp op(int f, int[] k, int s, int p, int o, int d, boolean bias) {
