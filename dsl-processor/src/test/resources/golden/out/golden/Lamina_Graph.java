@@ -1385,23 +1385,15 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         double mean;
         double var;
         if (trainingPass) {
+          // two passes over the channel's values: the mean, then the squared deviations from it
           double s = 0;
           for (int n = 0; n < batch; n++) {
-            int v0 = xOff + (n * 3 + c) * 64;
-            for (int i = 0; i < 64; i++) {
-              int v = v0 + i;
-              s += x[v];
-            }
+            s += Kernels.sum(x, xOff + (n * 3 + c) * 64, 64);
           }
           mean = s / count;
           double q = 0;
           for (int n = 0; n < batch; n++) {
-            int v0 = xOff + (n * 3 + c) * 64;
-            for (int i = 0; i < 64; i++) {
-              int v = v0 + i;
-              double d = x[v] - mean;
-              q += d * d;
-            }
+            q += Kernels.sumSquaredDeviations(x, xOff + (n * 3 + c) * 64, 64, (float) (mean));
           }
           var = q / count;
           if (deferredStatistics) {
@@ -1418,13 +1410,16 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
           var = p[BN1_RUNNING_VAR + c];
         }
         double r = 1.0 / Math.sqrt(var + 1.0E-5);
-        inv[c] = (float) (r);
+        float m = (float) (mean);
+        float k = (float) (r);
+        inv[c] = k;
         float g = p[BN1_WEIGHT + c];
         float beta = p[BN1_BIAS + c];
+        // x̂ = (x - mean)·inv and z = γ·x̂ + β, in float so that the loop vectorizes
         for (int n = 0; n < batch; n++) {
           int v0 = (n * 3 + c) * 64;
           for (int i = 0; i < 64; i++) {
-            float h = (float) ((x[xOff + v0 + i] - mean) * r);
+            float h = (x[xOff + v0 + i] - m) * k;
             xh[v0 + i] = h;
             z[v0 + i] = g * h + beta;
           }
@@ -1481,12 +1476,10 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         double sg = 0;
         double sb = 0;
         for (int n = 0; n < batch; n++) {
-          int v0 = (n * 3 + c) * 64;
-          for (int i = 0; i < 64; i++) {
-            int v = v0 + i;
-            sg += dz[v] * xh[v];
-            sb += dz[v];
-          }
+          sg += Kernels.dot(dz, xh, (n * 3 + c) * 64, 64);
+        }
+        for (int n = 0; n < batch; n++) {
+          sb += Kernels.sum(dz, (n * 3 + c) * 64, 64);
         }
         g[BN1_WEIGHT + c] += (float) (sg);
         g[BN1_BIAS + c] += (float) (sb);
@@ -1503,13 +1496,13 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       float[] inv = this.bn1Inv;
       int count = batch * 64;
       for (int c = 0; c < 3; c++) {
-        double k = p[BN1_WEIGHT + c] * (double) inv[c];
+        float k = p[BN1_WEIGHT + c] * inv[c];
         if (!trainingPass) {
           for (int n = 0; n < batch; n++) {
             int v0 = (n * 3 + c) * 64;
             for (int i = 0; i < 64; i++) {
               int v = v0 + i;
-              dx[v] += (float) (k * dz[v]);
+              dx[v] += k * dz[v];
             }
           }
           continue;
@@ -1517,20 +1510,18 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         double sg = 0;
         double sb = 0;
         for (int n = 0; n < batch; n++) {
-          int v0 = (n * 3 + c) * 64;
-          for (int i = 0; i < 64; i++) {
-            int v = v0 + i;
-            sg += dz[v] * xh[v];
-            sb += dz[v];
-          }
+          sg += Kernels.dot(dz, xh, (n * 3 + c) * 64, 64);
         }
-        double mg = sg / count;
-        double mb = sb / count;
+        for (int n = 0; n < batch; n++) {
+          sb += Kernels.sum(dz, (n * 3 + c) * 64, 64);
+        }
+        float mg = (float) (sg / count);
+        float mb = (float) (sb / count);
         for (int n = 0; n < batch; n++) {
           int v0 = (n * 3 + c) * 64;
           for (int i = 0; i < 64; i++) {
             int v = v0 + i;
-            dx[v] += (float) (k * (dz[v] - mb - xh[v] * mg));
+            dx[v] += k * (dz[v] - mb - xh[v] * mg);
           }
         }
       }

@@ -140,6 +140,12 @@ final class TrainCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}, none).")
   int translate;
 
+  @Option(names = "--erase", paramLabel = "Q", defaultValue = "0",
+      description = "Augmentation: random erasing, with probability Q per image, of a rectangle"
+          + " of 2%% to 33%% of the image (set to 0; as torchvision's RandomErasing) (default:"
+          + " ${DEFAULT-VALUE}, none).")
+  double erase;
+
   @Option(names = "--normalize",
       description = "With --data-dir: normalize each channel by the training set's mean and"
           + " standard deviation (printed and kept in the run file), the validation set with"
@@ -205,6 +211,9 @@ final class TrainCommand implements Callable<Integer> {
     if (validation != null && !(validation > 0 && validation < 1)) {
       throw new ParameterException(cl, "--validation must be a fraction in (0, 1), got "
           + validation);
+    }
+    if (!(erase >= 0 && erase <= 1)) {
+      throw new ParameterException(cl, "--erase must be a probability in [0, 1], got " + erase);
     }
     if (patience < 0 || crop < 0 || translate < 0 || maxPixels < 1) {
       throw new ParameterException(cl, "--patience, --crop and --translate must be at least 0"
@@ -272,9 +281,10 @@ final class TrainCommand implements Callable<Integer> {
       throw new AppException("the data has " + d.classes().size() + " classes, model "
           + entry.name() + " outputs " + net.outputSize() + " scores");
     }
-    boolean augment = flip || crop > 0 || translate > 0;
+    boolean augment = flip || crop > 0 || translate > 0 || erase > 0;
     if (augment && d.train().sampleShape().length != 3) {
-      throw new AppException("--flip, --crop and --translate change images; " + d.source()
+      throw new AppException("--flip, --crop, --translate and --erase change images; "
+          + d.source()
           + " holds samples of " + d.train().sampleSize() + " values");
     }
     Optimizer opt = optimizer(optimizer, rate, net.summary());
@@ -288,9 +298,10 @@ final class TrainCommand implements Callable<Integer> {
         d.evaluated().size(), d.evaluatedName());
     out.printf(Locale.ROOT, "%d epoch%s, batch %d, %s lr %s with %s schedule, %d thread%s, seed"
         + " %d%s%s%n", epochs, epochs == 1 ? "" : "s", batch, optimizer, rate, schedule, t,
-        t == 1 ? "" : "s", seed, augment ? String.format(Locale.ROOT, ", augmentation:%s%s%s",
+        t == 1 ? "" : "s", seed, augment ? String.format(Locale.ROOT, ", augmentation:%s%s%s%s",
             flip ? " flip" : "", crop > 0 ? " crop " + crop : "",
-            translate > 0 ? " translate " + translate : "") : "",
+            translate > 0 ? " translate " + translate : "", erase > 0 ? " erase " + erase : "")
+            : "",
         patience > 0 ? ", early stopping after " + patience + " epochs without improvement" : "");
     out.flush();
 
@@ -327,7 +338,7 @@ final class TrainCommand implements Callable<Integer> {
         .threads(Math.min(t, batch)).seed(seed).schedule(sched).listener(listener);
     if (augment) {
       builder.augmentation(Augmentation.builder().flip(flip).crop(crop).translate(translate)
-          .build());
+          .erase(erase).build());
     }
     Dataset finalSet = d.test() != null ? d.test() : d.validation();
     String finalName = d.test() != null ? "test" : "validation";
@@ -335,7 +346,7 @@ final class TrainCommand implements Callable<Integer> {
     if (sparkMaster != null) {
       if (augment || patience > 0) {
         throw new AppException("--spark-master trains without augmentation and early stopping;"
-            + " leave out --flip, --crop, --translate and --patience");
+            + " leave out --flip, --crop, --translate, --erase and --patience");
       }
       float[] trained = trainOnSpark(new SparkTraining.Job(sparkMaster, threads != null ? t : 0,
           sparkAverage != null ? sparkAverage : 0, entry.name(), seed, batch, optimizer, rate,
@@ -462,7 +473,8 @@ final class TrainCommand implements Callable<Integer> {
     m.put("--threads", Integer.toString(threadCount));
     m.put("--seed", Long.toString(seed));
     m.put("--patience", Integer.toString(patience));
-    m.put("augmentation", "flip " + flip + ", crop " + crop + ", translate " + translate);
+    m.put("augmentation", "flip " + flip + ", crop " + crop + ", translate " + translate
+        + (erase > 0 ? ", erase " + erase : ""));
     m.put("--normalize", normalization.isEmpty() ? "off" : normalization);
     return m;
   }

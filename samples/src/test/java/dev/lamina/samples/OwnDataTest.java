@@ -109,14 +109,15 @@ class OwnDataTest {
   /**
    * A run stopped after epoch 2 and resumed ends with the bits of a run that never stopped: the
    * same checkpoint (parameters, Adam's moments, steps), run file and best epoch, with the cosine
-   * schedule, two threads, a validation split, early stopping, augmentation and per-channel
-   * normalization (every picture has mean 105/255 and deviation 95/255).
+   * schedule, two threads, a validation split, early stopping, augmentation (random erasing
+   * included) and per-channel normalization (every picture has mean 105/255 and deviation
+   * 95/255).
    */
   @Test
   void aResumedRunHasTheBitsOfOneThatNeverStopped() throws IOException {
     String[] common = {"train", "--model", "LeNet5", "--data-dir", flatPictures().toString(),
         "--epochs", "4", "--batch", "6", "--threads", "2", "--validation", "0.25", "--patience",
-        "3", "--flip", "--crop", "2", "--normalize"};
+        "3", "--flip", "--crop", "2", "--erase", "0.5", "--normalize"};
     Path straight = dir.resolve("straight.ckpt");
     Run whole = run(with(common, "--out", straight.toString()));
     assertEquals(0, whole.status(), whole.all());
@@ -246,5 +247,7 @@ class OwnDataTest {
     assertOneLineError(run("train", "--label", "x"), "no --csv given");
     assertOneLineError(run("train", "--patience", "2"), "--validation");
     assertOneLineError(run("train", "--validation", "1.5"), "--validation");
+    assertOneLineError(run("train", "--erase", "1.5"), "--erase must be a probability in [0, 1],"
+        + " got 1.5");
   }
 }

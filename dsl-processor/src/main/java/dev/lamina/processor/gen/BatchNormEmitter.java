@@ -11,7 +11,9 @@ import javax.lang.model.element.Modifier;
 
 /**
  * Batch normalization over the M = N·H·W values of each channel (N for flat inputs, one feature
- * per channel). Statistics are accumulated in double in both precisions.
+ * per channel). Statistics are accumulated in double in both precisions (per plane of a channel,
+ * the runtime's reductions sum in the network's precision: see {@link #KERNEL_PLANE}); the
+ * per-value arithmetic runs in the network's precision, so that C2 vectorizes it.
  *
  * <ul>
  *   <li>Training pass: mean and biased variance of the batch; {@code x̂ = (x - mean)·inv},
@@ -54,18 +56,48 @@ public final class BatchNormEmitter implements LayerEmitter {
     return c.outSize() / channels(c);
   }
 
+  /**
+   * Planes at least this long are summed per plane by the runtime's reductions ({@code
+   * Kernels.sum}, {@code sumSquaredDeviations}, {@code dot}: running sums that do not wait on each
+   * other, vector partial sums on the Vector API); shorter ones (flat inputs have planes of one
+   * value) value by value in double.
+   */
+  private static final int KERNEL_PLANE = 16;
+
   /** Loops over the values of channel c: {@code n}, then {@code i}; index {@code v}. */
   private static void each(CodeBlock.Builder b, LayerContext c, String base, Runnable body) {
     int ch = channels(c);
     int plane = plane(c);
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.addStatement("int v0 = $L", base.isEmpty() ? Src.times("(n * " + ch + " + c)", plane)
-        : Src.plus(base, Src.times("(n * " + ch + " + c)", plane)));
+    b.addStatement("int v0 = $L", planeStart(c, base));
     b.beginControlFlow("for (int i = 0; i < $L; i++)", plane);
     b.addStatement("int v = v0 + i");
     body.run();
     b.endControlFlow();
     b.endControlFlow();
+  }
+
+  /** The index of the first value of sample n's plane of channel c, from {@code base}. */
+  private static String planeStart(LayerContext c, String base) {
+    String rel = Src.times("(n * " + channels(c) + " + c)", plane(c));
+    return base.isEmpty() ? rel : Src.plus(base, rel);
+  }
+
+  /**
+   * {@code acc += Σ term} over the values of channel c (double {@code acc}): per plane by {@code
+   * Kernels.<kernel>(<arrays>, v0, plane<extra>)} when planes are long, else {@code term} at index
+   * {@code v} value by value.
+   */
+  private static void channelSum(CodeBlock.Builder b, LayerContext c, String base, String acc,
+      String kernel, String arrays, String extra, String term) {
+    if (plane(c) >= KERNEL_PLANE) {
+      b.beginControlFlow("for (int n = 0; n < batch; n++)");
+      b.addStatement("$L += $T.$L($L, $L, $L$L)", acc, KernelCalls.KERNELS, kernel, arrays,
+          planeStart(c, base), plane(c), extra);
+      b.endControlFlow();
+    } else {
+      each(b, c, base, () -> b.addStatement("$L += $L", acc, term));
+    }
   }
 
   @Override
@@ -88,14 +120,13 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("double mean");
     b.addStatement("double var");
     b.beginControlFlow("if (trainingPass)");
+    b.add("// two passes over the channel's values: the mean, then the squared deviations from it\n");
     b.addStatement("double s = 0");
-    each(b, ctx, "xOff", () -> b.addStatement("s += x[v]"));
+    channelSum(b, ctx, "xOff", "s", "sum", "x", "", "x[v]");
     b.addStatement("mean = s / count");
     b.addStatement("double q = 0");
-    each(b, ctx, "xOff", () -> {
-      b.addStatement("double d = x[v] - mean");
-      b.addStatement("q += d * d");
-    });
+    channelSum(b, ctx, "xOff", "q", "sumSquaredDeviations", "x",
+        ", " + num.fromDouble("mean"), "(x[v] - mean) * (x[v] - mean)");
     b.addStatement("var = q / count");
     b.beginControlFlow("if (deferredStatistics)");
     b.addStatement("$N(c, pending, count, mean, q)", ctx.buffer("Pend"));
@@ -110,13 +141,16 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("var = p[$L + c]", ctx.offset("running_var"));
     b.endControlFlow();
     b.addStatement("double r = 1.0 / Math.sqrt(var + $L)", op.eps());
-    b.addStatement("inv[c] = $L", num.fromDouble("r"));
+    b.addStatement("$L m = $L", t, num.fromDouble("mean"));
+    b.addStatement("$L k = $L", t, num.fromDouble("r"));
+    b.addStatement("inv[c] = k");
     b.addStatement("$L g = p[$L + c]", t, ctx.offset("weight"));
     b.addStatement("$L beta = p[$L + c]", t, ctx.offset("bias"));
+    b.add("// x̂ = (x - mean)·inv and z = γ·x̂ + β, in $L so that the loop vectorizes\n", t);
     b.beginControlFlow("for (int n = 0; n < batch; n++)");
-    b.addStatement("int v0 = $L", Src.times("(n * " + ch + " + c)", plane));
+    b.addStatement("int v0 = $L", planeStart(ctx, ""));
     b.beginControlFlow("for (int i = 0; i < $L; i++)", plane);
-    b.addStatement("$L h = $L", t, num.fromDouble("(x[xOff + v0 + i] - mean) * r"));
+    b.addStatement("$L h = (x[xOff + v0 + i] - m) * k", t);
     b.addStatement("xh[v0 + i] = h");
     b.addStatement("z[v0 + i] = g * h + beta");
     b.endControlFlow();
@@ -254,6 +288,14 @@ public final class BatchNormEmitter implements LayerEmitter {
         .build();
   }
 
+  /** {@code sg = Σ dz·x̂} and {@code sb = Σ dz} over the values of channel c, in double. */
+  private static void gradientSums(CodeBlock.Builder b, LayerContext ctx) {
+    b.addStatement("double sg = 0");
+    b.addStatement("double sb = 0");
+    channelSum(b, ctx, "", "sg", "dot", "dz, xh", "", "dz[v] * xh[v]");
+    channelSum(b, ctx, "", "sb", "sum", "dz", "", "dz[v]");
+  }
+
   @Override
   public List<MethodSpec> backwardParams(LayerContext ctx) {
     String t = ctx.num().t();
@@ -263,12 +305,7 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("$L[] dz = this.$L", t, ctx.deltaBuffer());
     b.addStatement("$L[] xh = this.$L", t, ctx.buffer("Norm"));
     b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
-    b.addStatement("double sg = 0");
-    b.addStatement("double sb = 0");
-    each(b, ctx, "", () -> {
-      b.addStatement("sg += dz[v] * xh[v]");
-      b.addStatement("sb += dz[v]");
-    });
+    gradientSums(b, ctx);
     b.addStatement("g[$L + c] += $L", ctx.offset("weight"), ctx.num().fromDouble("sg"));
     b.addStatement("g[$L + c] += $L", ctx.offset("bias"), ctx.num().fromDouble("sb"));
     b.endControlFlow();
@@ -291,22 +328,15 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("$L[] inv = this.$L", t, ctx.buffer("Inv"));
     b.addStatement("int count = batch * $L", plane);
     b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
-    b.addStatement("double k = p[$L + c] * $Linv[c]", ctx.offset("weight"),
-        num.isFloat() ? "(double) " : "");
+    b.addStatement("$L k = p[$L + c] * inv[c]", t, ctx.offset("weight"));
     b.beginControlFlow("if (!trainingPass)");
-    each(b, ctx, "", () -> b.addStatement("dx[v] += $L", num.fromDouble("k * dz[v]")));
+    each(b, ctx, "", () -> b.addStatement("dx[v] += k * dz[v]"));
     b.addStatement("continue");
     b.endControlFlow();
-    b.addStatement("double sg = 0");
-    b.addStatement("double sb = 0");
-    each(b, ctx, "", () -> {
-      b.addStatement("sg += dz[v] * xh[v]");
-      b.addStatement("sb += dz[v]");
-    });
-    b.addStatement("double mg = sg / count");
-    b.addStatement("double mb = sb / count");
-    each(b, ctx, "", () -> b.addStatement("dx[v] += $L",
-        num.fromDouble("k * (dz[v] - mb - xh[v] * mg)")));
+    gradientSums(b, ctx);
+    b.addStatement("$L mg = $L", t, num.fromDouble("sg / count"));
+    b.addStatement("$L mb = $L", t, num.fromDouble("sb / count"));
+    each(b, ctx, "", () -> b.addStatement("dx[v] += k * (dz[v] - mb - xh[v] * mg)"));
     b.endControlFlow();
     return List.of(ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx to dx.\n", ctx.header())

@@ -1,6 +1,7 @@
 package dev.lamina.runtime.data;
 
 import dev.lamina.runtime.SeededRandom;
+import java.util.Arrays;
 
 /**
  * Random changes to training images, applied on the fly to each batch ({@link
@@ -15,7 +16,13 @@ import dev.lamina.runtime.SeededRandom;
  *       RandomCrop(size, padding=p)});
  *   <li><b>random translation</b> by up to t pixels ({@link Builder#translate}): shifted by {@code
  *       dx, dy} uniform in {@code [-t, t]}, the edge pixels repeated into what was uncovered (so a
- *       background that is not zero stays background).
+ *       background that is not zero stays background);
+ *   <li><b>random erasing</b> with probability q ({@link Builder#erase}; Zhong et al., "Random
+ *       Erasing Data Augmentation", 2017, as torchvision's {@code RandomErasing} with its
+ *       defaults): a rectangle of area {@code s·H·W}, s uniform in [0.02, 0.33], aspect ratio
+ *       {@code h/w} log-uniform in [0.3, 3.3], sides rounded to whole pixels, at a uniform
+ *       position, set to 0 in every channel; a draw whose rectangle does not fit is retried, at
+ *       most ten times, then the image is left whole.
  * </ol>
  *
  * <p>The same stream state gives the same images: the trainer reseeds the stream from its seed,
@@ -27,12 +34,21 @@ public final class Augmentation {
   private final boolean flip;
   private final int padding;
   private final int translation;
+  private final double erasing;
   private float[] scratch = new float[0];
+
+  /** Range of the erased area's fraction of the image, and of its aspect ratio h/w. */
+  private static final double MIN_AREA = 0.02;
+  private static final double MAX_AREA = 0.33;
+  private static final double MIN_RATIO = 0.3;
+  private static final double MAX_RATIO = 3.3;
+  private static final int ERASE_ATTEMPTS = 10;
 
   private Augmentation(Builder b) {
     this.flip = b.flip;
     this.padding = b.padding;
     this.translation = b.translation;
+    this.erasing = b.erasing;
   }
 
   /** A builder; with no step chosen the augmentation changes nothing. */
@@ -53,6 +69,11 @@ public final class Augmentation {
   /** The largest random translation (0: none). */
   public int translation() {
     return translation;
+  }
+
+  /** The probability of random erasing (0: none). */
+  public double erasing() {
+    return erasing;
   }
 
   /**
@@ -84,6 +105,38 @@ public final class Augmentation {
           shift(samples, base, height, width, tx, ty, true);
         }
       }
+      if (erasing > 0 && random.nextDouble() < erasing) {
+        erase(samples, i * size, channels, height, width, random);
+      }
+    }
+  }
+
+  /**
+   * Draws a rectangle (up to {@link #ERASE_ATTEMPTS} times, until one fits) and sets it to zero in
+   * every channel of the sample at {@code base}.
+   */
+  private static void erase(float[] a, int base, int channels, int height, int width,
+      SeededRandom random) {
+    int plane = height * width;
+    for (int attempt = 0; attempt < ERASE_ATTEMPTS; attempt++) {
+      double area = plane * (MIN_AREA + (MAX_AREA - MIN_AREA) * random.nextDouble());
+      double logRatio = Math.log(MIN_RATIO)
+          + (Math.log(MAX_RATIO) - Math.log(MIN_RATIO)) * random.nextDouble();
+      double ratio = Math.exp(logRatio);
+      int h = (int) Math.round(Math.sqrt(area * ratio));
+      int w = (int) Math.round(Math.sqrt(area / ratio));
+      if (h < 1 || w < 1 || h >= height || w >= width) {
+        continue;
+      }
+      int top = random.nextInt(height - h + 1);
+      int left = random.nextInt(width - w + 1);
+      for (int c = 0; c < channels; c++) {
+        for (int y = top; y < top + h; y++) {
+          int row = base + c * plane + y * width;
+          Arrays.fill(a, row + left, row + left + w, 0f);
+        }
+      }
+      return;
     }
   }
 
@@ -130,6 +183,7 @@ public final class Augmentation {
     private boolean flip;
     private int padding;
     private int translation;
+    private double erasing;
 
     private Builder() {}
 
@@ -154,6 +208,19 @@ public final class Augmentation {
         throw new IllegalArgumentException("translation must be >= 0, got " + pixels);
       }
       this.translation = pixels;
+      return this;
+    }
+
+    /**
+     * Random erasing with probability {@code probability} per image (default 0: none): a
+     * rectangle of 2% to 33% of the image set to zero, as described in the class comment.
+     */
+    public Builder erase(double probability) {
+      if (!(probability >= 0 && probability <= 1)) {
+        throw new IllegalArgumentException("erasing probability must be in [0, 1], got "
+            + probability);
+      }
+      this.erasing = probability;
       return this;
     }
 

@@ -304,6 +304,150 @@ public final class Kernels {
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
+  /**
+   * {@code Σ (a[i] − mean)²} over {@code a[from .. from + len)} in a fixed order (a batch norm's
+   * variance, one plane of a channel at a time): on the Vector API with vector partial sums,
+   * otherwise with eight running sums, as {@link #sum}.
+   */
+  public static float sumSquaredDeviations(float[] a, int from, int len, float mean) {
+    if (VECTOR) {
+      return VectorKernels.sumSquaredDeviations(a, from, len, mean);
+    }
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int i = from;
+    int end = from + len;
+    for (; i + 7 < end; i += 8) {
+      float d0 = a[i] - mean;
+      float d1 = a[i + 1] - mean;
+      float d2 = a[i + 2] - mean;
+      float d3 = a[i + 3] - mean;
+      float d4 = a[i + 4] - mean;
+      float d5 = a[i + 5] - mean;
+      float d6 = a[i + 6] - mean;
+      float d7 = a[i + 7] - mean;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+      s4 += d4 * d4;
+      s5 += d5 * d5;
+      s6 += d6 * d6;
+      s7 += d7 * d7;
+    }
+    for (; i < end; i++) {
+      float d = a[i] - mean;
+      s0 += d * d;
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /**
+   * {@code Σ a[i]·b[i]} over {@code i} in {@code [from, from + len)} of both arrays, in a fixed
+   * order (a batch norm's {@code Σ dz·x̂}): on the Vector API with vector partial sums of fused
+   * multiply-adds, otherwise with eight running sums, as {@link #sum}.
+   */
+  public static float dot(float[] a, float[] b, int from, int len) {
+    if (VECTOR) {
+      return VectorKernels.dot(a, b, from, len);
+    }
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int i = from;
+    int end = from + len;
+    for (; i + 7 < end; i += 8) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
+      s4 += a[i + 4] * b[i + 4];
+      s5 += a[i + 5] * b[i + 5];
+      s6 += a[i + 6] * b[i + 6];
+      s7 += a[i + 7] * b[i + 7];
+    }
+    for (; i < end; i++) {
+      s0 += a[i] * b[i];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+  }
+
+  /** {@link #sum} in double, with four running sums (the double variant of generated code). */
+  public static double sum(double[] a, int from, int len) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = from;
+    int end = from + len;
+    for (; i + 3 < end; i += 4) {
+      s0 += a[i];
+      s1 += a[i + 1];
+      s2 += a[i + 2];
+      s3 += a[i + 3];
+    }
+    for (; i < end; i++) {
+      s0 += a[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** {@link #sumSquaredDeviations} in double, with four running sums. */
+  public static double sumSquaredDeviations(double[] a, int from, int len, double mean) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = from;
+    int end = from + len;
+    for (; i + 3 < end; i += 4) {
+      double d0 = a[i] - mean;
+      double d1 = a[i + 1] - mean;
+      double d2 = a[i + 2] - mean;
+      double d3 = a[i + 3] - mean;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; i < end; i++) {
+      double d = a[i] - mean;
+      s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** {@link #dot} in double, with four running sums. */
+  public static double dot(double[] a, double[] b, int from, int len) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = from;
+    int end = from + len;
+    for (; i + 3 < end; i += 4) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < end; i++) {
+      s0 += a[i] * b[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /** Per thread: the row references and offsets of the window kernels, and a padded copy of dz. */
   private static final class Scratch {
     float[][] rows = new float[64][];

@@ -910,6 +910,76 @@ final class VectorKernels {
     return total;
   }
 
+  /**
+   * {@link Kernels#sumSquaredDeviations}: four vectors of partial sums of {@code (a − mean)²}
+   * (fused multiply-adds), added in a fixed order, then their lanes, then the last values one by
+   * one.
+   */
+  static float sumSquaredDeviations(float[] a, int from, int len, float mean) {
+    int vl = S.length();
+    FloatVector m = FloatVector.broadcast(S, mean);
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    int i = from;
+    int end = from + len;
+    for (; i + 4 * vl <= end; i += 4 * vl) {
+      FloatVector d0 = FloatVector.fromArray(S, a, i).sub(m);
+      FloatVector d1 = FloatVector.fromArray(S, a, i + vl).sub(m);
+      FloatVector d2 = FloatVector.fromArray(S, a, i + 2 * vl).sub(m);
+      FloatVector d3 = FloatVector.fromArray(S, a, i + 3 * vl).sub(m);
+      s0 = d0.fma(d0, s0);
+      s1 = d1.fma(d1, s1);
+      s2 = d2.fma(d2, s2);
+      s3 = d3.fma(d3, s3);
+    }
+    for (; i + vl <= end; i += vl) {
+      FloatVector d = FloatVector.fromArray(S, a, i).sub(m);
+      s0 = d.fma(d, s0);
+    }
+    float[] lanes = LANES.get();
+    s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+    float total = sum(lanes);
+    for (; i < end; i++) {
+      float d = a[i] - mean;
+      total += d * d;
+    }
+    return total;
+  }
+
+  /**
+   * {@link Kernels#dot}: four vectors of partial sums (fused multiply-adds), added in a fixed
+   * order, then their lanes, then the last products one by one.
+   */
+  static float dot(float[] a, float[] b, int from, int len) {
+    int vl = S.length();
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    int i = from;
+    int end = from + len;
+    for (; i + 4 * vl <= end; i += 4 * vl) {
+      s0 = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), s0);
+      s1 = FloatVector.fromArray(S, a, i + vl).fma(FloatVector.fromArray(S, b, i + vl), s1);
+      s2 = FloatVector.fromArray(S, a, i + 2 * vl)
+          .fma(FloatVector.fromArray(S, b, i + 2 * vl), s2);
+      s3 = FloatVector.fromArray(S, a, i + 3 * vl)
+          .fma(FloatVector.fromArray(S, b, i + 3 * vl), s3);
+    }
+    for (; i + vl <= end; i += vl) {
+      s0 = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, i), s0);
+    }
+    float[] lanes = LANES.get();
+    s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+    float total = sum(lanes);
+    for (; i < end; i++) {
+      total += a[i] * b[i];
+    }
+    return total;
+  }
+
   /** {@code g[gOff + r·len + i] += x[xOff + r] · v[vOff + i]}: see {@link Kernels#outer}. */
   static void outer(float[] g, int gOff, float[] x, int xOff, int rows, float[] v, int vOff,
       int len) {

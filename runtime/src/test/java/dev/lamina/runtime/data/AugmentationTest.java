@@ -3,6 +3,8 @@ package dev.lamina.runtime.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.runtime.SeededRandom;
 import java.util.Arrays;
@@ -90,5 +92,94 @@ class AugmentationTest {
       }
     }
     assertEquals(true, flips > 5 && flips < 35, flips + " flips of " + n);
+  }
+
+  /**
+   * Random erasing on 3×28×28 images of non-zero values: each erased image has zeros exactly on
+   * one rectangle, the same in every channel, of 2% to 33% of the image (up to the rounding of its
+   * sides) with an aspect ratio h/w in [0.3, 3.3] (likewise); every other value is unchanged. With
+   * probability 1 every image is erased (on 28×28 every draw fits within ten attempts for all but
+   * a few), with ½ about half.
+   */
+  @Test
+  void erasingZeroesOneRectangleOfTheDrawnSizeInEveryChannel() {
+    int n = 300;
+    int c = 3;
+    int side = 28;
+    int plane = side * side;
+    float[] in = new float[n * c * plane];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = 1 + i % 977;
+    }
+    float[] out = in.clone();
+    Augmentation.builder().erase(1).build().apply(out, n, c, side, side, new SeededRandom(3));
+    int erased = 0;
+    double smallest = 1;
+    double largest = 0;
+    for (int i = 0; i < n; i++) {
+      int top = side;
+      int left = side;
+      int bottom = -1;
+      int right = -1;
+      for (int y = 0; y < side; y++) {
+        for (int x = 0; x < side; x++) {
+          if (out[i * c * plane + y * side + x] == 0) {
+            top = Math.min(top, y);
+            bottom = Math.max(bottom, y);
+            left = Math.min(left, x);
+            right = Math.max(right, x);
+          }
+        }
+      }
+      if (bottom < 0) {
+        assertArrayEquals(Arrays.copyOfRange(in, i * c * plane, (i + 1) * c * plane),
+            Arrays.copyOfRange(out, i * c * plane, (i + 1) * c * plane), "image " + i);
+        continue;
+      }
+      erased++;
+      int h = bottom - top + 1;
+      int w = right - left + 1;
+      for (int ch = 0; ch < c; ch++) {
+        for (int y = 0; y < side; y++) {
+          for (int x = 0; x < side; x++) {
+            int q = (i * c + ch) * plane + y * side + x;
+            boolean inside = y >= top && y <= bottom && x >= left && x <= right;
+            assertEquals(inside ? 0f : in[q], out[q], "image " + i + " channel " + ch + " at "
+                + x + "," + y);
+          }
+        }
+      }
+      // sides are rounded: allow half a pixel on each
+      double area = (double) h * w / plane;
+      smallest = Math.min(smallest, area);
+      largest = Math.max(largest, area);
+      assertTrue(area >= 0.02 * (1 - 1.0 / Math.min(h, w)) && area <= 0.33
+          * Math.pow(1 + 1.0 / Math.min(h, w), 2), "image " + i + ": " + h + "x" + w);
+      double ratio = (double) h / w;
+      assertTrue(ratio >= 0.3 * (h - 0.5) / (h + 0.5) * (w - 0.5) / (w + 0.5)
+          && ratio <= 3.3 * (h + 0.5) / (h - 0.5) * (w + 0.5) / (w - 0.5),
+          "image " + i + ": aspect " + h + "/" + w);
+    }
+    assertTrue(erased >= n - 10, erased + " of " + n + " images erased");
+    assertTrue(smallest < 0.06 && largest > 0.25, "areas from " + smallest + " to " + largest);
+    float[] half = in.clone();
+    Augmentation.builder().erase(0.5).build().apply(half, n, c, side, side, new SeededRandom(4));
+    int halfErased = 0;
+    for (int i = 0; i < n; i++) {
+      if (!Arrays.equals(in, i * c * plane, (i + 1) * c * plane, half, i * c * plane,
+          (i + 1) * c * plane)) {
+        halfErased++;
+      }
+    }
+    assertTrue(halfErased > 120 && halfErased < 180, halfErased + " of " + n + " erased at ½");
+  }
+
+  @Test
+  void erasingProbabilityOutsideZeroToOneIsRefused() {
+    for (double p : new double[] {-0.1, 1.5, Double.NaN}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> Augmentation.builder().erase(p));
+      assertTrue(e.getMessage().contains("erasing probability must be in [0, 1]"), e.getMessage());
+    }
   }
 }

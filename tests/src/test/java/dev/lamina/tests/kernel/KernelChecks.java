@@ -49,6 +49,7 @@ final class KernelChecks {
       addWindowProductsMatchesDirectSums();
       maxPool2x2MatchesDirectMaxima();
       sumMatchesDirectSums();
+      batchNormReductionsMatchDirectSums();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
@@ -684,6 +685,41 @@ final class KernelChecks {
         expected += a[i];
       }
       assertClose(expected, Kernels.sum(a, from, len), len + 1, "sum of " + len);
+    }
+  }
+
+  /**
+   * The reductions of batch normalization ({@code sumSquaredDeviations}, {@code dot}) against
+   * direct double sums, in float on lengths around every block and tail of both paths, and the
+   * double overloads (and {@code sum}'s) to within double rounding.
+   */
+  static void batchNormReductionsMatchDirectSums() {
+    SplittableRandom r = new SplittableRandom(83);
+    for (int len : new int[] {0, 1, 5, 8, 15, 16, 49, 63, 64, 65, 196, 784, 1001}) {
+      int from = r.nextInt(5);
+      float[] a = random(from + len + 3, r);
+      float[] b = random(from + len + 3, r);
+      float mean = (float) (r.nextDouble() - 0.5);
+      double squares = 0;
+      double dot = 0;
+      double sum = 0;
+      for (int i = from; i < from + len; i++) {
+        squares += ((double) a[i] - mean) * ((double) a[i] - mean);
+        dot += (double) a[i] * b[i];
+        sum += a[i];
+      }
+      // deviations reach 1.5, their squares 2.25
+      assertClose(squares / 2.25, Kernels.sumSquaredDeviations(a, from, len, mean) / 2.25f,
+          len + 1, "squared deviations of " + len);
+      assertClose(dot, Kernels.dot(a, b, from, len), len + 1, "dot of " + len);
+      double[] wa = widen(a);
+      double tolerance = 4 * (len + 1) * Math.ulp(2.25);
+      assertTrue(Math.abs(Kernels.sumSquaredDeviations(wa, from, len, mean) - squares)
+          <= tolerance, "double squared deviations of " + len);
+      assertTrue(Math.abs(Kernels.dot(wa, widen(b), from, len) - dot) <= tolerance,
+          "double dot of " + len);
+      assertTrue(Math.abs(Kernels.sum(wa, from, len) - sum) <= tolerance,
+          "double sum of " + len);
     }
   }
 

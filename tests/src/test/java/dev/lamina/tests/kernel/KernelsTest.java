@@ -96,6 +96,11 @@ class KernelsTest {
   }
 
   @Test
+  void batchNormReductionsMatchDirectSums() {
+    KernelChecks.batchNormReductionsMatchDirectSums();
+  }
+
+  @Test
   void addWindowProductsMatchesDirectSums() {
     KernelChecks.addWindowProductsMatchesDirectSums();
   }
