@@ -52,6 +52,12 @@ final class GanTrainCommand implements Callable<Integer> {
           + " finish that epoch's outputs (default: no limit).")
   Double minutes;
 
+  @Option(names = "--score-every", paramLabel = "S",
+      description = "Also print the classifier score every S steps (counted over the whole run);"
+          + " the time it takes is not counted in --minutes (default: at the end of each epoch"
+          + " only).")
+  Integer scoreEvery;
+
   @Option(names = "--batch", paramLabel = "B", defaultValue = "64",
       description = "Real and generated images per step (default: ${DEFAULT-VALUE}).")
   int batch;
@@ -60,6 +66,17 @@ final class GanTrainCommand implements Callable<Integer> {
       description = "Adam's learning rate for both networks, beta1 0.5 (default:"
           + " ${DEFAULT-VALUE}, the DCGAN paper's).")
   float lr;
+
+  @Option(names = "--real-label", paramLabel = "R", defaultValue = "1",
+      description = "The discriminator's target for real images; 0.9 is one-sided label"
+          + " smoothing (default: ${DEFAULT-VALUE}).")
+  float realLabel;
+
+  @Option(names = "--ema", paramLabel = "D",
+      description = "Keep an exponential moving average of the generator's parameters with decay"
+          + " D (e.g. 0.999) and draw the grids, the score and generator.ckpt from it (default:"
+          + " the last step's generator).")
+  Float ema;
 
   @Option(names = "--threads", paramLabel = "T",
       description = "Threads for data-parallel training (default: all processors).")
@@ -94,8 +111,18 @@ final class GanTrainCommand implements Callable<Integer> {
     if (!(lr > 0 && Float.isFinite(lr))) {
       throw new ParameterException(cl, "--lr must be a positive number, got " + lr);
     }
+    if (!(realLabel > 0.5f && realLabel <= 1f)) {
+      throw new ParameterException(cl, "--real-label must be above 0.5 and at most 1, got "
+          + realLabel);
+    }
+    if (ema != null && !(ema >= 0f && ema < 1f)) {
+      throw new ParameterException(cl, "--ema must be at least 0 and below 1, got " + ema);
+    }
     if (threads != null && threads < 1) {
       throw new ParameterException(cl, "--threads must be at least 1, got " + threads);
+    }
+    if (scoreEvery != null && scoreEvery < 1) {
+      throw new ParameterException(cl, "--score-every must be at least 1, got " + scoreEvery);
     }
     if (minutes != null && !(minutes > 0 && Double.isFinite(minutes))) {
       throw new ParameterException(cl, "--minutes must be a positive number, got " + minutes);
@@ -118,6 +145,8 @@ final class GanTrainCommand implements Callable<Integer> {
           + " fewer than one batch of " + batch);
     }
     FloatNetwork g = new Lamina_FashionGan_Generator(seed);
+    // What the grids, the score and the checkpoint show: the average, or the generator itself.
+    FloatNetwork shown = ema == null ? g : new Lamina_FashionGan_Generator(seed);
     FloatNetwork d = new Lamina_FashionGan_Discriminator(SeededRandom.streamSeed(seed, 1));
     MiniBatches batches = new MiniBatches(train, batch, seed, true);
     int steps = train.size() / batch; // the last, partial batch is left out
@@ -126,19 +155,31 @@ final class GanTrainCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "training FashionGan (generator %,d parameters, discriminator %,d) on"
         + " %s (%,d images)%n", g.summary().totalParameters(), d.summary().totalParameters(),
         loaded.source(), train.size());
-    out.printf(Locale.ROOT, "%d epoch%s of %,d steps%s, batch %d, Adam lr %s beta1 0.5, %d"
+    out.printf(Locale.ROOT, "%d epoch%s of %,d steps%s, batch %d, Adam lr %s beta1 0.5,%s %d"
         + " thread%s, seed %d%n", epochs, epochs == 1 ? "" : "s", steps,
         minutes != null ? String.format(Locale.ROOT, " (at most %s minutes)", minutes) : "",
-        batch, lr, t, t == 1 ? "" : "s", seed);
+        batch, lr, (realLabel == 1f ? "" : " real label " + realLabel + ",")
+        + (ema == null ? "" : " generator average " + ema + ","), t,
+        t == 1 ? "" : "s", seed);
+    Dataset test = loaded.split().test();
+    int realCount = Math.min(ClassifierScore.IMAGES, test.size());
+    out.printf(Locale.ROOT, "the classifier on the first %,d real test images (the ceiling of"
+        + " the score): %s%n", realCount, ClassifierScore.of(scorer,
+            test.subset(0, realCount).normalized(0.5, 0.5).features(), realCount).describe());
     out.flush();
     List<Charts.GanPoint> points = new ArrayList<>();
     boolean terminal = System.console() != null;
     long started = System.nanoTime();
     long deadline = minutes == null ? Long.MAX_VALUE
         : started + (long) (minutes * 60e9);
+    long scoring = 0; // nanoseconds spent on --score-every, added to the deadline
     boolean stopped = false;
-    try (GanTrainer trainer = GanTrainer.builder(g, d).batchSize(batch).threads(t).seed(seed)
-        .generatorOptimizer(adam(lr)).discriminatorOptimizer(adam(lr)).build()) {
+    GanTrainer.Builder builder = GanTrainer.builder(g, d).batchSize(batch).threads(t).seed(seed)
+        .realTarget(realLabel).generatorOptimizer(adam(lr)).discriminatorOptimizer(adam(lr));
+    if (ema != null) {
+      builder.generatorAverage(shown, ema);
+    }
+    try (GanTrainer trainer = builder.build()) {
       for (int e = 0; e < epochs && !stopped; e++) {
         batches.startEpoch(e);
         Progress progress = Progress.create(terminal, out);
@@ -160,17 +201,27 @@ final class GanTrainCommand implements Callable<Integer> {
           gSum += r.generator();
           done++;
           progress.update((long) done * batch, dSum / done);
-          if (System.nanoTime() >= deadline) {
+          long step = trainer.steps();
+          if (scoreEvery != null && step % scoreEvery == 0) {
+            long t0 = System.nanoTime();
+            out.printf(Locale.ROOT, "step %,d (%.1f s of training): D loss %.4f  G loss %.4f"
+                + "  score: %s%s%n", step, (t0 - started - scoring) / 1e9, r.discriminator(),
+                r.generator(), score(shown, scorer, scoreNoise).describe(), shown == g ? ""
+                    : "; the last step's generator: " + score(g, scorer, scoreNoise).describe());
+            out.flush();
+            scoring += System.nanoTime() - t0;
+          }
+          if (System.nanoTime() - scoring >= deadline) {
             stopped = true;
             break;
           }
         }
         progress.close();
         double seconds = (System.nanoTime() - epochStart) / 1e9;
-        ClassifierScore score = score(g, scorer, scoreNoise);
+        ClassifierScore score = score(shown, scorer, scoreNoise);
         Path grid = this.out.resolve(String.format(Locale.ROOT, "samples-epoch-%02d.png", e + 1));
-        writeGrid(g, gridNoise, grid);
-        Checkpoints.save(g, gFile);
+        writeGrid(shown, gridNoise, grid);
+        Checkpoints.save(shown, gFile);
         Checkpoints.save(d, dFile);
         points.add(new Charts.GanPoint(e + 1, dSum / done, gSum / done,
             score.meanTopProbability(), score.classesPresent()));

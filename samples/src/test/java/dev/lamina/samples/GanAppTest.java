@@ -29,7 +29,7 @@ class GanAppTest {
     out = dir.resolve("gan");
     classifier = dir.resolve("lenet5.ckpt");
     trained = run("gan-train", "--epochs", "2", "--minutes", "0.03", "--batch", "16",
-        "--threads", "2", "--data", dir.resolve("no-such-folder").toString(), "--out",
+        "--ema", "0.9", "--threads", "2", "--data", dir.resolve("no-such-folder").toString(), "--out",
         out.toString(), "--classifier", classifier.toString());
   }
 
@@ -45,6 +45,9 @@ class GanAppTest {
     assertTrue(o.contains("no classifier at " + classifier + ": training LeNet5 for 3 epochs"),
         o);
     assertTrue(Files.isRegularFile(classifier), "the classifier is saved for the next run");
+    assertTrue(o.contains("the classifier on the first "), o);
+    assertTrue(o.contains("real test images (the ceiling of the score): mean top-class"), o);
+    assertTrue(o.contains("beta1 0.5, generator average 0.9, 2 threads"), o);
     assertTrue(o.contains("epoch 1/2 (stopped after"), o);
     assertTrue(o.contains("score: mean top-class probability"), o);
     assertTrue(o.contains("of 10 classes with >= 3% of the images"), o);
@@ -91,5 +94,11 @@ class GanAppTest {
     assertOneLineError(run("gan-train", "--minutes", "-1"), "--minutes must be a positive"
         + " number, got -1.0");
     assertOneLineError(run("gan-train", "--lr", "NaN"), "--lr must be a positive number");
+    assertOneLineError(run("gan-train", "--real-label", "0.5"), "--real-label must be above 0.5"
+        + " and at most 1, got 0.5");
+    assertOneLineError(run("gan-train", "--ema", "1"), "--ema must be at least 0 and below 1,"
+        + " got 1.0");
+    assertOneLineError(run("gan-train", "--score-every", "0"), "--score-every must be at least"
+        + " 1, got 0");
   }
 }

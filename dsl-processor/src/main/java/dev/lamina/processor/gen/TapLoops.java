@@ -49,7 +49,7 @@ record TapLoops(int denseH, int denseW, int sparseH, int sparseW, SlidingWindow 
    */
   void rows(CodeBlock.Builder b, String densePlane, String body) {
     b.beginControlFlow("for (int i = i0; i <= i1; i++)");
-    b.addStatement("int dr = $L + i * $L", densePlane, denseW);
+    b.addStatement("int dr = $L", Src.plus(densePlane, Src.times("i", denseW)));
     b.addStatement("int sr = so + i * $L", window.sh() * sparseW);
     b.beginControlFlow("for (int j = j0; j <= j1; j++)");
     b.addStatement(body, window.sw() == 1 ? "j" : "j * " + window.sw());

@@ -2,9 +2,13 @@ package dev.lamina.processor.gen;
 
 import static dev.lamina.processor.gen.Models.builder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
+import dev.lamina.dsl.Precision;
+import dev.lamina.processor.kind.LayerKinds;
 import dev.lamina.processor.model.AffineOp;
 import dev.lamina.processor.model.ConvTransposeOp;
 import dev.lamina.processor.model.NetworkModel;
@@ -25,7 +29,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Transposed convolution, reshape and binary cross-entropy on logits: double-precision gradient
  * checks of every attribute, and a naive transposed convolution written from its definition
  * (scatter every input value through every tap), against which the forward pass, the input
- * gradient and the weight gradient are compared in both precisions on random shapes.
+ * gradient and the weight gradient are compared in both precisions on random shapes (the last
+ * one large enough for the Vector API kernels, which the build's second run on a JDK with the
+ * Vector API takes).
  */
 class ConvTransposeTest {
   /** in C×H×W, filters, kernel {h, w}, stride, padding, output padding, dilation, bias. */
@@ -37,7 +43,10 @@ class ConvTransposeTest {
         Arguments.of(3, 3, 3, 2, new int[] {2, 3}, 2, 0, 0, 1, false), // non-square, no bias
         Arguments.of(2, 4, 4, 2, new int[] {3, 3}, 1, 1, 0, 2, true), // dilation
         Arguments.of(1, 3, 2, 4, new int[] {5, 5}, 3, 2, 0, 1, true), // stride 3
-        Arguments.of(2, 3, 3, 2, new int[] {3, 3}, 2, 1, 1, 2, true)); // dilation > stride's op
+        Arguments.of(2, 3, 3, 2, new int[] {3, 3}, 2, 1, 1, 2, true), // dilation > stride's op
+        Arguments.of(3, 1, 1, 4, new int[] {4, 4}, 1, 0, 0, 1, false), // DCGAN's 1x1 to 4x4
+        Arguments.of(1, 5, 4, 1, new int[] {1, 1}, 1, 0, 0, 1, true), // one channel, one tap
+        Arguments.of(8, 3, 3, 8, new int[] {4, 4}, 2, 1, 0, 1, true)); // Vector API kernels
   }
 
   private static ConvTransposeOp op(int f, int[] k, int s, int p, int o, int d, boolean bias) {
@@ -100,6 +109,30 @@ class ConvTransposeTest {
       }
     }
     return z;
+  }
+
+  /**
+   * The float variant runs on the column passes when their scratch fits the budget (so the small
+   * shapes of the test below check those passes in float, and the direct loops in double); the
+   * double variant, and a float layer whose columns would not fit, run the direct loops.
+   */
+  @Test
+  void theFloatVariantTakesTheColumnPassesWhenTheyFit() {
+    NetworkGenerator gen = new NetworkGenerator(LayerKinds.STANDARD::emitterFor);
+    NetworkModel dcgan = builder("C_dcgan", Shape.image(64, 7, 7))
+        .add("up", op(32, new int[] {4, 4}, 2, 1, 0, 1, false), Activation.IDENTITY, 0).build();
+    String f = gen.generate(dcgan, Precision.FLOAT).toString();
+    assertTrue(f.contains("Kernels.windowProducts(cols, 0, p, UP_WEIGHT, 512, x, xs, 64, 49, 1,"
+        + " 1, 0, 0, 7, 7, 7);"), f);
+    assertTrue(f.contains("upColumns(dz, zs, cols, 1, 512);"), f);
+    assertTrue(f.contains("upColumns(dz, zs, cols, 49, 1);"), f);
+    assertFalse(gen.generate(dcgan, Precision.DOUBLE).toString().contains("Columns("));
+    // 1,024 input positions by 2,048 taps: four times the budget
+    NetworkModel large = builder("C_large", Shape.image(16, 32, 32))
+        .add("up", op(128, new int[] {4, 4}, 2, 1, 0, 1, false), Activation.IDENTITY, 0).build();
+    String l = gen.generate(large, Precision.FLOAT).toString();
+    assertFalse(l.contains("Columns("), l);
+    assertTrue(l.contains("z[sr + j * 2] += wt * x[dr + j];"), l);
   }
 
   @ParameterizedTest

@@ -22,10 +22,11 @@ import java.util.Objects;
  * <ol>
  *   <li>B noise vectors, standard normal, from the stream of the seed and the step number; G's
  *       training-mode forward pass makes B fake samples.
- *   <li>The discriminator's step: D's gradient of {@code BCE(D(real), 1)} plus that of {@code
- *       BCE(D(fake), 0)}, each the mean over its batch, and one step of D's optimizer. Real and
- *       fake batches go through D separately, so batch normalization in D normalizes each on its
- *       own and updates its running statistics once for each, as in PyTorch's example.
+ *   <li>The discriminator's step: D's gradient of {@code BCE(D(real), r)} (r = 1, or the
+ *       {@linkplain Builder#realTarget smoothed target}) plus that of {@code BCE(D(fake), 0)},
+ *       each the mean over its batch, and one step of D's optimizer. Real and fake batches go
+ *       through D separately, so batch normalization in D normalizes each on its own and updates
+ *       its running statistics once for each, as in PyTorch's example.
  *   <li>The generator's step, with the non-saturating loss {@code BCE(D(fake), 1)}: the gradient
  *       of D's input, {@code dL/dfake}, is G's output gradient; G's backward pass and one step of
  *       G's optimizer follow. D's parameters are not touched: D's gradient buffers are overwritten
@@ -70,11 +71,14 @@ public final class GanTrainer implements AutoCloseable {
   private final float[] noise;
   private final float[] fake;
   private final float[] ones;
+  private final float[] realTargets;
   private final float[] zeros;
   private final float[] lossReal;
   private final float[] lossFake;
   private final float[] lossGenerator;
   private final WorkerPool pool;
+  private final FloatNetwork average;
+  private final float averageDecay;
   // The pool's jobs, made once so that a step allocates nothing.
   private final WorkerPool.Share generateJob = this::generateShare;
   private final WorkerPool.Share realJob = this::realShare;
@@ -139,10 +143,18 @@ public final class GanTrainer implements AutoCloseable {
     int outputs = batch * discriminator.outputSize();
     this.ones = new float[outputs];
     Arrays.fill(ones, 1f);
+    this.realTargets = new float[outputs];
+    Arrays.fill(realTargets, b.realTarget);
     this.zeros = new float[outputs];
     this.lossReal = new float[threads];
     this.lossFake = new float[threads];
     this.lossGenerator = new float[threads];
+    this.average = b.average;
+    this.averageDecay = b.averageDecay;
+    if (average != null) {
+      float[] a = average.parameters();
+      System.arraycopy(generator.parameters(), 0, a, 0, a.length);
+    }
     this.pool = new WorkerPool(threads, this);
   }
 
@@ -245,6 +257,23 @@ public final class GanTrainer implements AutoCloseable {
     }
     meanGenerator = sum(lossGenerator) / batch;
     update(g, generator, generatorOptimizer, generatorUpdateJob);
+    if (average != null) {
+      updateAverage();
+    }
+  }
+
+  /**
+   * {@code a += (1 - d)·(p - a)} over the generator's whole parameter array (batch-norm running
+   * statistics included), with {@code d = min(decay, (1 + s) / (10 + s))} at step s: the first
+   * steps are averaged with a shorter memory, so that the initial parameters fade quickly.
+   */
+  private void updateAverage() {
+    float[] a = average.parameters();
+    float[] p = generator.parameters();
+    float r = 1f - (float) Math.min(averageDecay, (1.0 + steps) / (10.0 + steps));
+    for (int i = 0; i < a.length; i++) {
+      a[i] += r * (p[i] - a[i]);
+    }
   }
 
   private int from(int t) {
@@ -263,8 +292,8 @@ public final class GanTrainer implements AutoCloseable {
     FloatWorkspace w = d[t];
     w.setInputGradientEnabled(false);
     w.zeroGradients();
-    lossReal[t] = w.lossAndGradients(jobReal, jobRealOffset + from * sampleSize, ones, 0,
-        from(t + 1) - from, 1f / batch);
+    lossReal[t] = w.lossAndGradients(jobReal, jobRealOffset + from * sampleSize, realTargets,
+        0, from(t + 1) - from, 1f / batch);
   }
 
   private void fakeShare(int t) {
@@ -407,6 +436,9 @@ public final class GanTrainer implements AutoCloseable {
     private int batch = 64;
     private int threads = 1;
     private long seed = 1;
+    private float realTarget = 1f;
+    private FloatNetwork average;
+    private float averageDecay;
 
     private Builder(FloatNetwork generator, FloatNetwork discriminator) {
       this.generator = Objects.requireNonNull(generator, "generator");
@@ -446,6 +478,46 @@ public final class GanTrainer implements AutoCloseable {
     /** Seed of the noise (default 1). */
     public Builder seed(long seed) {
       this.seed = seed;
+      return this;
+    }
+
+    /**
+     * D's target for real samples (default 1): below 1, one-sided label smoothing (Salimans et
+     * al. 2016, "Improved techniques for training GANs"), which keeps D from growing
+     * overconfident on the real batch; 0.9 is the usual value. Fake samples keep target 0 and
+     * the generator's step target 1.
+     */
+    public Builder realTarget(float target) {
+      if (!(target > 0.5f && target <= 1f)) {
+        throw new IllegalArgumentException("the real samples' target must be in (0.5, 1]: "
+            + target);
+      }
+      this.realTarget = target;
+      return this;
+    }
+
+    /**
+     * Keeps in {@code average} (a network of the generator's class, whose parameters are
+     * overwritten with the generator's when the trainer is built) an exponential moving average of
+     * the generator's whole parameter array (batch-norm running statistics included), updated
+     * after each generator step as {@code a += (1 - d)·(p - a)} with {@code d = min(decay, (1 +
+     * s) / (10 + s))} at step s (0.999 is a typical decay; the first steps average over a shorter
+     * memory, so that the initial parameters fade quickly). Sampling from the average rather
+     * than from the last step's generator smooths out the oscillation of adversarial training
+     * (Yazıcı et al. 2019, "The unusual effectiveness of averaging in GAN training").
+     */
+    public Builder generatorAverage(FloatNetwork average, float decay) {
+      Objects.requireNonNull(average, "average");
+      if (average == generator || average.getClass() != generator.getClass()) {
+        throw new IllegalArgumentException("the average must be another instance of the"
+            + " generator's class " + generator.getClass().getName() + ", got "
+            + (average == generator ? "the generator itself" : average.getClass().getName()));
+      }
+      if (!(decay >= 0f && decay < 1f)) {
+        throw new IllegalArgumentException("the average's decay must be in [0, 1): " + decay);
+      }
+      this.average = average;
+      this.averageDecay = decay;
       return this;
     }
 

@@ -281,4 +281,76 @@ class GanTrainerTest {
     assertTrue(e.getMessage().contains("makes samples of 36 values but the discriminator reads"
         + " 784"), e.getMessage());
   }
+
+  /** Binary cross-entropy on logit {@code z} against target {@code y}, in double. */
+  private static double bce(double z, double y) {
+    return Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
+  }
+
+  @ParameterizedTest(name = "real target {0}")
+  @ValueSource(floats = {1f, 0.9f})
+  void theRealSamplesLossIsTheirCrossEntropyAgainstTheRealTarget(float target) {
+    float[] real = reals(1, 12);
+    // D as it is when the step reads the real batch: its initialization, seed 2.
+    float[] logits = new Lamina_TinyCritic(2).newWorkspace(BATCH).forward(real, 0, BATCH, true)
+        .clone();
+    double want = 0;
+    for (float z : logits) {
+      want += bce(z, target) / BATCH;
+    }
+    try (GanTrainer t = GanTrainer.builder(new Lamina_TinyGenerator(1), new Lamina_TinyCritic(2))
+        .batchSize(BATCH).seed(3).realTarget(target).build()) {
+      t.step(real, 0);
+      assertEquals(want, t.lastStep().discriminatorReal(), 1e-5);
+    }
+  }
+
+  @Test
+  void theAverageIsTheMovingAverageOfTheGeneratorsParameters() {
+    float[] real = reals(4, 13);
+    float decay = 0.7f;
+    Lamina_TinyGenerator g = new Lamina_TinyGenerator(1);
+    Lamina_TinyGenerator avg = new Lamina_TinyGenerator(99);
+    Lamina_TinyGenerator plain = new Lamina_TinyGenerator(1);
+    double[] want = new double[g.parameters().length];
+    for (int i = 0; i < want.length; i++) {
+      want[i] = g.parameters()[i];
+    }
+    try (GanTrainer t = GanTrainer.builder(g, new Lamina_TinyCritic(2)).batchSize(BATCH).seed(3)
+        .generatorAverage(avg, decay).build();
+        GanTrainer u = GanTrainer.builder(plain, new Lamina_TinyCritic(2)).batchSize(BATCH)
+            .seed(3).build()) {
+      for (int s = 0; s < 4; s++) {
+        t.step(real, s * BATCH * 36);
+        u.step(real, s * BATCH * 36);
+        double d = Math.min(decay, (1.0 + s) / (10.0 + s));
+        for (int i = 0; i < want.length; i++) {
+          want[i] += (1 - d) * (g.parameters()[i] - want[i]);
+        }
+        for (int i = 0; i < want.length; i++) {
+          assertEquals(want[i], avg.parameters()[i], 1e-5 * (1 + Math.abs(want[i])),
+              "step " + s + ", parameter " + i);
+        }
+      }
+      // the average is only read: the generator trains as it would without one
+      assertArrayEquals(plain.parameters(), g.parameters());
+      assertFalse(Arrays.equals(avg.parameters(), g.parameters()));
+    }
+  }
+
+  @Test
+  void anAverageThatIsNotAnotherGeneratorAndBadTargetsAreRefused() {
+    Lamina_TinyGenerator g = new Lamina_TinyGenerator(1);
+    GanTrainer.Builder b = GanTrainer.builder(g, new Lamina_TinyCritic(2));
+    IllegalArgumentException self = assertThrows(IllegalArgumentException.class,
+        () -> b.generatorAverage(g, 0.999f));
+    assertTrue(self.getMessage().contains("the generator itself"), self.getMessage());
+    IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+        () -> b.generatorAverage(new Lamina_TinyCritic(3), 0.999f));
+    assertTrue(other.getMessage().contains("Lamina_TinyCritic"), other.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> b.generatorAverage(new Lamina_TinyGenerator(2), 1f));
+    assertThrows(IllegalArgumentException.class, () -> b.realTarget(0.5f));
+    assertThrows(IllegalArgumentException.class, () -> b.realTarget(1.1f));
+  }
 }
