@@ -140,6 +140,34 @@ public final class Augmentation {
     }
   }
 
+  /**
+   * Writes the horizontal mirror images of samples {@code 0..count-1} of {@code from} (each {@code
+   * C×H×W} floats, one after another from {@code fromOffset}) to {@code into} from index 0: pixel
+   * (c, y, x) of each mirror image is pixel (c, y, W-1-x) of its sample.
+   *
+   * @throws IllegalArgumentException if a dimension is below 1 or an array is too short
+   */
+  public static void mirror(float[] from, int fromOffset, float[] into, int count, int channels,
+      int height, int width) {
+    if (count < 0 || channels < 1 || height < 1 || width < 1) {
+      throw new IllegalArgumentException("mirror of " + count + " samples of " + channels + "×"
+          + height + "×" + width);
+    }
+    long values = (long) count * channels * height * width;
+    if (fromOffset < 0 || fromOffset + values > from.length || values > into.length) {
+      throw new IllegalArgumentException("mirror of " + values + " values from offset "
+          + fromOffset + " of " + from.length + " into " + into.length);
+    }
+    int rows = count * channels * height;
+    for (int r = 0; r < rows; r++) {
+      int src = fromOffset + r * width;
+      int dst = r * width;
+      for (int x = 0; x < width; x++) {
+        into[dst + x] = from[src + width - 1 - x];
+      }
+    }
+  }
+
   private static void mirror(float[] a, int base, int height, int width) {
     for (int y = 0; y < height; y++) {
       int row = base + y * width;

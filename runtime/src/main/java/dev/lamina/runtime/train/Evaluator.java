@@ -4,6 +4,7 @@ import dev.lamina.dsl.Loss;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
 import dev.lamina.runtime.Losses;
+import dev.lamina.runtime.data.Augmentation;
 import dev.lamina.runtime.data.Dataset;
 import java.util.Arrays;
 
@@ -11,6 +12,11 @@ import java.util.Arrays;
  * Evaluation over the trainer's threads: each thread runs a contiguous share of the samples in
  * inference mode on its own workspace, counting (actual, predicted) pairs and summing the loss;
  * the counts and losses are then merged in thread order.
+ *
+ * <p>With mirror images (test-time augmentation), each chunk of images runs twice, as given and
+ * flipped horizontally; a sample's class probabilities are the mean of the two softmax outputs
+ * (computed in double), its prediction their first largest, its loss {@code -ln} of the mean
+ * probability of its label.
  */
 final class Evaluator {
   private final Loss loss;
@@ -20,7 +26,12 @@ final class Evaluator {
   private final FloatWorkspace[] workspaces;
   private final long[][] confusion;
   private final double[] evalLoss;
+  /** Per thread, made at the first evaluation with mirror images: the flipped chunk. */
+  private final float[][] mirrorInputs;
+  /** Per thread, likewise: the chunk's mean class probabilities. */
+  private final double[][] meanProbabilities;
   private Dataset data;
+  private boolean mirrored;
 
   /** Evaluation of {@code network} over {@code workspaces}, one per thread. */
   Evaluator(FloatNetwork network, FloatWorkspace[] workspaces) {
@@ -31,11 +42,17 @@ final class Evaluator {
     this.threads = workspaces.length;
     confusion = new long[threads][classes * classes];
     evalLoss = new double[threads];
+    mirrorInputs = new float[threads][];
+    meanProbabilities = new double[threads][];
   }
 
-  /** Describes the next evaluation: all of {@code data}. */
-  void begin(Dataset data) {
+  /**
+   * Describes the next evaluation: all of {@code data}, with mirror images when {@code mirrored}
+   * (then {@code data} holds images, C×H×W).
+   */
+  void begin(Dataset data, boolean mirrored) {
     this.data = data;
+    this.mirrored = mirrored;
   }
 
   /** After every share has run: the mean loss and the merged confusion matrix. */
@@ -64,6 +81,10 @@ final class Evaluator {
     int to = (int) ((long) count * (t + 1) / threads);
     int max = ws.maxBatch();
     double lossSum = 0;
+    if (mirrored) {
+      evalLoss[t] = mirroredShare(t, from, to);
+      return;
+    }
     for (int s = from; s < to; s += max) {
       int n = Math.min(max, to - s);
       float[] out = ws.forward(input, s * inputSize, n, false);
@@ -74,6 +95,62 @@ final class Evaluator {
           ws.outputGradientBuffer(), 0f);
     }
     evalLoss[t] = lossSum;
+  }
+
+  /** Thread {@code t}'s share with mirror images; returns the summed loss. */
+  private double mirroredShare(int t, int from, int to) {
+    FloatWorkspace ws = workspaces[t];
+    long[] counts = confusion[t];
+    int max = ws.maxBatch();
+    if (mirrorInputs[t] == null) {
+      mirrorInputs[t] = new float[max * inputSize];
+      meanProbabilities[t] = new double[max * classes];
+    }
+    float[] flipped = mirrorInputs[t];
+    double[] mean = meanProbabilities[t];
+    int[] shape = data.sampleShape();
+    float[] input = data.features();
+    int[] labels = data.labels();
+    double lossSum = 0;
+    for (int s = from; s < to; s += max) {
+      int n = Math.min(max, to - s);
+      float[] out = ws.forward(input, s * inputSize, n, false);
+      Arrays.fill(mean, 0, n * classes, 0);
+      for (int i = 0; i < n; i++) {
+        addHalfSoftmax(out, i * classes, classes, mean, i * classes);
+      }
+      Augmentation.mirror(input, s * inputSize, flipped, n, shape[0], shape[1], shape[2]);
+      out = ws.forward(flipped, 0, n, false);
+      for (int i = 0; i < n; i++) {
+        int base = i * classes;
+        addHalfSoftmax(out, base, classes, mean, base);
+        int best = 0;
+        for (int k = 1; k < classes; k++) {
+          if (mean[base + k] > mean[base + best]) {
+            best = k;
+          }
+        }
+        int label = labels[s + i];
+        counts[label * classes + best]++;
+        lossSum -= Math.log(mean[base + label]);
+      }
+    }
+    return lossSum;
+  }
+
+  /** Adds half the softmax of {@code out[base..base+classes)} to {@code into[at..at+classes)}. */
+  private static void addHalfSoftmax(float[] out, int base, int classes, double[] into, int at) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < classes; k++) {
+      max = Math.max(max, out[base + k]);
+    }
+    double sum = 0;
+    for (int k = 0; k < classes; k++) {
+      sum += Math.exp(out[base + k] - max);
+    }
+    for (int k = 0; k < classes; k++) {
+      into[at + k] += 0.5 * Math.exp(out[base + k] - max) / sum;
+    }
   }
 
   /** The first class of highest score among {@code out[base..base+classes)}. */

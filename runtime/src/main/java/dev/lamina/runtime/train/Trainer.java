@@ -106,6 +106,7 @@ public final class Trainer implements AutoCloseable {
   /** The stream augmentation draws from, reseeded per epoch and batch. */
   private final SeededRandom augmentRandom = new SeededRandom(0);
   private final int patience;
+  private final boolean mirrorEvaluation;
 
   private MiniBatches batches;
   private boolean closed;
@@ -121,6 +122,7 @@ public final class Trainer implements AutoCloseable {
     this.shuffle = b.shuffle;
     this.augmentation = b.augmentation;
     this.patience = b.patience;
+    this.mirrorEvaluation = b.mirrorEvaluation;
     Loss loss = network.summary().loss();
     if (loss != Loss.SOFTMAX_CROSS_ENTROPY) {
       throw new IllegalArgumentException("the trainer trains classifiers on class labels, which"
@@ -377,12 +379,29 @@ public final class Trainer implements AutoCloseable {
 
   /**
    * Accuracy, mean loss and confusion matrix of the network on {@code data}, in inference mode,
-   * over all threads (each takes a contiguous share of the samples).
+   * over all threads (each takes a contiguous share of the samples); with the mirror images when
+   * the builder asked for them ({@link Builder#mirrorEvaluation}).
    */
   public Evaluation evaluate(Dataset data) {
+    return evaluate(data, mirrorEvaluation);
+  }
+
+  /**
+   * {@link #evaluate(Dataset)}, with or without the mirror images whatever the {@linkplain
+   * Builder#mirrorEvaluation builder} chose: with them, each image is run as given and flipped
+   * horizontally, and its class probabilities are the mean of the two softmax outputs (its loss is
+   * {@code -ln} of that mean's probability of its label).
+   *
+   * @throws IllegalArgumentException with mirror images, if the samples are not images (C×H×W)
+   */
+  public Evaluation evaluate(Dataset data, boolean withMirrorImages) {
     checkOpen();
     checkDataset(data);
-    evaluator.begin(data);
+    if (withMirrorImages && data.sampleShape().length != 3) {
+      throw new IllegalArgumentException("evaluation with mirror images works on images (C×H×W);"
+          + " the samples are " + Arrays.toString(data.sampleShape()));
+    }
+    evaluator.begin(data, withMirrorImages);
     pool.run(evaluateJob);
     return evaluator.result();
   }
@@ -492,6 +511,7 @@ public final class Trainer implements AutoCloseable {
     private boolean shuffle = true;
     private Augmentation augmentation;
     private int patience;
+    private boolean mirrorEvaluation;
 
     private Builder(FloatNetwork network, Optimizer optimizer) {
       this.network = Objects.requireNonNull(network, "network");
@@ -560,6 +580,17 @@ public final class Trainer implements AutoCloseable {
         throw new IllegalArgumentException("patience must be >= 0, got " + patience);
       }
       this.patience = patience;
+      return this;
+    }
+
+    /**
+     * Test-time augmentation (default: off): every evaluation, the validation after each epoch of
+     * {@link Trainer#fit} (and so early stopping) included, runs each image as given and flipped
+     * horizontally and averages the two softmax outputs. Suits images whose class does not change
+     * in a mirror (the networks trained with flip augmentation); doubles the cost of evaluation.
+     */
+    public Builder mirrorEvaluation(boolean mirrorEvaluation) {
+      this.mirrorEvaluation = mirrorEvaluation;
       return this;
     }
 

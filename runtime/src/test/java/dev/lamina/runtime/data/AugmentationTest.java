@@ -182,4 +182,32 @@ class AugmentationTest {
       assertTrue(e.getMessage().contains("erasing probability must be in [0, 1]"), e.getMessage());
     }
   }
+
+  @Test
+  void mirrorReversesEveryRowOfEveryChannel() {
+    // Two samples of 2×2×3 after an offset of 1: value = 100·sample + 10·(channel·2 + row) + col.
+    float[] from = new float[1 + 2 * 12];
+    for (int i = 0; i < 2; i++) {
+      for (int r = 0; r < 4; r++) {
+        for (int c = 0; c < 3; c++) {
+          from[1 + i * 12 + r * 3 + c] = 100 * i + 10 * r + c;
+        }
+      }
+    }
+    float[] into = new float[24];
+    Augmentation.mirror(from, 1, into, 2, 2, 2, 3);
+    for (int i = 0; i < 2; i++) {
+      for (int r = 0; r < 4; r++) {
+        for (int c = 0; c < 3; c++) {
+          assertEquals(100 * i + 10 * r + (2 - c), into[i * 12 + r * 3 + c]);
+        }
+      }
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> Augmentation.mirror(from, 2, into, 2, 2, 2, 3));
+    assertThrows(IllegalArgumentException.class,
+        () -> Augmentation.mirror(from, 0, new float[23], 2, 2, 2, 3));
+    assertThrows(IllegalArgumentException.class,
+        () -> Augmentation.mirror(from, 0, into, 1, 0, 2, 3));
+  }
 }

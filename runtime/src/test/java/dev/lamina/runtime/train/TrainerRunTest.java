@@ -217,4 +217,67 @@ class TrainerRunTest {
       }
     });
   }
+
+  /**
+   * Evaluation with mirror images against the definition computed here sample by sample: the
+   * softmax of the image and of its mirror (written pixel by pixel), averaged in double; the
+   * prediction its largest class, the loss {@code -ln} of the label's mean probability. 101
+   * samples on 2 threads, so each thread runs several workspace batches and a partial one.
+   */
+  @Test
+  void mirrorEvaluationAveragesEachImageWithItsMirror() {
+    Dataset train = images(128, 1);
+    Dataset test = images(101, 2);
+    TestMlp net = network(16);
+    try (Trainer t = builder(net, Optimizers.adam(0.01f).build(net.summary()), 2)
+        .mirrorEvaluation(true).build()) {
+      t.trainEpoch(train, null, 0);
+      float[] x = test.features();
+      long[] counts = new long[CLASSES * CLASSES];
+      double loss = 0;
+      float[] in = new float[SIZE];
+      float[] out = new float[CLASSES];
+      for (int i = 0; i < test.size(); i++) {
+        double[] mean = new double[CLASSES];
+        for (int mirrored = 0; mirrored < 2; mirrored++) {
+          for (int y = 0; y < SHAPE[1]; y++) {
+            for (int c = 0; c < SHAPE[2]; c++) {
+              int from = mirrored == 0 ? c : SHAPE[2] - 1 - c;
+              in[y * SHAPE[2] + c] = x[i * SIZE + y * SHAPE[2] + from];
+            }
+          }
+          net.forward(in, 1, out);
+          double max = Double.NEGATIVE_INFINITY;
+          double sum = 0;
+          for (float v : out) {
+            max = Math.max(max, v);
+          }
+          for (float v : out) {
+            sum += Math.exp(v - max);
+          }
+          for (int k = 0; k < CLASSES; k++) {
+            mean[k] += Math.exp(out[k] - max) / sum / 2;
+          }
+        }
+        int best = 0;
+        for (int k = 1; k < CLASSES; k++) {
+          best = mean[k] > mean[best] ? k : best;
+        }
+        counts[test.labels()[i] * CLASSES + best]++;
+        loss -= Math.log(mean[test.labels()[i]]);
+      }
+      loss /= test.size();
+      Evaluation e = t.evaluate(test);
+      assertEquals(new ConfusionMatrix(CLASSES, counts).toString(), e.confusion().toString());
+      assertEquals(loss, e.loss(), 1e-5 * loss);
+      assertEquals(e.loss(), t.evaluate(test, true).loss(), "the builder's choice is the default");
+      Evaluation plain = t.evaluate(test, false);
+      assertTrue(Math.abs(plain.loss() - e.loss()) > 1e-4,
+          "the mirror images change the loss: " + plain.loss() + " against " + e.loss());
+      Dataset vectors = new Dataset(test.features(), test.labels(), new int[] {SIZE}, CLASSES);
+      IllegalArgumentException refused =
+          assertThrows(IllegalArgumentException.class, () -> t.evaluate(vectors, true));
+      assertTrue(refused.getMessage().contains("images"), refused.getMessage());
+    }
+  }
 }
