@@ -36,6 +36,11 @@ final class EvalCommand implements Callable<Integer> {
       + " processors).")
   Integer threads;
 
+  @Option(names = "--tta", description = "Test-time augmentation: classify each image by the mean"
+      + " of its own and its mirror image's class probabilities (for networks trained with"
+      + " --flip).")
+  boolean tta;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -48,9 +53,10 @@ final class EvalCommand implements Callable<Integer> {
     if (t < 1) {
       throw new AppException("--threads must be at least 1, got " + t);
     }
-    out.printf(Locale.ROOT, "model %s, weights %s, test set from %s (%,d images)%n",
-        loaded.model().name(), file, d.source(), d.split().test().size());
-    Evaluation.run(net, d.split().test(), 256, t).print(out);
+    out.printf(Locale.ROOT, "model %s, weights %s, test set from %s (%,d images)%s%n",
+        loaded.model().name(), file, d.source(), d.split().test().size(),
+        tta ? ", each with its mirror image" : "");
+    Evaluation.run(net, d.split().test(), 256, t, tta).print(out);
     return 0;
   }
 }

@@ -1,6 +1,7 @@
 package dev.lamina.samples;
 
 import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.data.Augmentation;
 import dev.lamina.runtime.data.Dataset;
 import dev.lamina.runtime.train.ConfusionMatrix;
 import java.io.PrintWriter;
@@ -27,6 +28,16 @@ public final class Evaluation {
    * threads} threads (inference on shared parameters is thread-safe).
    */
   public static Evaluation run(FloatNetwork net, Dataset data, int batch, int threads) {
+    return run(net, data, batch, threads, false);
+  }
+
+  /**
+   * {@link #run(FloatNetwork, Dataset, int, int)}; with {@code mirrors} (test-time augmentation)
+   * each image also runs flipped horizontally and is classified by the mean of the two softmax
+   * outputs, as the trainer's evaluation with mirror images.
+   */
+  public static Evaluation run(FloatNetwork net, Dataset data, int batch, int threads,
+      boolean mirrors) {
     int classes = net.outputSize();
     int n = data.size();
     int chunk = (n + threads - 1) / threads;
@@ -39,7 +50,7 @@ public final class Evaluation {
         if (from >= to) {
           break;
         }
-        parts.add(pool.submit(() -> confusion(net, data, from, to, batch, classes)));
+        parts.add(pool.submit(() -> confusion(net, data, from, to, batch, classes, mirrors)));
       }
       Evaluation e = new Evaluation(classes);
       for (Future<long[][]> f : parts) {
@@ -63,19 +74,36 @@ public final class Evaluation {
   }
 
   private static long[][] confusion(FloatNetwork net, Dataset data, int from, int to, int batch,
-      int classes) {
+      int classes, boolean mirrors) {
     int size = data.sampleSize();
+    int[] shape = data.sampleShape();
     float[] features = data.features();
     int[] labels = data.labels();
     float[] in = new float[batch * size];
     float[] out = new float[batch * classes];
+    float[] mirrored = mirrors ? new float[batch * classes] : null;
     long[][] c = new long[classes][classes];
     for (int start = from; start < to; start += batch) {
       int b = Math.min(batch, to - start);
       System.arraycopy(features, start * size, in, 0, b * size);
       net.forward(in, b, out);
+      if (mirrors) {
+        Augmentation.mirror(features, start * size, in, b, shape[0], shape[1], shape[2]);
+        net.forward(in, b, mirrored);
+      }
       for (int i = 0; i < b; i++) {
-        c[labels[start + i]][argmax(out, i * classes, classes)]++;
+        int predicted;
+        if (mirrors) {
+          double[] p = Softmax.of(out, i * classes, classes);
+          double[] q = Softmax.of(mirrored, i * classes, classes);
+          for (int k = 0; k < classes; k++) {
+            p[k] = (p[k] + q[k]) / 2;
+          }
+          predicted = Softmax.top(p, 1)[0];
+        } else {
+          predicted = argmax(out, i * classes, classes);
+        }
+        c[labels[start + i]][predicted]++;
       }
     }
     return c;

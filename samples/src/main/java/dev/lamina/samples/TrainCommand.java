@@ -146,6 +146,11 @@ final class TrainCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}, none).")
   double erase;
 
+  @Option(names = "--tta", description = "Test-time augmentation: every evaluation (each epoch's"
+      + " and the final one) classifies an image by the mean of its own and its mirror image's"
+      + " class probabilities; the final line also gives the accuracy without.")
+  boolean tta;
+
   @Option(names = "--normalize",
       description = "With --data-dir: normalize each channel by the training set's mean and"
           + " standard deviation (printed and kept in the run file), the validation set with"
@@ -287,6 +292,10 @@ final class TrainCommand implements Callable<Integer> {
           + d.source()
           + " holds samples of " + d.train().sampleSize() + " values");
     }
+    if (tta && d.train().sampleShape().length != 3) {
+      throw new AppException("--tta evaluates mirror images; " + d.source() + " holds samples of "
+          + d.train().sampleSize() + " values");
+    }
     Optimizer opt = optimizer(optimizer, rate, net.summary());
     LearningRateSchedule sched = switch (schedule) {
       case constant -> LearningRateSchedule.constant(rate);
@@ -302,7 +311,8 @@ final class TrainCommand implements Callable<Integer> {
             flip ? " flip" : "", crop > 0 ? " crop " + crop : "",
             translate > 0 ? " translate " + translate : "", erase > 0 ? " erase " + erase : "")
             : "",
-        patience > 0 ? ", early stopping after " + patience + " epochs without improvement" : "");
+        (patience > 0 ? ", early stopping after " + patience + " epochs without improvement"
+            : "") + (tta ? ", evaluation with mirror images (--tta)" : ""));
     out.flush();
 
     List<Charts.EpochPoint> points = new ArrayList<>();
@@ -335,7 +345,8 @@ final class TrainCommand implements Callable<Integer> {
       }
     };
     Trainer.Builder builder = Trainer.builder(net, opt).batchSize(batch)
-        .threads(Math.min(t, batch)).seed(seed).schedule(sched).listener(listener);
+        .threads(Math.min(t, batch)).seed(seed).schedule(sched).listener(listener)
+        .mirrorEvaluation(tta);
     if (augment) {
       builder.augmentation(Augmentation.builder().flip(flip).crop(crop).translate(translate)
           .erase(erase).build());
@@ -343,6 +354,9 @@ final class TrainCommand implements Callable<Integer> {
     Dataset finalSet = d.test() != null ? d.test() : d.validation();
     String finalName = d.test() != null ? "test" : "validation";
     dev.lamina.runtime.train.Evaluation result;
+    // With --tta: the final set's accuracy without the mirror images, and the validation set's
+    // with and without when both a validation and a test set exist (to choose --tta on).
+    String withoutTta = "";
     if (sparkMaster != null) {
       if (augment || patience > 0) {
         throw new AppException("--spark-master trains without augmentation and early stopping;"
@@ -352,8 +366,10 @@ final class TrainCommand implements Callable<Integer> {
           sparkAverage != null ? sparkAverage : 0, entry.name(), seed, batch, optimizer, rate,
           sched, train, d.evaluated(), epochs), listener::onEpoch);
       System.arraycopy(trained, 0, net.parameters(), 0, trained.length);
-      try (Trainer trainer = Trainer.builder(net, opt).batchSize(batch).build()) {
+      try (Trainer trainer = Trainer.builder(net, opt).batchSize(batch).mirrorEvaluation(tta)
+          .build()) {
         result = trainer.evaluate(finalSet);
+        withoutTta = withoutTta(trainer, finalSet, d);
       }
       Weights.save(net, checkpoint);
     } else {
@@ -368,6 +384,7 @@ final class TrainCommand implements Callable<Integer> {
           return 0;
         }
         result = trainer.evaluate(finalSet);
+        withoutTta = withoutTta(trainer, finalSet, d);
       }
     }
     double total = (System.nanoTime() - started) / 1e9;
@@ -376,9 +393,9 @@ final class TrainCommand implements Callable<Integer> {
         chartFile);
     Charts.writeConfusionChart(entry.name() + ": " + finalName + " set", result.confusion(),
         names, confusionFile);
-    out.printf(Locale.ROOT, "done in %s: %s accuracy %.2f%%%n",
+    out.printf(Locale.ROOT, "done in %s: %s accuracy %.2f%%%s%n",
         Progress.clock(java.time.Duration.ofSeconds(Math.round(total))), finalName,
-        100 * result.accuracy());
+        100 * result.accuracy(), withoutTta);
     out.println();
     out.println(result.confusion().renderPrecisionRecall(names));
     out.println();
@@ -458,6 +475,25 @@ final class TrainCommand implements Callable<Integer> {
     return run;
   }
 
+  /**
+   * With {@code --tta}, what the final line adds: the final set's accuracy without the mirror
+   * images and, when the run held out a validation set beside the test set, the validation
+   * accuracy with and without them. Empty without {@code --tta}.
+   */
+  private String withoutTta(Trainer trainer, Dataset finalSet, TrainingData d) {
+    if (!tta) {
+      return "";
+    }
+    String s = String.format(Locale.ROOT, " with --tta (%.2f%% without)",
+        100 * trainer.evaluate(finalSet, false).accuracy());
+    if (d.test() != null && d.validation() != null) {
+      s += String.format(Locale.ROOT, "; validation accuracy %.2f%% with --tta, %.2f%% without",
+          100 * trainer.evaluate(d.validation(), true).accuracy(),
+          100 * trainer.evaluate(d.validation(), false).accuracy());
+    }
+    return s;
+  }
+
   /** The options that fix the run, as the run file keeps them. */
   private Map<String, String> settings(Models.Entry entry, TrainingData d, int threadCount,
       float rate, String normalization) {
@@ -476,6 +512,10 @@ final class TrainCommand implements Callable<Integer> {
     m.put("augmentation", "flip " + flip + ", crop " + crop + ", translate " + translate
         + (erase > 0 ? ", erase " + erase : ""));
     m.put("--normalize", normalization.isEmpty() ? "off" : normalization);
+    if (tta) {
+      // Only when given, so that run files written before the option still resume.
+      m.put("--tta", "true");
+    }
     return m;
   }
 

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.runtime.FloatNetwork;
+import dev.lamina.runtime.data.Dataset;
+import dev.lamina.runtime.train.Trainer;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -94,6 +97,38 @@ class AppTest {
     assertTrue(r.out().contains("Ankle boot"), r.out());
     assertTrue(r.out().contains("T-shirt/top"), r.out());
     assertTrue(r.out().contains("confusion matrix"), r.out());
+  }
+
+  /**
+   * {@code eval --tta} counts what the runtime trainer's evaluation with mirror images (checked
+   * against its definition in the runtime's tests) counts on the same 500 images, and {@code train
+   * --tta} with a validation split reports the test and validation accuracies with and without.
+   */
+  @Test
+  @Order(2)
+  void ttaEvaluatesEachImageWithItsMirror() throws Exception {
+    Path noData = dir.resolve("no-such-folder");
+    Run r = run("eval", "--weights", checkpoint.toString(), "--data", noData.toString(), "--tta");
+    assertEquals(0, r.status(), r.all());
+    assertTrue(r.out().contains("(500 images), each with its mirror image"), r.out());
+    FloatNetwork net = Weights.load(checkpoint, "LeNet5").network();
+    Dataset test = FashionData.bundled().split().test();
+    long correct;
+    try (Trainer t = Trainer.builder(net, TrainCommand.optimizer(
+        TrainCommand.OptimizerKind.sgd, 0.1f, net.summary())).build()) {
+      correct = t.evaluate(test, true).confusion().correct();
+    }
+    assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "(%d of 500)", correct)),
+        correct + " correct expected: " + r.out());
+
+    Run t = run("train", "--model", "LeNet5", "--epochs", "1", "--threads", "2", "--data",
+        noData.toString(), "--validation", "0.2", "--tta", "--out",
+        dir.resolve("tta.ckpt").toString());
+    assertEquals(0, t.status(), t.all());
+    assertTrue(t.out().contains("evaluation with mirror images (--tta)"), t.out());
+    assertTrue(t.out().lines().anyMatch(l -> l.matches("done in .*: test accuracy [0-9.]+% with"
+        + " --tta \\([0-9.]+% without\\); validation accuracy [0-9.]+% with --tta, [0-9.]+%"
+        + " without")), t.out());
   }
 
   @Test

@@ -173,6 +173,10 @@ class OwnDataTest {
     assertTrue(r.out().contains("(16 train / 4 validation samples)"), r.out());
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("1 odd ")), r.out());
 
+    assertOneLineError(run("train", "--model", "Mlp", "--csv", file.toString(), "--label", "kind",
+        "--tta", "--out", dir.resolve("tta.ckpt").toString()), "--tta evaluates mirror images; "
+        + file + " holds samples of 784 values");
+
     Files.writeString(file, "p0,p1,kind\n1,2,a\n3,x,b\n");
     assertOneLineError(run("train", "--model", "Mlp", "--csv", file.toString(), "--label", "kind",
         "--out", dir.resolve("bad.ckpt").toString()), "line 3, column 2 (p1): expected a finite"
