@@ -10,7 +10,8 @@ import javax.lang.model.element.Modifier;
 /**
  * The float passes of a {@link PlainConv} convolution the plan gives {@link ConvPlan#columns()}
  * (strided or asymmetrically padded, at least {@value ConvEmitter#CHANNEL_LANES_MIN} output
- * channels), and the forward pass of such a {@link PatchRowConv} without the Vector API: the batch
+ * channels), and the forward pass (and, when a group's rows are longer than a patch row, the input
+ * gradient) of such a {@link PatchRowConv} without the Vector API: the batch
  * in groups of {@link #samples()} samples, each group's input gathered into im2col rows {@code
  * cols[t][s·P + q]} (the input of sample {@code s} under kernel tap {@code t = (c·kh + u)·kw + v}
  * at output position {@code q} of {@code P}, zero in the padding), so that a pass is one matrix
@@ -53,7 +54,7 @@ final class ColumnConv {
   }
 
   /** Positions per group: the length of every row. */
-  private int positions() {
+  int positions() {
     return samples() * g.ohw();
   }
 
@@ -153,6 +154,20 @@ final class ColumnConv {
 
   /** The input gradient, the scatter that adds it back and the loops it runs without the API. */
   List<MethodSpec> backwardData(LayerContext ctx) {
+    return backwardData(ctx, ctx.dataMethod());
+  }
+
+  /**
+   * The input gradient as {@code <name><suffix>(dx, batch)}, the scatter and the loops it runs
+   * without the Vector API.
+   */
+  List<MethodSpec> backwardData(LayerContext ctx, String suffix) {
+    return backwardData(ctx, MethodSpec.methodBuilder(ctx.name() + suffix)
+        .addModifiers(Modifier.PRIVATE)
+        .addParameter(float[].class, "dx").addParameter(int.class, "batch"));
+  }
+
+  private List<MethodSpec> backwardData(LayerContext ctx, MethodSpec.Builder method) {
     CodeBlock.Builder b = CodeBlock.builder();
     startGroups(b, ctx, "p = this.p", "dz = this." + ctx.deltaBuffer(), false);
     copyDeltas(b, ctx);
@@ -172,7 +187,7 @@ final class ColumnConv {
     b.endControlFlow();
     b.endControlFlow();
     List<MethodSpec> all = new ArrayList<>();
-    all.add(ctx.dataMethod()
+    all.add(method
         .addJavadoc("$L: adds dL/dx to dx: per group of up to $L samples, the kernel times "
             + "dL/dz, added back onto the inputs under each column.\n", ctx.header(), samples())
         .addCode(b.build()).build());

@@ -1,10 +1,13 @@
 package dev.lamina.processor.gen;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.palantir.javapoet.JavaFile;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Precision;
+import dev.lamina.processor.kind.LayerKinds;
 import dev.lamina.processor.model.ConvOp;
 import dev.lamina.processor.model.Geometry;
 import dev.lamina.processor.model.NetworkModel;
@@ -17,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,7 +32,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * written here. The shapes are chosen for the gather's and the scatter's column ranges: padding
  * wider than a tap's reach (a kernel column reading padding only), windows reaching past the last
  * input column, strides and dilations that leave input columns unread, widths not divisible by
- * the stride, and batches that leave the last group of samples short.
+ * the stride, and batches that leave the last group of samples short. Without the Vector API a
+ * stride-1 convolution takes its input gradient on the columns only when their rows are longer
+ * than its patch rows; {@link #inputGradientPath} holds the generator to that choice.
  */
 class ColumnPassesTest {
   private static final int RANDOM = 12;
@@ -46,6 +52,8 @@ class ColumnPassesTest {
     // SmallResNet's 3×3 shapes at small sizes, stride 1 (patch rows, forward on columns)
     all.add(new Case(Shape.image(8, 7, 5), new ConvOp(8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false), 3));
     all.add(new Case(Shape.image(9, 6, 6), new ConvOp(9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true), 2));
+    // 32 channels: patch rows of 288, longer than the columns' rows (the input gradient keeps them)
+    all.add(new Case(Shape.image(32, 5, 4), new ConvOp(8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true), 3));
     // stride 2 on odd and even widths; a 1×1 projection
     all.add(new Case(Shape.image(3, 7, 7), new ConvOp(8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, false), 5));
     all.add(new Case(Shape.image(2, 6, 8), new ConvOp(10, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, true), 3));
@@ -54,7 +62,7 @@ class ColumnPassesTest {
     // dilation 3, stride 3, asymmetric padding: the last windows reach past the input
     all.add(new Case(Shape.image(2, 9, 11), new ConvOp(12, 3, 2, 3, 3, 0, 2, 4, 3, 3, 3, true), 4));
     SplittableRandom r = new SplittableRandom(4711);
-    while (all.size() < 6 + RANDOM) {
+    while (all.size() < 7 + RANDOM) {
       int kh = 1 + r.nextInt(4);
       int kw = 1 + r.nextInt(4);
       int dh = 1 + r.nextInt(2);
@@ -119,9 +127,39 @@ class ColumnPassesTest {
     ran++;
   }
 
+  /**
+   * SmallResNet's 3×3 convolutions without the Vector API: at 16 channels on 14×14 the input
+   * gradient runs on columns (groups of 2 samples, rows of 392 positions against patch rows of
+   * 144), at 32 channels on 7×7 on patch rows (rows of 196 against 288).
+   */
+  @Test
+  void inputGradientPath() {
+    String narrow = floatSource(Shape.image(16, 14, 14), 16);
+    assertTrue(narrow.contains("lDataColumns(dx, batch);"), "16 channels: columns");
+    assertTrue(narrow.contains("private static void lUncolumns("), "16 channels: scatter");
+    assertFalse(narrow.contains("private static void lScatter("), "16 channels: no patch rows");
+    String wide = floatSource(Shape.image(32, 7, 7), 32);
+    assertFalse(wide.contains("lDataColumns("), "32 channels: patch rows");
+    assertTrue(wide.contains("private static void lScatter("), "32 channels: patch rows");
+    assertTrue(wide.contains("private static void lColumns("), "32 channels: forward on columns");
+  }
+
+  /** The float class of a network of one 3×3 convolution, padding 1, of {@code k} filters. */
+  private static String floatSource(Shape in, int k) {
+    NetworkModel model = Models.builder("Path", in)
+        .add("l", new ConvOp(k, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, false), Activation.IDENTITY, 0)
+        .build();
+    for (JavaFile f : new NetworkGenerator(LayerKinds.STANDARD::emitterFor).generateAll(model)) {
+      if (f.typeSpec().name().equals("Lamina_Path")) {
+        return f.toString();
+      }
+    }
+    throw new AssertionError("no float class generated");
+  }
+
   @AfterAll
   static void ranEveryCase() {
-    assertEquals(6 + RANDOM, ran, "cases run");
+    assertEquals(7 + RANDOM, ran, "cases run");
   }
 
   private static float[] random(SplittableRandom r, int n) {
