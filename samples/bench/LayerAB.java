@@ -25,7 +25,9 @@ import java.util.Random;
  * {@code layer} is the workspace's member name of the layer ({@code res2_conv1}), {@code input}
  * the member whose {@code Out} buffer it reads and {@code source} the one whose {@code Delta} its
  * input gradient adds to (both {@code res1_out} for {@code res2_conv1}). The network is {@code
- * dev.lamina.samples.zoo.Lamina_SmallResNet} unless {@code -Dnet} names another; batch 64.
+ * dev.lamina.samples.zoo.Lamina_SmallResNet} unless {@code -Dnet} names another; batch 64. {@code
+ * input} as either names the network input (the first layer: {@code stem:input:input}), random
+ * values in [0, 1) and a scratch array for its gradient.
  */
 public final class LayerAB {
   private static final int BATCH = 64;
@@ -75,8 +77,8 @@ public final class LayerAB {
         train.invoke(ws, x, 0, y, 0, BATCH, 1f / BATCH);
       }
       Class<?> c = ws.getClass();
-      input = field(c, f[1] + "Out").get(ws);
-      inputDelta = field(c, f[2] + "Delta").get(ws);
+      input = f[1].equals("input") ? x : field(c, f[1] + "Out").get(ws);
+      inputDelta = f[2].equals("input") ? new float[x.length] : field(c, f[2] + "Delta").get(ws);
       passes[0] = method(c, f[0] + "Forward", float[].class, int.class, int.class);
       passes[1] = method(c, f[0] + "BackwardParams", float[].class, int.class, int.class);
       passes[2] = method(c, f[0] + "BackwardData", float[].class, int.class);

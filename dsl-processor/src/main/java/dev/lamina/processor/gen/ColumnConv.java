@@ -10,7 +10,8 @@ import javax.lang.model.element.Modifier;
 /**
  * The float passes of a {@link PlainConv} convolution the plan gives {@link ConvPlan#columns()}
  * (strided or asymmetrically padded, at least {@value ConvEmitter#CHANNEL_LANES_MIN} output
- * channels), and the forward pass of such a {@link PatchRowConv} without the Vector API: the batch
+ * channels), and the forward pass (and, when a group's rows are longer than a patch row, the input
+ * gradient) of such a {@link PatchRowConv} without the Vector API: the batch
  * in groups of {@link #samples()} samples, each group's input gathered into im2col rows {@code
  * cols[t][s·P + q]} (the input of sample {@code s} under kernel tap {@code t = (c·kh + u)·kw + v}
  * at output position {@code q} of {@code P}, zero in the padding), so that a pass is one matrix
@@ -53,7 +54,7 @@ final class ColumnConv {
   }
 
   /** Positions per group: the length of every row. */
-  private int positions() {
+  int positions() {
     return samples() * g.ohw();
   }
 
@@ -153,6 +154,20 @@ final class ColumnConv {
 
   /** The input gradient, the scatter that adds it back and the loops it runs without the API. */
   List<MethodSpec> backwardData(LayerContext ctx) {
+    return backwardData(ctx, ctx.dataMethod());
+  }
+
+  /**
+   * The input gradient as {@code <name><suffix>(dx, batch)}, the scatter and the loops it runs
+   * without the Vector API.
+   */
+  List<MethodSpec> backwardData(LayerContext ctx, String suffix) {
+    return backwardData(ctx, MethodSpec.methodBuilder(ctx.name() + suffix)
+        .addModifiers(Modifier.PRIVATE)
+        .addParameter(float[].class, "dx").addParameter(int.class, "batch"));
+  }
+
+  private List<MethodSpec> backwardData(LayerContext ctx, MethodSpec.Builder method) {
     CodeBlock.Builder b = CodeBlock.builder();
     startGroups(b, ctx, "p = this.p", "dz = this." + ctx.deltaBuffer(), false);
     copyDeltas(b, ctx);
@@ -160,19 +175,19 @@ final class ColumnConv {
     b.addStatement("$T.fill(cols[t], 0, len, 0.0f)", ConvStrategy.ARRAYS);
     b.endControlFlow();
     b.add("// cols[t][i] += Σ_k W[k, t] · dz[k][i]\n");
+    Grid.Outputs taps = new Grid.Outputs("t", plan.row(), () -> { });
     ConvStrategy.kernelOr(b, ctx, "accumulate", "cols, " + plan.row() + ", out, " + g.k()
         + ", p, " + ctx.offset("weight") + ", 1, " + plan.row() + ", len", () ->
-        Grid.tapCalls(b, ctx, "k", new Grid.Outputs("t", plan.row(), () -> { }), "cols[t]",
-            g.k(), k -> "out[" + k + "]",
-            k -> "p[" + Src.plus(ctx.offset("weight"), Src.plus(Src.product(k, plan.row()), "t"))
-                + "]", "len"));
+        Grid.tapCalls(b, ctx, "k", taps, "cols[" + taps.at() + "]", g.k(),
+            k -> "out[" + k + "]", k -> "p[" + Src.plus(ctx.offset("weight"),
+                Src.plus(Src.product(k, plan.row()), taps.at())) + "]", "len"));
     b.beginControlFlow("for (int s = 0; s < m; s++)");
     b.addStatement("$LUncolumns(cols, s * $L, dx, (n0 + s) * $L)", ctx.name(), g.ohw(),
         ctx.inSize());
     b.endControlFlow();
     b.endControlFlow();
     List<MethodSpec> all = new ArrayList<>();
-    all.add(ctx.dataMethod()
+    all.add(method
         .addJavadoc("$L: adds dL/dx to dx: per group of up to $L samples, the kernel times "
             + "dL/dz, added back onto the inputs under each column.\n", ctx.header(), samples())
         .addCode(b.build()).build());
@@ -249,7 +264,7 @@ final class ColumnConv {
   /** {@code <name>Columns(x, xs, cols, at)}: one sample's im2col columns. */
   private MethodSpec gather(LayerContext ctx) {
     CodeBlock.Builder b = CodeBlock.builder();
-    walk(b, ColumnConv::gatherAt, true, false);
+    walk(b, (col, xi) -> col + " = x[" + xi + "];", true, false);
     return MethodSpec.methodBuilder(ctx.name() + "Columns")
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addParameter(float[].class, "x").addParameter(int.class, "xs")
@@ -260,14 +275,10 @@ final class ColumnConv {
         .addCode(b.build()).build();
   }
 
-  private static String gatherAt(String inside, String col, String xi) {
-    return col + " = " + (inside == null ? "x[" + xi + "];" : inside + " ? x[" + xi + "] : 0.0f;");
-  }
-
   /** {@code <name>Positions(x, xs, pos)}: one sample's im2col columns, position-major. */
   private MethodSpec positions(LayerContext ctx) {
     CodeBlock.Builder b = CodeBlock.builder();
-    walk(b, ColumnConv::gatherAt, true, true);
+    walk(b, (col, xi) -> col + " = x[" + xi + "];", true, true);
     return MethodSpec.methodBuilder(ctx.name() + "Positions")
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addParameter(float[].class, "x").addParameter(int.class, "xs")
@@ -281,8 +292,7 @@ final class ColumnConv {
   /** {@code <name>Uncolumns(cols, at, dx, xs)}: the columns' dL/d added back onto dx. */
   private MethodSpec scatter(LayerContext ctx) {
     CodeBlock.Builder b = CodeBlock.builder();
-    walk(b, (inside, col, xi) -> inside == null ? "dx[" + xi + "] += " + col + ";"
-        : "if (" + inside + ") {\n  dx[" + xi + "] += " + col + ";\n}", false, false);
+    walk(b, (col, xi) -> "dx[" + xi + "] += " + col + ";", false, false);
     return MethodSpec.methodBuilder(ctx.name() + "Uncolumns")
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
         .addParameter(float[][].class, "cols").addParameter(int.class, "at")
@@ -302,18 +312,21 @@ final class ColumnConv {
   }
 
   /**
-   * The statement at one column: {@code inside} whether the tap is inside the input there (null
-   * when it always is), {@code column} the column's element, {@code input} the input's index.
+   * The statement at one column inside the input: {@code column} the column's element, {@code
+   * input} the input's index.
    */
   private interface At {
-    String statement(String inside, String column, String input);
+    String statement(String column, String input);
   }
 
   /**
-   * The loops over taps, output rows and output columns shared by the gather and the scatter;
-   * rows outside the input are zero-filled ({@code fill}) or skipped. {@code xr + j·sw} is the
-   * input under the tap at column {@code j} when {@code inside} holds; the column is {@code
-   * cols[t][at + i·OW + j]}, or {@code pos[i·OW + j][t]} {@code byPosition}.
+   * The loops over taps, output rows and output columns shared by the gather and the scatter.
+   * Rows outside the input are zero-filled ({@code fill}) or skipped; along a row, the columns
+   * {@code j0 <= j < j1} read inside the input (computed once per tap from its column {@code v}),
+   * so that no element tests its bounds: the gather copies them (one {@code System.arraycopy} at
+   * stride 1) and zeroes the others, the scatter adds them. {@code xr + j·sw} is the input under
+   * the tap at column {@code j}; the column is {@code cols[t][at + i·OW + j]}, or {@code
+   * pos[i·OW + j][t]} {@code byPosition}.
    */
   private void walk(CodeBlock.Builder b, At at, boolean fill, boolean byPosition) {
     int taps = plan.row();
@@ -327,6 +340,8 @@ final class ColumnConv {
     String dc = Src.plus(Src.times(v, op.dw()), -op.pw());
     String xc = Src.plus("xs", Src.times(c, g.hw()));
     String row = "cols[" + t.at() + "]";
+    boolean columns = reachesOutside(g.ow(), op.sw(), op.kw(), op.dw(), op.pw(), g.w());
+    Loop inside = columns ? insideColumns(b, v) : new Loop("j", g.ow());
     Loop i = new Loop("i", g.oh());
     i.open(b);
     String r = declare(b, i, "r", Src.plus(i.times(op.sh()), dr));
@@ -335,35 +350,94 @@ final class ColumnConv {
     boolean rows = reachesOutside(g.oh(), op.sh(), op.kh(), op.dh(), op.ph(), g.h());
     if (rows && fill) {
       b.beginControlFlow("if (!($L))", rowCheck);
-      if (byPosition) {
-        Loop j = new Loop("j", g.ow());
-        j.open(b);
-        b.addStatement("pos[$L][$L] = 0.0f", Src.plus(rowStart, j.at()), t.at());
-        j.close(b);
-      } else {
-        b.addStatement("$T.fill($L, $L, $L, 0.0f)", ConvStrategy.ARRAYS, row, rowStart,
-            Src.plus(rowStart, g.ow()));
-      }
+      zeroes(b, new Loop("j", g.ow()), rowStart, row, t.at(), byPosition);
       b.nextControlFlow("else");
     } else if (rows) {
       b.beginControlFlow("if ($L)", rowCheck);
     }
-    b.addStatement("int xr = $L", Src.plus(Src.plus(xc, Src.times(r, g.w())), dc));
-    Loop j = new Loop("j", g.ow());
-    j.open(b);
-    String col = Src.plus(Src.times(j.at(), op.sw()), dc);
-    String inside = reachesOutside(g.ow(), op.sw(), op.kw(), op.dw(), op.pw(), g.w())
-        ? col + " >= 0 && " + col + " < " + g.w() : null;
-    String element = byPosition ? "pos[" + Src.plus(rowStart, j.at()) + "][" + t.at() + "]"
-        : row + "[" + Src.plus(rowStart, j.at()) + "]";
-    b.add("$L\n", at.statement(inside, element, Src.plus("xr", j.times(op.sw()))));
-    j.close(b);
+    b.addStatement("int xr = $L", Src.plus(Src.plus(xc, Src.product(r, g.w())), dc));
+    if (columns && fill) {
+      zeroes(b, new Loop("j", "0", inside.from()), rowStart, row, t.at(), byPosition);
+    }
+    boolean empty = Src.isInt(inside.from()) && Src.isInt(inside.to())
+        && Long.parseLong(inside.from()) >= Long.parseLong(inside.to());
+    if (empty) {
+      b.add("// no column of this tap reads inside the input\n");
+    } else if (fill && !byPosition && op.sw() == 1) {
+      String from = inside.from();
+      String count = !Src.isInt(from) ? inside.to() + " - " + from : Src.isInt(inside.to())
+          ? Long.toString(Long.parseLong(inside.to()) - Long.parseLong(from))
+          : Src.plus(inside.to(), -Integer.parseInt(from));
+      b.addStatement("$T.arraycopy(x, $L, $L, $L, $L)", System.class, Src.plus("xr", from), row,
+          Src.plus(rowStart, from), count);
+    } else {
+      inside.open(b);
+      String element = byPosition ? "pos[" + Src.plus(rowStart, inside.at()) + "][" + t.at() + "]"
+          : row + "[" + Src.plus(rowStart, inside.at()) + "]";
+      b.add("$L\n", at.statement(element, Src.plus("xr", inside.times(op.sw()))));
+      inside.close(b);
+    }
+    if (columns && fill) {
+      zeroes(b, new Loop("j", inside.to(), Integer.toString(g.ow())), rowStart, row, t.at(),
+          byPosition);
+    }
     if (rows) {
       b.endControlFlow();
     }
     i.close(b);
     t.close(b);
   }
+
+  /**
+   * Declares {@code j0} and {@code j1}, the output columns whose tap in kernel column {@code v}
+   * (a name or an int literal) reads inside the input, {@code 0 <= j·sw + v·dw - pw < W}, and
+   * returns the loop over them; with {@code v} a literal the bounds are literals.
+   */
+  private Loop insideColumns(CodeBlock.Builder b, String v) {
+    int sw = op.sw();
+    if (Src.isInt(v)) {
+      int a = op.pw() - Integer.parseInt(v) * op.dw();
+      int j0 = Math.min(g.ow(), Math.max(0, Math.floorDiv(a + sw - 1, sw)));
+      int j1 = Math.max(j0, Math.min(g.ow(), Math.floorDiv(a + g.w() - 1, sw) + 1));
+      return new Loop("j", Integer.toString(j0), Integer.toString(j1));
+    }
+    String vd = Src.times(v, op.dw());
+    String first = sw == 1 ? minus(op.pw(), vd)
+        : "Math.floorDiv(" + minus(op.pw() + sw - 1, vd) + ", " + sw + ")";
+    String last = sw == 1 ? minus(op.pw() + g.w(), vd)
+        : "Math.floorDiv(" + minus(op.pw() + g.w() - 1, vd) + ", " + sw + ") + 1";
+    b.add("// the columns j0 <= j < j1 read inside the input under this tap, the others padding\n");
+    b.addStatement("int j0 = Math.min($L, Math.max(0, $L))", g.ow(), first);
+    b.addStatement("int j1 = Math.max(j0, Math.min($L, $L))", g.ow(), last);
+    return new Loop("j", "j0", "j1");
+  }
+
+  /** {@code k - term}, or {@code -term} for {@code k} 0. */
+  private static String minus(int k, String term) {
+    return k == 0 ? "-" + term : k + " - " + term;
+  }
+
+  /**
+   * Zeroes the columns {@code j} of one output row of the gather: a whole row by {@code
+   * Arrays.fill}, the few padding columns at either end by a loop; nothing for an empty range.
+   */
+  private void zeroes(CodeBlock.Builder b, Loop j, String rowStart, String row, String t,
+      boolean byPosition) {
+    if (Src.isInt(j.from()) && Src.isInt(j.to())
+        && Long.parseLong(j.from()) >= Long.parseLong(j.to())) {
+      return;
+    }
+    if (!byPosition && j.from().equals("0") && j.to().equals(Integer.toString(g.ow()))) {
+      b.addStatement("$T.fill($L, $L, $L, 0.0f)", ConvStrategy.ARRAYS, row, rowStart,
+          Src.plus(rowStart, g.ow()));
+      return;
+    }
+    j.open(b);
+    String at = Src.plus(rowStart, j.at());
+    b.addStatement("$L = 0.0f", byPosition ? "pos[" + at + "][" + t + "]" : row + "[" + at + "]");
+    j.close(b);
+  }
+
 
   /** {@code int name = expr} inside {@code loop}; the folded literal without a loop. */
   private static String declare(CodeBlock.Builder b, Loop loop, String name, String expr) {
