@@ -5,10 +5,12 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.lamina.dsl.Activation;
 import java.util.List;
+import javax.lang.model.element.Modifier;
 
 /**
- * Element-wise activations: {@code <name>Activate} maps the pre-activation buffer to the output
- * buffer, {@code <name>ActivateBackward} turns dL/d(output) into dL/d(pre-activation) in place.
+ * Element-wise activations: {@code <name>Activate(z, batch)} maps the pre-activation values
+ * {@code z} (the pre-activation buffer, or the folded convolution's output) to the output buffer,
+ * {@code <name>ActivateBackward} turns dL/d(output) into dL/d(pre-activation) in place.
  * Transcendental functions are evaluated in double (and rounded once) in both precisions.
  */
 final class ActivationEmitter {
@@ -30,7 +32,6 @@ final class ActivationEmitter {
     String size = "batch * " + ctx.outSize();
 
     CodeBlock.Builder f = CodeBlock.builder();
-    f.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     f.addStatement("$L[] y = this.$L", t, ctx.outBuffer());
     f.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
     f.addStatement("$L v = z[q]", t);
@@ -112,8 +113,12 @@ final class ActivationEmitter {
 
     String name = a.name().toLowerCase(java.util.Locale.ROOT);
     return List.of(
-        ctx.batchMethod("Activate")
-            .addJavadoc("$L: $L, $L -> $L.\n", ctx.name(), name, ctx.preBuffer(), ctx.outBuffer())
+        MethodSpec.methodBuilder(ctx.name() + "Activate")
+            .addModifiers(Modifier.PRIVATE)
+            .addParameter(num.array(), "z")
+            .addParameter(int.class, "batch")
+            .addJavadoc("$L: $L, z ($L, or what a folded inference pass computed in its place) "
+                + "-> $L.\n", ctx.name(), name, ctx.preBuffer(), ctx.outBuffer())
             .addCode(f.build()).build(),
         ctx.batchMethod("ActivateBackward")
             .addJavadoc("$L: $L backward, dL/dy -> dL/dz in $L.\n", ctx.name(), name,

@@ -24,6 +24,11 @@ import javax.lang.model.element.Modifier;
  *       workspace's pending ones instead (fields {@code <name>Stat*}), to be merged across
  *       workspaces and committed once per step (see {@code FloatWorkspace#setDeferredStatistics}).
  *   <li>Inference pass: the running statistics instead, which backward then treats as constants.
+ *       After a convolution it folds into ({@code NetworkModel.foldedNorms}), the layer does not
+ *       run at inference: {@link #foldMethod} writes the convolution's weights scaled per output
+ *       channel by {@code s = γ/sqrt(var + eps)}, and the shift {@code β + (b - mean)·s} as its
+ *       bias, into the workspace's folded copy of the parameters, which the convolution's forward
+ *       pass then reads.
  *   <li>Backward: {@code dγ = Σ dz·x̂}, {@code dβ = Σ dz}; in training {@code dx = γ·inv/M·(M·dz -
  *       Σdz - x̂·Σ(dz·x̂))}, in inference {@code dx = γ·inv·dz}.
  * </ul>
@@ -162,6 +167,38 @@ public final class BatchNormEmitter implements LayerEmitter {
     return List.of(ctx.inputMethod("Forward")
         .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
         .addCode(b.build()).build(), pendMethod(ctx));
+  }
+
+  /**
+   * {@code <name>Fold()}: the folded weights and shift of the convolution {@code conv} into the
+   * workspace's {@code folded} array, at the convolution's weight offset and at this layer's bias
+   * offset; per channel in double, rounded once. The workspace runs it at the start of every
+   * inference pass, so that the folded copy always reflects the current parameters.
+   */
+  MethodSpec foldMethod(LayerContext ctx, LayerContext conv) {
+    Num num = ctx.num();
+    int ch = channels(ctx);
+    int row = conv.node().parameter("weight").size() / ch;
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", num.t());
+    b.addStatement("$L[] f = this.folded", num.t());
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
+    b.addStatement("double s = p[$L + c] / Math.sqrt(p[$L + c] + $L)", ctx.offset("weight"),
+        ctx.offset("running_var"), op.eps());
+    b.addStatement("int w = $L", Src.plus(conv.offset("weight"), Src.times("c", row)));
+    b.beginControlFlow("for (int i = w; i < w + $L; i++)", row);
+    b.addStatement("f[i] = $L", num.fromDouble("p[i] * s"));
+    b.endControlFlow();
+    b.addStatement("f[$L + c] = $L", ctx.offset("bias"), num.fromDouble("p[" + ctx.offset("bias")
+        + " + c] + (" + (conv.has("bias") ? "(double) p[" + conv.offset("bias") + " + c] - " : "-")
+        + "p[" + ctx.offset("running_mean") + " + c]) * s"));
+    b.endControlFlow();
+    return MethodSpec.methodBuilder(ctx.buffer("Fold"))
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("$L folded into $L: weights scaled by γ/sqrt(var + eps) per channel, the "
+            + "shift β + (b - mean)·γ/sqrt(var + eps) as bias, into folded.\n", ctx.name(),
+            conv.name())
+        .addCode(b.build()).build();
   }
 
   /** {@code r = (1 - momentum)·r + momentum·s} for channel {@code c} of both running tensors. */

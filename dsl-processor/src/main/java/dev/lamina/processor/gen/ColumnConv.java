@@ -80,10 +80,10 @@ final class ColumnConv {
    */
   List<MethodSpec> forward(LayerContext ctx, String suffix) {
     CodeBlock.Builder b = CodeBlock.builder();
-    startGroups(b, ctx, "p = this.p", "z = this." + ctx.preBuffer(), true);
+    startGroups(b, ctx, "p = " + ctx.forwardParameters(), "z = this." + ctx.preBuffer(), true);
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$T.fill(out[k], 0, len, $L)", ConvStrategy.ARRAYS,
-        op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
+        ctx.forwardBias(op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f", "k"));
     b.endControlFlow();
     b.add("// out[k][i] += Σ_t W[k, t] · cols[t][i]\n");
     ConvStrategy.kernelOr(b, ctx, "accumulate", "out, " + g.k() + ", cols, " + plan.row()

@@ -88,7 +88,7 @@ class GridConv extends ConvStrategy {
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     boolean vectorDone = forwardPrologue(b, ctx);
-    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] p = $L", t, ctx.forwardParameters());
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     b.addStatement("$L[][] s = this.$L", t, ctx.buffer("Shift"));
     b.addStatement("$L[][] acc = this.$L", t, ctx.buffer("Grid"));

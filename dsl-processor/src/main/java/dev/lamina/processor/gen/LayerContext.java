@@ -19,8 +19,12 @@ import javax.lang.model.element.Modifier;
  * dx, int batch)}; a layer reading k &gt; 1 inputs (Add, Concat) gets {@code x0, x0Off, ...,
  * x<k-1>, x<k-1>Off} and {@code dx0, ..., dx<k-1>}, where a {@code dx} is {@code null} when
  * that input is the network input and its gradient is not wanted.
+ *
+ * @param foldedNorm for a convolution whose batch normalization the inference pass folds into it
+ *     ({@code NetworkModel.foldedNorms}), that batch normalization's node; else null
  */
-record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants) {
+record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants,
+    Node foldedNorm) {
 
   /**
    * The layer's name as a Java identifier, the stem of its methods and buffers: the node's name,
@@ -83,6 +87,35 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
       throw new IllegalStateException(name() + " has no tensor " + tensor);
     }
     return offsetConstants.get(t);
+  }
+
+  /**
+   * Whether the inference pass runs this convolution with a batch normalization folded into it:
+   * its forward method then reads {@link #forwardParameters()} and {@link #foldedBias}.
+   */
+  boolean folds() {
+    return foldedNorm != null;
+  }
+
+  /**
+   * The parameter array the layer's forward pass reads: the workspace's folded copy in a folded
+   * inference pass when the layer {@link #folds()}, else the network's parameters.
+   */
+  String forwardParameters() {
+    return folds() ? "foldedPass ? this.folded : this.p" : "this.p";
+  }
+
+  /**
+   * The bias of output channel {@code k} in the forward pass, given the layer's own ({@code own},
+   * e.g. zero without a bias): in a folded inference pass the folded shift, which the folded copy
+   * holds at the batch normalization's bias offset.
+   */
+  String forwardBias(String own, String k) {
+    if (!folds()) {
+      return own;
+    }
+    String folded = offsetConstants.get(foldedNorm.parameter("bias"));
+    return "(foldedPass ? p[" + Src.plus(folded, k) + "] : " + own + ")";
   }
 
   boolean has(String tensor) {

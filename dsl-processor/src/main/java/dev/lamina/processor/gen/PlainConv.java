@@ -40,7 +40,7 @@ final class PlainConv extends ConvStrategy {
     }
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
-    b.addStatement("$L[] p = this.p", t);
+    b.addStatement("$L[] p = $L", t, ctx.forwardParameters());
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     Channels ch = openOutputChannels(b, ctx, "xOff");
     b.addStatement("$T.fill(z, $L, $L + $L, $L)", ARRAYS, ch.zk(), ch.zk(), g.ohw(),

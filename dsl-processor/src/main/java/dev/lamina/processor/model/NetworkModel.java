@@ -1,5 +1,6 @@
 package dev.lamina.processor.model;
 
+import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.Precision;
 import dev.lamina.runtime.LayerSummary;
@@ -99,6 +100,36 @@ public record NetworkModel(
       }
     }
     return out;
+  }
+
+  /**
+   * The batch normalizations the inference pass folds into the convolution before them, as a map
+   * from the convolution's index to the batch normalization's. A pair qualifies when the
+   * convolution has one group and no activation and the batch normalization is its only reader:
+   * at inference its output is then an affine function of the convolution's per channel, which
+   * the convolution computes with scaled weights and a shift as bias (see {@code
+   * BatchNormEmitter}). Training passes run both layers as declared.
+   */
+  public Map<Integer, Integer> foldedNorms() {
+    List<List<Integer>> readers = consumers();
+    Map<Integer, Integer> folds = new LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node norm = nodes.get(i);
+      if (!(norm.op() instanceof BatchNormOp) || norm.inputs().size() != 1) {
+        continue;
+      }
+      int source = norm.inputs().get(0);
+      if (source == Node.NETWORK_INPUT) {
+        continue;
+      }
+      Node conv = nodes.get(source);
+      if (conv.op() instanceof ConvOp op && op.groups() == 1
+          && conv.activation() == Activation.IDENTITY
+          && readers.get(source).equals(List.of(i))) {
+        folds.put(source, i);
+      }
+    }
+    return folds;
   }
 
   /** {@code pkg.Outer.Inner}. */
