@@ -1028,9 +1028,8 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       c1Forward(input, offset, batch);
 
       // bn1: BatchNorm relu | 3x8x8 -> 3x8x8
-      if (foldedPass) {
-        bn1Activate(c1Out, batch);
-      } else {
+      // folded into c1 in an inference pass, with the activation
+      if (!foldedPass) {
         bn1Forward(c1Out, 0, batch);
         bn1Activate(bn1Pre, batch);
       }
@@ -1040,7 +1039,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
 
       // sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8
       sumForward(bn1Out, 0, projOut, 0, batch);
-      sumActivate(sumPre, batch);
 
       // down: Conv 2@2x2 stride 2 | 3x8x8 -> 2x4x4
       downForward(sumOut, 0, batch);
@@ -1157,7 +1155,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
      */
     private void c1Forward(float[] x, int xOff, int batch) {
       float[] p = foldedPass ? this.folded : this.p;
-      float[] z = this.c1Out;
+      float[] z = foldedPass ? this.bn1Out : this.c1Out;
       float[][] s = this.c1Shift;
       float[][] acc = this.c1Grid;
       float[] xp = this.c1Pad[0];
@@ -1196,7 +1194,13 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         }
         for (int k = 0; k < 3; k++) {
           for (int i = 0; i < 8; i++) {
-            System.arraycopy(acc[k], i * 10, z, zs + k * 64 + i * 8, 8);
+            if (foldedPass) {
+              for (int q = 0; q < 8; q++) {
+                z[zs + k * 64 + i * 8 + q] = Math.max(acc[k][i * 10 + q], 0.0f);
+              }
+            } else {
+              System.arraycopy(acc[k], i * 10, z, zs + k * 64 + i * 8, 8);
+            }
           }
         }
       }
@@ -1554,8 +1558,10 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       for (int c = 0; c < 3; c++) {
         double s = p[BN1_WEIGHT + c] / Math.sqrt(p[BN1_RUNNING_VAR + c] + 1.0E-5);
         int w = C1_WEIGHT + c * 18;
+        // in float, so that C2 vectorizes the loop: s rounded once, then each product
+        float sf = (float) s;
         for (int i = w; i < w + 18; i++) {
-          f[i] = (float) (p[i] * s);
+          f[i] = p[i] * sf;
         }
         f[BN1_BIAS + c] = (float) (p[BN1_BIAS + c] + (-p[BN1_RUNNING_MEAN + c]) * s);
       }
@@ -1854,23 +1860,15 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: forward, into sumPre.
+     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: forward, into sumPre and, activated in the same
+     * pass, sumOut.
      */
     private void sumForward(float[] x0, int x0Off, float[] x1, int x1Off, int batch) {
       float[] z = this.sumPre;
-      for (int q = 0, e = batch * 192; q < e; q++) {
-        z[q] = x0[x0Off + q] + x1[x1Off + q];
-      }
-    }
-
-    /**
-     * sum: relu, z (sumPre, or what a folded inference pass computed in its place) -> sumOut.
-     */
-    private void sumActivate(float[] z, int batch) {
       float[] y = this.sumOut;
       for (int q = 0, e = batch * 192; q < e; q++) {
-        float v = z[q];
-        // max(v, 0) without a branch, so that C2 vectorizes the loop
+        float v = x0[x0Off + q] + x1[x1Off + q];
+        z[q] = v;
         y[q] = Math.max(v, 0.0f);
       }
     }

@@ -20,12 +20,14 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
  * Batch normalization folded into the convolution before it at inference ({@code FoldNet}): the
  * inference pass against a naive reference in double written here (convolution, batch
- * normalization with the running statistics, ReLU, Add, pooling, affine), in both precisions;
+ * normalization with the running statistics, activations, Add, pooling, affine), in both
+ * precisions;
  * the training pass and backward after an inference pass against {@code FoldTwin}, the same
  * network with nothing folded, to the bit; and inference after the parameters change.
  */
@@ -120,9 +122,12 @@ class FoldTest {
     return z;
   }
 
-  /** Batch normalization with the running statistics, then ReLU if asked, in place. */
+  private static final DoubleUnaryOperator NONE = v -> v;
+  private static final DoubleUnaryOperator RELU = v -> Math.max(v, 0);
+
+  /** Batch normalization with the running statistics, then the activation, in place. */
   private static double[] norm(double[] y, NetworkSummary s, double[] p, String layer, double eps,
-      boolean relu) {
+      DoubleUnaryOperator activation) {
     int g = at(s, layer, "weight");
     int b = at(s, layer, "bias");
     int m = at(s, layer, "running_mean");
@@ -132,7 +137,7 @@ class FoldTest {
     for (int i = 0; i < y.length; i++) {
       int c = i / plane;
       double z = (y[i] - p[m + c]) / Math.sqrt(p[v + c] + eps) * p[g + c] + p[b + c];
-      y[i] = relu ? Math.max(z, 0) : z;
+      y[i] = activation.applyAsDouble(z);
     }
     return y;
   }
@@ -140,20 +145,24 @@ class FoldTest {
   /** FoldNet's inference pass on one sample, in double. */
   private static double[] reference(NetworkSummary s, double[] p, double[] x) {
     double[] a1 = norm(conv(x, 3, 9, 9, p, at(s, "c1", "weight"), at(s, "c1", "bias"), 8, 3, 1,
-        1, 1), s, p, "bn1", 1e-5, true);
+        1, 1), s, p, "bn1", 1e-5, RELU);
     double[] a2 = norm(conv(a1, 8, 9, 9, p, at(s, "c2", "weight"), -1, 8, 3, 1, 1, 1), s, p,
-        "bn2", 1e-5, false);
+        "bn2", 1e-5, NONE);
     double[] sum = new double[a1.length];
     for (int i = 0; i < sum.length; i++) {
       sum[i] = Math.max(a2[i] + a1[i], 0);
     }
-    double[] a3 = norm(conv(sum, 8, 9, 9, p, at(s, "c3", "weight"), -1, 8, 3, 2, 1, 1), s, p,
-        "bn3", 1e-3, true);
+    double[] a2b = norm(conv(sum, 8, 9, 9, p, at(s, "c2b", "weight"), -1, 8, 3, 1, 1, 1), s, p,
+        "bn2b", 1e-5, v -> v > 0 ? v : 0.1 * v);
+    double[] a3 = norm(conv(a2b, 8, 9, 9, p, at(s, "c3", "weight"), -1, 8, 3, 2, 1, 1), s, p,
+        "bn3", 1e-3, RELU);
     double[] a4 = norm(conv(a3, 8, 5, 5, p, at(s, "g4", "weight"), at(s, "g4", "bias"), 4, 1, 1,
-        0, 2), s, p, "bn4", 1e-5, false);
+        0, 2), s, p, "bn4", 1e-5, NONE);
+    double[] a5 = norm(conv(a4, 4, 5, 5, p, at(s, "c5", "weight"), at(s, "c5", "bias"), 4, 1, 1,
+        0, 1), s, p, "bn5", 1e-5, Math::tanh);
     double[] gap = new double[4];
-    for (int i = 0; i < a4.length; i++) {
-      gap[i / 25] += a4[i] / 25;
+    for (int i = 0; i < a5.length; i++) {
+      gap[i / 25] += a5[i] / 25;
     }
     int w = at(s, "out", "weight");
     int b = at(s, "out", "bias");

@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.lamina.dsl.Activation;
+import dev.lamina.processor.model.Node;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 
@@ -21,7 +22,36 @@ final class ActivationEmitter {
 
   private ActivationEmitter() {}
 
-  static List<MethodSpec> methods(LayerContext ctx) {
+  /**
+   * The activation of ReLU, ReLU6 or leaky ReLU applied to {@code v} as one expression: what a
+   * layer that fuses its activation ({@code NetworkModel.fusesActivation}) writes inline.
+   */
+  static String piecewiseLinear(LayerContext ctx, String v) {
+    return piecewiseLinear(ctx.num(), ctx.node(), v);
+  }
+
+  /** {@link #piecewiseLinear(LayerContext, String)} with the activation of {@code node}. */
+  static String piecewiseLinear(Num num, Node node, String v) {
+    return switch (node.activation()) {
+      case RELU -> "Math.max(" + v + ", " + num.lit(0) + ")";
+      case RELU6 -> "Math.min(Math.max(" + v + ", " + num.lit(0) + "), " + num.lit(6) + ")";
+      case LEAKY_RELU -> v + " > 0 ? " + v + " : " + num.lit(node.activationParameter()) + " * "
+          + v;
+      default -> throw new IllegalArgumentException(node.activation() + " is not piecewise "
+          + "linear");
+    };
+  }
+
+  /**
+   * The forward and backward methods of the layer's activation; a layer that fuses its
+   * activation gets the backward method only.
+   */
+  static List<MethodSpec> methods(LayerContext ctx, boolean fused) {
+    List<MethodSpec> all = methods(ctx);
+    return fused ? all.subList(1, all.size()) : all;
+  }
+
+  private static List<MethodSpec> methods(LayerContext ctx) {
     Activation a = ctx.node().activation();
     if (a == Activation.IDENTITY) {
       return List.of();
@@ -38,11 +68,9 @@ final class ActivationEmitter {
     switch (a) {
       case RELU -> {
         f.add("// max(v, 0) without a branch, so that C2 vectorizes the loop\n");
-        f.addStatement("y[q] = Math.max(v, $L)", zero);
+        f.addStatement("y[q] = $L", piecewiseLinear(ctx, "v"));
       }
-      case RELU6 -> f.addStatement("y[q] = Math.min(Math.max(v, $L), $L)", zero, num.lit(6));
-      case LEAKY_RELU -> f.addStatement("y[q] = v > 0 ? v : $L * v",
-          num.lit(ctx.node().activationParameter()));
+      case RELU6, LEAKY_RELU -> f.addStatement("y[q] = $L", piecewiseLinear(ctx, "v"));
       case ELU -> f.addStatement("y[q] = v > 0 ? v : $L", num.fromDouble(
           Double.toString(ctx.node().activationParameter()) + " * Math.expm1(v)"));
       case SIGMOID -> f.addStatement("y[q] = $L", num.fromDouble("1.0 / (1.0 + Math.exp(-v))"));

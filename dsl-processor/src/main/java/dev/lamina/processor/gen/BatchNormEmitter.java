@@ -172,8 +172,9 @@ public final class BatchNormEmitter implements LayerEmitter {
   /**
    * {@code <name>Fold()}: the folded weights and shift of the convolution {@code conv} into the
    * workspace's {@code folded} array, at the convolution's weight offset and at this layer's bias
-   * offset; per channel in double, rounded once. The workspace runs it at the start of every
-   * inference pass, so that the folded copy always reflects the current parameters.
+   * offset; the factor and the shift in double (the float variant's weights times the factor
+   * rounded to float). The workspace runs it at the start of every inference pass, so that the
+   * folded copy always reflects the current parameters.
    */
   MethodSpec foldMethod(LayerContext ctx, LayerContext conv) {
     Num num = ctx.num();
@@ -186,8 +187,12 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("double s = p[$L + c] / Math.sqrt(p[$L + c] + $L)", ctx.offset("weight"),
         ctx.offset("running_var"), op.eps());
     b.addStatement("int w = $L", Src.plus(conv.offset("weight"), Src.times("c", row)));
+    if (num.isFloat()) {
+      b.add("// in float, so that C2 vectorizes the loop: s rounded once, then each product\n");
+      b.addStatement("float sf = (float) s");
+    }
     b.beginControlFlow("for (int i = w; i < w + $L; i++)", row);
-    b.addStatement("f[i] = $L", num.fromDouble("p[i] * s"));
+    b.addStatement("f[i] = p[i] * $L", num.isFloat() ? "sf" : "s");
     b.endControlFlow();
     b.addStatement("f[$L + c] = $L", ctx.offset("bias"), num.fromDouble("p[" + ctx.offset("bias")
         + " + c] + (" + (conv.has("bias") ? "(double) p[" + conv.offset("bias") + " + c] - " : "-")

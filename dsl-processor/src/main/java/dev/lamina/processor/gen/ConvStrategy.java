@@ -141,7 +141,14 @@ abstract class ConvStrategy {
     b.addStatement("int zk = zs + k * $L", positions);
     Loop q = new Loop("q", positions);
     q.open(b);
-    b.addStatement("z[$L] = zt[$L] + bk", Src.plus("zk", q.at()), Src.plus(q.times(k), "k"));
+    String sum = "zt[" + Src.plus(q.times(k), "k") + "] + bk";
+    if (ctx.foldsActivation()) {
+      b.addStatement("float v = $L", sum);
+      b.addStatement("z[$L] = foldedPass ? $L : v", Src.plus("zk", q.at()),
+          ActivationEmitter.piecewiseLinear(ctx.num(), ctx.foldedNorm(), "v"));
+    } else {
+      b.addStatement("z[$L] = $L", Src.plus("zk", q.at()), sum);
+    }
     q.close(b);
     b.endControlFlow();
   }

@@ -6,6 +6,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import dev.lamina.dsl.Activation;
 import dev.lamina.processor.model.GeneratedNames;
+import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Node;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.Map;
@@ -22,9 +23,11 @@ import javax.lang.model.element.Modifier;
  *
  * @param foldedNorm for a convolution whose batch normalization the inference pass folds into it
  *     ({@code NetworkModel.foldedNorms}), that batch normalization's node; else null
+ * @param fusesActivation whether the layer's forward method applies its activation itself
+ *     ({@code NetworkModel.fusesActivation}), so that no {@code <name>Activate} pass follows
  */
 record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants,
-    Node foldedNorm) {
+    Node foldedNorm, boolean fusesActivation) {
 
   /**
    * The layer's name as a Java identifier, the stem of its methods and buffers: the node's name,
@@ -116,6 +119,53 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
     }
     String folded = offsetConstants.get(foldedNorm.parameter("bias"));
     return "(foldedPass ? p[" + Src.plus(folded, k) + "] : " + own + ")";
+  }
+
+  /**
+   * Whether, in a folded inference pass, this convolution also applies its batch normalization's
+   * activation (ReLU, ReLU6, leaky ReLU: {@code NetworkModel.isPiecewiseLinear}) as it writes its
+   * output, into the batch normalization's output buffer ({@link #forwardOutput()}).
+   */
+  boolean foldsActivation() {
+    return folds() && NetworkModel.isPiecewiseLinear(foldedNorm.activation());
+  }
+
+  /**
+   * The buffer the layer's forward pass writes: with {@link #foldsActivation()}, the batch
+   * normalization's output in a folded pass; else {@link #preBuffer()}.
+   */
+  String forwardOutput() {
+    return foldsActivation() ? "foldedPass ? this." + identifier(foldedNorm.name()) + "Out : this."
+        + preBuffer() : "this." + preBuffer();
+  }
+
+  /**
+   * {@code to[toPos..] = from[fromPos..]}, {@code len} values, as the last step of a forward pass:
+   * a copy, or with {@link #foldsActivation()} in a folded pass the activated values (in place
+   * when {@code from} and {@code to} are the same place: then nothing in other passes).
+   */
+  void copyOut(CodeBlock.Builder b, String from, String fromPos, String to, String toPos,
+      String len) {
+    boolean inPlace = from.equals(to) && fromPos.equals(toPos);
+    if (foldsActivation()) {
+      b.beginControlFlow("if (foldedPass)");
+      b.beginControlFlow("for (int q = 0; q < $L; q++)", len);
+      b.addStatement("$L[$L] = $L", to, Src.plus(toPos, "q"),
+          ActivationEmitter.piecewiseLinear(num, foldedNorm, from + "[" + Src.plus(fromPos, "q")
+              + "]"));
+      b.endControlFlow();
+      if (inPlace) {
+        b.endControlFlow();
+        return;
+      }
+      b.nextControlFlow("else");
+    }
+    if (!inPlace) {
+      b.addStatement("System.arraycopy($L, $L, $L, $L, $L)", from, fromPos, to, toPos, len);
+    }
+    if (foldsActivation()) {
+      b.endControlFlow();
+    }
   }
 
   boolean has(String tensor) {

@@ -69,7 +69,7 @@ record NetworkClass(NetworkModel model, Num num, ClassName self, ClassName works
       Node n = model.nodes().get(i);
       Integer norm = folds.get(i);
       layers.add(new LayerContext(num, n, offsets,
-          norm == null ? null : model.nodes().get(norm)));
+          norm == null ? null : model.nodes().get(norm), model.fusesActivation(i)));
       emitters.add(emitterOf.apply(n.op()));
     }
     return new NetworkClass(model, num, self, self.nestedClass("Workspace"), declared,

@@ -120,11 +120,14 @@ final class PassWriter {
       m.addCode("\n");
       m.addComment("$L", l.header());
       if (conv != null) {
-        String convOut = c.layers().get(conv).outBuffer();
-        if (activated) {
+        LayerContext folded = c.layers().get(conv);
+        if (activated && !folded.foldsActivation()) {
           m.beginControlFlow("if (foldedPass)");
-          m.addStatement("$LActivate($L, batch)", l.name(), convOut);
+          m.addStatement("$LActivate($L, batch)", l.name(), folded.outBuffer());
           m.nextControlFlow("else");
+        } else if (activated) {
+          m.addComment("folded into $L in an inference pass, with the activation", folded.name());
+          m.beginControlFlow("if (!foldedPass)");
         } else {
           m.addComment("folded into $L in an inference pass", c.layers().get(conv).name());
           m.beginControlFlow("if (!foldedPass)");
@@ -137,7 +140,7 @@ final class PassWriter {
         continue;
       }
       m.addStatement("$LForward($Lbatch)", l.name(), inputArgs(l, false));
-      if (activated) {
+      if (activated && !l.fusesActivation()) {
         m.addStatement("$LActivate($L, batch)", l.name(), l.preBuffer());
       }
     }

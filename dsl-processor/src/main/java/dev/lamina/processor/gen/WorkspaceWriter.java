@@ -168,7 +168,7 @@ final class WorkspaceWriter {
       if (conv != null) {
         methods.add(((BatchNormEmitter) e).foldMethod(l, c.layers().get(conv)));
       }
-      methods.addAll(ActivationEmitter.methods(l));
+      methods.addAll(ActivationEmitter.methods(l, l.fusesActivation()));
       methods.addAll(e.backwardParams(l));
       methods.addAll(e.backwardData(l));
       for (MethodSpec m : methods) {

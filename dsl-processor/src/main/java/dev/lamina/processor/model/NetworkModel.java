@@ -132,6 +132,26 @@ public record NetworkModel(
     return folds;
   }
 
+  /**
+   * Whether layer {@code i} applies its activation in the same pass as its own arithmetic
+   * (writing the pre-activation and the output together) rather than in a pass of its own: an
+   * {@code @Add} with a piecewise-linear activation (ReLU, ReLU6, leaky ReLU), the residual
+   * join's usual epilogue.
+   */
+  public boolean fusesActivation(int i) {
+    Node n = nodes.get(i);
+    return n.op() instanceof AddOp && isPiecewiseLinear(n.activation());
+  }
+
+  /**
+   * ReLU, ReLU6 and leaky ReLU: activations a layer applies as one expression as it writes its
+   * output. A convolution with a batch normalization folded into it ({@link #foldedNorms}) also
+   * applies such an activation of the batch normalization in its folded inference pass.
+   */
+  public static boolean isPiecewiseLinear(Activation a) {
+    return a == Activation.RELU || a == Activation.RELU6 || a == Activation.LEAKY_RELU;
+  }
+
   /** {@code pkg.Outer.Inner}. */
   public String qualifiedName() {
     return packageName.isEmpty() ? declaredName : packageName + "." + declaredName;
