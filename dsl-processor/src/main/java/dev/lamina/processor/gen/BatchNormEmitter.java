@@ -194,9 +194,10 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.beginControlFlow("for (int i = w; i < w + $L; i++)", row);
     b.addStatement("f[i] = p[i] * $L", num.isFloat() ? "sf" : "s");
     b.endControlFlow();
+    String convBias = conv.has("bias")
+        ? (num.isFloat() ? "(double) " : "") + "p[" + conv.offset("bias") + " + c] - " : "-";
     b.addStatement("f[$L + c] = $L", ctx.offset("bias"), num.fromDouble("p[" + ctx.offset("bias")
-        + " + c] + (" + (conv.has("bias") ? "(double) p[" + conv.offset("bias") + " + c] - " : "-")
-        + "p[" + ctx.offset("running_mean") + " + c]) * s"));
+        + " + c] + (" + convBias + "p[" + ctx.offset("running_mean") + " + c]) * s"));
     b.endControlFlow();
     return MethodSpec.methodBuilder(ctx.buffer("Fold"))
         .addModifiers(Modifier.PRIVATE)
