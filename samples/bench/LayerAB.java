@@ -29,7 +29,8 @@ import java.util.Random;
  *
  * <p>The argument {@code network} instead times the whole network: inference at batch 64 and at
  * batch 1 ({@code forward(…, false)}) and a training step at batch 64 ({@code lossAndGradients}),
- * in 0.3 s windows after 5 s of training and inference passes; then, when the after build folds
+ * in 0.3 s windows after 5 s (or {@code -Dwarmup} seconds) of training and inference passes in
+ * each build (with two builds' methods to compile, C2 may need more on a loaded machine); then, when the after build folds
  * batch normalization into convolutions, its refresh alone (every {@code <layer>Fold()} method of
  * the workspace: the work each inference pass starts with).
  */
@@ -171,7 +172,8 @@ public final class LayerAB {
           folds.add(m);
         }
       }
-      long end = System.nanoTime() + 5_000_000_000L;
+      long end = System.nanoTime() + (long) (Double.parseDouble(System.getProperty("warmup",
+          "5")) * 1e9);
       while (System.nanoTime() < end) {
         pass(2);
         pass(0);
