@@ -1031,7 +1031,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       // folded into c1 in an inference pass, with the activation
       if (!foldedPass) {
         bn1Forward(c1Out, 0, batch);
-        bn1Activate(bn1Pre, batch);
       }
 
       // proj: Conv 3@1x1 nobias <- input | 2x8x8 -> 3x8x8
@@ -1477,7 +1476,8 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: forward, into bn1Pre.
+     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: forward, into bn1Pre and, activated in the same loop,
+     * bn1Out.
      */
     private void bn1Forward(float[] x, int xOff, int batch) {
       if (batch == 0) {
@@ -1485,6 +1485,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       }
       float[] p = this.p;
       float[] z = this.bn1Pre;
+      float[] y = this.bn1Out;
       float[] xh = this.bn1Norm;
       float[] inv = this.bn1Inv;
       int count = batch * 64;
@@ -1529,7 +1530,9 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
           for (int i = 0; i < 64; i++) {
             float h = (x[xOff + v0 + i] - m) * k;
             xh[v0 + i] = h;
-            z[v0 + i] = g * h + beta;
+            float v = g * h + beta;
+            z[v0 + i] = v;
+            y[v0 + i] = Math.max(v, 0.0f);
           }
         }
       }
@@ -1564,18 +1567,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
           f[i] = p[i] * sf;
         }
         f[BN1_BIAS + c] = (float) (p[BN1_BIAS + c] + (-p[BN1_RUNNING_MEAN + c]) * s);
-      }
-    }
-
-    /**
-     * bn1: relu, z (bn1Pre, or what a folded inference pass computed in its place) -> bn1Out.
-     */
-    private void bn1Activate(float[] z, int batch) {
-      float[] y = this.bn1Out;
-      for (int q = 0, e = batch * 192; q < e; q++) {
-        float v = z[q];
-        // max(v, 0) without a branch, so that C2 vectorizes the loop
-        y[q] = Math.max(v, 0.0f);
       }
     }
 

@@ -117,6 +117,9 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.endControlFlow();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    if (ctx.fusesActivation()) {
+      b.addStatement("$L[] y = this.$L", t, ctx.outBuffer());
+    }
     b.addStatement("$L[] xh = this.$L", t, ctx.buffer("Norm"));
     b.addStatement("$L[] inv = this.$L", t, ctx.buffer("Inv"));
     b.addStatement("int count = batch * $L", plane);
@@ -157,7 +160,13 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.beginControlFlow("for (int i = 0; i < $L; i++)", plane);
     b.addStatement("$L h = (x[xOff + v0 + i] - m) * k", t);
     b.addStatement("xh[v0 + i] = h");
-    b.addStatement("z[v0 + i] = g * h + beta");
+    if (ctx.fusesActivation()) {
+      b.addStatement("$L v = g * h + beta", t);
+      b.addStatement("z[v0 + i] = v");
+      b.addStatement("y[v0 + i] = $L", ActivationEmitter.piecewiseLinear(ctx, "v"));
+    } else {
+      b.addStatement("z[v0 + i] = g * h + beta");
+    }
     b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
@@ -165,7 +174,8 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("$N = pending + count", ctx.buffer("StatCount"));
     b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")
-        .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
+        .addJavadoc("$L: forward, into $L$L.\n", ctx.header(), ctx.preBuffer(),
+            ctx.fusesActivation() ? " and, activated in the same loop, " + ctx.outBuffer() : "")
         .addCode(b.build()).build(), pendMethod(ctx));
   }
 

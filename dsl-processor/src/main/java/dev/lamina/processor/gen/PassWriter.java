@@ -133,7 +133,7 @@ final class PassWriter {
           m.beginControlFlow("if (!foldedPass)");
         }
         m.addStatement("$LForward($Lbatch)", l.name(), inputArgs(l, false));
-        if (activated) {
+        if (activated && !l.fusesActivation()) {
           m.addStatement("$LActivate($L, batch)", l.name(), l.preBuffer());
         }
         m.endControlFlow();

@@ -135,12 +135,14 @@ public record NetworkModel(
   /**
    * Whether layer {@code i} applies its activation in the same pass as its own arithmetic
    * (writing the pre-activation and the output together) rather than in a pass of its own: an
-   * {@code @Add} with a piecewise-linear activation (ReLU, ReLU6, leaky ReLU), the residual
-   * join's usual epilogue.
+   * {@code @Add} or {@code @BatchNorm} with a piecewise-linear activation (ReLU, ReLU6, leaky
+   * ReLU), the residual join's and the normalization's usual epilogue. The arithmetic is the
+   * same as in a pass of its own; only a read of the pre-activation goes.
    */
   public boolean fusesActivation(int i) {
     Node n = nodes.get(i);
-    return n.op() instanceof AddOp && isPiecewiseLinear(n.activation());
+    return (n.op() instanceof AddOp || n.op() instanceof BatchNormOp)
+        && isPiecewiseLinear(n.activation());
   }
 
   /**
