@@ -167,9 +167,9 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
 
   private static void addLayerSummaries0(List<LayerSummary> layers) {
     layers.add(new LayerSummary("c1", "Conv", "3@3x3 pad 1 nobias", new int[] {3, 8, 8}, 54L, 3456L, 3456L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
-        new LayerMemory(768L, 5376L, 1536L, 32424L)));
+        new LayerMemory(768L, 5592L, 1536L, 32640L)));
     layers.add(new LayerSummary("bn1", "BatchNorm", "relu", new int[] {3, 8, 8}, 6L, 384L, 192L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
-        new LayerMemory(2316L, 0L, 3084L, 96L)));
+        new LayerMemory(2316L, 24L, 3084L, 120L)));
     layers.add(new LayerSummary("proj", "Conv", "3@1x1 nobias <- input", new int[] {3, 8, 8}, 6L, 384L, 384L, new int[] {1, 1}, new int[] {1, 1}, new double[] {0.0, 0.0},
         new LayerMemory(768L, 1280L, 1536L, 5144L)));
     layers.add(new LayerSummary("sum", "Add", "bn1 + proj relu", new int[] {3, 8, 8}, 0L, 192L, 0L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
@@ -482,6 +482,19 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     private boolean trainingPass;
 
     /**
+     * The parameters [0, 60) as inference passes run them: each convolution with a batch
+     * normalization folded into it, its weights and shift (at the batch normalization's bias);
+     * written at the start of every inference pass.
+     */
+    private final float[] folded;
+
+    /**
+     * Whether the last forward pass ran with the batch normalizations folded (an inference
+     * pass): their own buffers then hold nothing of it.
+     */
+    private boolean foldedPass;
+
+    /**
      * State of the dropout masks' generator (SplitMix64).
      */
     private long seed;
@@ -756,6 +769,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       this.network = network;
       this.p = network.parameters;
       this.g = new float[PARAMETER_COUNT];
+      this.folded = new float[60];
       this.maxBatch = maxBatch;
       this.outputGradient = new float[Math.multiplyExact(maxBatch, OUTPUT_SIZE)];
       this.c1Out = new float[Math.multiplyExact(maxBatch, 192)];
@@ -995,20 +1009,35 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       this.input = input;
       this.inputOffset = offset;
       this.trainingPass = training;
+      this.foldedPass = !training;
+      if (foldedPass) {
+        // the folded weights of this pass, from the parameters as they are now
+        bn1Fold();
+      }
+      return layers(batch);
+    }
+
+    /**
+     * The layers of a forward pass over {@code input}, folded when {@code foldedPass}.
+     */
+    private float[] layers(int batch) {
+      float[] input = this.input;
+      int offset = this.inputOffset;
 
       // c1: Conv 3@3x3 pad 1 nobias | 2x8x8 -> 3x8x8
       c1Forward(input, offset, batch);
 
       // bn1: BatchNorm relu | 3x8x8 -> 3x8x8
-      bn1Forward(c1Out, 0, batch);
-      bn1Activate(batch);
+      // folded into c1 in an inference pass, with the activation
+      if (!foldedPass) {
+        bn1Forward(c1Out, 0, batch);
+      }
 
       // proj: Conv 3@1x1 nobias <- input | 2x8x8 -> 3x8x8
       projForward(input, offset, batch);
 
       // sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8
       sumForward(bn1Out, 0, projOut, 0, batch);
-      sumActivate(batch);
 
       // down: Conv 2@2x2 stride 2 | 3x8x8 -> 2x4x4
       downForward(sumOut, 0, batch);
@@ -1035,6 +1064,13 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       checkBatch(batch);
       if (input == null) {
         throw new IllegalStateException("backward before forward");
+      }
+      if (foldedPass) {
+        // a folded pass left the batch normalizations' own buffers unwritten: run the layers
+        // again unfolded (the same inference arithmetic as without folding)
+        foldedPass = false;
+        Objects.checkFromIndexSize(inputOffset, batch * INPUT_SIZE, input.length);
+        layers(batch);
       }
       Arrays.fill(c1Delta, 0, batch * 192, 0.0f);
       Arrays.fill(bn1Delta, 0, batch * 192, 0.0f);
@@ -1117,8 +1153,8 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
      * grid.
      */
     private void c1Forward(float[] x, int xOff, int batch) {
-      float[] p = this.p;
-      float[] z = this.c1Out;
+      float[] p = foldedPass ? this.folded : this.p;
+      float[] z = foldedPass ? this.bn1Out : this.c1Out;
       float[][] s = this.c1Shift;
       float[][] acc = this.c1Grid;
       float[] xp = this.c1Pad[0];
@@ -1131,7 +1167,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
           }
         }
         for (int k = 0; k < 3; k++) {
-          Arrays.fill(acc[k], 0.0f);
+          Arrays.fill(acc[k], (foldedPass ? p[BN1_BIAS + k] : 0.0f));
         }
         for (int c = 0; c < 2; c++) {
           // acc[k] += Σ_t W[k, c, t] · (channel c shifted by tap t) for every output channel k
@@ -1157,7 +1193,13 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         }
         for (int k = 0; k < 3; k++) {
           for (int i = 0; i < 8; i++) {
-            System.arraycopy(acc[k], i * 10, z, zs + k * 64 + i * 8, 8);
+            if (foldedPass) {
+              for (int q = 0; q < 8; q++) {
+                z[zs + k * 64 + i * 8 + q] = Math.max(acc[k][i * 10 + q], 0.0f);
+              }
+            } else {
+              System.arraycopy(acc[k], i * 10, z, zs + k * 64 + i * 8, 8);
+            }
           }
         }
       }
@@ -1434,7 +1476,8 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: forward, into bn1Pre.
+     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: forward, into bn1Pre and, activated in the same loop,
+     * bn1Out.
      */
     private void bn1Forward(float[] x, int xOff, int batch) {
       if (batch == 0) {
@@ -1442,6 +1485,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       }
       float[] p = this.p;
       float[] z = this.bn1Pre;
+      float[] y = this.bn1Out;
       float[] xh = this.bn1Norm;
       float[] inv = this.bn1Inv;
       int count = batch * 64;
@@ -1486,7 +1530,9 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
           for (int i = 0; i < 64; i++) {
             float h = (x[xOff + v0 + i] - m) * k;
             xh[v0 + i] = h;
-            z[v0 + i] = g * h + beta;
+            float v = g * h + beta;
+            z[v0 + i] = v;
+            y[v0 + i] = Math.max(v, 0.0f);
           }
         }
       }
@@ -1506,15 +1552,21 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * bn1: relu, bn1Pre -> bn1Out.
+     * bn1 folded into c1: weights scaled by γ/sqrt(var + eps) per channel, the shift β + (b -
+     * mean)·γ/sqrt(var + eps) as bias, into folded.
      */
-    private void bn1Activate(int batch) {
-      float[] z = this.bn1Pre;
-      float[] y = this.bn1Out;
-      for (int q = 0, e = batch * 192; q < e; q++) {
-        float v = z[q];
-        // max(v, 0) without a branch, so that C2 vectorizes the loop
-        y[q] = Math.max(v, 0.0f);
+    private void bn1Fold() {
+      float[] p = this.p;
+      float[] f = this.folded;
+      for (int c = 0; c < 3; c++) {
+        double s = p[BN1_WEIGHT + c] / Math.sqrt(p[BN1_RUNNING_VAR + c] + 1.0E-5);
+        int w = C1_WEIGHT + c * 18;
+        // in float, so that C2 vectorizes the loop: s rounded once, then each product
+        float sf = (float) s;
+        for (int i = w; i < w + 18; i++) {
+          f[i] = p[i] * sf;
+        }
+        f[BN1_BIAS + c] = (float) (p[BN1_BIAS + c] + (-p[BN1_RUNNING_MEAN + c]) * s);
       }
     }
 
@@ -1799,24 +1851,15 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: forward, into sumPre.
+     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: forward, into sumPre and, activated in the same
+     * pass, sumOut.
      */
     private void sumForward(float[] x0, int x0Off, float[] x1, int x1Off, int batch) {
       float[] z = this.sumPre;
-      for (int q = 0, e = batch * 192; q < e; q++) {
-        z[q] = x0[x0Off + q] + x1[x1Off + q];
-      }
-    }
-
-    /**
-     * sum: relu, sumPre -> sumOut.
-     */
-    private void sumActivate(int batch) {
-      float[] z = this.sumPre;
       float[] y = this.sumOut;
       for (int q = 0, e = batch * 192; q < e; q++) {
-        float v = z[q];
-        // max(v, 0) without a branch, so that C2 vectorizes the loop
+        float v = x0[x0Off + q] + x1[x1Off + q];
+        z[q] = v;
         y[q] = Math.max(v, 0.0f);
       }
     }

@@ -532,7 +532,7 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
 
       // c1: Conv 8@5x5 pad 2 relu | 4x6x6 -> 8x6x6
       c1Forward(input, offset, batch);
-      c1Activate(batch);
+      c1Activate(c1Pre, batch);
 
       // out: Affine 2 | 8x6x6 -> 2
       outForward(c1Out, 0, batch);
@@ -682,10 +682,9 @@ public final class Lamina_PatchRows extends PatchRows implements FloatNetwork, S
     }
 
     /**
-     * c1: relu, c1Pre -> c1Out.
+     * c1: relu, z (c1Pre, or what a folded inference pass computed in its place) -> c1Out.
      */
-    private void c1Activate(int batch) {
-      float[] z = this.c1Pre;
+    private void c1Activate(float[] z, int batch) {
       float[] y = this.c1Out;
       for (int q = 0, e = batch * 288; q < e; q++) {
         float v = z[q];

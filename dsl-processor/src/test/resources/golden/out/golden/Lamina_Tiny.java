@@ -569,7 +569,7 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork, StructuredN
 
       // c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6
       c1Forward(input, offset, batch);
-      c1Activate(batch);
+      c1Activate(c1Pre, batch);
 
       // s2: Pool max 2x2/2 | 2x6x6 -> 2x3x3
       s2Forward(c1Out, 0, batch);
@@ -695,10 +695,9 @@ public final class Lamina_Tiny extends Tiny implements FloatNetwork, StructuredN
     }
 
     /**
-     * c1: relu, c1Pre -> c1Out.
+     * c1: relu, z (c1Pre, or what a folded inference pass computed in its place) -> c1Out.
      */
-    private void c1Activate(int batch) {
-      float[] z = this.c1Pre;
+    private void c1Activate(float[] z, int batch) {
       float[] y = this.c1Out;
       for (int q = 0, e = batch * 72; q < e; q++) {
         float v = z[q];

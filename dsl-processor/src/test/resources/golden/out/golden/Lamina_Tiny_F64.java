@@ -506,7 +506,7 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork, Struct
 
       // c1: Conv 2@3x3 pad 1 relu | 1x6x6 -> 2x6x6
       c1Forward(input, offset, batch);
-      c1Activate(batch);
+      c1Activate(c1Pre, batch);
 
       // s2: Pool max 2x2/2 | 2x6x6 -> 2x3x3
       s2Forward(c1Out, 0, batch);
@@ -626,10 +626,9 @@ public final class Lamina_Tiny_F64 extends Tiny implements DoubleNetwork, Struct
     }
 
     /**
-     * c1: relu, c1Pre -> c1Out.
+     * c1: relu, z (c1Pre, or what a folded inference pass computed in its place) -> c1Out.
      */
-    private void c1Activate(int batch) {
-      double[] z = this.c1Pre;
+    private void c1Activate(double[] z, int batch) {
       double[] y = this.c1Out;
       for (int q = 0, e = batch * 72; q < e; q++) {
         double v = z[q];

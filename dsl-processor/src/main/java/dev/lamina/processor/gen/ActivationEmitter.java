@@ -4,11 +4,14 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import dev.lamina.dsl.Activation;
+import dev.lamina.processor.model.Node;
 import java.util.List;
+import javax.lang.model.element.Modifier;
 
 /**
- * Element-wise activations: {@code <name>Activate} maps the pre-activation buffer to the output
- * buffer, {@code <name>ActivateBackward} turns dL/d(output) into dL/d(pre-activation) in place.
+ * Element-wise activations: {@code <name>Activate(z, batch)} maps the pre-activation values
+ * {@code z} (the pre-activation buffer, or the folded convolution's output) to the output buffer,
+ * {@code <name>ActivateBackward} turns dL/d(output) into dL/d(pre-activation) in place.
  * Transcendental functions are evaluated in double (and rounded once) in both precisions.
  */
 final class ActivationEmitter {
@@ -19,7 +22,36 @@ final class ActivationEmitter {
 
   private ActivationEmitter() {}
 
-  static List<MethodSpec> methods(LayerContext ctx) {
+  /**
+   * The activation of ReLU, ReLU6 or leaky ReLU applied to {@code v} as one expression: what a
+   * layer that fuses its activation ({@code NetworkModel.fusesActivation}) writes inline.
+   */
+  static String piecewiseLinear(LayerContext ctx, String v) {
+    return piecewiseLinear(ctx.num(), ctx.node(), v);
+  }
+
+  /** {@link #piecewiseLinear(LayerContext, String)} with the activation of {@code node}. */
+  static String piecewiseLinear(Num num, Node node, String v) {
+    return switch (node.activation()) {
+      case RELU -> "Math.max(" + v + ", " + num.lit(0) + ")";
+      case RELU6 -> "Math.min(Math.max(" + v + ", " + num.lit(0) + "), " + num.lit(6) + ")";
+      case LEAKY_RELU -> v + " > 0 ? " + v + " : " + num.lit(node.activationParameter()) + " * "
+          + v;
+      default -> throw new IllegalArgumentException(node.activation() + " is not piecewise "
+          + "linear");
+    };
+  }
+
+  /**
+   * The forward and backward methods of the layer's activation; a layer that fuses its
+   * activation gets the backward method only.
+   */
+  static List<MethodSpec> methods(LayerContext ctx, boolean fused) {
+    List<MethodSpec> all = methods(ctx);
+    return fused ? all.subList(1, all.size()) : all;
+  }
+
+  private static List<MethodSpec> methods(LayerContext ctx) {
     Activation a = ctx.node().activation();
     if (a == Activation.IDENTITY) {
       return List.of();
@@ -30,18 +62,15 @@ final class ActivationEmitter {
     String size = "batch * " + ctx.outSize();
 
     CodeBlock.Builder f = CodeBlock.builder();
-    f.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
     f.addStatement("$L[] y = this.$L", t, ctx.outBuffer());
     f.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
     f.addStatement("$L v = z[q]", t);
     switch (a) {
       case RELU -> {
         f.add("// max(v, 0) without a branch, so that C2 vectorizes the loop\n");
-        f.addStatement("y[q] = Math.max(v, $L)", zero);
+        f.addStatement("y[q] = $L", piecewiseLinear(ctx, "v"));
       }
-      case RELU6 -> f.addStatement("y[q] = Math.min(Math.max(v, $L), $L)", zero, num.lit(6));
-      case LEAKY_RELU -> f.addStatement("y[q] = v > 0 ? v : $L * v",
-          num.lit(ctx.node().activationParameter()));
+      case RELU6, LEAKY_RELU -> f.addStatement("y[q] = $L", piecewiseLinear(ctx, "v"));
       case ELU -> f.addStatement("y[q] = v > 0 ? v : $L", num.fromDouble(
           Double.toString(ctx.node().activationParameter()) + " * Math.expm1(v)"));
       case SIGMOID -> f.addStatement("y[q] = $L", num.fromDouble("1.0 / (1.0 + Math.exp(-v))"));
@@ -112,8 +141,12 @@ final class ActivationEmitter {
 
     String name = a.name().toLowerCase(java.util.Locale.ROOT);
     return List.of(
-        ctx.batchMethod("Activate")
-            .addJavadoc("$L: $L, $L -> $L.\n", ctx.name(), name, ctx.preBuffer(), ctx.outBuffer())
+        MethodSpec.methodBuilder(ctx.name() + "Activate")
+            .addModifiers(Modifier.PRIVATE)
+            .addParameter(num.array(), "z")
+            .addParameter(int.class, "batch")
+            .addJavadoc("$L: $L, z ($L, or what a folded inference pass computed in its place) "
+                + "-> $L.\n", ctx.name(), name, ctx.preBuffer(), ctx.outBuffer())
             .addCode(f.build()).build(),
         ctx.batchMethod("ActivateBackward")
             .addJavadoc("$L: $L backward, dL/dy -> dL/dz in $L.\n", ctx.name(), name,

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Element-wise sum of k inputs of the same shape: {@code z = x0 + x1 + ...}; backward adds the
  * same dL/dz to every input's gradient (skipping a {@code null} one: the network input whose
- * gradient is not wanted).
+ * gradient is not wanted). With ReLU, ReLU6 or leaky ReLU ({@code NetworkModel.fusesActivation})
+ * the forward loop writes the activated output too, in the same pass.
  */
 public final class AddEmitter implements LayerEmitter {
   @Override
@@ -20,16 +21,26 @@ public final class AddEmitter implements LayerEmitter {
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    if (ctx.fusesActivation()) {
+      b.addStatement("$L[] y = this.$L", t, ctx.outBuffer());
+    }
     StringBuilder sum = new StringBuilder();
     for (int k = 0; k < ctx.inputCount(); k++) {
       sum.append(k == 0 ? "" : " + ").append("x").append(k).append("[x").append(k)
           .append("Off + q]");
     }
     b.beginControlFlow("for (int q = 0, e = batch * $L; q < e; q++)", ctx.outSize());
-    b.addStatement("z[q] = $L", sum);
+    if (ctx.fusesActivation()) {
+      b.addStatement("$L v = $L", t, sum);
+      b.addStatement("z[q] = v");
+      b.addStatement("y[q] = $L", ActivationEmitter.piecewiseLinear(ctx, "v"));
+    } else {
+      b.addStatement("z[q] = $L", sum);
+    }
     b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")
-        .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
+        .addJavadoc("$L: forward, into $L$L.\n", ctx.header(), ctx.preBuffer(),
+            ctx.fusesActivation() ? " and, activated in the same pass, " + ctx.outBuffer() : "")
         .addCode(b.build()).build());
   }
 

@@ -24,6 +24,11 @@ import javax.lang.model.element.Modifier;
  *       workspace's pending ones instead (fields {@code <name>Stat*}), to be merged across
  *       workspaces and committed once per step (see {@code FloatWorkspace#setDeferredStatistics}).
  *   <li>Inference pass: the running statistics instead, which backward then treats as constants.
+ *       After a convolution it folds into ({@code NetworkModel.foldedNorms}), the layer does not
+ *       run at inference: {@link #foldMethod} writes the convolution's weights scaled per output
+ *       channel by {@code s = γ/sqrt(var + eps)}, and the shift {@code β + (b - mean)·s} as its
+ *       bias, into the workspace's folded copy of the parameters, which the convolution's forward
+ *       pass then reads.
  *   <li>Backward: {@code dγ = Σ dz·x̂}, {@code dβ = Σ dz}; in training {@code dx = γ·inv/M·(M·dz -
  *       Σdz - x̂·Σ(dz·x̂))}, in inference {@code dx = γ·inv·dz}.
  * </ul>
@@ -112,6 +117,9 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.endControlFlow();
     b.addStatement("$L[] p = this.p", t);
     b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    if (ctx.fusesActivation()) {
+      b.addStatement("$L[] y = this.$L", t, ctx.outBuffer());
+    }
     b.addStatement("$L[] xh = this.$L", t, ctx.buffer("Norm"));
     b.addStatement("$L[] inv = this.$L", t, ctx.buffer("Inv"));
     b.addStatement("int count = batch * $L", plane);
@@ -152,7 +160,13 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.beginControlFlow("for (int i = 0; i < $L; i++)", plane);
     b.addStatement("$L h = (x[xOff + v0 + i] - m) * k", t);
     b.addStatement("xh[v0 + i] = h");
-    b.addStatement("z[v0 + i] = g * h + beta");
+    if (ctx.fusesActivation()) {
+      b.addStatement("$L v = g * h + beta", t);
+      b.addStatement("z[v0 + i] = v");
+      b.addStatement("y[v0 + i] = $L", ActivationEmitter.piecewiseLinear(ctx, "v"));
+    } else {
+      b.addStatement("z[v0 + i] = g * h + beta");
+    }
     b.endControlFlow();
     b.endControlFlow();
     b.endControlFlow();
@@ -160,8 +174,47 @@ public final class BatchNormEmitter implements LayerEmitter {
     b.addStatement("$N = pending + count", ctx.buffer("StatCount"));
     b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")
-        .addJavadoc("$L: forward, into $L.\n", ctx.header(), ctx.preBuffer())
+        .addJavadoc("$L: forward, into $L$L.\n", ctx.header(), ctx.preBuffer(),
+            ctx.fusesActivation() ? " and, activated in the same loop, " + ctx.outBuffer() : "")
         .addCode(b.build()).build(), pendMethod(ctx));
+  }
+
+  /**
+   * {@code <name>Fold()}: the folded weights and shift of the convolution {@code conv} into the
+   * workspace's {@code folded} array, at the convolution's weight offset and at this layer's bias
+   * offset; the factor and the shift in double (the float variant's weights times the factor
+   * rounded to float). The workspace runs it at the start of every inference pass, so that the
+   * folded copy always reflects the current parameters.
+   */
+  MethodSpec foldMethod(LayerContext ctx, LayerContext conv) {
+    Num num = ctx.num();
+    int ch = channels(ctx);
+    int row = conv.node().parameter("weight").size() / ch;
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.addStatement("$L[] p = this.p", num.t());
+    b.addStatement("$L[] f = this.folded", num.t());
+    b.beginControlFlow("for (int c = 0; c < $L; c++)", ch);
+    b.addStatement("double s = p[$L + c] / Math.sqrt(p[$L + c] + $L)", ctx.offset("weight"),
+        ctx.offset("running_var"), op.eps());
+    b.addStatement("int w = $L", Src.plus(conv.offset("weight"), Src.times("c", row)));
+    if (num.isFloat()) {
+      b.add("// in float, so that C2 vectorizes the loop: s rounded once, then each product\n");
+      b.addStatement("float sf = (float) s");
+    }
+    b.beginControlFlow("for (int i = w; i < w + $L; i++)", row);
+    b.addStatement("f[i] = p[i] * $L", num.isFloat() ? "sf" : "s");
+    b.endControlFlow();
+    String convBias = conv.has("bias")
+        ? (num.isFloat() ? "(double) " : "") + "p[" + conv.offset("bias") + " + c] - " : "-";
+    b.addStatement("f[$L + c] = $L", ctx.offset("bias"), num.fromDouble("p[" + ctx.offset("bias")
+        + " + c] + (" + convBias + "p[" + ctx.offset("running_mean") + " + c]) * s"));
+    b.endControlFlow();
+    return MethodSpec.methodBuilder(ctx.buffer("Fold"))
+        .addModifiers(Modifier.PRIVATE)
+        .addJavadoc("$L folded into $L: weights scaled by γ/sqrt(var + eps) per channel, the "
+            + "shift β + (b - mean)·γ/sqrt(var + eps) as bias, into folded.\n", ctx.name(),
+            conv.name())
+        .addCode(b.build()).build();
   }
 
   /** {@code r = (1 - momentum)·r + momentum·s} for channel {@code c} of both running tensors. */

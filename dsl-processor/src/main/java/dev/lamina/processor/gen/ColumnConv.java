@@ -81,10 +81,10 @@ final class ColumnConv {
    */
   List<MethodSpec> forward(LayerContext ctx, String suffix) {
     CodeBlock.Builder b = CodeBlock.builder();
-    startGroups(b, ctx, "p = this.p", "z = this." + ctx.preBuffer(), true);
+    startGroups(b, ctx, "p = " + ctx.forwardParameters(), "z = " + ctx.forwardOutput(), true);
     b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
     b.addStatement("$T.fill(out[k], 0, len, $L)", ConvStrategy.ARRAYS,
-        op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
+        ctx.forwardBias(op.bias() ? "p[" + ctx.offset("bias") + " + k]" : "0.0f", "k"));
     b.endControlFlow();
     b.add("// out[k][i] += Σ_t W[k, t] · cols[t][i]\n");
     ConvStrategy.kernelOr(b, ctx, "accumulate", "out, " + g.k() + ", cols, " + plan.row()
@@ -94,7 +94,13 @@ final class ColumnConv {
             t -> "p[" + Src.plus(ctx.offset("weight"), Src.plus(Src.times("k", plan.row()), t))
                 + "]",
             "len"));
-    planeCopies(b, ctx, "out[k], s * " + g.ohw() + ", z, zs + k * " + g.ohw());
+    b.beginControlFlow("for (int s = 0; s < m; s++)");
+    b.addStatement("int zs = (n0 + s) * $L", ctx.outSize());
+    b.beginControlFlow("for (int k = 0; k < $L; k++)", g.k());
+    ctx.copyOut(b, "out[k]", "s * " + g.ohw(), "z", "zs + k * " + g.ohw(),
+        String.valueOf(g.ohw()));
+    b.endControlFlow();
+    b.endControlFlow();
     b.endControlFlow();
     List<MethodSpec> all = new ArrayList<>();
     all.add(ctx.inputMethod(suffix)

@@ -62,7 +62,8 @@ abstract class ConvStrategy {
 
   /** The bias of output channel {@code k} (a name or an int literal), or zero without a bias. */
   String biasOrZero(LayerContext ctx, String k) {
-    return op.bias() ? "p[" + Src.plus(ctx.offset("bias"), k) + "]" : ctx.num().lit(0);
+    return ctx.forwardBias(
+        op.bias() ? "p[" + Src.plus(ctx.offset("bias"), k) + "]" : ctx.num().lit(0), k);
   }
 
   /** {@link #biasSum(CodeBlock.Builder, LayerContext, String, String, int)} at {@code zk}. */
@@ -135,11 +136,19 @@ abstract class ConvStrategy {
   static void writeBack(CodeBlock.Builder b, LayerContext ctx, boolean bias, int k,
       int positions) {
     b.beginControlFlow("for (int k = 0; k < $L; k++)", k);
-    b.addStatement("float bk = $L", bias ? "p[" + ctx.offset("bias") + " + k]" : "0.0f");
+    b.addStatement("float bk = $L",
+        ctx.forwardBias(bias ? "p[" + ctx.offset("bias") + " + k]" : "0.0f", "k"));
     b.addStatement("int zk = zs + k * $L", positions);
     Loop q = new Loop("q", positions);
     q.open(b);
-    b.addStatement("z[$L] = zt[$L] + bk", Src.plus("zk", q.at()), Src.plus(q.times(k), "k"));
+    String sum = "zt[" + Src.plus(q.times(k), "k") + "] + bk";
+    if (ctx.foldsActivation()) {
+      b.addStatement("float v = $L", sum);
+      b.addStatement("z[$L] = foldedPass ? $L : v", Src.plus("zk", q.at()),
+          ActivationEmitter.piecewiseLinear(ctx.num(), ctx.foldedNorm(), "v"));
+    } else {
+      b.addStatement("z[$L] = $L", Src.plus("zk", q.at()), sum);
+    }
     q.close(b);
     b.endControlFlow();
   }

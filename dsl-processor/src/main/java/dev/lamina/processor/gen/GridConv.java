@@ -88,8 +88,8 @@ class GridConv extends ConvStrategy {
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
     boolean vectorDone = forwardPrologue(b, ctx);
-    b.addStatement("$L[] p = this.p", t);
-    b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    b.addStatement("$L[] p = $L", t, ctx.forwardParameters());
+    b.addStatement("$L[] z = $L", t, ctx.forwardOutput());
     b.addStatement("$L[][] s = this.$L", t, ctx.buffer("Shift"));
     b.addStatement("$L[][] acc = this.$L", t, ctx.buffer("Grid"));
     if (gr.padded()) {
@@ -117,8 +117,8 @@ class GridConv extends ConvStrategy {
     k.open(b);
     Loop i = new Loop("i", g.oh());
     i.open(b);
-    b.addStatement("System.arraycopy(acc[$L], $L, z, $L, $L)", k.at(), i.times(gr.wp()),
-        Src.plus(Src.plus("zs", k.times(g.ohw())), i.times(g.ow())), g.ow());
+    ctx.copyOut(b, "acc[" + k.at() + "]", i.times(gr.wp()), "z",
+        Src.plus(Src.plus("zs", k.times(g.ohw())), i.times(g.ow())), String.valueOf(g.ow()));
     i.close(b);
     k.close(b);
     b.endControlFlow();

@@ -6,6 +6,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import dev.lamina.dsl.Activation;
 import dev.lamina.processor.model.GeneratedNames;
+import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Node;
 import dev.lamina.runtime.ParameterTensor;
 import java.util.Map;
@@ -19,8 +20,14 @@ import javax.lang.model.element.Modifier;
  * dx, int batch)}; a layer reading k &gt; 1 inputs (Add, Concat) gets {@code x0, x0Off, ...,
  * x<k-1>, x<k-1>Off} and {@code dx0, ..., dx<k-1>}, where a {@code dx} is {@code null} when
  * that input is the network input and its gradient is not wanted.
+ *
+ * @param foldedNorm for a convolution whose batch normalization the inference pass folds into it
+ *     ({@code NetworkModel.foldedNorms}), that batch normalization's node; else null
+ * @param fusesActivation whether the layer's forward method applies its activation itself
+ *     ({@code NetworkModel.fusesActivation}), so that no {@code <name>Activate} pass follows
  */
-record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants) {
+record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants,
+    Node foldedNorm, boolean fusesActivation) {
 
   /**
    * The layer's name as a Java identifier, the stem of its methods and buffers: the node's name,
@@ -83,6 +90,82 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
       throw new IllegalStateException(name() + " has no tensor " + tensor);
     }
     return offsetConstants.get(t);
+  }
+
+  /**
+   * Whether the inference pass runs this convolution with a batch normalization folded into it:
+   * its forward method then reads {@link #forwardParameters()} and {@link #foldedBias}.
+   */
+  boolean folds() {
+    return foldedNorm != null;
+  }
+
+  /**
+   * The parameter array the layer's forward pass reads: the workspace's folded copy in a folded
+   * inference pass when the layer {@link #folds()}, else the network's parameters.
+   */
+  String forwardParameters() {
+    return folds() ? "foldedPass ? this.folded : this.p" : "this.p";
+  }
+
+  /**
+   * The bias of output channel {@code k} in the forward pass, given the layer's own ({@code own},
+   * e.g. zero without a bias): in a folded inference pass the folded shift, which the folded copy
+   * holds at the batch normalization's bias offset.
+   */
+  String forwardBias(String own, String k) {
+    if (!folds()) {
+      return own;
+    }
+    String folded = offsetConstants.get(foldedNorm.parameter("bias"));
+    return "(foldedPass ? p[" + Src.plus(folded, k) + "] : " + own + ")";
+  }
+
+  /**
+   * Whether, in a folded inference pass, this convolution also applies its batch normalization's
+   * activation (ReLU, ReLU6, leaky ReLU: {@code NetworkModel.isPiecewiseLinear}) as it writes its
+   * output, into the batch normalization's output buffer ({@link #forwardOutput()}).
+   */
+  boolean foldsActivation() {
+    return folds() && NetworkModel.isPiecewiseLinear(foldedNorm.activation());
+  }
+
+  /**
+   * The buffer the layer's forward pass writes: with {@link #foldsActivation()}, the batch
+   * normalization's output in a folded pass; else {@link #preBuffer()}.
+   */
+  String forwardOutput() {
+    return foldsActivation() ? "foldedPass ? this." + identifier(foldedNorm.name()) + "Out : this."
+        + preBuffer() : "this." + preBuffer();
+  }
+
+  /**
+   * {@code to[toPos..] = from[fromPos..]}, {@code len} values, as the last step of a forward pass:
+   * a copy, or with {@link #foldsActivation()} in a folded pass the activated values (in place
+   * when {@code from} and {@code to} are the same place: then nothing in other passes).
+   */
+  void copyOut(CodeBlock.Builder b, String from, String fromPos, String to, String toPos,
+      String len) {
+    boolean inPlace = from.equals(to) && fromPos.equals(toPos);
+    if (foldsActivation()) {
+      b.beginControlFlow("if (foldedPass)");
+      b.beginControlFlow("for (int q = 0; q < $L; q++)", len);
+      b.addStatement("$L[$L] = $L", to, Src.plus(toPos, "q"),
+          ActivationEmitter.piecewiseLinear(num, foldedNorm, from + "[" + Src.plus(fromPos, "q")
+              + "]"));
+      b.endControlFlow();
+      if (inPlace) {
+        b.endControlFlow();
+        return;
+      }
+      b.nextControlFlow("else");
+    }
+    if (!inPlace) {
+      b.addStatement("System.arraycopy($L, $L, $L, $L, $L)", from, fromPos, to, toPos, len);
+    }
+    if (foldsActivation()) {
+      b.endControlFlow();
+    }
   }
 
   boolean has(String tensor) {

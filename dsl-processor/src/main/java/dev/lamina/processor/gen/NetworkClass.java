@@ -64,8 +64,12 @@ record NetworkClass(NetworkModel model, Num num, ClassName self, ClassName works
     }
     List<LayerContext> layers = new ArrayList<>();
     List<LayerEmitter> emitters = new ArrayList<>();
-    for (Node n : model.nodes()) {
-      layers.add(new LayerContext(num, n, offsets));
+    Map<Integer, Integer> folds = model.foldedNorms();
+    for (int i = 0; i < model.nodes().size(); i++) {
+      Node n = model.nodes().get(i);
+      Integer norm = folds.get(i);
+      layers.add(new LayerContext(num, n, offsets,
+          norm == null ? null : model.nodes().get(norm), model.fusesActivation(i)));
       emitters.add(emitterOf.apply(n.op()));
     }
     return new NetworkClass(model, num, self, self.nestedClass("Workspace"), declared,

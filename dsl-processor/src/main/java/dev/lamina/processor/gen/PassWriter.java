@@ -13,6 +13,7 @@ import dev.lamina.dsl.Activation;
 import dev.lamina.processor.model.Node;
 import dev.lamina.processor.model.Shape;
 import java.util.List;
+import javax.lang.model.element.Modifier;
 
 /**
  * The workspace's passes: {@code forward} and {@code backward}, which call every layer's methods
@@ -32,6 +33,9 @@ final class PassWriter {
 
   void addTo(TypeSpec.Builder ws) {
     ws.addMethod(forwardMethod());
+    if (!c.model().foldedNorms().isEmpty()) {
+      ws.addMethod(layersMethod());
+    }
     ws.addMethod(backwardMethod());
     lossMethods(ws);
   }
@@ -43,10 +47,24 @@ final class PassWriter {
       if (source == Node.NETWORK_INPUT) {
         sb.append(backward ? "input, inputOffset, " : "input, offset, ");
       } else {
-        sb.append(c.layers().get(source).outBuffer()).append(", 0, ");
+        sb.append(backward ? c.layers().get(source).outBuffer() : forwardOut(source))
+            .append(", 0, ");
       }
     }
     return sb.toString();
+  }
+
+  /**
+   * The buffer holding layer {@code i}'s output in the forward pass: for a batch normalization
+   * without activation folded into its convolution, the convolution's output in a folded pass.
+   */
+  private String forwardOut(int i) {
+    Integer conv = WorkspaceWriter.foldedConv(c, i);
+    LayerContext l = c.layers().get(i);
+    if (conv == null || l.node().activation() != Activation.IDENTITY) {
+      return l.outBuffer();
+    }
+    return "(foldedPass ? " + c.layers().get(conv).outBuffer() + " : " + l.outBuffer() + ")";
   }
 
   private MethodSpec forwardMethod() {
@@ -60,16 +78,73 @@ final class PassWriter {
         .addStatement("this.input = input")
         .addStatement("this.inputOffset = offset")
         .addStatement("this.trainingPass = training");
-    for (LayerContext l : c.layers()) {
+    if (c.model().foldedNorms().isEmpty()) {
+      layerCalls(m);
+      return m.build();
+    }
+    m.addStatement("this.foldedPass = !training");
+    m.beginControlFlow("if (foldedPass)");
+    m.addComment("the folded weights of this pass, from the parameters as they are now");
+    for (int norm : c.model().foldedNorms().values()) {
+      m.addStatement("$LFold()", c.layers().get(norm).name());
+    }
+    m.endControlFlow();
+    m.addStatement("return layers(batch)");
+    return m.build();
+  }
+
+  /**
+   * With batch normalizations folded into convolutions, the layers of a forward pass as a method
+   * of their own, {@code layers(batch)}, which {@code backward} runs again unfolded after a folded
+   * pass.
+   */
+  private MethodSpec layersMethod() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("layers")
+        .addModifiers(Modifier.PRIVATE)
+        .returns(num.array())
+        .addJavadoc("The layers of a forward pass over {@code input}, folded when {@code "
+            + "foldedPass}.\n")
+        .addParameter(TypeName.INT, "batch")
+        .addStatement("$L[] input = this.input", num.t())
+        .addStatement("int offset = this.inputOffset");
+    layerCalls(m);
+    return m.build();
+  }
+
+  /** Every layer's forward call in order, then the return of the output. */
+  private void layerCalls(MethodSpec.Builder m) {
+    for (int i = 0; i < c.layers().size(); i++) {
+      LayerContext l = c.layers().get(i);
+      Integer conv = WorkspaceWriter.foldedConv(c, i);
+      boolean activated = l.node().activation() != Activation.IDENTITY;
       m.addCode("\n");
       m.addComment("$L", l.header());
+      if (conv != null) {
+        LayerContext folded = c.layers().get(conv);
+        if (activated && !folded.foldsActivation()) {
+          m.beginControlFlow("if (foldedPass)");
+          m.addStatement("$LActivate($L, batch)", l.name(), folded.outBuffer());
+          m.nextControlFlow("else");
+        } else if (activated) {
+          m.addComment("folded into $L in an inference pass, with the activation", folded.name());
+          m.beginControlFlow("if (!foldedPass)");
+        } else {
+          m.addComment("folded into $L in an inference pass", c.layers().get(conv).name());
+          m.beginControlFlow("if (!foldedPass)");
+        }
+        m.addStatement("$LForward($Lbatch)", l.name(), inputArgs(l, false));
+        if (activated && !l.fusesActivation()) {
+          m.addStatement("$LActivate($L, batch)", l.name(), l.preBuffer());
+        }
+        m.endControlFlow();
+        continue;
+      }
       m.addStatement("$LForward($Lbatch)", l.name(), inputArgs(l, false));
-      if (l.node().activation() != Activation.IDENTITY) {
-        m.addStatement("$LActivate(batch)", l.name());
+      if (activated && !l.fusesActivation()) {
+        m.addStatement("$LActivate($L, batch)", l.name(), l.preBuffer());
       }
     }
-    m.addStatement("return $L", c.last().outBuffer());
-    return m.build();
+    m.addStatement("return $L", forwardOut(c.layers().size() - 1));
   }
 
   /**
@@ -88,6 +163,17 @@ final class PassWriter {
         .beginControlFlow("if (input == null)")
         .addStatement("throw new IllegalStateException($S)", "backward before forward")
         .endControlFlow();
+    if (!c.model().foldedNorms().isEmpty()) {
+      m.beginControlFlow("if (foldedPass)");
+      m.addComment("a folded pass left the batch normalizations' own buffers unwritten: run the "
+          + "layers");
+      m.addComment("again unfolded (the same inference arithmetic as without folding)");
+      m.addStatement("foldedPass = false");
+      m.addStatement("$T.checkFromIndexSize(inputOffset, batch * INPUT_SIZE, input.length)",
+          OBJECTS);
+      m.addStatement("layers(batch)");
+      m.endControlFlow();
+    }
     for (LayerContext l : c.layers()) {
       if (l != last) {
         m.addStatement("$T.fill($L, 0, batch * $L, $L)", ARRAYS, l.deltaBuffer(), l.outSize(),

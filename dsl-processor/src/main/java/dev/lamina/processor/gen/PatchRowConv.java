@@ -97,8 +97,8 @@ final class PatchRowConv extends GridConv {
   private MethodSpec channelLanesForward(LayerContext ctx) {
     int len = plan.row();
     CodeBlock.Builder b = CodeBlock.builder();
-    b.addStatement("float[] p = this.p");
-    b.addStatement("float[] z = this.$L", ctx.preBuffer());
+    b.addStatement("float[] p = $L", ctx.forwardParameters());
+    b.addStatement("float[] z = $L", ctx.forwardOutput());
     b.addStatement("float[] zt = this.$L[0]", ctx.buffer("ByPosition"));
     b.addStatement("float[] wt = this.$L[0]", ctx.buffer("ByTap"));
     if (gr.padded()) {

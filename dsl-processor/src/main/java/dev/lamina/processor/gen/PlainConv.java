@@ -40,12 +40,15 @@ final class PlainConv extends ConvStrategy {
     }
     String t = ctx.num().t();
     CodeBlock.Builder b = CodeBlock.builder();
-    b.addStatement("$L[] p = this.p", t);
-    b.addStatement("$L[] z = this.$L", t, ctx.preBuffer());
+    b.addStatement("$L[] p = $L", t, ctx.forwardParameters());
+    b.addStatement("$L[] z = $L", t, ctx.forwardOutput());
     Channels ch = openOutputChannels(b, ctx, "xOff");
     b.addStatement("$T.fill(z, $L, $L + $L, $L)", ARRAYS, ch.zk(), ch.zk(), g.ohw(),
         biasOrZero(ctx, ch.k().at()));
     channelTaps(b, ctx, ch, (zi, xi) -> "z[" + zi + "] += w * x[" + xi + "]");
+    if (ctx.foldsActivation()) {
+      ctx.copyOut(b, "z", ch.zk(), "z", ch.zk(), String.valueOf(g.ohw()));
+    }
     ch.k().close(b);
     b.endControlFlow();
     return List.of(ctx.inputMethod("Forward")

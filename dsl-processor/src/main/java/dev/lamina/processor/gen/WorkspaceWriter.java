@@ -84,6 +84,17 @@ final class WorkspaceWriter {
     ws.addField(FieldSpec.builder(TypeName.INT, "inputOffset", Modifier.PRIVATE).build());
     ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "trainingPass", Modifier.PRIVATE)
         .addJavadoc("Whether the last forward pass ran in training mode.\n").build());
+    int folded = foldedLength(c);
+    if (folded > 0) {
+      ws.addField(FieldSpec.builder(num.array(), "folded", Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("The parameters [0, $L) as inference passes run them: each convolution "
+              + "with a batch\nnormalization folded into it, its weights and shift (at the batch "
+              + "normalization's bias);\nwritten at the start of every inference pass.\n", folded)
+          .build());
+      ws.addField(FieldSpec.builder(TypeName.BOOLEAN, "foldedPass", Modifier.PRIVATE)
+          .addJavadoc("Whether the last forward pass ran with the batch normalizations folded "
+              + "(an inference\npass): their own buffers then hold nothing of it.\n").build());
+    }
     if (hasDropout()) {
       ws.addField(FieldSpec.builder(TypeName.LONG, "seed", Modifier.PRIVATE)
           .addJavadoc("State of the dropout masks' generator (SplitMix64).\n").build());
@@ -107,6 +118,8 @@ final class WorkspaceWriter {
         .addStatement("this.network = network")
         .addStatement("this.p = network.parameters")
         .addStatement("this.g = new $L[PARAMETER_COUNT]", t)
+        .addCode(folded > 0 ? CodeBlock.of("this.folded = new $L[$L];\n", t, folded)
+            : CodeBlock.of(""))
         .addStatement("this.maxBatch = maxBatch")
         .addStatement("this.outputGradient = new $L[$T.multiplyExact(maxBatch, OUTPUT_SIZE)]", t,
             Math.class);
@@ -151,7 +164,11 @@ final class WorkspaceWriter {
       // a layer's passes may share a helper (the same tap loop): each identical method once
       Set<MethodSpec> methods = new LinkedHashSet<>();
       methods.addAll(e.forward(l));
-      methods.addAll(ActivationEmitter.methods(l));
+      Integer conv = foldedConv(c, i);
+      if (conv != null) {
+        methods.add(((BatchNormEmitter) e).foldMethod(l, c.layers().get(conv)));
+      }
+      methods.addAll(ActivationEmitter.methods(l, l.fusesActivation()));
       methods.addAll(e.backwardParams(l));
       methods.addAll(e.backwardData(l));
       for (MethodSpec m : methods) {
@@ -192,6 +209,11 @@ final class WorkspaceWriter {
       }
       for (ParameterTensor t : l.node().parameters()) {
         sums[3] += (long) t.size() * value;
+        if (t.offset() < foldedLength(c)) {
+          // this tensor's share of the folded parameters, which inference passes read
+          sums[1] += (long) t.size() * value;
+          sums[3] += (long) t.size() * value;
+        }
       }
       if (e instanceof BatchNormEmitter) {
         for (FieldSpec f : BatchNormEmitter.statisticFields(l)) {
@@ -208,6 +230,29 @@ final class WorkspaceWriter {
       layers.add(new LayerMemory(sums[0], sums[1], sums[2], sums[3]));
     }
     return new MemoryPlan(c.num().precision(), layers);
+  }
+
+  /**
+   * Length of the workspace's folded parameters: up to the end of the last batch-norm layer folded
+   * into a convolution (every folded weight and shift lies below), or 0 without folds.
+   */
+  static int foldedLength(NetworkClass c) {
+    int end = 0;
+    for (int norm : c.model().foldedNorms().values()) {
+      ParameterTensor bias = c.model().nodes().get(norm).parameter("bias");
+      end = Math.max(end, bias.offset() + bias.size());
+    }
+    return end;
+  }
+
+  /** The convolution batch-norm layer {@code norm} is folded into at inference, or null. */
+  static Integer foldedConv(NetworkClass c, int norm) {
+    for (var e : c.model().foldedNorms().entrySet()) {
+      if (e.getValue() == norm) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   /** One layer's buffers: its output, pre-activation and delta, then the emitter's own. */

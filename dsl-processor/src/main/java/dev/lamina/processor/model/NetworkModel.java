@@ -1,5 +1,6 @@
 package dev.lamina.processor.model;
 
+import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Loss;
 import dev.lamina.dsl.Precision;
 import dev.lamina.runtime.LayerSummary;
@@ -99,6 +100,58 @@ public record NetworkModel(
       }
     }
     return out;
+  }
+
+  /**
+   * The batch normalizations the inference pass folds into the convolution before them, as a map
+   * from the convolution's index to the batch normalization's. A pair qualifies when the
+   * convolution has one group and no activation and the batch normalization is its only reader:
+   * at inference its output is then an affine function of the convolution's per channel, which
+   * the convolution computes with scaled weights and a shift as bias (see {@code
+   * BatchNormEmitter}). Training passes run both layers as declared.
+   */
+  public Map<Integer, Integer> foldedNorms() {
+    List<List<Integer>> readers = consumers();
+    Map<Integer, Integer> folds = new LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      Node norm = nodes.get(i);
+      if (!(norm.op() instanceof BatchNormOp) || norm.inputs().size() != 1) {
+        continue;
+      }
+      int source = norm.inputs().get(0);
+      if (source == Node.NETWORK_INPUT) {
+        continue;
+      }
+      Node conv = nodes.get(source);
+      if (conv.op() instanceof ConvOp op && op.groups() == 1
+          && conv.activation() == Activation.IDENTITY
+          && readers.get(source).equals(List.of(i))) {
+        folds.put(source, i);
+      }
+    }
+    return folds;
+  }
+
+  /**
+   * Whether layer {@code i} applies its activation in the same pass as its own arithmetic
+   * (writing the pre-activation and the output together) rather than in a pass of its own: an
+   * {@code @Add} or {@code @BatchNorm} with a piecewise-linear activation (ReLU, ReLU6, leaky
+   * ReLU), the residual join's and the normalization's usual epilogue. The arithmetic is the
+   * same as in a pass of its own; only a read of the pre-activation goes.
+   */
+  public boolean fusesActivation(int i) {
+    Node n = nodes.get(i);
+    return (n.op() instanceof AddOp || n.op() instanceof BatchNormOp)
+        && isPiecewiseLinear(n.activation());
+  }
+
+  /**
+   * ReLU, ReLU6 and leaky ReLU: activations a layer applies as one expression as it writes its
+   * output. A convolution with a batch normalization folded into it ({@link #foldedNorms}) also
+   * applies such an activation of the batch normalization in its folded inference pass.
+   */
+  public static boolean isPiecewiseLinear(Activation a) {
+    return a == Activation.RELU || a == Activation.RELU6 || a == Activation.LEAKY_RELU;
   }
 
   /** {@code pkg.Outer.Inner}. */

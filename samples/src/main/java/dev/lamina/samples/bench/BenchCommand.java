@@ -93,6 +93,10 @@ public final class BenchCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   String layerNetwork;
 
+  @Option(names = "--layer-inference", description = "Per-layer section: the forward passes of "
+      + "an inference pass only (batch norm folded into its convolution timed as the refresh).")
+  boolean layerInference;
+
   @Option(names = "--runs", paramLabel = "N", defaultValue = "5",
       description = "Timed runs per figure; the median is reported (default: ${DEFAULT-VALUE}).")
   int runs;
@@ -453,8 +457,8 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private void layers(Dataset train) throws Exception {
-    out.printf(Locale.ROOT, "Per-layer passes of the generated %s, batch %d, 1 thread%n",
-        layerNetwork, layerBatch);
+    out.printf(Locale.ROOT, "Per-layer passes of the generated %s, batch %d, 1 thread%s%n",
+        layerNetwork, layerBatch, layerInference ? ", inference" : "");
     int b = Math.min(layerBatch, train.size());
     float[] x = Arrays.copyOf(train.features(), b * train.sampleSize());
     int[] y = Arrays.copyOf(train.labels(), b);
@@ -462,7 +466,8 @@ public final class BenchCommand implements Callable<Integer> {
     try {
       FloatNetwork net = layerNetwork.equals("SmallResNet") ? new Lamina_SmallResNet(seed)
           : new Lamina_LeNet5(seed);
-      r = LayerTimer.measure(net, x, y, b, runs, runSeconds / 2, warmupSeconds / 2);
+      r = LayerTimer.measure(net, x, y, b, runs, runSeconds / 2, warmupSeconds / 2,
+          layerInference);
     } catch (Throwable e) {
       notes.add("per-layer timing failed: " + e);
       return;

@@ -20,15 +20,20 @@ import java.util.List;
  *
  * <ul>
  *   <li>forward: {@code <layer>Forward(float[] x, int xOff, int batch)} then, if present, {@code
- *       <layer>Activate(int batch)}; {@code x} is the previous layer's {@code <prev>Out} field
- *       (the network input for the first layer);
+ *       <layer>Activate(float[] z, int batch)} on its {@code <layer>Pre} field; {@code x} is the
+ *       previous layer's {@code <prev>Out} field (the network input for the first layer);
  *   <li>backward: {@code <layer>ActivateBackward(int)}, {@code <layer>BackwardParams(float[] x,
  *       int xOff, int batch)} and {@code <layer>BackwardData(float[] dx, int batch)} with {@code
  *       dx} the previous layer's {@code <prev>Delta} field (none for the first layer: training does
  *       not compute the input gradient).
  * </ul>
  *
- * Buffers are filled by one real training pass first, so data-dependent branches (pooling, ReLU)
+ * With {@code inference}, only the forward passes of an inference pass ({@code forward(…,
+ * false)}), which runs first: a batch normalization the workspace folds into its convolution
+ * ({@code <layer>Fold()}) is timed as that refresh, which every inference pass starts with,
+ * instead of a forward pass it does not run; the convolution's forward pass is the folded one.
+ *
+ * <p>Buffers are filled by one real training pass first, so data-dependent branches (pooling, ReLU)
  * see real data. Accumulating passes run repeatedly on the same buffers (the values only grow;
  * timing is unaffected). Whatever the convention does not find is reported as not measurable.
  */
@@ -43,16 +48,20 @@ final class LayerTimer {
   private static final MethodType DATA_OFF_BATCH =
       MethodType.methodType(void.class, Object.class, float[].class, int.class, int.class);
   private static final MethodType BATCH = MethodType.methodType(void.class, Object.class, int.class);
+  private static final MethodType NONE = MethodType.methodType(void.class, Object.class);
   private static final MethodType DATA_BATCH =
       MethodType.methodType(void.class, Object.class, float[].class, int.class);
 
   private LayerTimer() {}
 
   static Result measure(FloatNetwork net, float[] inputs, int[] labels, int batch, int runs,
-      double runSeconds, double warmupSeconds) throws Throwable {
+      double runSeconds, double warmupSeconds, boolean inference) throws Throwable {
     FloatWorkspace ws = net.newWorkspace(batch);
     ws.zeroGradients();
     ws.lossAndGradients(inputs, 0, labels, 0, batch, 1f / batch);
+    if (inference) {
+      ws.forward(inputs, 0, batch, false);
+    }
     Class<?> c = ws.getClass();
     List<LayerSummary> layers = net.summary().layers();
     List<Pass> passes = new ArrayList<>();
@@ -65,18 +74,28 @@ final class LayerTimer {
       float[] dx = from == null ? null : floatField(c, ws, from + "Delta");
       MethodHandle fwd = handle(c, name + "Forward", DATA_OFF_BATCH, float[].class, int.class,
           int.class);
-      MethodHandle act = handle(c, name + "Activate", BATCH, int.class);
-      if (fwd == null || x == null) {
+      MethodHandle act = handle(c, name + "Activate", DATA_BATCH, float[].class, int.class);
+      float[] pre = floatField(c, ws, name + "Pre");
+      MethodHandle fold = inference ? handle(c, name + "Fold", NONE) : null;
+      if (fold != null) {
+        double us = time(() -> {
+          fold.invokeExact((Object) ws);
+        }, runs, runSeconds, warmupSeconds);
+        passes.add(pass(l, "fold refresh", 0, us));
+      } else if (fwd == null || x == null) {
         missing.add(name + " forward: no " + name + "Forward(float[], int, int) or input buffer"
             + (from == null ? "" : " " + from + "Out"));
       } else {
         double us = time(() -> {
           fwd.invokeExact((Object) ws, x, 0, batch);
-          if (act != null) {
-            act.invokeExact((Object) ws, batch);
+          if (act != null && pre != null) {
+            act.invokeExact((Object) ws, pre, batch);
           }
         }, runs, runSeconds, warmupSeconds);
         passes.add(pass(l, "forward", l.multiplyAdds() * batch, us));
+      }
+      if (inference) {
+        continue;
       }
       MethodHandle actBack = handle(c, name + "ActivateBackward", BATCH, int.class);
       MethodHandle params = handle(c, name + "BackwardParams", DATA_OFF_BATCH, float[].class,

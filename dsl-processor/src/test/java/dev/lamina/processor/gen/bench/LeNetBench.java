@@ -295,7 +295,8 @@ public final class LeNetBench {
         m.setAccessible(true);
         Object[] a = switch (m.getParameterCount()) {
           case 1 -> new Object[] {batch};
-          case 2 -> new Object[] {dx, batch};
+          case 2 -> new Object[] {part.equals("Activate") ? field(ws, name + "Pre") : dx,
+              batch};
           default -> new Object[] {x, 0, batch};
         };
         double[] t = time(reps -> {
