@@ -402,59 +402,160 @@ final class VectorKernels {
   }
 
   /**
-   * {@link Kernels#outerWindows}: the output channels {@code k} are the lanes (one vector at a
-   * time, masked when {@code len} is not a multiple of the vector length); four taps' partial sums
-   * stay in registers while the positions stream past, one load of dL/dz and four broadcast
-   * inputs per position; six taps where the channels fill a whole vector (no mask, so the block
-   * fits the registers).
+   * {@link Kernels#outerWindows}: the output channels {@code k} are the lanes; six taps' partial
+   * sums per vector stay in registers while the positions stream past, one broadcast input per
+   * tap and position: two whole vectors of channels by six taps where two remain (each broadcast
+   * serves two multiply-adds), else one vector by six taps; the taps left over four and one at a
+   * time, the last channels masked. Twelve taps of one vector measured slower than six: their
+   * twelve input offsets no longer fit the integer registers.
    */
   static void outerWindows(float[] out, int outOff, float[] dzT, int dzOff, int len, float[] src,
       int[] offsets, int taps, int oh, int ow, int posRowStep) {
-    for (int k = 0; k < len; k += S.length()) {
+    int vl = S.length();
+    int k = 0;
+    for (; k + 2 * vl <= len; k += 2 * vl) {
       int t = 0;
-      if (k + S.length() <= len) {
+      for (; t + 5 < taps; t += 6) {
+        outer2x6(out, outOff + t * len, dzT, dzOff, k, len, src, offsets, t, oh, ow, posRowStep);
+      }
+      outerFrom(out, outOff, dzT, dzOff, k, len, src, offsets, t, taps, oh, ow, posRowStep);
+      outerFrom(out, outOff, dzT, dzOff, k + vl, len, src, offsets, t, taps, oh, ow, posRowStep);
+    }
+    for (; k < len; k += vl) {
+      int t = 0;
+      if (k + vl <= len) {
         for (; t + 5 < taps; t += 6) {
           outer6(out, outOff + t * len, dzT, dzOff, k, len, src, offsets, t, oh, ow, posRowStep);
         }
       }
-      for (; t + 3 < taps; t += 4) {
-        outer4(out, outOff + t * len, dzT, dzOff, k, len, src, offsets, t, oh, ow, posRowStep);
-      }
-      for (; t < taps; t++) {
-        outer1(out, outOff + t * len, dzT, dzOff, k, len, src, offsets[t], oh, ow, posRowStep);
-      }
+      outerFrom(out, outOff, dzT, dzOff, k, len, src, offsets, t, taps, oh, ow, posRowStep);
+    }
+  }
+
+  /** Taps {@code from..taps}, channels {@code k..k+vl}: four, then one at a time. */
+  private static void outerFrom(float[] out, int outOff, float[] dzT, int dzOff, int k, int len,
+      float[] src, int[] offsets, int from, int taps, int oh, int ow, int posRowStep) {
+    int t = from;
+    for (; t + 3 < taps; t += 4) {
+      outer4(out, outOff + t * len, dzT, dzOff, k, len, src, offsets, t, oh, ow, posRowStep);
+    }
+    for (; t < taps; t++) {
+      outer1(out, outOff + t * len, dzT, dzOff, k, len, src, offsets[t], oh, ow, posRowStep);
     }
   }
 
   /**
-   * {@link Kernels#windowProducts}: the output channels are the lanes; four output positions'
-   * sums stay in registers while the taps stream past, one load of the weights' channel vector and
-   * four broadcast inputs per tap; eight positions where the channels fill a whole vector.
+   * {@link Kernels#windowProducts}: the output channels are the lanes; twelve sums stay in
+   * registers while the taps stream past, one broadcast input per position and tap: two whole
+   * vectors of channels by six positions where two remain (each broadcast serves two
+   * multiply-adds), else one vector by twelve positions; the positions left over four and one at
+   * a time, the last channels masked. Twelve sums (not eight) keep the multiply-adds from waiting
+   * on the broadcasts, and with the two vectors of weights and a broadcast they still fit the 16
+   * registers of AVX2.
    */
   static void windowProducts(float[] out, int outOff, float[] wT, int wOff, int len, float[] src,
       int[] offsets, int taps, int oh, int ow, int posRowStep) {
+    int vl = S.length();
     int positions = oh * ow;
-    for (int k = 0; k < len; k += S.length()) {
+    int k = 0;
+    for (; k + 2 * vl <= len; k += 2 * vl) {
       int q = 0;
-      if (k + S.length() <= len) {
-        for (; q + 7 < positions; q += 8) {
-          products8(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
+      for (; q + 5 < positions; q += 6) {
+        products2x6(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
+      }
+      productsFrom(out, outOff, wT, wOff, k, len, src, offsets, taps, q, oh, ow, posRowStep);
+      productsFrom(out, outOff, wT, wOff, k + vl, len, src, offsets, taps, q, oh, ow,
+          posRowStep);
+    }
+    for (; k < len; k += vl) {
+      int q = 0;
+      if (k + vl <= len) {
+        for (; q + 11 < positions; q += 12) {
+          products12(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
         }
       }
-      for (; q + 3 < positions; q += 4) {
-        products4(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
-      }
-      for (; q < positions; q++) {
-        products1(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
-      }
+      productsFrom(out, outOff, wT, wOff, k, len, src, offsets, taps, q, oh, ow, posRowStep);
+    }
+  }
+
+  /** Positions {@code from..oh·ow}, channels {@code k..k+vl}: four, then one at a time. */
+  private static void productsFrom(float[] out, int outOff, float[] wT, int wOff, int k, int len,
+      float[] src, int[] offsets, int taps, int from, int oh, int ow, int posRowStep) {
+    int positions = oh * ow;
+    int q = from;
+    for (; q + 3 < positions; q += 4) {
+      products4(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
+    }
+    for (; q < positions; q++) {
+      products1(out, outOff, wT, wOff, k, len, src, offsets, taps, q, ow, posRowStep);
     }
   }
 
   /**
-   * Positions {@code q..q+7}, channels {@code k..k+vl} (a whole vector: no mask). Eight sums in
-   * registers keep the multiply-adds from waiting on each other where four would not.
+   * Positions {@code q..q+5}, channels {@code k..k+2·vl} (two whole vectors: no mask): each
+   * broadcast input serves both vectors of weights.
    */
-  private static void products8(float[] out, int outOff, float[] wT, int wOff, int k, int len,
+  private static void products2x6(float[] out, int outOff, float[] wT, int wOff, int k, int len,
+      float[] src, int[] offsets, int taps, int q, int ow, int posRowStep) {
+    int vl = S.length();
+    int p0 = q / ow * posRowStep + q % ow;
+    int p1 = (q + 1) / ow * posRowStep + (q + 1) % ow;
+    int p2 = (q + 2) / ow * posRowStep + (q + 2) % ow;
+    int p3 = (q + 3) / ow * posRowStep + (q + 3) % ow;
+    int p4 = (q + 4) / ow * posRowStep + (q + 4) % ow;
+    int p5 = (q + 5) / ow * posRowStep + (q + 5) % ow;
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector b0 = a0;
+    FloatVector b1 = a0;
+    FloatVector b2 = a0;
+    FloatVector b3 = a0;
+    FloatVector b4 = a0;
+    FloatVector b5 = a0;
+    for (int t = 0, w = wOff + k; t < taps; t++, w += len) {
+      FloatVector x = FloatVector.fromArray(S, wT, w);
+      FloatVector y = FloatVector.fromArray(S, wT, w + vl);
+      int o = offsets[t];
+      FloatVector s = FloatVector.broadcast(S, src[o + p0]);
+      a0 = x.fma(s, a0);
+      b0 = y.fma(s, b0);
+      s = FloatVector.broadcast(S, src[o + p1]);
+      a1 = x.fma(s, a1);
+      b1 = y.fma(s, b1);
+      s = FloatVector.broadcast(S, src[o + p2]);
+      a2 = x.fma(s, a2);
+      b2 = y.fma(s, b2);
+      s = FloatVector.broadcast(S, src[o + p3]);
+      a3 = x.fma(s, a3);
+      b3 = y.fma(s, b3);
+      s = FloatVector.broadcast(S, src[o + p4]);
+      a4 = x.fma(s, a4);
+      b4 = y.fma(s, b4);
+      s = FloatVector.broadcast(S, src[o + p5]);
+      a5 = x.fma(s, a5);
+      b5 = y.fma(s, b5);
+    }
+    int d = outOff + q * len + k;
+    FloatVector.fromArray(S, out, d).add(a0).intoArray(out, d);
+    FloatVector.fromArray(S, out, d + vl).add(b0).intoArray(out, d + vl);
+    FloatVector.fromArray(S, out, d + len).add(a1).intoArray(out, d + len);
+    FloatVector.fromArray(S, out, d + len + vl).add(b1).intoArray(out, d + len + vl);
+    FloatVector.fromArray(S, out, d + 2 * len).add(a2).intoArray(out, d + 2 * len);
+    FloatVector.fromArray(S, out, d + 2 * len + vl).add(b2).intoArray(out, d + 2 * len + vl);
+    FloatVector.fromArray(S, out, d + 3 * len).add(a3).intoArray(out, d + 3 * len);
+    FloatVector.fromArray(S, out, d + 3 * len + vl).add(b3).intoArray(out, d + 3 * len + vl);
+    FloatVector.fromArray(S, out, d + 4 * len).add(a4).intoArray(out, d + 4 * len);
+    FloatVector.fromArray(S, out, d + 4 * len + vl).add(b4).intoArray(out, d + 4 * len + vl);
+    FloatVector.fromArray(S, out, d + 5 * len).add(a5).intoArray(out, d + 5 * len);
+    FloatVector.fromArray(S, out, d + 5 * len + vl).add(b5).intoArray(out, d + 5 * len + vl);
+  }
+
+  /** Positions {@code q..q+11}, channels {@code k..k+vl} (a whole vector: no mask). */
+  private static void products12(float[] out, int outOff, float[] wT, int wOff, int k, int len,
       float[] src, int[] offsets, int taps, int q, int ow, int posRowStep) {
     int p0 = q / ow * posRowStep + q % ow;
     int p1 = (q + 1) / ow * posRowStep + (q + 1) % ow;
@@ -464,6 +565,10 @@ final class VectorKernels {
     int p5 = (q + 5) / ow * posRowStep + (q + 5) % ow;
     int p6 = (q + 6) / ow * posRowStep + (q + 6) % ow;
     int p7 = (q + 7) / ow * posRowStep + (q + 7) % ow;
+    int p8 = (q + 8) / ow * posRowStep + (q + 8) % ow;
+    int p9 = (q + 9) / ow * posRowStep + (q + 9) % ow;
+    int p10 = (q + 10) / ow * posRowStep + (q + 10) % ow;
+    int p11 = (q + 11) / ow * posRowStep + (q + 11) % ow;
     FloatVector a0 = FloatVector.zero(S);
     FloatVector a1 = a0;
     FloatVector a2 = a0;
@@ -472,6 +577,10 @@ final class VectorKernels {
     FloatVector a5 = a0;
     FloatVector a6 = a0;
     FloatVector a7 = a0;
+    FloatVector a8 = a0;
+    FloatVector a9 = a0;
+    FloatVector a10 = a0;
+    FloatVector a11 = a0;
     for (int t = 0, w = wOff + k; t < taps; t++, w += len) {
       FloatVector x = FloatVector.fromArray(S, wT, w);
       int o = offsets[t];
@@ -483,6 +592,10 @@ final class VectorKernels {
       a5 = x.fma(FloatVector.broadcast(S, src[o + p5]), a5);
       a6 = x.fma(FloatVector.broadcast(S, src[o + p6]), a6);
       a7 = x.fma(FloatVector.broadcast(S, src[o + p7]), a7);
+      a8 = x.fma(FloatVector.broadcast(S, src[o + p8]), a8);
+      a9 = x.fma(FloatVector.broadcast(S, src[o + p9]), a9);
+      a10 = x.fma(FloatVector.broadcast(S, src[o + p10]), a10);
+      a11 = x.fma(FloatVector.broadcast(S, src[o + p11]), a11);
     }
     int d = outOff + q * len + k;
     FloatVector.fromArray(S, out, d).add(a0).intoArray(out, d);
@@ -500,6 +613,14 @@ final class VectorKernels {
     FloatVector.fromArray(S, out, d).add(a6).intoArray(out, d);
     d += len;
     FloatVector.fromArray(S, out, d).add(a7).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a8).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a9).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a10).intoArray(out, d);
+    d += len;
+    FloatVector.fromArray(S, out, d).add(a11).intoArray(out, d);
   }
 
   /** Positions {@code q..q+3}, channels {@code k..k+vl} (masked past {@code len}). */
@@ -543,6 +664,71 @@ final class VectorKernels {
     }
     int d = outOff + q * len + k;
     FloatVector.fromArray(S, out, d, m).add(a0).intoArray(out, d, m);
+  }
+
+  /**
+   * Taps {@code t..t+5}, channels {@code k..k+2·vl} (two whole vectors: no mask): each broadcast
+   * input serves both vectors of dL/dz.
+   */
+  private static void outer2x6(float[] out, int o, float[] dzT, int dz, int k, int len,
+      float[] src, int[] offsets, int t, int oh, int ow, int posRowStep) {
+    int vl = S.length();
+    int s0 = offsets[t];
+    int s1 = offsets[t + 1];
+    int s2 = offsets[t + 2];
+    int s3 = offsets[t + 3];
+    int s4 = offsets[t + 4];
+    int s5 = offsets[t + 5];
+    FloatVector a0 = FloatVector.zero(S);
+    FloatVector a1 = a0;
+    FloatVector a2 = a0;
+    FloatVector a3 = a0;
+    FloatVector a4 = a0;
+    FloatVector a5 = a0;
+    FloatVector b0 = a0;
+    FloatVector b1 = a0;
+    FloatVector b2 = a0;
+    FloatVector b3 = a0;
+    FloatVector b4 = a0;
+    FloatVector b5 = a0;
+    int q = dz + k;
+    for (int i = 0, r = 0; i < oh; i++, r += posRowStep) {
+      for (int j = r, e = r + ow; j < e; j++, q += len) {
+        FloatVector d = FloatVector.fromArray(S, dzT, q);
+        FloatVector f = FloatVector.fromArray(S, dzT, q + vl);
+        FloatVector x0 = FloatVector.broadcast(S, src[s0 + j]);
+        a0 = d.fma(x0, a0);
+        b0 = f.fma(x0, b0);
+        FloatVector x1 = FloatVector.broadcast(S, src[s1 + j]);
+        a1 = d.fma(x1, a1);
+        b1 = f.fma(x1, b1);
+        FloatVector x2 = FloatVector.broadcast(S, src[s2 + j]);
+        a2 = d.fma(x2, a2);
+        b2 = f.fma(x2, b2);
+        FloatVector x3 = FloatVector.broadcast(S, src[s3 + j]);
+        a3 = d.fma(x3, a3);
+        b3 = f.fma(x3, b3);
+        FloatVector x4 = FloatVector.broadcast(S, src[s4 + j]);
+        a4 = d.fma(x4, a4);
+        b4 = f.fma(x4, b4);
+        FloatVector x5 = FloatVector.broadcast(S, src[s5 + j]);
+        a5 = d.fma(x5, a5);
+        b5 = f.fma(x5, b5);
+      }
+    }
+    o += k;
+    FloatVector.fromArray(S, out, o).add(a0).intoArray(out, o);
+    FloatVector.fromArray(S, out, o + vl).add(b0).intoArray(out, o + vl);
+    FloatVector.fromArray(S, out, o + 1 * len).add(a1).intoArray(out, o + 1 * len);
+    FloatVector.fromArray(S, out, o + 1 * len + vl).add(b1).intoArray(out, o + 1 * len + vl);
+    FloatVector.fromArray(S, out, o + 2 * len).add(a2).intoArray(out, o + 2 * len);
+    FloatVector.fromArray(S, out, o + 2 * len + vl).add(b2).intoArray(out, o + 2 * len + vl);
+    FloatVector.fromArray(S, out, o + 3 * len).add(a3).intoArray(out, o + 3 * len);
+    FloatVector.fromArray(S, out, o + 3 * len + vl).add(b3).intoArray(out, o + 3 * len + vl);
+    FloatVector.fromArray(S, out, o + 4 * len).add(a4).intoArray(out, o + 4 * len);
+    FloatVector.fromArray(S, out, o + 4 * len + vl).add(b4).intoArray(out, o + 4 * len + vl);
+    FloatVector.fromArray(S, out, o + 5 * len).add(a5).intoArray(out, o + 5 * len);
+    FloatVector.fromArray(S, out, o + 5 * len + vl).add(b5).intoArray(out, o + 5 * len + vl);
   }
 
   /** Taps {@code t..t+5}, channels {@code k..k+vl} (a whole vector: no mask). */

@@ -493,8 +493,10 @@ final class KernelChecks {
       new Win(9, 2, 2, 1, 1, 3, 20)};
 
   /**
-   * {@code outerWindows} against direct double sums: channel counts around one and two vectors,
-   * dilated windows, window rows shorter and longer than a vector.
+   * {@code outerWindows} against direct double sums: channel counts around one, two and three
+   * vectors of 16 lanes (blocks of two vectors by six taps, of one vector by six, masked
+   * remainders), tap counts with and without a remainder, dilated windows, window rows shorter
+   * and longer than a vector.
    */
   static void outerWindowsMatchesDirectSums() {
     SplittableRandom r = new SplittableRandom(59);
@@ -509,7 +511,7 @@ final class KernelChecks {
       int colStep = w.dw();
       int planeStep = (oh + (kh - 1) * w.dh()) * posRowStep + r.nextInt(3);
       int base = r.nextInt(4);
-      for (int len : new int[] {1, 6, 16, 20, 33}) {
+      for (int len : new int[] {1, 6, 16, 20, 32, 33, 48}) {
         float[] src = random(base + channels * planeStep, r);
         int dzOff = r.nextInt(3);
         float[] dzT = random(dzOff + oh * ow * len, r);
@@ -531,8 +533,10 @@ final class KernelChecks {
   }
 
   /**
-   * {@code windowProducts} against direct double sums: channel counts around one and two vectors,
-   * position counts with and without a remainder of four, dilated windows.
+   * {@code windowProducts} against direct double sums: channel counts around one, two and three
+   * vectors of 16 lanes (blocks of two vectors by six positions, of one vector by twelve, masked
+   * remainders), position counts with and without a remainder of six, twelve and four, dilated
+   * windows.
    */
   static void windowProductsMatchDirectSums() {
     SplittableRandom r = new SplittableRandom(71);
@@ -542,7 +546,7 @@ final class KernelChecks {
       int planeStep = (w.oh() + (w.kh() - 1) * w.dh()) * posRowStep + r.nextInt(3);
       int base = r.nextInt(4);
       int positions = w.oh() * w.ow();
-      for (int len : new int[] {1, 6, 16, 20, 33}) {
+      for (int len : new int[] {1, 6, 16, 20, 32, 33, 48}) {
         float[] src = random(base + w.channels() * planeStep, r);
         int wOff = r.nextInt(3);
         float[] wT = random(wOff + w.taps() * len, r);
