@@ -169,7 +169,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     layers.add(new LayerSummary("c1", "Conv", "3@3x3 pad 1 nobias", new int[] {3, 8, 8}, 54L, 3456L, 3456L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
         new LayerMemory(768L, 5592L, 1536L, 32640L)));
     layers.add(new LayerSummary("bn1", "BatchNorm", "relu", new int[] {3, 8, 8}, 6L, 384L, 192L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
-        new LayerMemory(1548L, 24L, 2316L, 208L)));
+        new LayerMemory(1548L, 24L, 2316L, 212L)));
     layers.add(new LayerSummary("proj", "Conv", "3@1x1 nobias <- input", new int[] {3, 8, 8}, 6L, 384L, 384L, new int[] {1, 1}, new int[] {1, 1}, new double[] {0.0, 0.0},
         new LayerMemory(768L, 1280L, 1536L, 5144L)));
     layers.add(new LayerSummary("sum", "Add", "bn1 + proj relu", new int[] {3, 8, 8}, 0L, 192L, 0L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
@@ -599,8 +599,8 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     private final float[] bn1Inv;
 
     /**
-     * bn1: Σ dz·x̂ / M, then Σ dz / M, per channel (the backward pass's sums), [1][6] (+ 16 spare:
-     * a vector's masked tail stays inside).
+     * bn1: Σ dz·x̂ / M, then Σ dz / M, per channel (the backward pass's sums); then one plane's Σ
+     * dz, [1][7] (+ 16 spare: a vector's masked tail stays inside).
      */
     private final float[][] bn1GradMeans;
 
@@ -782,7 +782,7 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       this.bn1Delta = new float[Math.multiplyExact(maxBatch, 192)];
       this.bn1Norm = new float[Math.multiplyExact(maxBatch, 192)];
       this.bn1Inv = new float[Math.multiplyExact(maxBatch, 3)];
-      this.bn1GradMeans = new float[1][22];
+      this.bn1GradMeans = new float[1][23];
       this.projOut = new float[Math.multiplyExact(maxBatch, 192)];
       this.projDelta = new float[Math.multiplyExact(maxBatch, 192)];
       this.projShift = new float[1][80];
@@ -1576,12 +1576,9 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         double sb = 0;
         for (int n = 0; n < batch; n++) {
           int v0 = (n * 3 + c) * 64;
-          for (int v = v0; v < v0 + 64; v++) {
-            float zv = g * xh[v] + beta;
-            dz[v] = dz[v] * Math.min(1.0f, Math.max(0.0f, zv) * 0x1p126f * 0x1p126f);
-          }
-          sg += Kernels.dot(dz, xh, v0, 64);
-          sb += Kernels.sum(dz, v0, 64);
+          // maskedDotAndSum(d, xh, from, len, g, beta, lo, hi, below, sum, sumAt)
+          sg += Kernels.maskedDotAndSum(dz, xh, v0, 64, g, beta, 0.0f, Float.POSITIVE_INFINITY, 0.0f, means, 6);
+          sb += means[6];
         }
         gr[BN1_WEIGHT + c] += (float) (sg);
         gr[BN1_BIAS + c] += (float) (sb);

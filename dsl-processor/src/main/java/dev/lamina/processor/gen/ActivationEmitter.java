@@ -64,6 +64,23 @@ final class ActivationEmitter {
   }
 
   /**
+   * The float literals {@code lo, hi, below} that describe the derivative of ReLU, ReLU6 or leaky
+   * ReLU to the runtime's {@code Kernels.maskedDotAndSum}: 1 inside (lo, hi), else below.
+   */
+  static String piecewiseLinearPieces(LayerContext ctx) {
+    Num num = ctx.num();
+    String zero = num.lit(0);
+    return switch (ctx.node().activation()) {
+      case RELU -> zero + ", Float.POSITIVE_INFINITY, " + zero;
+      case RELU6 -> zero + ", " + num.lit(6) + ", " + zero;
+      case LEAKY_RELU -> zero + ", Float.POSITIVE_INFINITY, "
+          + num.lit(ctx.node().activationParameter());
+      default -> throw new IllegalArgumentException(ctx.node().activation() + " is not piecewise "
+          + "linear");
+    };
+  }
+
+  /**
    * ReLU's derivative at {@code z} without a branch, so that C2 vectorizes the loop: max(z, 0)
    * scaled past 1 for any z &gt; 0 (even the smallest subnormal), then clamped to 1; exactly 0 for
    * z &lt;= 0.

@@ -55,8 +55,9 @@ public final class BatchNormEmitter implements LayerEmitter {
     return List.of(
         new Buffer(c.buffer("Norm"), false, c.outSize(), "normalized input x̂"),
         new Buffer(c.buffer("Inv"), false, channels(c), "1/sqrt(var + eps) per channel"),
-        Buffer.scratch(gradientMeans(c), 1, 2 * channels(c),
-            "Σ dz·x̂ / M, then Σ dz / M, per channel (the backward pass's sums)"));
+        Buffer.scratch(gradientMeans(c), 1, 2 * channels(c) + (maskKernel(c) ? 1 : 0),
+            "Σ dz·x̂ / M, then Σ dz / M, per channel (the backward pass's sums)"
+                + (maskKernel(c) ? "; then one plane's Σ dz" : "")));
   }
 
   private static int channels(LayerContext c) {
@@ -413,6 +414,15 @@ public final class BatchNormEmitter implements LayerEmitter {
     if (plane(ctx) >= KERNEL_PLANE) {
       b.beginControlFlow("for (int n = 0; n < batch; n++)");
       b.addStatement("int v0 = $L", planeStart(ctx, ""));
+      if (maskKernel(ctx)) {
+        b.add("// maskedDotAndSum(d, xh, from, len, g, beta, lo, hi, below, sum, sumAt)\n");
+        b.addStatement("sg += $T.maskedDotAndSum(dz, xh, v0, $L, g, beta, $L, means, $L)",
+            KernelCalls.KERNELS, plane(ctx), ActivationEmitter.piecewiseLinearPieces(ctx),
+            2 * channels(ctx));
+        b.addStatement("sb += means[$L]", 2 * channels(ctx));
+        b.endControlFlow();
+        return;
+      }
       if (masked != null) {
         b.beginControlFlow("for (int v = v0; v < v0 + $L; v++)", plane(ctx));
         b.addStatement("$L zv = g * xh[v] + beta", ctx.num().t());
@@ -435,6 +445,15 @@ public final class BatchNormEmitter implements LayerEmitter {
         b.addStatement("sb += d");
       });
     }
+  }
+
+  /**
+   * Whether the float variant applies a fused activation's derivative and takes both sums of a
+   * plane in one call of the runtime's {@code Kernels.maskedDotAndSum} (which writes the plane's
+   * Σ dz to the last value of {@link #gradientMeans}); the double variant loops.
+   */
+  private static boolean maskKernel(LayerContext ctx) {
+    return ctx.num().isFloat() && ctx.fusesActivation() && plane(ctx) >= KERNEL_PLANE;
   }
 
   /**

@@ -637,4 +637,26 @@ public final class Kernels {
     }
     return sc;
   }
+
+  /**
+   * A batch normalization's backward sums over one plane with its piecewise-linear activation's
+   * derivative applied first: for each {@code i} in {@code [from, from + len)}, {@code z = g·xh[i]
+   * + beta} (the forward pass's pre-activation, the same float arithmetic), {@code d[i] *= (lo < z
+   * < hi ? 1 : below)} in place (ReLU: 0, +∞, 0; ReLU6: 0, 6, 0; leaky ReLU: 0, +∞, slope); returns
+   * {@code Σ d[i]·xh[i]} and writes {@code Σ d[i]} to {@code sum[sumAt]}, each summed in the order
+   * of {@link #dot} and {@link #sum}, so that the result is theirs on the masked values.
+   */
+  public static float maskedDotAndSum(float[] d, float[] xh, int from, int len, float g,
+      float beta, float lo, float hi, float below, float[] sum, int sumAt) {
+    if (VECTOR) {
+      return VectorKernels.maskedDotAndSum(d, xh, from, len, g, beta, lo, hi, below, sum, sumAt);
+    }
+    int end = from + len;
+    for (int i = from; i < end; i++) {
+      float z = g * xh[i] + beta;
+      d[i] *= z > lo && z < hi ? 1f : below;
+    }
+    sum[sumAt] = sum(d, from, len);
+    return dot(d, xh, from, len);
+  }
 }
