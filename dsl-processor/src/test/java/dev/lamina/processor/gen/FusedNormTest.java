@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * normalization's backward through its computational graph: x̂, the variance and the mean each
  * their own step; the activation and the add as passes of their own).
  *
- * <p>The reference network, on 2×4×5 images, batch 3: {@code c1} (conv 3@3×3, pad 1) from the
+ * <p>The reference network, on 2×8×8 images, batch 3: {@code c1} (conv 3@3×3, pad 1) from the
  * input, {@code bn1} with activation A, {@code c2} (conv 3@3×3, pad 1), {@code bn2} without
  * activation, {@code sum = bn2 + bn1} with activation A. So {@code bn1} and {@code bn2} each are
  * the only reader of their convolution (they write its gradient), {@code bn2} is read by the add
@@ -51,8 +51,9 @@ class FusedNormTest {
   private static final int N = 3;
   private static final int C_IN = 2;
   private static final int C = 3;
-  private static final int H = 4;
-  private static final int W = 5;
+  /** Planes of 64 values: the float variant's sums in {@code Kernels.maskedDotAndSum}. */
+  private static final int H = 8;
+  private static final int W = 8;
   /** Double against the double reference: relative to each tensor's largest gradient. */
   private static final double DOUBLE_TOLERANCE = 1e-10;
   /** Float against the double reference: relative to each tensor's largest gradient. */
@@ -515,7 +516,7 @@ class FusedNormTest {
             .add("sum", List.of("bn2", "bn1"), new AddOp(), Activation.RELU6, 0)
             .add("out", Models.affine(3), ID, 0)
             .loss(Loss.MSE).build()),
-        // planes of 16 values and more: the sums on the runtime's reductions
+        // planes of 20 values: the sums on the runtime's reductions after the derivative's loop
         named("long_planes", twoNorms("G3", Shape.image(2, 4, 5), conv(2, 3, 1, 1),
                 new Act(Activation.LEAKY_RELU, 0.2))
             .add("sum", List.of("bn2", "bn1"), new AddOp(), Activation.RELU, 0)
