@@ -1576,9 +1576,18 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         double sb = 0;
         for (int n = 0; n < batch; n++) {
           int v0 = (n * 3 + c) * 64;
-          // maskedDotAndSum(d, xh, from, len, g, beta, lo, hi, below, sum, sumAt)
-          sg += Kernels.maskedDotAndSum(dz, xh, v0, 64, g, beta, 0.0f, Float.POSITIVE_INFINITY, 0.0f, means, 6);
-          sb += means[6];
+          if (Kernels.VECTOR) {
+            // maskedDotAndSum(d, xh, from, len, g, beta, lo, hi, below, sum, sumAt)
+            sg += Kernels.maskedDotAndSum(dz, xh, v0, 64, g, beta, 0.0f, Float.POSITIVE_INFINITY, 0.0f, means, 6);
+            sb += means[6];
+            continue;
+          }
+          for (int v = v0; v < v0 + 64; v++) {
+            float zv = g * xh[v] + beta;
+            dz[v] = dz[v] * Math.min(1.0f, Math.max(0.0f, zv) * 0x1p126f * 0x1p126f);
+          }
+          sg += Kernels.dot(dz, xh, v0, 64);
+          sb += Kernels.sum(dz, v0, 64);
         }
         gr[BN1_WEIGHT + c] += (float) (sg);
         gr[BN1_BIAS + c] += (float) (sb);
