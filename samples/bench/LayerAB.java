@@ -12,8 +12,10 @@ import java.util.Random;
 /**
  * One layer's passes in two builds of the samples jar, alternated in one JVM: each jar in a class
  * loader of its own, the generated network built and trained for 5 s in each, then every pass
- * (forward, weight gradient, input gradient) timed in 0.15 s windows, the two builds in turn (the
- * first one first in even rounds, last in odd ones), 9 rounds. Prints, per pass, the median
+ * (forward, weight gradient, input gradient, and the layer's whole backward: its activation's
+ * backward pass when it has one of its own, then both gradients) timed in 0.15 s windows, the two
+ * builds in turn (the first one first in even rounds, last in odd ones), 9 rounds ({@code
+ * -Drounds=N} for more). Prints, per pass, the median
  * microseconds of each build and the median of the per-round speed-ups (before's time over
  * after's) with their range: on a shared machine whose speed drifts, a round moves both alike.
  *
@@ -38,9 +40,10 @@ import java.util.Random;
  */
 public final class LayerAB {
   private static final int BATCH = 64;
-  private static final int ROUNDS = 9;
+  private static final int ROUNDS = Integer.getInteger("rounds", 9);
   private static final long WINDOW_NS = 150_000_000L;
-  private static final String[] PASSES = {"forward", "weight gradient", "input gradient"};
+  private static final String[] PASSES = {"forward", "weight gradient", "input gradient",
+      "backward"};
   private static final String[] TASKS = {"inference, batch 64", "inference, batch 1",
       "training step, batch 64"};
   private static final int[] BATCHES = {64, 1, 64};
@@ -49,6 +52,8 @@ public final class LayerAB {
   private static final class Build {
     private final Object ws;
     private final Method[] passes = new Method[3];
+    /** {@code <layer>ActivateBackward(int)}, or null when the layer fuses its activation. */
+    private final Method activateBackward;
     private final Object input;
     private final Object inputDelta;
 
@@ -92,6 +97,13 @@ public final class LayerAB {
       passes[0] = method(c, f[0] + "Forward", float[].class, int.class, int.class);
       passes[1] = method(c, f[0] + "BackwardParams", float[].class, int.class, int.class);
       passes[2] = method(c, f[0] + "BackwardData", float[].class, int.class);
+      Method act;
+      try {
+        act = method(c, f[0] + "ActivateBackward", int.class);
+      } catch (NoSuchMethodException e) {
+        act = null;
+      }
+      activateBackward = act;
     }
 
     private static Field field(Class<?> c, String name) throws NoSuchFieldException {
@@ -112,7 +124,13 @@ public final class LayerAB {
       long t0 = System.nanoTime();
       int n = 0;
       while (System.nanoTime() - t0 < ns) {
-        if (k == 2) {
+        if (k == 3) {
+          if (activateBackward != null) {
+            activateBackward.invoke(ws, BATCH);
+          }
+          passes[1].invoke(ws, input, 0, BATCH);
+          passes[2].invoke(ws, inputDelta, BATCH);
+        } else if (k == 2) {
           passes[2].invoke(ws, inputDelta, BATCH);
         } else {
           passes[k].invoke(ws, input, 0, BATCH);
@@ -289,7 +307,7 @@ public final class LayerAB {
       Build before = new Build(Path.of(args[0]), network, args[li]);
       Build after = new Build(Path.of(args[1]), network, args[li]);
       StringBuilder line = new StringBuilder(args[li].split(":")[0]);
-      for (int k = 0; k < 3; k++) {
+      for (int k = 0; k < PASSES.length; k++) {
         int pass = k;
         line.append(" | ").append(PASSES[k]).append(": ").append(compare(
             ns -> before.time(pass, ns), ns -> after.time(pass, ns), WINDOW_NS));

@@ -169,11 +169,11 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     layers.add(new LayerSummary("c1", "Conv", "3@3x3 pad 1 nobias", new int[] {3, 8, 8}, 54L, 3456L, 3456L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
         new LayerMemory(768L, 5592L, 1536L, 32640L)));
     layers.add(new LayerSummary("bn1", "BatchNorm", "relu", new int[] {3, 8, 8}, 6L, 384L, 192L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
-        new LayerMemory(2316L, 24L, 3084L, 120L)));
+        new LayerMemory(1548L, 24L, 2316L, 212L)));
     layers.add(new LayerSummary("proj", "Conv", "3@1x1 nobias <- input", new int[] {3, 8, 8}, 6L, 384L, 384L, new int[] {1, 1}, new int[] {1, 1}, new double[] {0.0, 0.0},
         new LayerMemory(768L, 1280L, 1536L, 5144L)));
     layers.add(new LayerSummary("sum", "Add", "bn1 + proj relu", new int[] {3, 8, 8}, 0L, 192L, 0L, new int[] {3, 3}, new int[] {1, 1}, new double[] {0.0, 0.0},
-        new LayerMemory(1536L, 0L, 2304L, 0L)));
+        new LayerMemory(768L, 0L, 1536L, 0L)));
     layers.add(new LayerSummary("down", "Conv", "2@2x2 stride 2", new int[] {2, 4, 4}, 26L, 416L, 384L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5},
         new LayerMemory(128L, 0L, 256L, 104L)));
     layers.add(new LayerSummary("skip", "Pool", "avg 2x2/2 <- sum", new int[] {3, 4, 4}, 0L, 192L, 0L, new int[] {4, 4}, new int[] {2, 2}, new double[] {0.5, 0.5},
@@ -584,11 +584,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     private final float[] bn1Out;
 
     /**
-     * bn1: output before the activation, [maxBatch][3][8][8].
-     */
-    private final float[] bn1Pre;
-
-    /**
      * bn1: dL/doutput, then dL/d(pre-activation), [maxBatch][3][8][8].
      */
     private final float[] bn1Delta;
@@ -602,6 +597,12 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
      * bn1: 1/sqrt(var + eps) per channel, [maxBatch][3][8][8].
      */
     private final float[] bn1Inv;
+
+    /**
+     * bn1: Σ dz·x̂ / M, then Σ dz / M, per channel (the backward pass's sums); then one plane's Σ
+     * dz, [1][7] (+ 16 spare: a vector's masked tail stays inside).
+     */
+    private final float[][] bn1GradMeans;
 
     /**
      * proj: output, [maxBatch][3][8][8].
@@ -653,11 +654,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
      * sum: output, [maxBatch][3][8][8].
      */
     private final float[] sumOut;
-
-    /**
-     * sum: output before the activation, [maxBatch][3][8][8].
-     */
-    private final float[] sumPre;
 
     /**
      * sum: dL/doutput, then dL/d(pre-activation), [maxBatch][3][8][8].
@@ -783,10 +779,10 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       this.c1BackShift = new float[9][94];
       this.c1BackGrid = new float[2][94];
       this.bn1Out = new float[Math.multiplyExact(maxBatch, 192)];
-      this.bn1Pre = new float[Math.multiplyExact(maxBatch, 192)];
       this.bn1Delta = new float[Math.multiplyExact(maxBatch, 192)];
       this.bn1Norm = new float[Math.multiplyExact(maxBatch, 192)];
       this.bn1Inv = new float[Math.multiplyExact(maxBatch, 3)];
+      this.bn1GradMeans = new float[1][23];
       this.projOut = new float[Math.multiplyExact(maxBatch, 192)];
       this.projDelta = new float[Math.multiplyExact(maxBatch, 192)];
       this.projShift = new float[1][80];
@@ -796,7 +792,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       this.projBackShift = new float[1][80];
       this.projBackGrid = new float[2][80];
       this.sumOut = new float[Math.multiplyExact(maxBatch, 192)];
-      this.sumPre = new float[Math.multiplyExact(maxBatch, 192)];
       this.sumDelta = new float[Math.multiplyExact(maxBatch, 192)];
       this.downOut = new float[Math.multiplyExact(maxBatch, 32)];
       this.downDelta = new float[Math.multiplyExact(maxBatch, 32)];
@@ -1072,9 +1067,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
         Objects.checkFromIndexSize(inputOffset, batch * INPUT_SIZE, input.length);
         layers(batch);
       }
-      Arrays.fill(c1Delta, 0, batch * 192, 0.0f);
-      Arrays.fill(bn1Delta, 0, batch * 192, 0.0f);
-      Arrays.fill(projDelta, 0, batch * 192, 0.0f);
       Arrays.fill(sumDelta, 0, batch * 192, 0.0f);
       Arrays.fill(downDelta, 0, batch * 32, 0.0f);
       Arrays.fill(skipDelta, 0, batch * 48, 0.0f);
@@ -1108,7 +1100,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       downBackwardData(sumDelta, batch);
 
       // sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8
-      sumActivateBackward(batch);
       sumBackwardData(bn1Delta, projDelta, batch);
 
       // proj: Conv 3@1x1 nobias <- input | 2x8x8 -> 3x8x8
@@ -1118,7 +1109,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
       }
 
       // bn1: BatchNorm relu | 3x8x8 -> 3x8x8
-      bn1ActivateBackward(batch);
       bn1BackwardParams(c1Out, 0, batch);
       bn1BackwardData(c1Delta, batch);
 
@@ -1476,15 +1466,13 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: forward, into bn1Pre and, activated in the same loop,
-     * bn1Out.
+     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: forward, into bn1Out, activated in the same loop.
      */
     private void bn1Forward(float[] x, int xOff, int batch) {
       if (batch == 0) {
         return;
       }
       float[] p = this.p;
-      float[] z = this.bn1Pre;
       float[] y = this.bn1Out;
       float[] xh = this.bn1Norm;
       float[] inv = this.bn1Inv;
@@ -1531,7 +1519,6 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
             float h = (x[xOff + v0 + i] - m) * k;
             xh[v0 + i] = h;
             float v = g * h + beta;
-            z[v0 + i] = v;
             y[v0 + i] = Math.max(v, 0.0f);
           }
         }
@@ -1571,47 +1558,54 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * bn1: relu backward, dL/dy -> dL/dz in bn1Delta.
-     */
-    private void bn1ActivateBackward(int batch) {
-      float[] d = this.bn1Delta;
-      float[] z = this.bn1Pre;
-      for (int q = 0, e = batch * 192; q < e; q++) {
-        // step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped to 1
-        d[q] *= Math.min(1.0f, Math.max(0.0f, z[q]) * 0x1p126f * 0x1p126f);
-      }
-    }
-
-    /**
-     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: adds dL/dγ = Σ dz·x̂ and dL/dβ = Σ dz to the gradients.
+     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: applies the activation's derivative (at γ·x̂ + β) to
+     * bn1Delta (dz), adds dL/dγ = Σ dz·x̂ and dL/dβ = Σ dz to the gradients, in one pass per
+     * channel; leaves both sums over the count in bn1GradMeans for the input gradient.
      */
     private void bn1BackwardParams(float[] x, int xOff, int batch) {
-      float[] g = this.g;
+      float[] p = this.p;
+      float[] gr = this.g;
       float[] dz = this.bn1Delta;
       float[] xh = this.bn1Norm;
+      float[] means = this.bn1GradMeans[0];
+      int count = batch * 64;
       for (int c = 0; c < 3; c++) {
+        float g = p[BN1_WEIGHT + c];
+        float beta = p[BN1_BIAS + c];
         double sg = 0;
         double sb = 0;
         for (int n = 0; n < batch; n++) {
-          sg += Kernels.dot(dz, xh, (n * 3 + c) * 64, 64);
+          int v0 = (n * 3 + c) * 64;
+          if (Kernels.VECTOR) {
+            // maskedDotAndSum(d, xh, from, len, g, beta, lo, hi, below, sum, sumAt)
+            sg += Kernels.maskedDotAndSum(dz, xh, v0, 64, g, beta, 0.0f, Float.POSITIVE_INFINITY, 0.0f, means, 6);
+            sb += means[6];
+            continue;
+          }
+          for (int v = v0; v < v0 + 64; v++) {
+            float zv = g * xh[v] + beta;
+            dz[v] = dz[v] * Math.min(1.0f, Math.max(0.0f, zv) * 0x1p126f * 0x1p126f);
+          }
+          sg += Kernels.dot(dz, xh, v0, 64);
+          sb += Kernels.sum(dz, v0, 64);
         }
-        for (int n = 0; n < batch; n++) {
-          sb += Kernels.sum(dz, (n * 3 + c) * 64, 64);
-        }
-        g[BN1_WEIGHT + c] += (float) (sg);
-        g[BN1_BIAS + c] += (float) (sb);
+        gr[BN1_WEIGHT + c] += (float) (sg);
+        gr[BN1_BIAS + c] += (float) (sb);
+        means[c] = (float) (sg / count);
+        means[3 + c] = (float) (sb / count);
       }
     }
 
     /**
-     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: adds dL/dx to dx.
+     * bn1: BatchNorm relu | 3x8x8 -> 3x8x8: writes dL/dx into dx, from the sums bn1BackwardParams
+     * left in bn1GradMeans.
      */
     private void bn1BackwardData(float[] dx, int batch) {
       float[] p = this.p;
       float[] dz = this.bn1Delta;
       float[] xh = this.bn1Norm;
       float[] inv = this.bn1Inv;
-      int count = batch * 64;
+      float[] means = this.bn1GradMeans[0];
       for (int c = 0; c < 3; c++) {
         float k = p[BN1_WEIGHT + c] * inv[c];
         if (!trainingPass) {
@@ -1619,26 +1613,18 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
             int v0 = (n * 3 + c) * 64;
             for (int i = 0; i < 64; i++) {
               int v = v0 + i;
-              dx[v] += k * dz[v];
+              dx[v] = k * dz[v];
             }
           }
           continue;
         }
-        double sg = 0;
-        double sb = 0;
-        for (int n = 0; n < batch; n++) {
-          sg += Kernels.dot(dz, xh, (n * 3 + c) * 64, 64);
-        }
-        for (int n = 0; n < batch; n++) {
-          sb += Kernels.sum(dz, (n * 3 + c) * 64, 64);
-        }
-        float mg = (float) (sg / count);
-        float mb = (float) (sb / count);
+        float mg = means[c];
+        float mb = means[3 + c];
         for (int n = 0; n < batch; n++) {
           int v0 = (n * 3 + c) * 64;
           for (int i = 0; i < 64; i++) {
             int v = v0 + i;
-            dx[v] += k * (dz[v] - mb - xh[v] * mg);
+            dx[v] = k * (dz[v] - mb - xh[v] * mg);
           }
         }
       }
@@ -1851,46 +1837,30 @@ public final class Lamina_Graph extends Graph implements FloatNetwork, Structure
     }
 
     /**
-     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: forward, into sumPre and, activated in the same
-     * pass, sumOut.
+     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: forward, into sumOut, activated in the same pass.
      */
     private void sumForward(float[] x0, int x0Off, float[] x1, int x1Off, int batch) {
-      float[] z = this.sumPre;
       float[] y = this.sumOut;
       for (int q = 0, e = batch * 192; q < e; q++) {
         float v = x0[x0Off + q] + x1[x1Off + q];
-        z[q] = v;
         y[q] = Math.max(v, 0.0f);
       }
     }
 
     /**
-     * sum: relu backward, dL/dy -> dL/dz in sumDelta.
-     */
-    private void sumActivateBackward(int batch) {
-      float[] d = this.sumDelta;
-      float[] z = this.sumPre;
-      for (int q = 0, e = batch * 192; q < e; q++) {
-        // step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped to 1
-        d[q] *= Math.min(1.0f, Math.max(0.0f, z[q]) * 0x1p126f * 0x1p126f);
-      }
-    }
-
-    /**
-     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: adds dL/dz to the gradient of every input.
+     * sum: Add bn1 + proj relu | 3x8x8 -> 3x8x8: applies the activation's derivative and hands
+     * dL/dz to every input (written into the delta of an input read by this layer alone, added into
+     * the others).
      */
     private void sumBackwardData(float[] dx0, float[] dx1, int batch) {
       float[] dz = this.sumDelta;
+      float[] y = this.sumOut;
       int e = batch * 192;
-      if (dx0 != null) {
-        for (int q = 0; q < e; q++) {
-          dx0[q] += dz[q];
-        }
-      }
-      if (dx1 != null) {
-        for (int q = 0; q < e; q++) {
-          dx1[q] += dz[q];
-        }
+      // one pass: dL/dz (the activation's derivative applied as it is read) handed to every input
+      for (int q = 0; q < e; q++) {
+        float d = dz[q] * Math.min(1.0f, Math.max(0.0f, y[q]) * 0x1p126f * 0x1p126f);
+        dx0[q] = d;
+        dx1[q] = d;
       }
     }
 

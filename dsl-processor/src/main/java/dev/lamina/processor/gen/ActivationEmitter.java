@@ -23,8 +23,9 @@ final class ActivationEmitter {
   private ActivationEmitter() {}
 
   /**
-   * The activation of ReLU, ReLU6 or leaky ReLU applied to {@code v} as one expression: what a
-   * layer that fuses its activation ({@code NetworkModel.fusesActivation}) writes inline.
+   * The activation of ReLU, ReLU6 or leaky ReLU applied to {@code v} (a name or an indexed
+   * element, not a compound expression) as one expression: what a layer that fuses its activation
+   * ({@code NetworkModel.fusesActivation}) writes inline.
    */
   static String piecewiseLinear(LayerContext ctx, String v) {
     return piecewiseLinear(ctx.num(), ctx.node(), v);
@@ -43,12 +44,59 @@ final class ActivationEmitter {
   }
 
   /**
-   * The forward and backward methods of the layer's activation; a layer that fuses its
-   * activation gets the backward method only.
+   * dL/d(pre-activation) from dL/d(output) {@code d} and the pre-activation {@code z} (names or
+   * indexed elements) of ReLU, ReLU6 or leaky ReLU, as one expression: what a layer that fuses
+   * its activation ({@code
+   * NetworkModel.fusesActivation}) applies inline in its backward pass, and what {@code
+   * <name>ActivateBackward} applies otherwise.
+   */
+  static String piecewiseLinearGradient(LayerContext ctx, String d, String z) {
+    Num num = ctx.num();
+    return switch (ctx.node().activation()) {
+      case RELU -> d + " * " + reluStep(num, z);
+      // 1 strictly inside (0, 6), as PyTorch's hardtanh backward; 0 at both ends
+      case RELU6 -> z + " > 0 && " + z + " < " + num.lit(6) + " ? " + d + " : " + num.lit(0);
+      case LEAKY_RELU -> z + " > 0 ? " + d + " : " + num.lit(ctx.node().activationParameter())
+          + " * " + d;
+      default -> throw new IllegalArgumentException(ctx.node().activation() + " is not piecewise "
+          + "linear");
+    };
+  }
+
+  /**
+   * The float literals {@code lo, hi, below} that describe the derivative of ReLU, ReLU6 or leaky
+   * ReLU to the runtime's {@code Kernels.maskedDotAndSum}: 1 inside (lo, hi), else below.
+   */
+  static String piecewiseLinearPieces(LayerContext ctx) {
+    Num num = ctx.num();
+    String zero = num.lit(0);
+    return switch (ctx.node().activation()) {
+      case RELU -> zero + ", Float.POSITIVE_INFINITY, " + zero;
+      case RELU6 -> zero + ", " + num.lit(6) + ", " + zero;
+      case LEAKY_RELU -> zero + ", Float.POSITIVE_INFINITY, "
+          + num.lit(ctx.node().activationParameter());
+      default -> throw new IllegalArgumentException(ctx.node().activation() + " is not piecewise "
+          + "linear");
+    };
+  }
+
+  /**
+   * ReLU's derivative at {@code z} without a branch, so that C2 vectorizes the loop: max(z, 0)
+   * scaled past 1 for any z &gt; 0 (even the smallest subnormal), then clamped to 1; exactly 0 for
+   * z &lt;= 0.
+   */
+  private static String reluStep(Num num, String z) {
+    String big = num.isFloat() ? "0x1p126f" : "0x1p1023";
+    return "Math.min(" + num.lit(1) + ", Math.max(" + num.lit(0) + ", " + z + ") * " + big
+        + " * " + big + ")";
+  }
+
+  /**
+   * The forward and backward methods of the layer's activation; none for a layer that fuses its
+   * activation, forward and backward.
    */
   static List<MethodSpec> methods(LayerContext ctx, boolean fused) {
-    List<MethodSpec> all = methods(ctx);
-    return fused ? all.subList(1, all.size()) : all;
+    return fused ? List.of() : methods(ctx);
   }
 
   private static List<MethodSpec> methods(LayerContext ctx) {
@@ -58,7 +106,6 @@ final class ActivationEmitter {
     }
     Num num = ctx.num();
     String t = num.t();
-    String zero = num.lit(0);
     String size = "batch * " + ctx.outSize();
 
     CodeBlock.Builder f = CodeBlock.builder();
@@ -93,21 +140,15 @@ final class ActivationEmitter {
     b.beginControlFlow("for (int q = 0, e = $L; q < e; q++)", size);
     switch (a) {
       case RELU -> {
-        // Branch-free step(z) so that C2 vectorizes the loop: max(z, 0) scaled past 1 for any
-        // z > 0 (even the smallest subnormal), then clamped to 1; exactly 0 for z <= 0.
-        String big = num.isFloat() ? "0x1p126f" : "0x1p1023";
         b.add("// step(z) without a branch: max(z, 0) scaled past 1 for any z > 0, then clamped"
             + " to 1\n");
-        b.addStatement("d[q] *= Math.min($L, Math.max($L, z[q]) * $L * $L)", num.lit(1), zero,
-            big, big);
+        b.addStatement("d[q] *= $L", reluStep(num, "z[q]"));
       }
       case RELU6 -> {
-        // 1 strictly inside (0, 6), as PyTorch's hardtanh backward; 0 at both ends
         b.addStatement("$L v = z[q]", t);
-        b.addStatement("d[q] = v > 0 && v < $L ? d[q] : $L", num.lit(6), zero);
+        b.addStatement("d[q] = $L", piecewiseLinearGradient(ctx, "d[q]", "v"));
       }
-      case LEAKY_RELU -> b.addStatement("d[q] = z[q] > 0 ? d[q] : $L * d[q]",
-          num.lit(ctx.node().activationParameter()));
+      case LEAKY_RELU -> b.addStatement("d[q] = $L", piecewiseLinearGradient(ctx, "d[q]", "z[q]"));
       case ELU -> {
         // α·e^z for z <= 0 (also at 0, PyTorch's choice), computed in double
         b.addStatement("double v = z[q]");

@@ -9,6 +9,7 @@ import dev.lamina.processor.model.GeneratedNames;
 import dev.lamina.processor.model.NetworkModel;
 import dev.lamina.processor.model.Node;
 import dev.lamina.runtime.ParameterTensor;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import javax.lang.model.element.Modifier;
@@ -23,11 +24,18 @@ import javax.lang.model.element.Modifier;
  *
  * @param foldedNorm for a convolution whose batch normalization the inference pass folds into it
  *     ({@code NetworkModel.foldedNorms}), that batch normalization's node; else null
- * @param fusesActivation whether the layer's forward method applies its activation itself
- *     ({@code NetworkModel.fusesActivation}), so that no {@code <name>Activate} pass follows
+ * @param fusesActivation whether the layer applies its activation itself, forward and backward
+ *     ({@code NetworkModel.fusesActivation}), so that no {@code <name>Activate} pass follows its
+ *     forward method and no {@code <name>ActivateBackward} pass precedes its backward methods
+ * @param assignsInput per input, whether the layer's backward writes dL/d(input) into that
+ *     input's delta rather than adding it ({@code NetworkModel.assignsInputGradient})
  */
 record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConstants,
-    Node foldedNorm, boolean fusesActivation) {
+    Node foldedNorm, boolean fusesActivation, List<Boolean> assignsInput) {
+
+  LayerContext {
+    assignsInput = List.copyOf(assignsInput);
+  }
 
   /**
    * The layer's name as a Java identifier, the stem of its methods and buffers: the node's name,
@@ -67,10 +75,12 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
 
   /**
    * The layer's output before its activation (the output itself when the activation is
-   * identity).
+   * identity, or when the layer {@link #fusesActivation()}: such a layer keeps no
+   * pre-activation).
    */
   String preBuffer() {
-    return node.activation() == Activation.IDENTITY ? outBuffer() : name() + "Pre";
+    return node.activation() == Activation.IDENTITY || fusesActivation ? outBuffer()
+        : name() + "Pre";
   }
 
   /** dL/d(output); after the activation's backward, in place, dL/d(pre-activation). */
@@ -166,6 +176,14 @@ record LayerContext(Num num, Node node, Map<ParameterTensor, String> offsetConst
     if (foldsActivation()) {
       b.endControlFlow();
     }
+  }
+
+  /**
+   * {@code dx[v] = value} or {@code dx[v] += value} for input {@code k}: the operator that hands
+   * dL/d(input k) on, {@code =} when the layer {@link #assignsInput assigns} it.
+   */
+  String handOn(int k) {
+    return assignsInput.get(k) ? "=" : "+=";
   }
 
   boolean has(String tensor) {

@@ -68,8 +68,12 @@ record NetworkClass(NetworkModel model, Num num, ClassName self, ClassName works
     for (int i = 0; i < model.nodes().size(); i++) {
       Node n = model.nodes().get(i);
       Integer norm = folds.get(i);
+      List<Boolean> assigns = new ArrayList<>();
+      for (int k = 0; k < n.inputs().size(); k++) {
+        assigns.add(model.assignsInputGradient(i, k));
+      }
       layers.add(new LayerContext(num, n, offsets,
-          norm == null ? null : model.nodes().get(norm), model.fusesActivation(i)));
+          norm == null ? null : model.nodes().get(norm), model.fusesActivation(i), assigns));
       emitters.add(emitterOf.apply(n.op()));
     }
     return new NetworkClass(model, num, self, self.nestedClass("Workspace"), declared,

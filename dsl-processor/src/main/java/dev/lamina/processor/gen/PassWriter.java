@@ -151,7 +151,9 @@ final class PassWriter {
    * Backward in reverse order. A layer read by several others receives the sum of their
    * gradients: every delta buffer (and the input gradient) is zeroed first, each layer's backward
    * adds dL/d(input) into the delta buffer of each of its inputs, and a layer's own backward runs
-   * only after all its readers' (they come later in the topological order).
+   * only after all its readers' (they come later in the topological order). A delta buffer whose
+   * only reader writes it whole ({@code NetworkModel.deltaAssigned}) is not zeroed; a layer that
+   * fuses its activation applies its derivative in its own backward methods.
    */
   private MethodSpec backwardMethod() {
     LayerContext last = c.last();
@@ -174,8 +176,9 @@ final class PassWriter {
       m.addStatement("layers(batch)");
       m.endControlFlow();
     }
-    for (LayerContext l : c.layers()) {
-      if (l != last) {
+    for (int i = 0; i < c.layers().size(); i++) {
+      LayerContext l = c.layers().get(i);
+      if (l != last && !c.model().deltaAssigned(i)) {
         m.addStatement("$T.fill($L, 0, batch * $L, $L)", ARRAYS, l.deltaBuffer(), l.outSize(),
             num.lit(0));
       }
@@ -190,7 +193,7 @@ final class PassWriter {
       LayerContext l = c.layers().get(i);
       m.addCode("\n");
       m.addComment("$L", l.header());
-      if (l.node().activation() != Activation.IDENTITY) {
+      if (l.node().activation() != Activation.IDENTITY && !l.fusesActivation()) {
         m.addStatement("$LActivateBackward(batch)", l.name());
       }
       if (c.emitters().get(i).hasParameters()) {

@@ -10,7 +10,6 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import dev.lamina.dsl.Activation;
 import dev.lamina.processor.model.MemoryPlan;
 import dev.lamina.runtime.LayerMemory;
 import dev.lamina.runtime.ParameterTensor;
@@ -259,7 +258,7 @@ final class WorkspaceWriter {
   private static List<LayerEmitter.Buffer> bufferList(LayerContext l, LayerEmitter e) {
     List<LayerEmitter.Buffer> buffers = new ArrayList<>();
     buffers.add(new LayerEmitter.Buffer(l.outBuffer(), false, l.outSize(), "output"));
-    if (l.node().activation() != Activation.IDENTITY) {
+    if (!l.preBuffer().equals(l.outBuffer())) {
       buffers.add(new LayerEmitter.Buffer(l.preBuffer(), false, l.outSize(),
           "output before the activation"));
     }

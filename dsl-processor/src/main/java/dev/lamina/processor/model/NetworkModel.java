@@ -133,16 +133,56 @@ public record NetworkModel(
   }
 
   /**
-   * Whether layer {@code i} applies its activation in the same pass as its own arithmetic
-   * (writing the pre-activation and the output together) rather than in a pass of its own: an
-   * {@code @Add} or {@code @BatchNorm} with a piecewise-linear activation (ReLU, ReLU6, leaky
-   * ReLU), the residual join's and the normalization's usual epilogue. The arithmetic is the
-   * same as in a pass of its own; only a read of the pre-activation goes.
+   * Whether layer {@code i} applies its activation in the same passes as its own arithmetic
+   * rather than in passes of its own: an {@code @Add} or {@code @BatchNorm} with a
+   * piecewise-linear activation (ReLU, ReLU6, leaky ReLU), the residual join's and the
+   * normalization's usual epilogue. Such a layer keeps no pre-activation: forward, it writes
+   * only its output, activated in the loop that computes it; backward, it applies the
+   * activation's derivative as it reads dL/d(output), taking the sign it needs from values that
+   * pass reads anyway: a batch normalization in the pass that sums its gradients per channel,
+   * with the pre-activation recomputed from x̂ ({@code γ·x̂ + β}, the forward pass's arithmetic,
+   * so the same bits), an add in the loop that hands the gradient to its inputs, from its output
+   * (ReLU's and leaky ReLU's output is positive exactly where the pre-activation is, ReLU6's
+   * strictly between 0 and 6 exactly where the pre-activation is; an add with a leaky ReLU of
+   * negative slope is therefore not fused). The arithmetic is the same as in passes of their
+   * own; only memory passes go.
    */
   public boolean fusesActivation(int i) {
     Node n = nodes.get(i);
-    return (n.op() instanceof AddOp || n.op() instanceof BatchNormOp)
-        && isPiecewiseLinear(n.activation());
+    if (!isPiecewiseLinear(n.activation())) {
+      return false;
+    }
+    return n.op() instanceof BatchNormOp || n.op() instanceof AddOp
+        && (n.activation() != Activation.LEAKY_RELU || n.activationParameter() >= 0);
+  }
+
+  /**
+   * Whether layer {@code i} writes dL/d(input {@code k}) into that input's delta buffer rather
+   * than adding it there, so that the buffer needs no zeroing before the backward pass: layer
+   * {@code i} is an {@code @Add} or {@code @BatchNorm} (the kinds whose backward honours it), the
+   * input is a layer, not the network input, layer {@code i} is its only reader and reads it
+   * once. An add hands its gradient on, a batch normalization its input gradient, in the pass
+   * that computes it, without the read of a zeroed buffer.
+   */
+  public boolean assignsInputGradient(int i, int k) {
+    Node n = nodes.get(i);
+    if (!(n.op() instanceof AddOp || n.op() instanceof BatchNormOp)) {
+      return false;
+    }
+    int source = n.inputs().get(k);
+    return source != Node.NETWORK_INPUT
+        && n.inputs().indexOf(source) == n.inputs().lastIndexOf(source)
+        && consumers().get(source).equals(List.of(i));
+  }
+
+  /**
+   * Whether the backward pass writes layer {@code j}'s delta buffer whole before anything reads
+   * it ({@link #assignsInputGradient}), so that it needs no zeroing.
+   */
+  public boolean deltaAssigned(int j) {
+    List<Integer> readers = consumers().get(j);
+    return readers.size() == 1
+        && assignsInputGradient(readers.get(0), nodes.get(readers.get(0)).inputs().indexOf(j));
   }
 
   /**

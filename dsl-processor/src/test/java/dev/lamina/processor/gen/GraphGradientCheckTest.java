@@ -111,7 +111,7 @@ class GraphGradientCheckTest {
             .loss(Loss.MSE).build()));
   }
 
-  private static Arguments named(String name, NetworkModel m) {
+  static Arguments named(String name, NetworkModel m) {
     return Arguments.of(Named.of(name, m));
   }
 

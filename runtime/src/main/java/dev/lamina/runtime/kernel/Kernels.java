@@ -637,4 +637,31 @@ public final class Kernels {
     }
     return sc;
   }
+
+  /**
+   * A batch normalization's backward sums over one plane with its piecewise-linear activation's
+   * derivative applied first: for each {@code i} in {@code [from, from + len)}, {@code z = g·xh[i]
+   * + beta} (the forward pass's pre-activation, the same float arithmetic), {@code d[i] *= (lo < z
+   * < hi ? 1 : below)} in place (ReLU: 0, +∞, 0; ReLU6: 0, 6, 0; leaky ReLU: 0, +∞, slope); returns
+   * {@code Σ d[i]·xh[i]} and writes {@code Σ d[i]} to {@code sum[sumAt]}, each summed in the order
+   * of {@link #dot} and {@link #sum}, so that the result is theirs on the masked values.
+   */
+  public static float maskedDotAndSum(float[] d, float[] xh, int from, int len, float g,
+      float beta, float lo, float hi, float below, float[] sum, int sumAt) {
+    if (VECTOR) {
+      return VectorKernels.maskedDotAndSum(d, xh, from, len, g, beta, lo, hi, below, sum, sumAt);
+    }
+    int end = from + len;
+    // without a branch, so that C2 vectorizes the loop: 1 inside (lo, hi), 0 outside (each side
+    // a difference scaled past 1 when positive, then clamped), then d·in + d·below·(1 - in)
+    for (int i = from; i < end; i++) {
+      float z = g * xh[i] + beta;
+      float in = Math.min(1f, Math.max(0f, z - lo) * 0x1p126f * 0x1p126f)
+          * Math.min(1f, Math.max(0f, hi - z) * 0x1p126f * 0x1p126f);
+      float v = d[i];
+      d[i] = v * in + v * below * (1f - in);
+    }
+    sum[sumAt] = sum(d, from, len);
+    return dot(d, xh, from, len);
+  }
 }

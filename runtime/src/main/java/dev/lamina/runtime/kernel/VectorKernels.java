@@ -1370,4 +1370,71 @@ final class VectorKernels {
     }
     return (s0 + s1) + (s2 + s3);
   }
+
+  /**
+   * {@link Kernels#maskedDotAndSum}: the derivative applied vector by vector, the products and
+   * the values summed in the partial sums of {@link #dot} and {@link #sum}, in their orders.
+   */
+  static float maskedDotAndSum(float[] d, float[] xh, int from, int len, float g, float beta,
+      float lo, float hi, float below, float[] sum, int sumAt) {
+    int vl = S.length();
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    FloatVector t0 = s0;
+    FloatVector t1 = s0;
+    FloatVector t2 = s0;
+    FloatVector t3 = s0;
+    int i = from;
+    int end = from + len;
+    for (; i + 4 * vl <= end; i += 4 * vl) {
+      FloatVector v0 = masked(d, xh, i, g, beta, lo, hi, below);
+      FloatVector v1 = masked(d, xh, i + vl, g, beta, lo, hi, below);
+      FloatVector v2 = masked(d, xh, i + 2 * vl, g, beta, lo, hi, below);
+      FloatVector v3 = masked(d, xh, i + 3 * vl, g, beta, lo, hi, below);
+      s0 = v0.fma(FloatVector.fromArray(S, xh, i), s0);
+      s1 = v1.fma(FloatVector.fromArray(S, xh, i + vl), s1);
+      s2 = v2.fma(FloatVector.fromArray(S, xh, i + 2 * vl), s2);
+      s3 = v3.fma(FloatVector.fromArray(S, xh, i + 3 * vl), s3);
+      t0 = t0.add(v0);
+      t1 = t1.add(v1);
+      t2 = t2.add(v2);
+      t3 = t3.add(v3);
+    }
+    for (; i + vl <= end; i += vl) {
+      FloatVector v = masked(d, xh, i, g, beta, lo, hi, below);
+      s0 = v.fma(FloatVector.fromArray(S, xh, i), s0);
+      t0 = t0.add(v);
+    }
+    float[] lanes = LANES.get();
+    s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+    float dot = sum(lanes);
+    t0.add(t1).add(t2.add(t3)).intoArray(lanes, 0);
+    float total = sum(lanes);
+    for (; i < end; i++) {
+      float z = g * xh[i] + beta;
+      float v = d[i] * (z > lo && z < hi ? 1f : below);
+      d[i] = v;
+      dot += v * xh[i];
+      total += v;
+    }
+    sum[sumAt] = total;
+    return dot;
+  }
+
+  /**
+   * One vector of {@code d[at..]} times the derivative at {@code g·xh + beta} (1 inside (lo, hi),
+   * else {@code below}), stored back and returned.
+   */
+  private static FloatVector masked(float[] d, float[] xh, int at, float g, float beta, float lo,
+      float hi, float below) {
+    FloatVector z = FloatVector.fromArray(S, xh, at).mul(g).add(beta);
+    VectorMask<Float> inside = z.compare(VectorOperators.GT, lo)
+        .and(z.compare(VectorOperators.LT, hi));
+    FloatVector v = FloatVector.fromArray(S, d, at)
+        .mul(FloatVector.broadcast(S, below).blend(1f, inside));
+    v.intoArray(d, at);
+    return v;
+  }
 }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * their layer shapes, and LeNet-5's against the arrays a real workspace holds.
  *
  * <p>What a generated workspace keeps per sample, layer by layer (4 bytes a value): the output; the
- * output before the activation when there is one; the delta; a max pooling's argmax (an int per
+ * output before the activation when there is one (not for a batch normalization, or an add, with
+ * ReLU: they apply it in their own loops, forward and backward, and keep none); the delta; a max pooling's argmax (an int per
  * output); a batch normalization's normalized input x̂ (one per output) and 1/σ (one per channel);
  * and for the last layer the loss gradient. A forward pass uses all of these but the deltas and
  * the loss gradient. What it keeps whatever the batch: the gradient array (4 bytes per stored
@@ -49,9 +50,9 @@ class MemoryTest {
     return new PerSample(F * 2 * size, F * 3 * size);
   }
 
-  /** Batch normalization of {@code channels}: out, (pre,) x̂, 1/σ per channel, delta. */
-  private static PerSample batchNorm(long size, long channels, boolean relu) {
-    long forward = (relu ? 3 : 2) * size + channels;
+  /** Batch normalization of {@code channels}, ReLU or not: out, x̂, 1/σ per channel, delta. */
+  private static PerSample batchNorm(long size, long channels) {
+    long forward = 2 * size + channels;
     return new PerSample(F * forward, F * (forward + size));
   }
 
@@ -90,18 +91,19 @@ class MemoryTest {
   @Test
   void resNet18FromItsShapes() {
     // stem: conv1 64x112x112, bn1 relu, maxpool 64x56x56
-    PerSample expected = plain(64 * 112 * 112).plus(batchNorm(64 * 112 * 112, 64, true))
+    PerSample expected = plain(64 * 112 * 112).plus(batchNorm(64 * 112 * 112, 64))
         .plus(maxPool(64 * 56 * 56));
     long bnChannels = 64;
     int[][] stages = {{64, 56}, {128, 28}, {256, 14}, {512, 7}};
     for (int i = 0; i < stages.length; i++) {
       int c = stages[i][0];
       long size = (long) c * stages[i][1] * stages[i][1];
-      // Basic: conv1, bn1 relu, conv2, bn2, add relu; Down also downsample and downsampleBn.
-      PerSample basic = plain(size).plus(batchNorm(size, c, true)).plus(plain(size))
-          .plus(batchNorm(size, c, false)).plus(activated(size));
+      // Basic: conv1, bn1 relu, conv2, bn2, add relu (out, delta); Down also downsample and
+      // downsampleBn.
+      PerSample basic = plain(size).plus(batchNorm(size, c)).plus(plain(size))
+          .plus(batchNorm(size, c)).plus(plain(size));
       PerSample first = i == 0 ? basic
-          : basic.plus(plain(size)).plus(batchNorm(size, c, false));
+          : basic.plus(plain(size)).plus(batchNorm(size, c));
       expected = expected.plus(first).plus(basic);
       bnChannels += (i == 0 ? 2 : 3) * c + 2 * c;
     }

@@ -50,6 +50,7 @@ final class KernelChecks {
       maxPool2x2MatchesDirectMaxima();
       sumMatchesDirectSums();
       batchNormReductionsMatchDirectSums();
+      maskedDotAndSumMatchesDirectSums();
       outputDoesNotDependOnTheBatch();
       floatLeNetAgreesWithDouble(64);
       floatLeNetAgreesWithDouble(7);
@@ -725,6 +726,60 @@ final class KernelChecks {
       assertTrue(Math.abs(Kernels.sum(wa, from, len) - sum) <= tolerance,
           "double sum of " + len);
     }
+  }
+
+  /**
+   * {@code maskedDotAndSum} against the derivative and the sums written out here, in double, for
+   * ReLU, ReLU6 and leaky ReLUs of either sign, on every remainder of the vector loops: the
+   * masked values exactly (a product by 1 or by the slope), the sums within rounding; and the
+   * values outside the plane untouched.
+   */
+  static void maskedDotAndSumMatchesDirectSums() {
+    SplittableRandom r = new SplittableRandom(89);
+    float inf = Float.POSITIVE_INFINITY;
+    float[][] pieces = {{0, inf, 0}, {0, 6, 0}, {0, inf, 0.1f}, {0, inf, -0.5f}};
+    int cases = 0;
+    for (float[] piece : pieces) {
+      for (int len : new int[] {0, 1, 5, 15, 16, 17, 49, 63, 64, 65, 196, 784}) {
+        int from = r.nextInt(5);
+        float[] d = random(from + len + 3, r);
+        float[] xh = random(from + len + 3, r);
+        float g = (float) (4 + 4 * r.nextDouble());
+        float beta = (float) (r.nextDouble() - 0.5);
+        float[] before = d.clone();
+        double dot = 0;
+        double sum = 0;
+        float[] masked = new float[d.length];
+        for (int i = from; i < from + len; i++) {
+          double z = (double) g * xh[i] + beta;
+          double factor = z > piece[0] && z < piece[1] ? 1 : piece[2];
+          masked[i] = (float) (d[i] * factor);
+          dot += (double) masked[i] * xh[i];
+          sum += masked[i];
+        }
+        float[] out = {7, 7, 7};
+        float got = Kernels.maskedDotAndSum(d, xh, from, len, g, beta, piece[0], piece[1],
+            piece[2], out, 1);
+        String what = "maskedDotAndSum of " + len + " with " + java.util.Arrays.toString(piece);
+        for (int i = 0; i < d.length; i++) {
+          boolean inside = i >= from && i < from + len;
+          double z = (double) g * xh[i] + beta;
+          // z within a float's rounding of a boundary may fall either way
+          boolean edge = Math.abs(z) < 1e-5 || Math.abs(z - 6) < 1e-5;
+          if (!inside) {
+            assertEquals(before[i], d[i], what + ": value " + i + " outside the plane");
+          } else if (!edge) {
+            assertEquals(masked[i], d[i], what + ": value " + i);
+          }
+        }
+        assertClose(dot, got, len + 1, what + ": Σ d·xh");
+        assertClose(sum, out[1], len + 1, what + ": Σ d");
+        assertEquals(7f, out[0], what + ": sum[sumAt - 1]");
+        assertEquals(7f, out[2], what + ": sum[sumAt + 1]");
+        cases++;
+      }
+    }
+    assertEquals(48, cases);
   }
 
   /** {@code a} in double, for sums expected of a kernel that adds into it. */

@@ -101,6 +101,11 @@ class KernelsTest {
   }
 
   @Test
+  void maskedDotAndSumMatchesDirectSums() {
+    KernelChecks.maskedDotAndSumMatchesDirectSums();
+  }
+
+  @Test
   void addWindowProductsMatchesDirectSums() {
     KernelChecks.addWindowProductsMatchesDirectSums();
   }
