@@ -1,0 +1,456 @@
+package dev.lamina.processor.gen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The input gradient of a float 3×3 stride-1 convolution on Winograd F(2×2, 3×3) tiles (Lavin and
+ * Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). For stride 1 and padding
+ * {@code p}, dL/dx is the stride-1 correlation of dz, padded by {@code 2 - p}, with the kernel
+ * rotated by 180° and its channels swapped; each 2×2 block of an input channel {@code c} is
+ * {@code Aᵀ [Σ_k (G g_ck Gᵀ) ⊙ (Bᵀ d_k B)] A}, with {@code d_k} the 4×4 tile of dz channel {@code
+ * k} under the block and {@code g_ck} the rotated kernel: 16 multiplies per block and channel
+ * pair instead of 36.
+ *
+ * <p>The pass transforms the kernel into {@code U} (16 matrices, one per tile position {@code ξ},
+ * at every call: the parameters change between steps), then, per group of samples whose rows fit
+ * {@link ColumnConv#GROUP_FLOATS}, every tile of dz into {@code V} ({@code V[ξ·K + k]} is a row
+ * over the group's tiles), the 16 matrix products {@code M[ξ] = U[ξ] · V[ξ]} (the grid's
+ * five-row loops), and every block of dx from {@code M}, added onto dx. The transforms run as
+ * loops over whole planes: the planes are split into their even and odd rows and columns, so that
+ * a tile's four rows and columns are two positions of two planes. The tiles run without the
+ * Vector API only ({@link ConvPlan#winograd()}: on it they measured slower than the direct
+ * kernels); there, and for the forward pass and the weight gradient, the plan's own strategy
+ * runs.
+ */
+final class WinogradConv extends ConvStrategy {
+  /** Positions of a 4×4 transformed tile: the 16 matrix products. */
+  private static final int XI = 16;
+
+  private final ConvStrategy direct;
+  /** dz (K planes oh×ow, padded by 2 - p) to dx (C planes h×w). */
+  private final Tiles back;
+
+  WinogradConv(ConvPlan plan) {
+    super(plan);
+    this.direct = ConvStrategy.of(plan.direct());
+    this.back = new Tiles(g.k(), g.oh(), g.ow(), 2 - op.ph(), g.c(), g.h(), g.w());
+  }
+
+  /**
+   * The tiles of one pass: {@code in} source planes {@code h×w} read with {@code pad} zeros
+   * around, {@code out} result planes {@code oh×ow} in 2×2 blocks. Tile {@code (ti, tj)} reads
+   * padded rows and columns {@code 2·ti .. 2·ti + 3}, {@code 2·tj .. 2·tj + 3} and sits at slot
+   * {@code ti·(tw + 1) + tj} of a sample's rows: each tile row has one slot more than it has
+   * tiles, computed and dropped, so that every transform step is one long loop over the slots
+   * (the form C2 vectorizes) rather than a short one per tile row.
+   */
+  record Tiles(int in, int h, int w, int pad, int out, int oh, int ow) {
+    int th() {
+      return (oh + 1) / 2;
+    }
+
+    int tw() {
+      return (ow + 1) / 2;
+    }
+
+    /** The row step of the slots and of the polyphase planes. */
+    int w1() {
+      return tw() + 1;
+    }
+
+    /** Slots per sample: the tiles with one spare per tile row. */
+    int slots() {
+      return th() * w1();
+    }
+
+    /**
+     * The length of a polyphase plane: the padded plane's rows {@code 2R + a} and columns
+     * {@code 2J + b} in plane {@code 2a + b}, at {@code R·w1 + J}, {@code R <= th}.
+     */
+    int plane() {
+      return (th() + 1) * w1();
+    }
+
+    int inSize() {
+      return in * h * w;
+    }
+
+    int outSize() {
+      return out * oh * ow;
+    }
+
+    /** Samples per group: their V and M rows within {@link ColumnConv#GROUP_FLOATS}. */
+    int samples() {
+      return Math.max(1, ColumnConv.GROUP_FLOATS / (XI * (in + out) * slots()));
+    }
+
+    /** The polyphase planes of a group, the samples of a position adjacent. */
+    int groupPlane() {
+      return samples() * plane();
+    }
+
+    /** The length of a V or M row: a group's slots. */
+    int length() {
+      return samples() * slots();
+    }
+  }
+
+  @Override
+  List<LayerEmitter.Buffer> buffers(LayerContext ctx) {
+    List<LayerEmitter.Buffer> b = new ArrayList<>(direct.buffers(ctx));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoU"), 1, XI * g.k() * g.c(),
+        "the rotated kernel on Winograd tiles, U = G g Gᵀ: 16 matrices of C×K"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoV"), XI * g.k(), back.length(), "a "
+        + "group's dL/dz tiles transformed, V = Bᵀ d B: row ξ·K + k over the group's slots"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoM"), XI * g.c(), back.length(), "the "
+        + "products M[ξ] = U[ξ] · V[ξ]: row ξ·C + c over the group's slots"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoPad"), 4, back.groupPlane(), "one dL/dz "
+        + "channel of a group, padded by " + back.pad() + ", in four polyphase planes (even and "
+        + "odd rows and columns; the samples of a position adjacent); only dL/dz's positions are "
+        + "written, the rest stays zero"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoSteps"), 10, back.groupPlane(), "the "
+        + "steps of a transform: d B per row phase and two shifted copies (dL/dz's tiles), or the "
+        + "2×2 blocks by phase (dL/dx)"));
+    return b;
+  }
+
+  @Override
+  List<MethodSpec> forward(LayerContext ctx) {
+    return direct.forward(ctx);
+  }
+
+  @Override
+  List<MethodSpec> backwardParams(LayerContext ctx) {
+    return direct.backwardParams(ctx);
+  }
+
+  @Override
+  List<MethodSpec> backwardData(LayerContext ctx) {
+    String entry = ctx.name() + "BackwardData";
+    List<MethodSpec> m = new ArrayList<>();
+    for (MethodSpec s : direct.backwardData(ctx)) { // the direct loops' entry, renamed
+      m.add(s.name().equals(entry) ? s.toBuilder().setName(entry + "Direct").build() : s);
+    }
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+    b.addStatement("$LDirect(dx, batch)", entry);
+    b.addStatement("return");
+    b.endControlFlow();
+    b.addStatement("float[] p = this.p");
+    b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
+    pass(b, ctx, back, "dz", "dx");
+    m.add(0, ctx.dataMethod()
+        .addJavadoc("$L: adds dL/dx to dx; on the Vector API by the direct loops ($LDirect), "
+            + "else on Winograd F(2×2, 3×3) tiles: the stride-1 correlation of dz, padded by $L, "
+            + "with the kernel rotated by 180° and its channels swapped; per group of up to $L "
+            + "samples, the tiles of dz transformed (V = Bᵀ d B), the 16 products M[ξ] = U[ξ] · "
+            + "V[ξ] of $L×$L by $L×tiles, and each 2×2 block Aᵀ M A added onto dx.\n",
+            ctx.header(), entry, back.pad(), back.samples(), g.c(), g.k(), g.k())
+        .addCode(b.build()).build());
+    m.add(weights(ctx, back, ctx.name() + "Wino"));
+    m.add(input(back, ctx.name() + "Wino"));
+    m.add(steps(ctx.name() + "Wino"));
+    m.add(products(ctx, back, ctx.name() + "Wino"));
+    m.add(output(back, ctx.name() + "Wino"));
+    m.addAll(PatchRowConv.tapHelpers(ctx, back.in()));
+    return distinct(m);
+  }
+
+  /** The methods once each: the tap helpers of the direct loops and of the products coincide. */
+  private static List<MethodSpec> distinct(List<MethodSpec> methods) {
+    Map<String, MethodSpec> byName = new LinkedHashMap<>();
+    for (MethodSpec s : methods) {
+      MethodSpec seen = byName.putIfAbsent(s.name(), s);
+      if (seen != null && !seen.equals(s)) {
+        throw new IllegalStateException("two different methods " + s.name());
+      }
+    }
+    return new ArrayList<>(byName.values());
+  }
+
+  /**
+   * The body of the pass after its arrays {@code p} and the source are named: the kernel
+   * transformed, then per group of samples the tiles in, the products and the blocks out.
+   */
+  private void pass(CodeBlock.Builder b, LayerContext ctx, Tiles t, String src, String dst) {
+    String n = ctx.name() + "Wino";
+    b.addStatement("float[] u = this.$L[0]", ctx.buffer("WinoU"));
+    b.addStatement("float[][] v = this.$L", ctx.buffer("WinoV"));
+    b.addStatement("float[][] m = this.$L", ctx.buffer("WinoM"));
+    b.addStatement("float[][] pad = this.$L", ctx.buffer("WinoPad"));
+    b.addStatement("float[][] steps = this.$L", ctx.buffer("WinoSteps"));
+    b.add("// u[ξ·$L + o·$L + s] = (G g Gᵀ)[ξ] of the rotated 3×3 kernel from dz channel s to "
+        + "dx channel o\n", t.in() * t.out(), t.in());
+    b.addStatement("$LWeights(p, u)", n);
+    int s = t.samples();
+    b.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", s);
+    b.addStatement("int group = Math.min($L, batch - n0)", s);
+    b.add("// v[ξ·$L + k][slot·group + i] = (Bᵀ d B)[ξ] of sample n0 + i's 4×4 tile of dz "
+        + "channel k\n", t.in());
+    b.addStatement("$LInput($L, $L, group, pad, steps, v)", n, src, Src.times("n0", t.inSize()));
+    b.addStatement("$LProducts(u, v, m, group * $L)", n, t.slots());
+    b.addStatement("$LOutput(m, steps, $L, $L, group)", n, dst, Src.times("n0", t.outSize()));
+    b.endControlFlow();
+  }
+
+  /**
+   * {@code u[ξ·K·C + c·K + k] = (G g Gᵀ)[ξ]} for the kernel {@code g} from dz channel {@code k}
+   * to dx channel {@code c}: W[k, c] rotated by 180°. {@code G = [[1, 0, 0], [½, ½, ½], [½, -½,
+   * ½], [0, 0, 1]]}.
+   */
+  private MethodSpec weights(LayerContext ctx, Tiles t, String n) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    Loop o = new Loop("c", t.out());
+    Loop s = new Loop("k", t.in());
+    o.open(b);
+    s.open(b);
+    b.addStatement("int wi = $L", weightBase(ctx, s.at(), o.at()));
+    b.add("// g = W[k, c] rotated by 180°\n");
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 3; j++) {
+        b.addStatement("float g$L$L = p[$L]", i, j, Src.plus("wi", 8 - (3 * i + j)));
+      }
+    }
+    b.add("// G g: 4×3\n");
+    for (int j = 0; j < 3; j++) {
+      b.addStatement("float a0$L = g0$L", j, j);
+      b.addStatement("float a1$L = 0.5f * (g0$L + g1$L + g2$L)", j, j, j, j);
+      b.addStatement("float a2$L = 0.5f * (g0$L - g1$L + g2$L)", j, j, j, j);
+      b.addStatement("float a3$L = g2$L", j, j);
+    }
+    b.add("// (G g) Gᵀ: 4×4\n");
+    b.addStatement("int ui = $L", Src.plus(o.times(t.in()), s.at()));
+    int stride = t.in() * t.out();
+    for (int i = 0; i < 4; i++) {
+      b.addStatement("u[$L] = a$L0", Src.plus("ui", (4 * i) * stride), i);
+      b.addStatement("u[$L] = 0.5f * (a$L0 + a$L1 + a$L2)", Src.plus("ui", (4 * i + 1) * stride),
+          i, i, i);
+      b.addStatement("u[$L] = 0.5f * (a$L0 - a$L1 + a$L2)", Src.plus("ui", (4 * i + 2) * stride),
+          i, i, i);
+      b.addStatement("u[$L] = a$L2", Src.plus("ui", (4 * i + 3) * stride), i);
+    }
+    s.close(b);
+    o.close(b);
+    return MethodSpec.methodBuilder(n + "Weights")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: u[ξ·$L + c·$L + k] = (G g Gᵀ)[ξ] for the kernel g from dz channel k to "
+            + "dx channel c (W[k, c] rotated by 180°).\n", n, stride, t.in())
+        .addParameter(float[].class, "p").addParameter(float[].class, "u")
+        .addCode(b.build()).build();
+  }
+
+  /**
+   * Per source channel: the planes of the group's samples copied into the four polyphase planes
+   * {@code pad[2a + b]} (padded row {@code 2R + a}, column {@code 2J + b} of sample {@code i} at
+   * {@code (R·w1 + J)·group + i}; the rest stays zero), then every 4×4 tile {@code d} to {@code
+   * Bᵀ d B}, {@code Bᵀ = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]}: first
+   * {@code d B} of every padded row (tile column {@code tj} reads columns {@code 2tj .. 2tj + 3}:
+   * polyphase positions {@code tj} and {@code tj + 1}), then {@code Bᵀ (d B)} over the rows the
+   * same way; each step one loop over the group's positions.
+   */
+  private MethodSpec input(Tiles t, String n) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    int w1 = t.w1();
+    Runnable zero = () -> {
+      b.beginControlFlow("for (float[] phase : pad)");
+      b.addStatement("$T.fill(phase, 0.0f)", ARRAYS);
+      b.endControlFlow();
+    };
+    if (t.samples() > 1) {
+      b.add("// a short group lays the samples out closer: the positions outside its input "
+          + "must be zero,\n// and again outside a full group's after it\n");
+      b.beginControlFlow("if (group < $L)", t.samples());
+      zero.run();
+      b.endControlFlow();
+    }
+    Loop c = new Loop("c", t.in());
+    c.open(b);
+    b.add("// pad[2a + b][(R·$L + J)·group + i] = sample i's padded row 2R + a, column 2J + b\n",
+        w1);
+    b.beginControlFlow("for (int i = 0; i < group; i++)");
+    b.beginControlFlow("for (int r = 0; r < $L; r++)", t.h());
+    b.addStatement("int xr = $L", Src.plus(Src.plus("xs + i * " + t.inSize(),
+        c.times(t.h() * t.w())), "r * " + t.w()));
+    String row = t.pad() == 0 ? "r" : "(r + " + t.pad() + ")";
+    b.addStatement("float[] even = pad[($L & 1) * 2]", row);
+    b.addStatement("float[] odd = pad[($L & 1) * 2 + 1]", row);
+    b.addStatement("int pr = ($L >> 1) * $L * group + i", row, w1);
+    for (int phase = 0; phase < 2; phase++) {
+      // padded column 2J + phase is input column 2J + phase - pad
+      int from = Math.max(0, Math.floorDiv(t.pad() - phase + 1, 2));
+      int to = Math.floorDiv(t.w() - 1 + t.pad() - phase, 2);
+      b.beginControlFlow("for (int j = $L; j <= $L; j++)", from, to);
+      b.addStatement("$L[pr + j * group] = x[$L]", phase == 0 ? "even" : "odd",
+          Src.plus("xr + 2 * j", phase - t.pad()));
+      b.endControlFlow();
+    }
+    b.endControlFlow();
+    b.endControlFlow();
+    b.add("// d B per row phase a: steps[4a + j][p] at position p of the tile's top left; the\n"
+        + "// columns two to the right read from copies shifted by one position, so that every\n"
+        + "// loop reads and writes separate arrays at the bare index (the form C2 vectorizes)\n");
+    b.addStatement("float[] e1 = steps[8]");
+    b.addStatement("float[] o1 = steps[9]");
+    for (int a = 0; a < 2; a++) {
+      b.add("{\n").indent();
+      b.addStatement("float[] e = pad[$L]", 2 * a);
+      b.addStatement("float[] o = pad[$L]", 2 * a + 1);
+      b.addStatement("System.arraycopy(e, group, e1, 0, $L * group)", t.plane() - 1);
+      b.addStatement("System.arraycopy(o, group, o1, 0, $L * group)", t.plane() - 1);
+      b.addStatement("$LSteps(e, o, e1, o1, steps[$L], steps[$L], steps[$L], steps[$L], "
+          + "$L * group)", n, 4 * a, 4 * a + 1, 4 * a + 2, 4 * a + 3, t.plane() - 1);
+      b.unindent().add("}\n");
+    }
+    b.add("// Bᵀ (d B): rows 2ti .. 2ti + 3 are phases 0, 1 at position p and 0, 1 at p + $L,\n"
+        + "// read from copies shifted by $L positions\n", w1, w1);
+    b.addStatement("float[] r2 = steps[8]");
+    b.addStatement("float[] r3 = steps[9]");
+    for (int j = 0; j < 4; j++) {
+      b.add("{\n").indent();
+      b.addStatement("float[] r0 = steps[$L]", j);
+      b.addStatement("float[] r1 = steps[$L]", 4 + j);
+      b.addStatement("System.arraycopy(r0, $L * group, r2, 0, $L * group)", w1, t.slots());
+      b.addStatement("System.arraycopy(r1, $L * group, r3, 0, $L * group)", w1, t.slots());
+      String[] rows = new String[4];
+      for (int i = 0; i < 4; i++) {
+        rows[i] = "v[" + Src.plus(Integer.toString((4 * i + j) * t.in()), c.at()) + "]";
+      }
+      b.addStatement("$LSteps(r0, r1, r2, r3, $L, $L * group)", n, String.join(", ", rows),
+          t.slots());
+      b.unindent().add("}\n");
+    }
+    c.close(b);
+    if (t.samples() > 1) {
+      b.beginControlFlow("if (group < $L)", t.samples());
+      zero.run();
+      b.endControlFlow();
+    }
+    return MethodSpec.methodBuilder(n + "Input")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: v[ξ·$L + c][slot·group + i] = (Bᵀ d B)[ξ] for each 4×4 tile d of the $L "
+            + "planes $Lx$L of sample i at x[xs + i·$L..], padded by $L: $Lx$L tiles per plane, "
+            + "in $L slots per tile row.\n", n, t.in(), t.in(), t.h(), t.w(), t.inSize(),
+            t.pad(), t.th(), t.tw(), w1)
+        .addParameter(float[].class, "x").addParameter(int.class, "xs")
+        .addParameter(int.class, "group")
+        .addParameter(ArrayTypeName.of(float[].class), "pad")
+        .addParameter(ArrayTypeName.of(float[].class), "steps")
+        .addParameter(ArrayTypeName.of(float[].class), "v")
+        .addCode(b.build()).build();
+  }
+
+  /**
+   * {@code (a - c, b + c, c - b, b - d)} element by element: one step of {@code Bᵀ d B} on four
+   * rows or columns of tiles at once, the loop C2 vectorizes (separate arrays, the bare index).
+   */
+  private static MethodSpec steps(String n) {
+    MethodSpec.Builder mb = MethodSpec.methodBuilder(n + "Steps")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: o0 = a - c, o1 = b + c, o2 = c - b, o3 = b - d over len values.\n", n);
+    for (String a : new String[] {"a", "b", "c", "d", "o0", "o1", "o2", "o3"}) {
+      mb.addParameter(float[].class, a);
+    }
+    return mb.addParameter(int.class, "len")
+        .beginControlFlow("for (int q = 0; q < len; q++)")
+        .addStatement("o0[q] = a[q] - c[q]")
+        .addStatement("o1[q] = b[q] + c[q]")
+        .addStatement("o2[q] = c[q] - b[q]")
+        .addStatement("o3[q] = b[q] - d[q]")
+        .endControlFlow().build();
+  }
+
+  /**
+   * {@code M[ξ] = U[ξ] · V[ξ]} for the 16 positions: {@code m[ξ·out + o][q] = Σ_s u[ξ·in·out +
+   * o·in + s] · v[ξ·in + s][q]} over {@code len} tiles.
+   */
+  private MethodSpec products(LayerContext ctx, Tiles t, String n) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.beginControlFlow("for (int xi = 0; xi < $L; xi++)", XI);
+    b.addStatement("int mx = xi * $L", t.out());
+    b.addStatement("int vx = xi * $L", t.in());
+    b.addStatement("int ux = xi * $L", t.in() * t.out());
+    Loop o = new Loop("o", t.out());
+    o.open(b);
+    b.addStatement("$T.fill(m[$L], 0, len, 0.0f)", ARRAYS, Src.plus("mx", o.at()));
+    o.close(b);
+    Grid.tapCalls(b, ctx, "s",
+        new Grid.Outputs("o", t.out(), () -> b.addStatement("int uo = $L",
+            Src.plus("ux", o.times(t.in())))),
+        "m[" + Src.plus("mx", o.at()) + "]", t.in(), s -> "v[" + Src.plus("vx", s) + "]",
+        s -> "u[" + Src.plus("uo", s) + "]", "len");
+    b.endControlFlow();
+    return MethodSpec.methodBuilder(n + "Products")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: m[ξ·$L + o][q] = Σ_s u[ξ·$L + o·$L + s] · v[ξ·$L + s][q] for the 16 "
+            + "positions ξ of a tile, q < len.\n", n, t.out(), t.in() * t.out(), t.in(), t.in())
+        .addParameter(float[].class, "u").addParameter(ArrayTypeName.of(float[].class), "v")
+        .addParameter(ArrayTypeName.of(float[].class), "m").addParameter(int.class, "len")
+        .addCode(b.build()).build();
+  }
+
+  /**
+   * Per dx channel: the 2×2 blocks {@code Aᵀ M A} of every slot, {@code Aᵀ = [[1, 1, 1, 0], [0,
+   * 1, -1, -1]]}, into four planes by the block's row and column {@code (a, b)} (one loop over
+   * the slots), then added onto dx; a block's row or column past an odd plane, and the spare
+   * slots, are dropped.
+   */
+  private MethodSpec output(Tiles t, String n) {
+    CodeBlock.Builder b = CodeBlock.builder();
+    Loop o = new Loop("c", t.out());
+    for (int ab = 0; ab < 4; ab++) {
+      b.addStatement("float[] y$L = steps[$L]", ab, ab);
+    }
+    o.open(b);
+    for (int xi = 0; xi < XI; xi++) {
+      b.addStatement("float[] m$L = m[$L]", xi, Src.plus(Integer.toString(xi * t.out()), o.at()));
+    }
+    b.beginControlFlow("for (int q = 0; q < $L * group; q++)", t.slots());
+    b.add("// Aᵀ M\n");
+    for (int j = 0; j < 4; j++) {
+      b.addStatement("float s0$L = m$L[q] + m$L[q] + m$L[q]", j, j, 4 + j, 8 + j);
+      b.addStatement("float s1$L = m$L[q] - m$L[q] - m$L[q]", j, 4 + j, 8 + j, 12 + j);
+    }
+    b.add("// (Aᵀ M) A\n");
+    for (int a = 0; a < 2; a++) {
+      b.addStatement("y$L[q] = s$L0 + s$L1 + s$L2", 2 * a, a, a, a);
+      b.addStatement("y$L[q] = s$L1 - s$L2 - s$L3", 2 * a + 1, a, a, a);
+    }
+    b.endControlFlow();
+    b.add("// the blocks' values to their positions: row 2ti + a, column 2tj + b\n");
+    b.beginControlFlow("for (int s = 0; s < group; s++)");
+    b.addStatement("int xc = $L", Src.plus("xs + s * " + t.outSize(),
+        o.times(t.oh() * t.ow())));
+    b.beginControlFlow("for (int i = 0; i < $L; i++)", t.oh());
+    b.addStatement("float[] ye = steps[(i & 1) * 2]");
+    b.addStatement("float[] yo = steps[(i & 1) * 2 + 1]");
+    b.addStatement("int yq = (i >> 1) * $L * group + s", t.w1());
+    b.addStatement("int xr = xc + i * $L", t.ow());
+    b.beginControlFlow("for (int j = 0; j < $L; j++)", t.ow() / 2);
+    b.addStatement("dx[xr + 2 * j] += ye[yq + j * group]");
+    b.addStatement("dx[xr + 2 * j + 1] += yo[yq + j * group]");
+    b.endControlFlow();
+    if (t.ow() % 2 == 1) {
+      b.addStatement("dx[xr + $L] += ye[yq + $L * group]", t.ow() - 1, t.ow() / 2);
+    }
+    b.endControlFlow();
+    b.endControlFlow();
+    o.close(b);
+    return MethodSpec.methodBuilder(n + "Output")
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L: adds the 2×2 blocks Aᵀ M A of the group's slots (m[ξ·$L + c]) onto the "
+            + "$L planes $Lx$L of each sample i at dx[xs + i·$L..].\n", n, t.out(), t.out(),
+            t.oh(), t.ow(), t.outSize())
+        .addParameter(ArrayTypeName.of(float[].class), "m")
+        .addParameter(ArrayTypeName.of(float[].class), "steps")
+        .addParameter(float[].class, "dx").addParameter(int.class, "xs")
+        .addParameter(int.class, "group")
+        .addCode(b.build()).build();
+  }
+}
