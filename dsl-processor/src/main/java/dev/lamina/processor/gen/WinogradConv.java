@@ -186,8 +186,8 @@ final class WinogradConv extends ConvStrategy {
     b.addStatement("float[][] m = this.$L", ctx.buffer("WinoM"));
     b.addStatement("float[][] pad = this.$L", ctx.buffer("WinoPad"));
     b.addStatement("float[][] steps = this.$L", ctx.buffer("WinoSteps"));
-    b.add("// u[ξ·$L + o·$L + s] = (G g Gᵀ)[ξ] of the rotated 3×3 kernel from dz channel s to "
-        + "dx channel o\n", t.in() * t.out(), t.in());
+    b.add("// u[ξ·$L + c·$L + k] = (G g Gᵀ)[ξ], g = W[k, c] rotated by 180°\n",
+        t.in() * t.out(), t.in());
     b.addStatement("$LWeights(p, u)", n);
     int s = t.samples();
     b.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", s);
