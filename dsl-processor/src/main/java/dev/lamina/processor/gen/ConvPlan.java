@@ -68,20 +68,21 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
 
   /**
    * Whether the input gradient runs on Winograd F(2×2, 3×3) tiles without the Vector API, chosen
-   * from same-process A/B measurements of SmallResNet's 3×3 stride-1 convolutions at batch 64
-   * (thread CPU time, best of 15 × 10 calls, the tiles against this plan's own strategy; a shared
-   * 2-core machine, load average 3 to 5):
+   * from same-process A/B measurements of SmallResNet's 3×3 stride-1 convolutions at batch 64 on a
+   * shared 2-core machine (load average 2 to 5; BENCHMARKS.md, "Winograd F(2×2, 3×3)"):
    *
    * <ul>
    *   <li>On the Vector API the direct kernels run at two thirds of the FMA peak and the tiles
-   *       lose everywhere: 16 channels at 14×14, forward 0.75×, input gradient 0.8×; 32 channels at
-   *       7×7, 0.59× and 0.77×. The 16 products alone take about half the direct time (the 2.25×
-   *       fewer multiplies, at the same rate), the transforms (strided copies into the polyphase
-   *       planes and back) the rest and more. So nothing runs on tiles there.
-   *   <li>On the plain loops (JDK 17), the input gradient of the 16-channel 14×14 convolutions:
-   *       1.2× (2.02 against 2.42–2.58 ms); their forward pass 1.0× (no gain, so it keeps
-   *       im2col columns); at 32 channels on 7×7 the input gradient 0.85× and the forward pass
-   *       1.0×.
+   *       lost everywhere (thread CPU time, best of 15 × 10 calls): 16 channels at 14×14, forward
+   *       0.75×, input gradient 0.8×; 32 channels at 7×7, 0.59× and 0.77×. The 16 products alone
+   *       take about half the direct time (2.25× fewer multiplies at the same rate); the
+   *       transforms, whose copies into and out of the even/odd planes are strided, the rest and
+   *       more. So nothing runs on tiles there.
+   *   <li>On the plain loops (JDK 17) the input gradient of the 16-channel 14×14 convolutions ran
+   *       1.20× and 1.27× as fast ({@code LayerAB}, medians of 9 alternating rounds, ranges
+   *       1.02–1.40 and 1.12–1.41); at 32 channels on 7×7 it lost (0.5–0.9×, every round). The
+   *       forward pass measured 1.0× at 14×14 (with a slower input transform than today's) and
+   *       keeps im2col columns.
    * </ul>
    *
    * The 7×7 planes lose because their tiles do more work: 4×4 tiles of 2×2 blocks cover 8×8
