@@ -31,6 +31,9 @@ import dev.lamina.processor.model.ConvOp;
  *     patch-row convolution with {@code channelLanes} and at most {@link
  *     ConvEmitter#COLUMNS_MAX_TAPS} taps per channel, whether its forward pass runs on those
  *     columns without the Vector API (instead of the grid)
+ * @param winograd whether, without the Vector API, the forward pass and the input gradient of a
+ *     float 3×3 stride-1 convolution run on Winograd F(2×2, 3×3) tiles ({@link WinogradConv});
+ *     on the Vector API, and for the weight gradient, the strategy's own loops run
  */
 record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid backGrid,
     boolean lanes, boolean channelLanes, boolean columns, boolean winograd) {
@@ -67,9 +70,10 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
   }
 
   /**
-   * Whether the input gradient runs on Winograd F(2×2, 3×3) tiles without the Vector API, chosen
-   * from same-process A/B measurements of SmallResNet's 3×3 stride-1 convolutions at batch 64 on a
-   * shared 2-core machine (load average 2 to 5; BENCHMARKS.md, "Winograd F(2×2, 3×3)"):
+   * Whether the forward pass and the input gradient run on Winograd F(2×2, 3×3) tiles without
+   * the Vector API, chosen from same-process A/B measurements of SmallResNet's 3×3 stride-1
+   * convolutions at batch 64 on a shared 2-core machine (load average 2 to 5; BENCHMARKS.md,
+   * "Winograd F(2×2, 3×3)"):
    *
    * <ul>
    *   <li>On the Vector API the direct kernels run at two thirds of the FMA peak and the tiles
@@ -78,11 +82,10 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
    *       take about half the direct time (2.25× fewer multiplies at the same rate); the
    *       transforms, whose copies into and out of the even/odd planes are strided, the rest and
    *       more. So nothing runs on tiles there.
-   *   <li>On the plain loops (JDK 17) the input gradient of the 16-channel 14×14 convolutions ran
-   *       1.20× and 1.27× as fast ({@code LayerAB}, medians of 9 alternating rounds, ranges
-   *       1.02–1.40 and 1.12–1.41); at 32 channels on 7×7 it lost (0.5–0.9×, every round). The
-   *       forward pass measured 1.0× at 14×14 (with a slower input transform than today's) and
-   *       keeps im2col columns.
+   *   <li>On the plain loops (JDK 17), SmallResNet's 16-channel 14×14 convolutions ran their
+   *       forward pass 1.26× and 1.21× as fast and their input gradient 1.62× and 1.48× ({@code
+   *       LayerAB}, medians of 9 alternating rounds); at 32 channels on 7×7 the input gradient
+   *       lost (0.5–0.9×, every round).
    * </ul>
    *
    * The 7×7 planes lose because their tiles do more work: 4×4 tiles of 2×2 blocks cover 8×8
@@ -117,12 +120,12 @@ record ConvPlan(ConvOp op, WindowGeo geo, Strategy strategy, Grid grid, Grid bac
     return grid.scratch(g.k()) + (long) g.k() * grid.length() <= Grid.BUDGET ? grid : null;
   }
 
-  /** The fewest input and output channels for which the input gradient runs on tiles. */
+  /** The fewest input and output channels for which a convolution runs on tiles. */
   static final int WINOGRAD_MIN_CHANNELS = 16;
 
   /**
    * The most positions the tiles' products run over per position of the input gradient's plane
-   * ({@code 4·th·(tw + 1) / (h·w)}) for which it runs on tiles.
+   * ({@code 4·th·(tw + 1) / (h·w)}) for which a convolution runs on tiles.
    */
   static final double WINOGRAD_MAX_WASTE = 1.4;
 

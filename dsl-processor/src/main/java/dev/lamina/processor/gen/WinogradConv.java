@@ -4,42 +4,43 @@ import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.lang.model.element.Modifier;
 
 /**
- * The input gradient of a float 3×3 stride-1 convolution on Winograd F(2×2, 3×3) tiles (Lavin and
- * Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). For stride 1 and padding
- * {@code p}, dL/dx is the stride-1 correlation of dz, padded by {@code 2 - p}, with the kernel
- * rotated by 180° and its channels swapped; each 2×2 block of an input channel {@code c} is
- * {@code Aᵀ [Σ_k (G g_ck Gᵀ) ⊙ (Bᵀ d_k B)] A}, with {@code d_k} the 4×4 tile of dz channel {@code
- * k} under the block and {@code g_ck} the rotated kernel: 16 multiplies per block and channel
- * pair instead of 36.
+ * A float 3×3 stride-1 convolution's forward pass and input gradient on Winograd F(2×2, 3×3)
+ * tiles (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each 2×2
+ * block of result channel {@code o} is {@code Aᵀ [Σ_s (G g_os Gᵀ) ⊙ (Bᵀ d_s B)] A}, with {@code
+ * d_s} the 4×4 tile of source channel {@code s} under the block and {@code g_os} the 3×3 kernel
+ * between them: 16 multiplies per block and channel pair instead of 36. The input gradient is the
+ * same machinery: for stride 1 and padding {@code p}, the stride-1 correlation of dz, padded by
+ * {@code 2 - p}, with the kernel rotated by 180° and its channels swapped, added onto dx.
  *
- * <p>The pass transforms the kernel into {@code U} (16 matrices, one per tile position {@code ξ},
- * at every call: the parameters change between steps), then, per group of samples whose rows fit
- * {@link ColumnConv#GROUP_FLOATS}, every tile of dz into {@code V} ({@code V[ξ·K + k]} is a row
- * over the group's tiles), the 16 matrix products {@code M[ξ] = U[ξ] · V[ξ]} (the grid's
- * five-row loops), and every block of dx from {@code M}, added onto dx. The transforms run as
- * loops over whole planes: the planes are split into their even and odd rows and columns, so that
- * a tile's four rows and columns are two positions of two planes. The tiles run without the
- * Vector API only ({@link ConvPlan#winograd()}: on it they measured slower than the direct
- * kernels); there, and for the forward pass and the weight gradient, the plan's own strategy
- * runs.
+ * <p>A pass transforms the kernel into {@code U} (16 matrices, one per tile position {@code ξ},
+ * at every call: the parameters change between steps, and a folded inference pass reads the
+ * folded copy), then, per group of samples whose rows fit {@link ColumnConv#GROUP_FLOATS}, every
+ * source tile into {@code V} ({@code V[ξ·in + s]} is a row over the group's tiles), the 16 matrix
+ * products {@code M[ξ] = U[ξ] · V[ξ]} (the grid's five-row loops), and every block from {@code
+ * M}, written with the bias and the plan's fused activation (forward) or added onto dx. The
+ * transforms run as loops over whole planes: the planes are split into their even and odd rows
+ * and columns, so that a tile's four rows and columns are two positions of two planes. The tiles
+ * run without the Vector API only ({@link ConvPlan#winograd()}: on it they measured slower than
+ * the direct kernels); there, and for the weight gradient, the plan's own strategy runs.
  */
 final class WinogradConv extends ConvStrategy {
   /** Positions of a 4×4 transformed tile: the 16 matrix products. */
   private static final int XI = 16;
 
   private final ConvStrategy direct;
-  /** dz (K planes oh×ow, padded by 2 - p) to dx (C planes h×w). */
+  /** The forward pass: x (C planes h×w, padded by p) to z (K planes oh×ow). */
+  private final Tiles fwd;
+  /** The input gradient: dz (K planes oh×ow, padded by 2 - p) to dx (C planes h×w). */
   private final Tiles back;
 
   WinogradConv(ConvPlan plan) {
     super(plan);
     this.direct = ConvStrategy.of(plan.direct());
+    this.fwd = new Tiles(g.c(), g.h(), g.w(), op.ph(), g.k(), g.oh(), g.ow());
     this.back = new Tiles(g.k(), g.oh(), g.ow(), 2 - op.ph(), g.c(), g.h(), g.w());
   }
 
@@ -105,25 +106,45 @@ final class WinogradConv extends ConvStrategy {
   @Override
   List<LayerEmitter.Buffer> buffers(LayerContext ctx) {
     List<LayerEmitter.Buffer> b = new ArrayList<>(direct.buffers(ctx));
+    int rows = XI * Math.max(g.c(), g.k());
+    int len = Math.max(fwd.length(), back.length());
     b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoU"), 1, XI * g.k() * g.c(),
-        "the rotated kernel on Winograd tiles, U = G g Gᵀ: 16 matrices of C×K"));
-    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoV"), XI * g.k(), back.length(), "a "
-        + "group's dL/dz tiles transformed, V = Bᵀ d B: row ξ·K + k over the group's slots"));
-    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoM"), XI * g.c(), back.length(), "the "
-        + "products M[ξ] = U[ξ] · V[ξ]: row ξ·C + c over the group's slots"));
-    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoPad"), 4, back.groupPlane(), "one dL/dz "
-        + "channel of a group, padded by " + back.pad() + ", in four polyphase planes (even and "
-        + "odd rows and columns; the samples of a position adjacent); only dL/dz's positions are "
-        + "written, the rest stays zero"));
-    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoSteps"), 10, back.groupPlane(), "the "
-        + "steps of a transform: d B per row phase and two shifted copies (dL/dz's tiles), or the "
-        + "2×2 blocks by phase (dL/dx)"));
+        "the kernel on Winograd tiles, U = G g Gᵀ: 16 matrices of K×C (forward) or, rotated, "
+        + "C×K (input gradient)"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoV"), rows, len, "a group's tiles of x "
+        + "or dL/dz transformed, V = Bᵀ d B: row ξ·channels + channel over the group's slots"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoM"), rows, len, "the products M[ξ] = "
+        + "U[ξ] · V[ξ]: row ξ·channels + channel over the group's slots"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoPad"), 4, fwd.groupPlane(), "one input "
+        + "channel of a group, padded by " + fwd.pad() + ", in four polyphase planes (even and "
+        + "odd rows and columns; the samples of a position adjacent); only the input's positions "
+        + "are written, the rest stays zero"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoBackPad"), 4, back.groupPlane(), "one "
+        + "dL/dz channel of a group, padded by " + back.pad() + ", in four polyphase planes; only "
+        + "dL/dz's positions are written, the rest stays zero"));
+    b.add(LayerEmitter.Buffer.scratch(ctx.buffer("WinoSteps"), 10,
+        Math.max(fwd.groupPlane(), back.groupPlane()), "the steps of a transform: d B per row "
+        + "phase and two shifted copies (tiles in), or the 2×2 blocks by phase (blocks out)"));
     return b;
   }
 
   @Override
   List<MethodSpec> forward(LayerContext ctx) {
-    return direct.forward(ctx);
+    String entry = ctx.name() + "Forward";
+    List<MethodSpec> m = new ArrayList<>();
+    CodeBlock.Builder b = directOnVector(direct.forward(ctx), entry, "x, xOff, batch", m);
+    b.addStatement("float[] p = $L", ctx.forwardParameters());
+    b.addStatement("float[] z = $L", ctx.forwardOutput());
+    pass(b, ctx, fwd, "Wino", "x", "xOff", "WinoPad", "z");
+    m.add(0, ctx.inputMethod("Forward")
+        .addJavadoc("$L: forward, into $L; on the Vector API by the direct loops ($LDirect), "
+            + "else on Winograd F(2×2, 3×3) tiles: per group of up to $L samples, the input "
+            + "tiles transformed (V = Bᵀ d B), the 16 products M[ξ] = U[ξ] · V[ξ] of $L×$L by "
+            + "$L×tiles, and each 2×2 block Aᵀ M A written with the bias.\n", ctx.header(),
+            ctx.preBuffer(), entry, fwd.samples(), g.k(), g.c(), g.c())
+        .addCode(b.build()).build());
+    m.addAll(passMethods(ctx, fwd, "Wino", false));
+    return m;
   }
 
   @Override
@@ -135,17 +156,10 @@ final class WinogradConv extends ConvStrategy {
   List<MethodSpec> backwardData(LayerContext ctx) {
     String entry = ctx.name() + "BackwardData";
     List<MethodSpec> m = new ArrayList<>();
-    for (MethodSpec s : direct.backwardData(ctx)) { // the direct loops' entry, renamed
-      m.add(s.name().equals(entry) ? s.toBuilder().setName(entry + "Direct").build() : s);
-    }
-    CodeBlock.Builder b = CodeBlock.builder();
-    b.beginControlFlow("if ($T.VECTOR)", KERNELS);
-    b.addStatement("$LDirect(dx, batch)", entry);
-    b.addStatement("return");
-    b.endControlFlow();
+    CodeBlock.Builder b = directOnVector(direct.backwardData(ctx), entry, "dx, batch", m);
     b.addStatement("float[] p = this.p");
     b.addStatement("float[] dz = this.$L", ctx.deltaBuffer());
-    pass(b, ctx, back, "dz", "dx");
+    pass(b, ctx, back, "WinoBack", "dz", null, "WinoBackPad", "dx");
     m.add(0, ctx.dataMethod()
         .addJavadoc("$L: adds dL/dx to dx; on the Vector API by the direct loops ($LDirect), "
             + "else on Winograd F(2×2, 3×3) tiles: the stride-1 correlation of dz, padded by $L, "
@@ -154,68 +168,92 @@ final class WinogradConv extends ConvStrategy {
             + "V[ξ] of $L×$L by $L×tiles, and each 2×2 block Aᵀ M A added onto dx.\n",
             ctx.header(), entry, back.pad(), back.samples(), g.c(), g.k(), g.k())
         .addCode(b.build()).build());
-    m.add(weights(ctx, back, ctx.name() + "Wino"));
-    m.add(input(back, ctx.name() + "Wino"));
-    m.add(steps(ctx.name() + "Wino"));
-    m.add(products(ctx, back, ctx.name() + "Wino"));
-    m.add(output(back, ctx.name() + "Wino"));
-    m.addAll(PatchRowConv.tapHelpers(ctx, back.in()));
-    return distinct(m);
-  }
-
-  /** The methods once each: the tap helpers of the direct loops and of the products coincide. */
-  private static List<MethodSpec> distinct(List<MethodSpec> methods) {
-    Map<String, MethodSpec> byName = new LinkedHashMap<>();
-    for (MethodSpec s : methods) {
-      MethodSpec seen = byName.putIfAbsent(s.name(), s);
-      if (seen != null && !seen.equals(s)) {
-        throw new IllegalStateException("two different methods " + s.name());
-      }
-    }
-    return new ArrayList<>(byName.values());
+    m.addAll(passMethods(ctx, back, "WinoBack", true));
+    return m;
   }
 
   /**
-   * The body of the pass after its arrays {@code p} and the source are named: the kernel
+   * Adds the direct loops' methods to {@code into}, their entry {@code entry} renamed {@code
+   * <entry>Direct}, and returns the new entry's body begun: {@code if (Kernels.VECTOR) {
+   * <entry>Direct(args); return; }}.
+   */
+  private static CodeBlock.Builder directOnVector(List<MethodSpec> direct, String entry,
+      String args, List<MethodSpec> into) {
+    for (MethodSpec s : direct) {
+      into.add(s.name().equals(entry) ? s.toBuilder().setName(entry + "Direct").build() : s);
+    }
+    CodeBlock.Builder b = CodeBlock.builder();
+    b.beginControlFlow("if ($T.VECTOR)", KERNELS);
+    b.addStatement("$LDirect($L)", entry, args);
+    b.addStatement("return");
+    b.endControlFlow();
+    return b;
+  }
+
+  /**
+   * The helpers of a pass: the kernel's transform, tiles in, products, blocks out; and the
+   * helpers both passes share (identical methods, which the workspace writes once).
+   */
+  private List<MethodSpec> passMethods(LayerContext ctx, Tiles t, String stem, boolean data) {
+    String n = ctx.name() + stem;
+    List<MethodSpec> m = new ArrayList<>();
+    m.add(weights(ctx, t, n, data));
+    m.add(input(t, n, ctx.name() + "Wino"));
+    m.add(steps(ctx.name() + "Wino"));
+    m.add(products(ctx, t, n));
+    m.add(output(ctx, t, n, data));
+    m.addAll(PatchRowConv.tapHelpers(ctx, t.in()));
+    return m;
+  }
+
+  /**
+   * The body of a pass after its arrays {@code p} and the source are named: the kernel
    * transformed, then per group of samples the tiles in, the products and the blocks out.
    */
-  private void pass(CodeBlock.Builder b, LayerContext ctx, Tiles t, String src, String dst) {
-    String n = ctx.name() + "Wino";
+  private void pass(CodeBlock.Builder b, LayerContext ctx, Tiles t, String stem, String src,
+      String srcOff, String pad, String dst) {
+    String n = ctx.name() + stem;
+    boolean data = srcOff == null;
     b.addStatement("float[] u = this.$L[0]", ctx.buffer("WinoU"));
     b.addStatement("float[][] v = this.$L", ctx.buffer("WinoV"));
     b.addStatement("float[][] m = this.$L", ctx.buffer("WinoM"));
-    b.addStatement("float[][] pad = this.$L", ctx.buffer("WinoPad"));
+    b.addStatement("float[][] pad = this.$L", ctx.buffer(pad));
     b.addStatement("float[][] steps = this.$L", ctx.buffer("WinoSteps"));
-    b.add("// u[ξ·$L + c·$L + k] = (G g Gᵀ)[ξ], g = W[k, c] rotated by 180°\n",
-        t.in() * t.out(), t.in());
+    b.add(data ? "// u[ξ·$L + c·$L + k] = (G g Gᵀ)[ξ], g = W[k, c] rotated by 180°\n"
+        : "// u[ξ·$L + k·$L + c] = (G g Gᵀ)[ξ], g = W[k, c]\n", t.in() * t.out(), t.in());
     b.addStatement("$LWeights(p, u)", n);
     int s = t.samples();
     b.beginControlFlow("for (int n0 = 0; n0 < batch; n0 += $L)", s);
     b.addStatement("int group = Math.min($L, batch - n0)", s);
-    b.add("// v[ξ·$L + k][slot·group + i] = (Bᵀ d B)[ξ] of sample n0 + i's 4×4 tile of dz "
-        + "channel k\n", t.in());
-    b.addStatement("$LInput($L, $L, group, pad, steps, v)", n, src, Src.times("n0", t.inSize()));
+    b.add("// v[ξ·$L + s][slot·group + i] = (Bᵀ d B)[ξ] of sample n0 + i's 4×4 tile of $L "
+        + "channel s\n", t.in(), src);
+    String from = Src.times("n0", t.inSize());
+    b.addStatement("$LInput($L, $L, group, pad, steps, v)", n, src,
+        data ? from : srcOff + " + " + from);
     b.addStatement("$LProducts(u, v, m, group * $L)", n, t.slots());
-    b.addStatement("$LOutput(m, steps, $L, $L, group)", n, dst, Src.times("n0", t.outSize()));
+    b.addStatement("$LOutput(m, $Lsteps, $L, $L, group)", n, data ? "" : "p, ", dst,
+        Src.times("n0", t.outSize()));
     b.endControlFlow();
   }
 
   /**
-   * {@code u[ξ·K·C + c·K + k] = (G g Gᵀ)[ξ]} for the kernel {@code g} from dz channel {@code k}
-   * to dx channel {@code c}: W[k, c] rotated by 180°. {@code G = [[1, 0, 0], [½, ½, ½], [½, -½,
-   * ½], [0, 0, 1]]}.
+   * {@code u[ξ·in·out + o·in + s] = (G g Gᵀ)[ξ]} for the kernel {@code g} from source channel
+   * {@code s} to result channel {@code o}: W[o, s] (forward), or W[s, o] rotated by 180° (input
+   * gradient). {@code G = [[1, 0, 0], [½, ½, ½], [½, -½, ½], [0, 0, 1]]}.
    */
-  private MethodSpec weights(LayerContext ctx, Tiles t, String n) {
+  private MethodSpec weights(LayerContext ctx, Tiles t, String n, boolean rotated) {
     CodeBlock.Builder b = CodeBlock.builder();
-    Loop o = new Loop("c", t.out());
-    Loop s = new Loop("k", t.in());
+    Loop o = new Loop(rotated ? "c" : "k", t.out());
+    Loop s = new Loop(rotated ? "k" : "c", t.in());
     o.open(b);
     s.open(b);
-    b.addStatement("int wi = $L", weightBase(ctx, s.at(), o.at()));
-    b.add("// g = W[k, c] rotated by 180°\n");
+    b.addStatement("int wi = $L", rotated ? weightBase(ctx, s.at(), o.at())
+        : weightBase(ctx, o.at(), s.at()));
+    b.add(rotated ? "// g = W[k, c] rotated by 180°\n" : "// g = W[k, c]\n");
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {
-        b.addStatement("float g$L$L = p[$L]", i, j, Src.plus("wi", 8 - (3 * i + j)));
+        b.addStatement("float g$L$L = p[$L]", i, j,
+            Src.plus("wi", rotated ? 8 - (3 * i + j) : 3 * i + j));
       }
     }
     b.add("// G g: 4×3\n");
@@ -240,8 +278,9 @@ final class WinogradConv extends ConvStrategy {
     o.close(b);
     return MethodSpec.methodBuilder(n + "Weights")
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .addJavadoc("$L: u[ξ·$L + c·$L + k] = (G g Gᵀ)[ξ] for the kernel g from dz channel k to "
-            + "dx channel c (W[k, c] rotated by 180°).\n", n, stride, t.in())
+        .addJavadoc(rotated ? "$L: u[ξ·$L + c·$L + k] = (G g Gᵀ)[ξ] for the kernel g from dz "
+            + "channel k to dx channel c (W[k, c] rotated by 180°).\n" : "$L: u[ξ·$L + k·$L + c] = "
+            + "(G g Gᵀ)[ξ] for the kernel g = W[k, c].\n", n, stride, t.in())
         .addParameter(float[].class, "p").addParameter(float[].class, "u")
         .addCode(b.build()).build();
   }
@@ -255,7 +294,7 @@ final class WinogradConv extends ConvStrategy {
    * polyphase positions {@code tj} and {@code tj + 1}), then {@code Bᵀ (d B)} over the rows the
    * same way; each step one loop over the group's positions.
    */
-  private MethodSpec input(Tiles t, String n) {
+  private MethodSpec input(Tiles t, String n, String common) {
     CodeBlock.Builder b = CodeBlock.builder();
     int w1 = t.w1();
     Runnable zero = () -> {
@@ -305,7 +344,7 @@ final class WinogradConv extends ConvStrategy {
       b.addStatement("System.arraycopy(e, group, e1, 0, $L * group)", t.plane() - 1);
       b.addStatement("System.arraycopy(o, group, o1, 0, $L * group)", t.plane() - 1);
       b.addStatement("$LSteps(e, o, e1, o1, steps[$L], steps[$L], steps[$L], steps[$L], "
-          + "$L * group)", n, 4 * a, 4 * a + 1, 4 * a + 2, 4 * a + 3, t.plane() - 1);
+          + "$L * group)", common, 4 * a, 4 * a + 1, 4 * a + 2, 4 * a + 3, t.plane() - 1);
       b.unindent().add("}\n");
     }
     b.add("// Bᵀ (d B): rows 2ti .. 2ti + 3 are phases 0, 1 at position p and 0, 1 at p + $L,\n"
@@ -322,7 +361,7 @@ final class WinogradConv extends ConvStrategy {
       for (int i = 0; i < 4; i++) {
         rows[i] = "v[" + Src.plus(Integer.toString((4 * i + j) * t.in()), c.at()) + "]";
       }
-      b.addStatement("$LSteps(r0, r1, r2, r3, $L, $L * group)", n, String.join(", ", rows),
+      b.addStatement("$LSteps(r0, r1, r2, r3, $L, $L * group)", common, String.join(", ", rows),
           t.slots());
       b.unindent().add("}\n");
     }
@@ -399,14 +438,15 @@ final class WinogradConv extends ConvStrategy {
   }
 
   /**
-   * Per dx channel: the 2×2 blocks {@code Aᵀ M A} of every slot, {@code Aᵀ = [[1, 1, 1, 0], [0,
-   * 1, -1, -1]]}, into four planes by the block's row and column {@code (a, b)} (one loop over
-   * the slots), then added onto dx; a block's row or column past an odd plane, and the spare
-   * slots, are dropped.
+   * Per result channel: the 2×2 blocks {@code Aᵀ M A} of every slot, {@code Aᵀ = [[1, 1, 1, 0],
+   * [0, 1, -1, -1]]}, into four planes by the block's row and column {@code (a, b)} (one loop over
+   * the slots), then written to their positions with the bias (forward; activated in a folded
+   * pass when the plan fuses the batch normalization's activation) or added onto dx (input
+   * gradient); a block's row or column past an odd plane, and the spare slots, are dropped.
    */
-  private MethodSpec output(Tiles t, String n) {
+  private MethodSpec output(LayerContext ctx, Tiles t, String n, boolean data) {
     CodeBlock.Builder b = CodeBlock.builder();
-    Loop o = new Loop("c", t.out());
+    Loop o = new Loop(data ? "c" : "k", t.out());
     for (int ab = 0; ab < 4; ab++) {
       b.addStatement("float[] y$L = steps[$L]", ab, ab);
     }
@@ -426,34 +466,76 @@ final class WinogradConv extends ConvStrategy {
       b.addStatement("y$L[q] = s$L1 - s$L2 - s$L3", 2 * a + 1, a, a, a);
     }
     b.endControlFlow();
+    String bias = data ? null : biasOrZero(ctx, o.at());
+    if (bias != null && bias.equals(ctx.num().lit(0))) {
+      bias = null;
+    }
+    if (bias != null) {
+      b.addStatement("float bias = $L", bias);
+    }
     b.add("// the blocks' values to their positions: row 2ti + a, column 2tj + b\n");
+    if (!data && ctx.foldsActivation()) {
+      b.beginControlFlow("if (foldedPass)");
+      scatter(b, ctx, t, o, data, bias != null, true);
+      b.nextControlFlow("else");
+      scatter(b, ctx, t, o, data, bias != null, false);
+      b.endControlFlow();
+    } else {
+      scatter(b, ctx, t, o, data, bias != null, false);
+    }
+    o.close(b);
+    MethodSpec.Builder mb = MethodSpec.methodBuilder(n + "Output")
+        .addModifiers(Modifier.PRIVATE);
+    if (data || !ctx.folds()) {
+      mb.addModifiers(Modifier.STATIC); // a folded pass reads the workspace's foldedPass
+    }
+    mb.addJavadoc("$L: $L the 2×2 blocks Aᵀ M A of the group's slots (m[ξ·$L + o]) $L the $L "
+            + "planes $Lx$L of each sample i at z[zs + i·$L..].\n", n, data ? "adds" : "writes",
+            t.out(), data ? "onto" : "with the bias into", t.out(), t.oh(), t.ow(),
+            t.outSize())
+        .addParameter(ArrayTypeName.of(float[].class), "m");
+    if (!data) {
+      mb.addParameter(float[].class, "p");
+    }
+    return mb.addParameter(ArrayTypeName.of(float[].class), "steps")
+        .addParameter(float[].class, "z").addParameter(int.class, "zs")
+        .addParameter(int.class, "group")
+        .addCode(b.build()).build();
+  }
+
+  /**
+   * Each sample's blocks to their positions in channel {@code o}'s plane: {@code z += y} (input
+   * gradient), {@code z = y + bias}, or that activated ({@code activate}).
+   */
+  private static void scatter(CodeBlock.Builder b, LayerContext ctx, Tiles t, Loop o,
+      boolean data, boolean bias, boolean activate) {
     b.beginControlFlow("for (int s = 0; s < group; s++)");
-    b.addStatement("int xc = $L", Src.plus("xs + s * " + t.outSize(),
-        o.times(t.oh() * t.ow())));
+    b.addStatement("int zc = $L", Src.plus("zs + s * " + t.outSize(), o.times(t.oh() * t.ow())));
     b.beginControlFlow("for (int i = 0; i < $L; i++)", t.oh());
     b.addStatement("float[] ye = steps[(i & 1) * 2]");
     b.addStatement("float[] yo = steps[(i & 1) * 2 + 1]");
     b.addStatement("int yq = (i >> 1) * $L * group + s", t.w1());
-    b.addStatement("int xr = xc + i * $L", t.ow());
+    b.addStatement("int zr = zc + i * $L", t.ow());
     b.beginControlFlow("for (int j = 0; j < $L; j++)", t.ow() / 2);
-    b.addStatement("dx[xr + 2 * j] += ye[yq + j * group]");
-    b.addStatement("dx[xr + 2 * j + 1] += yo[yq + j * group]");
+    store(b, ctx, data, bias, activate, "zr + 2 * j", "ye[yq + j * group]");
+    store(b, ctx, data, bias, activate, "zr + 2 * j + 1", "yo[yq + j * group]");
     b.endControlFlow();
     if (t.ow() % 2 == 1) {
-      b.addStatement("dx[xr + $L] += ye[yq + $L * group]", t.ow() - 1, t.ow() / 2);
+      store(b, ctx, data, bias, activate, "zr + " + (t.ow() - 1),
+          "ye[yq + " + t.ow() / 2 + " * group]");
     }
     b.endControlFlow();
     b.endControlFlow();
-    o.close(b);
-    return MethodSpec.methodBuilder(n + "Output")
-        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .addJavadoc("$L: adds the 2×2 blocks Aᵀ M A of the group's slots (m[ξ·$L + c]) onto the "
-            + "$L planes $Lx$L of each sample i at dx[xs + i·$L..].\n", n, t.out(), t.out(),
-            t.oh(), t.ow(), t.outSize())
-        .addParameter(ArrayTypeName.of(float[].class), "m")
-        .addParameter(ArrayTypeName.of(float[].class), "steps")
-        .addParameter(float[].class, "dx").addParameter(int.class, "xs")
-        .addParameter(int.class, "group")
-        .addCode(b.build()).build();
+  }
+
+  private static void store(CodeBlock.Builder b, LayerContext ctx, boolean data, boolean bias,
+      boolean activate, String at, String y) {
+    if (data) {
+      b.addStatement("z[$L] += $L", at, y);
+      return;
+    }
+    String v = bias ? y + " + bias" : y;
+    b.addStatement("z[$L] = $L", at, activate
+        ? ActivationEmitter.piecewiseLinear(ctx.num(), ctx.foldedNorm(), "(" + v + ")") : v);
   }
 }

@@ -9,8 +9,10 @@ import com.palantir.javapoet.JavaFile;
 import dev.lamina.dsl.Activation;
 import dev.lamina.dsl.Precision;
 import dev.lamina.processor.kind.LayerKinds;
+import dev.lamina.processor.model.BatchNormOp;
 import dev.lamina.processor.model.ConvOp;
 import dev.lamina.processor.model.NetworkModel;
+import dev.lamina.processor.model.Node;
 import dev.lamina.processor.model.Shape;
 import dev.lamina.runtime.FloatNetwork;
 import dev.lamina.runtime.FloatWorkspace;
@@ -25,22 +27,24 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The input gradient of float 3×3 stride-1 convolutions on Winograd F(2×2, 3×3) tiles ({@link
- * WinogradConv}) against a direct convolution in double written here, on even and odd planes
+ * The forward pass and the input gradient of float 3×3 stride-1 convolutions on Winograd F(2×2,
+ * 3×3) tiles ({@link WinogradConv}) against a direct convolution in double written here, on even
+ * and odd planes
  * (14×14, 13×13, 11×12, 12×13: the last tile row or column half outside), padding 0 and 1, with
  * and without bias, batches of 1, 3, 5 and 64 (groups of two samples, the last one short), and a
  * full batch after a short one in the same workspace (the polyphase planes' zero border laid out
- * for another group size); and the plan's choice: SmallResNet's 16-channel 14×14 convolutions
- * take the tiles, its 32-channel 7×7 ones and narrower layers do not. The tiles run without the
- * Vector API only; the run of {@code mvn verify} on the Vector API kernels holds the direct loops
- * to the same reference.
+ * for another group size); an inference pass with a batch normalization and its ReLU folded into
+ * the convolution; and the plan's choice: SmallResNet's 16-channel 14×14 convolutions take the
+ * tiles, its 32-channel 7×7 ones and narrower layers do not. The tiles run without the Vector API
+ * only; the run of {@code mvn verify} on the Vector API kernels holds the direct loops to the
+ * same reference.
  *
  * <p>Tolerance: Winograd rounds differently from a direct sum. Each transformed value is a sum of
- * at most 16 terms with coefficients of magnitude at most 1, and the result a sum over {@code K}
+ * at most 16 terms with coefficients of magnitude at most 1, and the result a sum over the
  * channels of 16 such products; the float error stays within a few units of {@code 2⁻²⁴} times
- * the sum of the magnitudes the direct convolution adds ({@code Σ |w|·|dz|}). The test allows
- * {@code 1e-5} of that sum (about 170 units), per element; a wrong transform, tile position or
- * rotated tap is off by the order of the sum itself.
+ * the sum of the magnitudes the direct convolution adds ({@code Σ |w|·|x|}, plus the bias). The
+ * test allows {@code 1e-5} of that sum (about 170 units), per element; a wrong transform, tile
+ * position or rotated tap is off by the order of the sum itself.
  */
 class WinogradTest {
   private static int ran;
@@ -67,9 +71,12 @@ class WinogradTest {
 
   @ParameterizedTest
   @MethodSource("cases")
-  void inputGradientMatchesDirectConvolution(Case c) {
+  void forwardAndInputGradientMatchDirectConvolution(Case c) {
     Compiled compiled = Compiled.of(model(c));
-    assertTrue(compiled.source(Precision.FLOAT).contains("private static void lWinoProducts("),
+    String source = compiled.source(Precision.FLOAT);
+    assertTrue(source.contains("private static void lWinoProducts("),
+        c + ": forward on tiles");
+    assertTrue(source.contains("private static void lWinoBackProducts("),
         c + ": input gradient on tiles");
     FloatNetwork net = compiled.floatNetwork(5);
     SplittableRandom r = new SplittableRandom(c.hashCode());
@@ -84,10 +91,12 @@ class WinogradTest {
     float[] dz = random(r, c.batch() * c.k() * (c.h() + 2 * c.pad() - 2)
         * (c.w() + 2 * c.pad() - 2));
     ws.zeroGradients();
-    ws.forward(x, 0, c.batch(), true);
+    float[] z = ws.forward(x, 0, c.batch(), true).clone();
     ws.backward(dz, 0, c.batch());
 
     Direct d = new Direct(c, p, 0);
+    d.forward(x, c.bias() ? c.k() * c.c() * 9 : -1);
+    near(c, "forward", d.z, d.zScale, Arrays.copyOf(z, d.z.length));
     d.inputGradient(dz);
     near(c, "dL/dx", d.dx, d.dxScale, Arrays.copyOf(ws.inputGradient(), d.dx.length));
     ran++;
@@ -99,6 +108,51 @@ class WinogradTest {
     ws.forward(random(r, batch * c.c() * c.h() * c.w()), 0, batch, true);
     ws.backward(random(r, batch * c.k() * (c.h() + 2 * c.pad() - 2) * (c.w() + 2 * c.pad() - 2)),
         0, batch);
+  }
+
+  /**
+   * A convolution without bias followed by a batch normalization with ReLU: in an inference pass
+   * the normalization is folded into the convolution's weights and shift, and its ReLU applied as
+   * the convolution writes its blocks.
+   */
+  @Test
+  void foldedBatchNormAndReluMatchDirect() {
+    Case c = new Case(16, 13, 14, 16, 1, false, 3);
+    NetworkModel model = Models.builder("WinoFold", Shape.image(c.c(), c.h(), c.w()))
+        .add("l", c.op(), Activation.IDENTITY, 0)
+        .add("bn", new BatchNormOp(1e-5, 0.1), Activation.RELU, 0).build();
+    Compiled compiled = Compiled.of(model);
+    String source = compiled.source(Precision.FLOAT);
+    assertTrue(source.contains("private void lWinoOutput("), "forward on tiles, folding");
+    assertTrue(source.contains("= Math.max((ye[yq + j * group] + bias), 0.0f)"), "ReLU fused");
+    FloatNetwork net = compiled.floatNetwork(7);
+    SplittableRandom r = new SplittableRandom(11);
+    float[] p = net.parameters();
+    System.arraycopy(random(r, p.length), 0, p, 0, p.length);
+    Node bn = model.nodes().get(model.indexOf("bn"));
+    int gamma = bn.parameter("weight").offset();
+    int beta = bn.parameter("bias").offset();
+    int mean = bn.parameter("running_mean").offset();
+    int var = bn.parameter("running_var").offset();
+    for (int k = 0; k < c.k(); k++) {
+      p[var + k] = (float) (0.5 + r.nextDouble()); // variances must be positive
+    }
+    float[] x = random(r, c.batch() * c.c() * c.h() * c.w());
+    float[] y = net.newWorkspace(c.batch()).forward(x, 0, c.batch(), false).clone();
+
+    Direct d = new Direct(c, p, 0);
+    d.forward(x, -1);
+    int plane = d.oh * d.ow;
+    double[] expected = new double[d.z.length];
+    double[] scale = new double[d.z.length];
+    for (int i = 0; i < expected.length; i++) {
+      int k = i / plane % c.k();
+      double s = p[gamma + k] / Math.sqrt(p[var + k] + 1e-5);
+      expected[i] = Math.max(0, s * (d.z[i] - p[mean + k]) + p[beta + k]);
+      scale[i] = Math.abs(s) * (d.zScale[i] + Math.abs(p[mean + k])) + Math.abs(p[beta + k]);
+    }
+    near(c, "folded forward", expected, scale, y);
+    ran++;
   }
 
   /** SmallResNet's 3×3 convolutions: the 16-channel ones on 14×14 take the tiles. */
@@ -129,13 +183,13 @@ class WinogradTest {
 
   @AfterAll
   static void ranEveryCase() {
-    assertEquals(7, ran, "cases run");
+    assertEquals(8, ran, "cases run");
   }
 
   /**
-   * The direct input gradient in double, one tap at a time with a bounds check: {@code
-   * dx[n,c,i-p+u,j-p+v] += W[k,c,u,v]·dz[n,k,i,j]}, with the sums of the terms' magnitudes
-   * beside.
+   * The direct convolution in double, one tap at a time with a bounds check: {@code z[n,k,i,j] =
+   * b[k] + Σ W[k,c,u,v]·x[n,c,i-p+u,j-p+v]} and {@code dx[n,c,i-p+u,j-p+v] +=
+   * W[k,c,u,v]·dz[n,k,i,j]}, with the sums of the terms' magnitudes beside.
    */
   private static final class Direct {
     final Case c;
@@ -143,6 +197,8 @@ class WinogradTest {
     final int weight;
     final int oh;
     final int ow;
+    double[] z;
+    double[] zScale;
     double[] dx;
     double[] dxScale;
 
@@ -152,6 +208,21 @@ class WinogradTest {
       this.weight = weight;
       this.oh = c.h() + 2 * c.pad() - 2;
       this.ow = c.w() + 2 * c.pad() - 2;
+    }
+
+    /** The forward pass, with the bias at {@code bias} or none for -1. */
+    void forward(float[] x, int bias) {
+      z = new double[c.batch() * c.k() * oh * ow];
+      zScale = new double[z.length];
+      walk((zi, xi, wi) -> {
+        z[zi] += (double) p[wi] * x[xi];
+        zScale[zi] += Math.abs((double) p[wi] * x[xi]);
+      });
+      for (int i = 0; bias >= 0 && i < z.length; i++) {
+        int k = i / (oh * ow) % c.k();
+        z[i] += p[bias + k];
+        zScale[i] += Math.abs(p[bias + k]);
+      }
     }
 
     void inputGradient(float[] dz) {

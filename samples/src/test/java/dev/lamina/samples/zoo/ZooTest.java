@@ -356,10 +356,11 @@ class ZooTest {
   }
 
   /**
-   * SmallResNet's 16-channel 14×14 convolutions run their input gradient on Winograd F(2×2, 3×3)
-   * tiles without the Vector API, as the processor's plan says, so that its training on JDK 17
-   * ({@code FashionZooTest}) runs that path; the 32-channel 7×7 ones and the one-channel stem
-   * keep the direct loops.
+   * SmallResNet's 16-channel 14×14 convolutions run their forward pass and input gradient on
+   * Winograd F(2×2, 3×3) tiles without the Vector API, as the processor's plan says, so that its
+   * training on JDK 17 ({@code FashionZooTest}) and its inference against ONNX Runtime ({@code
+   * OnnxRuntimeExportTest}) run that path; the 32-channel 7×7 ones and the one-channel stem keep
+   * the direct loops.
    */
   @Test
   void smallResNetTakesWinogradTilesWhereThePlanSays() {
@@ -371,8 +372,10 @@ class ZooTest {
     }
     for (String layer : new String[] {"res1_conv1", "res1_conv2"}) {
       assertTrue(methods.contains(layer + "WinoProducts"), layer + " on tiles");
+      assertTrue(methods.contains(layer + "WinoBackProducts"), layer + " gradient on tiles");
+      assertTrue(methods.contains(layer + "ForwardDirect"), layer + " direct on the Vector API");
       assertTrue(methods.contains(layer + "BackwardDataDirect"),
-          layer + " direct on the Vector API");
+          layer + " gradient direct on the Vector API");
     }
     for (String layer : new String[] {"stem", "res2_conv2", "res3_conv1", "res3_conv2"}) {
       assertFalse(methods.contains(layer + "WinoProducts"), layer + " direct");
