@@ -26,6 +26,9 @@ abstract class ConvStrategy {
 
   /** The strategy the plan chose. */
   static ConvStrategy of(ConvPlan plan) {
+    if (plan.winograd()) {
+      return new WinogradConv(plan);
+    }
     return switch (plan.strategy()) {
       case PLAIN -> new PlainConv(plan);
       case GRID -> new GridConv(plan);

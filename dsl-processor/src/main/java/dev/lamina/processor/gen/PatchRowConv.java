@@ -432,7 +432,7 @@ final class PatchRowConv extends GridConv {
   }
 
   /** The helpers {@link Grid#tapCalls} needs for {@code count} terms. */
-  private static List<MethodSpec> tapHelpers(LayerContext ctx, int count) {
+  static List<MethodSpec> tapHelpers(LayerContext ctx, int count) {
     List<MethodSpec> m = new ArrayList<>();
     if (count >= Grid.GROUP) {
       m.add(Grid.taps(ctx, Grid.GROUP));

@@ -2,6 +2,7 @@ package dev.lamina.samples.zoo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.runtime.LayerSummary;
@@ -10,6 +11,9 @@ import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -349,5 +353,32 @@ class ZooTest {
       }
     }
     return new int[] {largest[0], largest[1], count};
+  }
+
+  /**
+   * SmallResNet's 16-channel 14×14 convolutions run their forward pass and input gradient on
+   * Winograd F(2×2, 3×3) tiles without the Vector API, as the processor's plan says, so that its
+   * training on JDK 17 ({@code FashionZooTest}) and its inference against ONNX Runtime ({@code
+   * OnnxRuntimeExportTest}) run that path; the 32-channel 7×7 ones and the one-channel stem keep
+   * the direct loops.
+   */
+  @Test
+  void smallResNetTakesWinogradTilesWhereThePlanSays() {
+    Set<String> methods = new HashSet<>();
+    for (Class<?> c : Lamina_SmallResNet.class.getDeclaredClasses()) {
+      for (Method m : c.getDeclaredMethods()) {
+        methods.add(m.getName());
+      }
+    }
+    for (String layer : new String[] {"res1_conv1", "res1_conv2"}) {
+      assertTrue(methods.contains(layer + "WinoProducts"), layer + " on tiles");
+      assertTrue(methods.contains(layer + "WinoBackProducts"), layer + " gradient on tiles");
+      assertTrue(methods.contains(layer + "ForwardDirect"), layer + " direct on the Vector API");
+      assertTrue(methods.contains(layer + "BackwardDataDirect"),
+          layer + " gradient direct on the Vector API");
+    }
+    for (String layer : new String[] {"stem", "res2_conv2", "res3_conv1", "res3_conv2"}) {
+      assertFalse(methods.contains(layer + "WinoProducts"), layer + " direct");
+    }
   }
 }
