@@ -925,7 +925,27 @@ final class VectorKernels {
       b2.intoArray(dst, d2 + i + vl);
       b3.intoArray(dst, d3 + i + vl);
     }
-    for (; i < len; i += vl) {
+    if (i < len) {
+      tapQuadTail(dst, d0, dStep, pz, plane, sumCount, coef, c0, outStride, sumStride, i, len);
+    }
+  }
+
+  /**
+   * {@link #tapQuad}'s positions {@code from..len} (less than two vectors), masked: a method of
+   * its own, so that C1 can compile {@code tapQuad}'s loop on its own (the two loops together once
+   * ran out of C1's virtual registers in an on-stack-replacement compilation, leaving the kernel
+   * in code that boxes every vector until the JVM exits).
+   */
+  private static void tapQuadTail(float[] dst, int d0, int dStep, float[] pz, int plane,
+      int sumCount, float[] coef, int c0, int outStride, int sumStride, int from, int len) {
+    int vl = S.length();
+    int d1 = d0 + dStep;
+    int d2 = d1 + dStep;
+    int d3 = d2 + dStep;
+    int c1 = c0 + outStride;
+    int c2 = c1 + outStride;
+    int c3 = c2 + outStride;
+    for (int i = from; i < len; i += vl) {
       VectorMask<Float> m = S.indexInRange(i, len);
       FloatVector a0 = FloatVector.fromArray(S, dst, d0 + i, m);
       FloatVector a1 = FloatVector.fromArray(S, dst, d1 + i, m);
